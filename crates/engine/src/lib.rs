@@ -1,0 +1,24 @@
+//! spiega's numerical engine: everything the page computes, in plain Rust on nalgebra.
+//!
+//! The engine knows nothing about the browser: it takes numbers and returns numbers, and every
+//! intermediate value a reader may want to see is kept and readable.
+//!
+//! - [`tensor::Matrix`] is the batch type (one sample per row) and [`tensor::Shape`] a sample's shape.
+//! - [`activation`] holds each activation function next to its derivative.
+//! - [`layer`] holds the layers, each a [`layer::Module`] with `forward` and `backward`.
+//! - [`model::Sequential`] chains layers; [`trace::Trace`] is the per-layer record of a pass.
+//! - [`rng::Rng`] is the one seeded generator, always passed in explicitly.
+//! - [`error::EngineError`] is returned, never panicked, for any bad input.
+
+pub mod activation;
+pub mod error;
+pub mod layer;
+pub mod model;
+pub mod rng;
+pub mod tensor;
+pub mod trace;
+
+pub use error::{EngineError, Result};
+pub use model::Sequential;
+pub use rng::Rng;
+pub use tensor::{Matrix, Shape};
