@@ -4,12 +4,14 @@
 //! - `test`: installs what the tests need and runs every check, ending with a summary.
 //! - `setup`: only installs (the two commands above call it first).
 //! - `reference [FILE...]`: checks the engine against reference cases.
+//! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML (run by Trunk after a build).
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
 mod reference;
 mod setup;
 mod test;
+mod typeset;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,7 +30,8 @@ tasks:
   serve [--port N]      build the page and serve it on http://127.0.0.1:8080/ (installs what is missing)
   test                  run every check: format, lints, engine, reference cases, browser tests
   setup                 install what the build and the tests need, and nothing else
-  reference [FILE...]   check the engine against reference cases (default: reference/cases/*.json)";
+  reference [FILE...]   check the engine against reference cases (default: reference/cases/*.json)
+  typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(&root()).map(|_| true),
         Some("serve") => serve(&args[1..]),
         Some("test") => test::run(&root()),
+        Some("typeset") => typeset::main(&args[1..]).map(|_| true),
         Some("reference") => {
             let files: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
             reference::main(&root(), &files)
