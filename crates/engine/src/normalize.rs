@@ -6,7 +6,17 @@
 //! range lands outside the target range; it is not clipped.
 
 use crate::error::{EngineError, Result};
-use crate::tensor::{Matrix, check_finite};
+use crate::tensor::Matrix;
+
+/// Checks that `m` holds no infinity (NaN, a missing value, is allowed).
+fn check_no_infinity(what: &str, m: &Matrix) -> Result<()> {
+    if m.iter().any(|v| v.is_infinite()) {
+        return Err(EngineError::NonFinite {
+            what: what.to_owned(),
+        });
+    }
+    Ok(())
+}
 
 /// Scales each feature (column) linearly so that the training data's minimum maps to `a` and its
 /// maximum to `b`, for a target range `(a, b)` with `a < b` — usually `(0, 1)` or `(−1, 1)`.
@@ -17,8 +27,10 @@ use crate::tensor::{Matrix, check_finite};
 /// A constant feature (`range` below ten times the `f32` machine epsilon) gets `range` treated
 /// as 1, as scikit-learn does: `scale = b − a`, and its values map to `a`.
 ///
-/// Statistics are computed in `f64` and stored as `f32`. NaN and infinities are refused
-/// (scikit-learn ignores NaN when fitting; this engine has no notion of a missing value).
+/// Statistics are computed in `f64` and stored as `f32`. As in scikit-learn, NaN marks a missing
+/// value: it is ignored when fitting and stays NaN through `transform` and `inverse_transform`.
+/// Infinities are refused, and so is a feature with no value at all in the training data (where
+/// scikit-learn would give NaN statistics with a warning).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MinMaxScaler {
     feature_range: (f32, f32),
@@ -44,7 +56,7 @@ impl MinMaxScaler {
                 what: "min-max scaler training data".to_owned(),
             });
         }
-        check_finite("min-max scaler training data", train)?;
+        check_no_infinity("min-max scaler training data", train)?;
         let width = f64::from(b) - f64::from(a);
         let threshold = 10.0 * f64::from(f32::EPSILON);
         let n = train.ncols();
@@ -55,9 +67,15 @@ impl MinMaxScaler {
             scale: Vec::with_capacity(n),
             offset: Vec::with_capacity(n),
         };
-        for col in train.column_iter() {
+        for (j, col) in train.column_iter().enumerate() {
+            // `f32::min` and `f32::max` skip NaN, so missing values are ignored.
             let lo = col.iter().copied().fold(f32::INFINITY, f32::min);
             let hi = col.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            if lo > hi {
+                return Err(EngineError::Invalid(format!(
+                    "feature {j} of the min-max scaler training data has no value (all missing)"
+                )));
+            }
             let range = f64::from(hi) - f64::from(lo);
             let range = if range < threshold { 1.0 } else { range };
             let scale = width / range;
@@ -116,7 +134,7 @@ impl MinMaxScaler {
                 x.shape(),
             ));
         }
-        check_finite(what, x)
+        check_no_infinity(what, x)
     }
 
     /// `X · scale + offset`, column by column.
@@ -210,13 +228,31 @@ mod tests {
         assert!(MinMaxScaler::fit(&train, (1.0, 1.0)).is_err());
         assert!(MinMaxScaler::fit(&train, (0.0, f32::NAN)).is_err());
         assert!(MinMaxScaler::fit(&Matrix::zeros(0, 2), (0.0, 1.0)).is_err());
-        let nan = from_rows(&[vec![1.0, f32::NAN]]).unwrap();
-        assert!(MinMaxScaler::fit(&nan, (0.0, 1.0)).is_err());
+        let all_missing = from_rows(&[vec![1.0, f32::NAN]]).unwrap();
+        assert!(MinMaxScaler::fit(&all_missing, (0.0, 1.0)).is_err());
+        let inf = from_rows(&[vec![1.0, f32::INFINITY]]).unwrap();
+        assert!(MinMaxScaler::fit(&inf, (0.0, 1.0)).is_err());
         let s = MinMaxScaler::fit(&train, (0.0, 1.0)).unwrap();
         assert!(s.transform(&Matrix::zeros(1, 3)).is_err());
-        assert!(s.inverse_transform(&nan).is_err());
+        assert!(s.inverse_transform(&inf).is_err());
         // A single sample makes every feature constant: all map to a.
         assert_eq!(s.transform(&train).unwrap().as_slice(), &[0.0, 0.0]);
+    }
+
+    #[test]
+    fn missing_values_are_ignored_in_fit_and_kept_in_transform() {
+        // Column 0 fits on {1, 3}, column 1 on {2, 4}: scale 1/2 each, offsets −0.5 and −1.
+        let nan = f32::NAN;
+        let train = from_rows(&[vec![1.0, nan], vec![3.0, 2.0], vec![nan, 4.0]]).unwrap();
+        let (s, scaled) = MinMaxScaler::fit_transform(&train, (0.0, 1.0)).unwrap();
+        assert_eq!(s.data_min(), &[1.0, 2.0]);
+        assert_eq!(s.data_max(), &[3.0, 4.0]);
+        assert_eq!(s.offset(), &[-0.5, -1.0]);
+        assert!(scaled[(0, 1)].is_nan() && scaled[(2, 0)].is_nan());
+        assert_eq!(scaled[(1, 0)], 1.0);
+        let back = s.inverse_transform(&scaled).unwrap();
+        assert!(back[(0, 1)].is_nan());
+        assert_eq!(back[(2, 1)], 4.0);
     }
 
     proptest! {
@@ -232,15 +268,15 @@ mod tests {
             let mut rng = crate::rng::Rng::new(seed);
             let mut x = Matrix::from_fn(rows, cols, |_, _| rng.range(-100.0, 100.0));
             if poison && !x.is_empty() {
-                x[(0, 0)] = f32::INFINITY;
+                x[(0, 0)] = if seed % 2 == 0 { f32::INFINITY } else { f32::NAN };
             }
             if let Ok((s, scaled)) = MinMaxScaler::fit_transform(&x, (a, a + width)) {
-                for v in scaled.iter() {
+                for v in scaled.iter().filter(|v| !v.is_nan()) {
                     prop_assert!(*v >= a - 1e-4 && *v <= a + width + 1e-4);
                 }
                 // A narrow target range loses f32 precision on the way back; check wide ones.
                 let back = s.inverse_transform(&scaled).unwrap();
-                for (u, v) in back.iter().zip(x.iter()) {
+                for (u, v) in back.iter().zip(x.iter()).filter(|(_, v)| !v.is_nan()) {
                     prop_assert!(width < 0.5 || (u - v).abs() < 1e-3 * (1.0 + v.abs()));
                 }
             }
