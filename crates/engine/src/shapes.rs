@@ -166,6 +166,10 @@ pub struct LayerShape {
     pub output: Vec<usize>,
     /// Its number of learnable parameters.
     pub params: usize,
+    /// The shape of its weight tensor in the engine's layout, `None` for a layer without one:
+    /// dense `(units, inputs)`, as `W` in `y = W x + b`; conv2d `(filters, channels, k, k)`
+    /// (OIHW). The bias adds one parameter per unit or filter.
+    pub weight_shape: Option<Vec<usize>>,
 }
 
 /// The calculator's answer for a whole stack.
@@ -199,10 +203,12 @@ pub fn infer_shapes(stack: &[LayerSpec]) -> Result<ShapeReport> {
         label: stack[0].to_string(),
         output: shape.clone(),
         params: 0,
+        weight_shape: None,
     }];
     let mut total: usize = 0;
     for (i, spec) in stack.iter().enumerate().skip(1) {
-        let params = step(&mut shape, spec).map_err(|reason| fail(i, spec, &reason))?;
+        let (params, weight_shape) =
+            step(&mut shape, spec).map_err(|reason| fail(i, spec, &reason))?;
         total = total
             .checked_add(params)
             .ok_or_else(|| fail(i, spec, "the parameter count is too large"))?;
@@ -210,6 +216,7 @@ pub fn infer_shapes(stack: &[LayerSpec]) -> Result<ShapeReport> {
             label: spec.to_string(),
             output: shape.clone(),
             params,
+            weight_shape,
         });
     }
     Ok(ShapeReport {
@@ -226,8 +233,12 @@ fn too_large() -> String {
     "the sizes are too large".to_owned()
 }
 
-/// Applies one layer to `shape` in place and returns its parameter count, or why it cannot.
-fn step(shape: &mut Vec<usize>, spec: &LayerSpec) -> std::result::Result<usize, String> {
+/// Applies one layer to `shape` in place and returns its parameter count and weight shape, or
+/// why it cannot.
+fn step(
+    shape: &mut Vec<usize>,
+    spec: &LayerSpec,
+) -> std::result::Result<(usize, Option<Vec<usize>>), String> {
     match *spec {
         LayerSpec::Input(_) => Err("only the first layer can be an input".to_owned()),
         LayerSpec::Dense(units) => {
@@ -239,10 +250,11 @@ fn step(shape: &mut Vec<usize>, spec: &LayerSpec) -> std::result::Result<usize, 
             };
             let fan_in = *last;
             *last = units;
-            fan_in
+            let params = fan_in
                 .checked_mul(units)
                 .and_then(|w| w.checked_add(units))
-                .ok_or_else(too_large)
+                .ok_or_else(too_large)?;
+            Ok((params, Some(vec![units, fan_in])))
         }
         LayerSpec::Flatten => {
             let n = shape
@@ -250,7 +262,7 @@ fn step(shape: &mut Vec<usize>, spec: &LayerSpec) -> std::result::Result<usize, 
                 .try_fold(1_usize, |acc, &d| acc.checked_mul(d))
                 .ok_or_else(too_large)?;
             *shape = vec![n];
-            Ok(0)
+            Ok((0, None))
         }
         LayerSpec::Conv2d {
             filters,
@@ -265,12 +277,13 @@ fn step(shape: &mut Vec<usize>, spec: &LayerSpec) -> std::result::Result<usize, 
             if let Some(c) = shape.last_mut() {
                 *c = filters;
             }
-            kernel
+            let params = kernel
                 .checked_mul(kernel)
                 .and_then(|k| k.checked_mul(channels))
                 .and_then(|k| k.checked_mul(filters))
                 .and_then(|w| w.checked_add(filters))
-                .ok_or_else(too_large)
+                .ok_or_else(too_large)?;
+            Ok((params, Some(vec![filters, channels, kernel, kernel])))
         }
         LayerSpec::MaxPool {
             kernel,
@@ -283,11 +296,11 @@ fn step(shape: &mut Vec<usize>, spec: &LayerSpec) -> std::result::Result<usize, 
             padding,
         } => {
             spatial(shape, kernel, stride, padding, "pooling")?;
-            Ok(0)
+            Ok((0, None))
         }
         LayerSpec::Dropout(p) => {
             if p.is_finite() && (0.0..1.0).contains(&p) {
-                Ok(0)
+                Ok((0, None))
             } else {
                 Err(format!("the drop probability must be in [0, 1), got {p}"))
             }
@@ -340,6 +353,7 @@ mod tests {
         assert_eq!(report.layers[1].output, vec![5, 16]);
         assert_eq!(report.layers[1].params, 64);
         assert_eq!(report.layers[1].label, "dense(16)");
+        assert_eq!(report.layers[1].weight_shape, Some(vec![16, 3]));
         assert_eq!(format_shape(&report.layers[1].output), "(5, 16)");
         // Flatten first: (5, 3) → (15) → (16), 15·16 + 16 = 256 parameters.
         let got = outputs(&[
@@ -393,6 +407,9 @@ mod tests {
             ]
         );
         assert_eq!(report.total_params, 80 + 1168 + 7850);
+        assert_eq!(report.layers[3].weight_shape, Some(vec![16, 8, 3, 3]));
+        assert_eq!(report.layers[6].weight_shape, Some(vec![10, 784]));
+        assert_eq!(report.layers[2].weight_shape, None);
     }
 
     #[test]
