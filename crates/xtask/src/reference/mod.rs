@@ -21,9 +21,13 @@
 //! must be exact (0, 1, 2000...) are.
 
 mod activations;
+mod batchnorm;
 mod compare;
 mod dense;
+mod dropout;
+mod flatten;
 mod mlp;
+mod normalization;
 
 use serde_json::{Map, Value};
 use spiega_engine::{EngineError, Matrix};
@@ -268,8 +272,12 @@ pub fn value_to_matrix(v: &Value) -> Result<Matrix, String> {
 fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
     Some(match family {
         "activations" => activations::run,
+        "batchnorm" => batchnorm::run,
         "dense" => dense::run,
+        "dropout" => dropout::run,
+        "flatten" => flatten::run,
         "mlp_backprop" => mlp::run,
+        "normalization" => normalization::run,
         _ => return None,
     })
 }
