@@ -7,7 +7,7 @@
 //! - [`activation`] holds each activation function next to its derivative.
 //! - [`layer`] holds the layers, each a [`layer::Module`] with `forward` and `backward`.
 //! - [`model::Sequential`] chains layers; [`trace::Trace`] is the per-layer record of a pass.
-//! - [`optim`] holds the optimizers.
+//! - [`optim`] holds the optimizers; [`regularize`] the weight penalties and pruning.
 //! - [`rng::Rng`] is the one seeded generator, always passed in explicitly.
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
@@ -16,6 +16,7 @@ pub mod error;
 pub mod layer;
 pub mod model;
 pub mod optim;
+pub mod regularize;
 pub mod rng;
 pub mod tensor;
 pub mod trace;
