@@ -4,7 +4,8 @@ use super::{
     Optimizer, OptimizerConfig, OptimizerKind, SlotState, Slots, check_eps, check_len, check_lr,
     check_non_negative,
 };
-use crate::error::Result;
+use crate::error::{EngineError, Result};
+use crate::tensor::Matrix;
 
 /// Adagrad (Duchi, Hazan & Singer 2011), PyTorch's form:
 /// `G ← G + g²` (element-wise, `G` starting at `initial_accumulator_value`),
@@ -114,6 +115,29 @@ impl Optimizer for Adagrad {
     }
 }
 
+/// Adds the outer product `g gᵀ` to `sum` (`n × n` for a gradient of `n` values).
+///
+/// Summed over the steps this is the full matrix `Σ_t g_t g_tᵀ` (the empirical Fisher) whose
+/// diagonal Adagrad keeps as `G` (beyond its initial value); the page shows both, to make plain
+/// that Adagrad ignores the off-diagonal terms.
+pub fn add_outer_product(sum: &mut Matrix, g: &[f32]) -> Result<()> {
+    let n = g.len();
+    if sum.shape() != (n, n) {
+        return Err(EngineError::shape(
+            "sum of gradient outer products",
+            (n, n),
+            sum.shape(),
+        ));
+    }
+    for (j, mut col) in sum.column_iter_mut().enumerate() {
+        let gj = g.get(j).copied().unwrap_or(0.0);
+        for (s, &gi) in col.iter_mut().zip(g) {
+            *s += gi * gj;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +189,24 @@ mod tests {
         }
         // 0.25 + 0 + 1 + 9 = 10.25; 4 + 0.0625 + 0 + 2.25 = 6.3125.
         assert_eq!(sum, [10.25, 6.3125]);
+    }
+
+    #[test]
+    fn g_is_the_diagonal_of_the_outer_product_sum() {
+        let mut full = Matrix::zeros(2, 2);
+        let mut opt = Adagrad::new(0.1, 1e-10, 0.0).unwrap();
+        let mut w = [0.0, 0.0];
+        for g in [[1.0, 2.0], [-3.0, 0.5]] {
+            add_outer_product(&mut full, &g).unwrap();
+            opt.update(0, &mut w, &g).unwrap();
+        }
+        // Σ g gᵀ = [[1, 2], [2, 4]] + [[9, −1.5], [−1.5, 0.25]] = [[10, 0.5], [0.5, 4.25]].
+        assert_eq!(
+            full,
+            crate::tensor::from_rows(&[vec![10.0, 0.5], vec![0.5, 4.25]]).unwrap()
+        );
+        assert_eq!(opt.state(0)[0].1, &[10.0, 4.25]);
+        assert!(add_outer_product(&mut full, &[1.0]).is_err());
     }
 
     #[test]

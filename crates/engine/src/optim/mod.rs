@@ -17,20 +17,23 @@
 //!
 //! [`OptimizerConfig`] builds any of them by name with validated hyperparameters (the page's
 //! controls and the URL use it); [`step`] applies one update to every parameter of a
-//! [`Sequential`]; [`Descent`] runs an optimizer on a plain point, for loss-surface figures.
+//! [`Sequential`]; [`Descent`] runs an optimizer on a plain point, for loss-surface figures such
+//! as a [`Quadratic`] bowl.
 
 pub mod adagrad;
 pub mod adam;
 pub mod momentum;
+pub mod quadratic;
 pub mod rmsprop;
 pub mod sgd;
 
 use crate::error::{EngineError, Result};
 use crate::model::Sequential;
 
-pub use adagrad::Adagrad;
+pub use adagrad::{Adagrad, add_outer_product};
 pub use adam::{Adam, WeightDecay};
 pub use momentum::{ClassicalMomentum, Momentum};
+pub use quadratic::Quadratic;
 pub use rmsprop::RmsProp;
 pub use sgd::Sgd;
 

@@ -320,8 +320,8 @@ impl Optimizer for ClassicalMomentum {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::tests::{close, quadratic_gradient};
     use crate::optim::Descent;
+    use crate::optim::tests::{close, quadratic_gradient};
 
     fn buffer(opt: &dyn Optimizer) -> Vec<f32> {
         opt.state(0)[0].1.to_vec()
