@@ -24,6 +24,8 @@ mod activations;
 mod compare;
 mod dense;
 mod mlp;
+mod optimizers;
+mod regularization;
 
 use serde_json::{Map, Value};
 use spiega_engine::{EngineError, Matrix};
@@ -270,6 +272,8 @@ fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
         "activations" => activations::run,
         "dense" => dense::run,
         "mlp_backprop" => mlp::run,
+        "optimizers" => optimizers::run,
+        "regularization" => regularization::run,
         _ => return None,
     })
 }
