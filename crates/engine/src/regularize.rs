@@ -187,6 +187,9 @@ pub fn step_with_penalty(
             scratch.resize(n, 0.0);
         }
         let Some(buf) = scratch.get_mut(..n) else {
+            result = Err(EngineError::Invalid(
+                "the penalty's scratch buffer could not hold the gradient".to_owned(),
+            ));
             return;
         };
         buf.copy_from_slice(p.grad);

@@ -39,7 +39,7 @@ pub use sgd::Sgd;
 
 /// The most parameter tensors (slots) one optimizer keeps state for: a guard against a slot
 /// number that would make the state table absurdly large.
-pub const MAX_SLOTS: usize = 1 << 20;
+pub const MAX_SLOTS: usize = 1 << 16;
 
 /// A rule that updates parameters from their gradients, keeping per-tensor state.
 pub trait Optimizer: std::fmt::Debug {
