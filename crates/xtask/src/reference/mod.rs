@@ -28,6 +28,8 @@ mod dropout;
 mod flatten;
 mod mlp;
 mod normalization;
+mod optimizers;
+mod regularization;
 
 use serde_json::{Map, Value};
 use spiega_engine::{EngineError, Matrix};
@@ -278,6 +280,8 @@ fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
         "flatten" => flatten::run,
         "mlp_backprop" => mlp::run,
         "normalization" => normalization::run,
+        "optimizers" => optimizers::run,
+        "regularization" => regularization::run,
         _ => return None,
     })
 }
