@@ -1,1 +1,461 @@
-//! End-to-end tests.
+//! The end-to-end harness: serves the built page on loopback, starts ChromeDriver and a headless
+//! Chromium, and gives tests a [`Page`] to drive like a reader.
+//!
+//! The page under test is the release build in `SPIEGA_DIST` (set by `cargo xtask test`), or
+//! `target/e2e-dist`. Every [`Page`] collects the browser's console; [`Page::finish`] fails the
+//! test on any error logged while it ran.
+
+use base64::Engine as _;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The result type of the harness: errors are messages that say what went wrong.
+pub type Result<T> = std::result::Result<T, String>;
+
+/// Maps any displayable error to the harness's error.
+pub fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// The folder of the built page.
+pub fn dist() -> PathBuf {
+    std::env::var_os("SPIEGA_DIST").map_or_else(|| root().join("target").join("e2e-dist"), PathBuf::from)
+}
+
+/// Where screenshots are saved.
+pub fn screenshot_dir() -> PathBuf {
+    root().join("target").join("screenshots")
+}
+
+fn free_port() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(err)?;
+    Ok(l.local_addr().map_err(err)?.port())
+}
+
+/// A static file server for the built page on 127.0.0.1, stopped when dropped.
+pub struct StaticServer {
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// The address pages are served at, e.g. `http://127.0.0.1:41234`.
+    pub base: String,
+}
+
+fn mime(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("css") => "text/css; charset=utf-8",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        Some("json") => "application/json",
+        Some("bin") => "application/octet-stream",
+        _ => "application/octet-stream",
+    }
+}
+
+impl StaticServer {
+    /// Serves `dir` on a free loopback port.
+    pub fn start(dir: &Path) -> Result<Self> {
+        if !dir.join("index.html").exists() {
+            return Err(format!(
+                "no built page in {}: run `cargo xtask test` (it builds it first)",
+                dir.display()
+            ));
+        }
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(err)?);
+        let port = server
+            .server_addr()
+            .to_ip()
+            .map(|a| a.port())
+            .ok_or("the server has no port")?;
+        let dir = dir.to_path_buf();
+        let s = Arc::clone(&server);
+        let thread = std::thread::spawn(move || {
+            for request in s.incoming_requests() {
+                let path = request.url().split(['?', '#']).next().unwrap_or("/").to_owned();
+                let rel = path.trim_start_matches('/');
+                let rel = if rel.is_empty() { "index.html" } else { rel };
+                let file = dir.join(rel);
+                let inside = !rel.split('/').any(|p| p == "..");
+                let response = match (inside, std::fs::read(&file)) {
+                    (true, Ok(bytes)) => {
+                        let header = tiny_http::Header::from_bytes("Content-Type", mime(&file))
+                            .map_err(|()| "bad header");
+                        let r = tiny_http::Response::from_data(bytes);
+                        match header {
+                            Ok(h) => r.with_header(h),
+                            Err(_) => r,
+                        }
+                    }
+                    _ => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+                };
+                let _ = request.respond(response);
+            }
+        });
+        Ok(Self {
+            server,
+            thread: Some(thread),
+            base: format!("http://127.0.0.1:{port}"),
+        })
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A ChromeDriver process, killed when dropped.
+pub struct Driver {
+    child: Child,
+    /// Its WebDriver address.
+    pub url: String,
+}
+
+impl Driver {
+    /// Starts `/usr/bin/chromedriver` (or `CHROMEDRIVER`) on a free port and waits until it listens.
+    pub fn start() -> Result<Self> {
+        let port = free_port()?;
+        let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let child = Command::new(&program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("could not start {program}: {e} (run `cargo xtask setup`)"))?;
+        let driver = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if start.elapsed() > Duration::from_secs(20) {
+                return Err("chromedriver did not start listening within 20 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(driver)
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A raw WebDriver command to an endpoint under the session (ChromeDriver's extensions).
+#[derive(Debug)]
+struct SessionCommand {
+    path: &'static str,
+    body: Value,
+}
+
+impl WebDriverCompatibleCommand for SessionCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<url::Url, url::ParseError> {
+        base_url.join(&format!("session/{}/{}", session_id.unwrap_or(""), self.path))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
+    }
+}
+
+/// A browser window on the page, with the server and driver behind it.
+pub struct Page {
+    /// The WebDriver client.
+    pub client: Client,
+    /// The page's address.
+    pub base: String,
+    errors: Vec<String>,
+    _profile: TempDir,
+    _server: StaticServer,
+    _driver: Driver,
+}
+
+/// A temporary folder removed when dropped (the browser's profile).
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Page {
+    /// Opens the built page at `path` (e.g. `/` or `/#state`) in a `width × height` viewport.
+    pub async fn open(path: &str, width: u32, height: u32) -> Result<Self> {
+        let server = StaticServer::start(&dist())?;
+        let driver = Driver::start()?;
+        let profile = std::env::temp_dir().join(format!("spiega-e2e-{}-{}", std::process::id(), free_port()?));
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1",
+                    format!("--window-size={width},{height}"),
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            },
+            "goog:loggingPrefs": { "browser": "ALL" }
+        });
+        let caps = match caps {
+            Value::Object(m) => m,
+            _ => return Err("capabilities".into()),
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&driver.url)
+            .await
+            .map_err(|e| format!("could not start Chromium through chromedriver: {e}"))?;
+        let page = Self {
+            client,
+            base: server.base.clone(),
+            errors: Vec::new(),
+            _profile: TempDir(profile),
+            _server: server,
+            _driver: driver,
+        };
+        page.set_viewport(width, height, false).await?;
+        page.goto(path).await?;
+        Ok(page)
+    }
+
+    /// Navigates to `path` on the served page and waits until every figure has mounted.
+    pub async fn goto(&self, path: &str) -> Result<()> {
+        self.client
+            .goto(&format!("{}{}", self.base, path))
+            .await
+            .map_err(err)?;
+        self.wait_until("document.documentElement.dataset.spiega === 'ready'", 15)
+            .await
+            .map_err(|e| format!("the page did not start: {e}"))
+    }
+
+    /// Runs a ChromeDevTools command through ChromeDriver.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        self.client
+            .issue_cmd(SessionCommand {
+                path: "goog/cdp/execute",
+                body: json!({ "cmd": cmd, "params": params }),
+            })
+            .await
+            .map_err(err)
+    }
+
+    /// Makes the viewport exactly `width × height` CSS pixels (a phone when `mobile`).
+    pub async fn set_viewport(&self, width: u32, height: u32, mobile: bool) -> Result<()> {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Runs JavaScript in the page and returns its value.
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        self.client.execute(script, vec![]).await.map_err(err)
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is true, for at most `seconds`.
+    pub async fn wait_until(&self, condition: &str, seconds: u64) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            if self.js(&format!("return !!({condition});")).await? == Value::Bool(true) {
+                return Ok(());
+            }
+            if start.elapsed() > Duration::from_secs(seconds) {
+                return Err(format!("waited {seconds} s for: {condition}"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Reads new browser console entries; errors (SEVERE) are kept for [`Page::finish`].
+    pub async fn collect_console(&mut self) -> Result<Vec<Value>> {
+        let entries = self
+            .client
+            .issue_cmd(SessionCommand {
+                path: "se/log",
+                body: json!({ "type": "browser" }),
+            })
+            .await
+            .map_err(err)?;
+        let entries = entries.as_array().cloned().unwrap_or_default();
+        for e in &entries {
+            if e["level"] == "SEVERE" {
+                self.errors.push(e["message"].as_str().unwrap_or("").to_owned());
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Fails if the browser logged any error since the page opened; then closes it.
+    pub async fn finish(mut self) -> Result<()> {
+        self.collect_console().await?;
+        let errors = std::mem::take(&mut self.errors);
+        let _ = self.client.clone().close().await;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("the browser console reported errors:\n{}", errors.join("\n")))
+        }
+    }
+
+    /// A JSON value stored in an element's `data-state`.
+    pub async fn state(&self, selector: &str) -> Result<Value> {
+        let text = self
+            .js(&format!(
+                "return document.querySelector({}).dataset.state || '';",
+                json!(selector)
+            ))
+            .await?;
+        serde_json::from_str(text.as_str().unwrap_or("")).map_err(|e| format!("data-state of {selector}: {e}"))
+    }
+
+    /// An element's text.
+    pub async fn text(&self, selector: &str) -> Result<String> {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .map_err(|e| format!("{selector}: {e}"))?
+            .text()
+            .await
+            .map_err(err)
+    }
+
+    /// A fingerprint of a canvas's pixels (FNV-1a over its RGBA bytes), to tell whether it changed.
+    pub async fn canvas_hash(&self, selector: &str) -> Result<u64> {
+        let v = self
+            .js(&format!(
+                "const c = document.querySelector({});
+                 if (!c || c.width === 0) return -1;
+                 const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                 let h = 2166136261 >>> 0;
+                 for (let i = 0; i < d.length; i += 1) {{ h = Math.imul(h ^ d[i], 16777619) >>> 0; }}
+                 return h;",
+                json!(selector)
+            ))
+            .await?;
+        v.as_i64()
+            .filter(|h| *h >= 0)
+            .map(|h| h as u64)
+            .ok_or_else(|| format!("{selector} is not a drawn canvas"))
+    }
+
+    /// The RGBA colour of one canvas pixel, in canvas pixels from the top left.
+    pub async fn canvas_pixel(&self, selector: &str, x: u32, y: u32) -> Result<[u8; 4]> {
+        let v = self
+            .js(&format!(
+                "const d = document.querySelector({}).getContext('2d').getImageData({x}, {y}, 1, 1).data; return Array.from(d);",
+                json!(selector)
+            ))
+            .await?;
+        let a: Vec<u8> = v
+            .as_array()
+            .ok_or("no pixel")?
+            .iter()
+            .map(|x| x.as_u64().unwrap_or(0) as u8)
+            .collect();
+        a.try_into().map_err(|_| "not four channels".to_owned())
+    }
+
+    /// Sets a range input's value and fires `input`, as dragging it would.
+    pub async fn set_slider(&self, selector: &str, value: f64) -> Result<()> {
+        let found = self
+            .js(&format!(
+                "const el = document.querySelector({});
+                 if (!el) return false;
+                 el.value = {value};
+                 el.dispatchEvent(new Event('input', {{ bubbles: true }}));
+                 el.dispatchEvent(new Event('change', {{ bubbles: true }}));
+                 return true;",
+                json!(selector)
+            ))
+            .await?;
+        if found == Value::Bool(true) {
+            Ok(())
+        } else {
+            Err(format!("no slider {selector}"))
+        }
+    }
+
+    /// Clicks an element as a reader would.
+    pub async fn click(&self, selector: &str) -> Result<()> {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .map_err(|e| format!("{selector}: {e}"))?
+            .click()
+            .await
+            .map_err(|e| format!("clicking {selector}: {e}"))
+    }
+
+    /// Focuses an element and types keys into it (e.g. `"\u{E014}"` for the right arrow).
+    pub async fn keys(&self, selector: &str, keys: &str) -> Result<()> {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .map_err(|e| format!("{selector}: {e}"))?
+            .send_keys(keys)
+            .await
+            .map_err(|e| format!("typing into {selector}: {e}"))
+    }
+
+    /// Saves a screenshot of the whole page under `target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let shot = self
+            .cdp(
+                "Page.captureScreenshot",
+                json!({ "format": "png", "captureBeyondViewport": true }),
+            )
+            .await?;
+        let data = shot["data"].as_str().ok_or("no screenshot data")?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(err)?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).map_err(err)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).map_err(err)?;
+        Ok(path)
+    }
+}
+
+/// Runs an async test body on a fresh runtime, turning its error into a panic with the message.
+pub fn run(body: impl std::future::Future<Output = Result<()>>) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(err);
+    let result = rt.and_then(|rt| rt.block_on(body));
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
