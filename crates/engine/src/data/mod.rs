@@ -6,10 +6,18 @@
 //! - [`Dataset`] holds inputs, targets and (for classification) integer labels, with its [`Task`].
 //! - [`two_d`] makes the TensorFlow-Playground-style 2-D classification sets and the workload spiral.
 //! - [`regression`] makes the Playground's regression sets and sparse linear problems.
+//! - [`split`] divides a dataset into train, validation and a test part that cannot be trained on.
 //! - [`batch`] copies mini-batches into reused buffers and plans epochs.
+//! - [`features`] builds the Playground's input features (x₁², sin x₁, …).
+//! - [`augment`] rotates, shifts, zooms, blurs and adds noise to small images.
+//! - [`csv`] reads and writes 2-D datasets as CSV text.
 
+pub mod augment;
 pub mod batch;
+pub mod csv;
+pub mod features;
 pub mod regression;
+pub mod split;
 pub mod two_d;
 
 use crate::error::{EngineError, Result};
@@ -17,6 +25,7 @@ use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_finite};
 
 pub use batch::{BatchBuffer, EpochPlan, Order, copy_rows, workload_rows};
+pub use split::{Split, SplitFractions, SplitIndices, TestSet};
 
 /// The largest number of samples a generator will make, so a typed-in size cannot exhaust memory.
 pub const MAX_SAMPLES: usize = 100_000;
