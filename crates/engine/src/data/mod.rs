@@ -6,6 +6,8 @@
 //! - [`Dataset`] holds inputs, targets and (for classification) integer labels, with its [`Task`].
 //! - [`two_d`] makes the TensorFlow-Playground-style 2-D classification sets and the workload spiral.
 //! - [`regression`] makes the Playground's regression sets and sparse linear problems.
+//! - [`digits`] reads scikit-learn's 8×8 handwritten digits.
+//! - [`sequence`] makes a tiny reverse/sort task of digit sequences for the transformer section.
 //! - [`split`] divides a dataset into train, validation and a test part that cannot be trained on.
 //! - [`batch`] copies mini-batches into reused buffers and plans epochs.
 //! - [`features`] builds the Playground's input features (x₁², sin x₁, …).
@@ -15,8 +17,10 @@
 pub mod augment;
 pub mod batch;
 pub mod csv;
+pub mod digits;
 pub mod features;
 pub mod regression;
+pub mod sequence;
 pub mod split;
 pub mod two_d;
 
