@@ -12,6 +12,7 @@
 
 use crate::data::{Dataset, MAX_SAMPLES};
 use crate::error::{EngineError, Result};
+use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape};
 
 /// The magic bytes the file starts with.
@@ -102,6 +103,20 @@ pub fn parse_digits(bytes: &[u8]) -> Result<Dataset> {
     Dataset::multiclass(x, labels, CLASSES)?.with_sample_shape(IMAGE_SHAPE)
 }
 
+/// The bytes of the shipped file, scikit-learn's 1797 digits in their own order.
+const DIGITS_FILE: &[u8] = include_bytes!("../../assets/digits.bin");
+
+/// scikit-learn's 1797 digits in their own order (see [`parse_digits`] for the form).
+pub fn digits() -> Result<Dataset> {
+    parse_digits(DIGITS_FILE)
+}
+
+/// The digits of the training-speed workloads (W3, W3c): [`digits`] shuffled once by Fisher–Yates
+/// with `Rng::new(1234)` ([`Dataset::shuffled`]).
+pub fn digits_workload() -> Result<Dataset> {
+    Ok(digits()?.shuffled(&mut Rng::new(1234)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +168,42 @@ mod tests {
         let mut b = file(1);
         b[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(msg(&b).contains("4294967295 images"));
+    }
+
+    #[test]
+    fn shipped_file_is_scikit_learns() {
+        let d = digits().unwrap();
+        assert_eq!(d.len(), 1797);
+        assert_eq!(d.task(), crate::data::Task::Multiclass { classes: 10 });
+        // `load_digits().images[0]` starts with the rows [0, 0, 5, 13, 9, 1, 0, 0] and
+        // [0, 0, 13, 15, 10, 15, 5, 0]; the labels start 0, 1, 2, …, 9.
+        let first: Vec<f32> = (0..16).map(|c| d.x()[(0, c)] * 16.0).collect();
+        assert_eq!(
+            first,
+            [
+                0., 0., 5., 13., 9., 1., 0., 0., 0., 0., 13., 15., 10., 15., 5., 0.
+            ]
+        );
+        assert_eq!(&d.labels().unwrap()[..10], &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        // `np.bincount(load_digits().target)`.
+        assert_eq!(
+            d.class_counts().unwrap(),
+            [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+        );
+    }
+
+    #[test]
+    fn workload_order_is_the_seeded_shuffle() {
+        let d = digits().unwrap();
+        let w = digits_workload().unwrap();
+        let mut order: Vec<usize> = (0..1797).collect();
+        Rng::new(1234).shuffle(&mut order);
+        for k in [0, 1, 2, 1000, 1796] {
+            assert_eq!(w.labels().unwrap()[k], d.labels().unwrap()[order[k]]);
+            assert_eq!(w.x().row(k), d.x().row(order[k]));
+        }
+        assert_eq!(w.sample_shape(), IMAGE_SHAPE);
+        assert_eq!(w, digits_workload().unwrap());
     }
 
     proptest::proptest! {
