@@ -13,6 +13,7 @@
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
 pub mod activation;
+pub mod data;
 pub mod error;
 pub mod layer;
 pub mod model;
