@@ -6,7 +6,11 @@
 //! keeping a copy.
 
 pub mod activation;
+pub mod conv2d;
 pub mod dense;
+pub mod pool;
+#[cfg(test)]
+mod testing;
 
 use crate::error::Result;
 use crate::rng::Rng;
@@ -14,7 +18,12 @@ use crate::tensor::{Matrix, Shape};
 use crate::trace::LayerTrace;
 
 pub use activation::ActivationLayer;
+pub use conv2d::{
+    AxisGeometry, AxisPadding, Conv2d, ConvGeometry, ImageConvolution, PadAmounts, Padding,
+    axis_geometry, convolve_image,
+};
 pub use dense::{Dense, Init};
+pub use pool::{Pool2d, PoolKind};
 
 /// Whether a pass is for training (dropout active, batch statistics) or evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
