@@ -8,9 +8,11 @@
 pub mod activation;
 pub mod conv2d;
 pub mod dense;
+pub mod embedding;
 pub mod pool;
 #[cfg(test)]
 mod testing;
+pub mod token_dense;
 
 use crate::error::Result;
 use crate::rng::Rng;
@@ -23,7 +25,9 @@ pub use conv2d::{
     axis_geometry, convolve_image,
 };
 pub use dense::{Dense, Init};
+pub use embedding::{Embedding, PositionEmbedding};
 pub use pool::{Pool2d, PoolKind};
+pub use token_dense::{TokenDense, batch_from_tokens, tokens_from_batch};
 
 /// Whether a pass is for training (dropout active, batch statistics) or evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
