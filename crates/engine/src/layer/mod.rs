@@ -6,6 +6,7 @@
 //! keeping a copy.
 
 pub mod activation;
+pub mod attention;
 pub mod conv2d;
 pub mod dense;
 pub mod embedding;
@@ -20,6 +21,11 @@ use crate::tensor::{Matrix, Shape};
 use crate::trace::LayerTrace;
 
 pub use activation::ActivationLayer;
+pub use attention::{
+    AttentionGradients, AttentionMask, AttentionResult, AttentionWeights, HeadPass,
+    MultiHeadAttention, Projection, scaled_dot_product_attention,
+    scaled_dot_product_attention_backward,
+};
 pub use conv2d::{
     AxisGeometry, AxisPadding, Conv2d, ConvGeometry, ImageConvolution, PadAmounts, Padding,
     axis_geometry, convolve_image,
