@@ -21,9 +21,12 @@
 //! must be exact (0, 1, 2000...) are.
 
 mod activations;
+mod attention;
 mod compare;
+mod conv2d;
 mod dense;
 mod mlp;
+mod pooling;
 
 use serde_json::{Map, Value};
 use spiega_engine::{EngineError, Matrix};
@@ -268,8 +271,11 @@ pub fn value_to_matrix(v: &Value) -> Result<Matrix, String> {
 fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
     Some(match family {
         "activations" => activations::run,
+        "attention" => attention::run,
+        "conv2d" => conv2d::run,
         "dense" => dense::run,
         "mlp_backprop" => mlp::run,
+        "pooling" => pooling::run,
         _ => return None,
     })
 }
