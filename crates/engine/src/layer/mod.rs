@@ -6,11 +6,19 @@
 //! keeping a copy.
 
 pub mod activation;
+pub mod attention;
 pub mod batch_norm;
+pub mod conv2d;
+pub mod dense;
 pub mod dense;
 pub mod dropout;
+pub mod embedding;
 pub mod flatten;
 pub mod layer_norm;
+pub mod pool;
+#[cfg(test)]
+mod testing;
+pub mod token_dense;
 
 use crate::error::Result;
 use crate::rng::Rng;
@@ -18,11 +26,24 @@ use crate::tensor::{Matrix, Shape};
 use crate::trace::LayerTrace;
 
 pub use activation::ActivationLayer;
+pub use attention::{
+    AttentionGradients, AttentionMask, AttentionResult, AttentionWeights, HeadPass,
+    MultiHeadAttention, Projection, scaled_dot_product_attention,
+    scaled_dot_product_attention_backward,
+};
 pub use batch_norm::{BatchNorm, RunningVariance};
+pub use conv2d::{
+    AxisGeometry, AxisPadding, Conv2d, ConvGeometry, ImageConvolution, PadAmounts, Padding,
+    axis_geometry, convolve_image,
+};
+pub use dense::{Dense, Init};
 pub use dense::{Dense, Init};
 pub use dropout::Dropout;
+pub use embedding::{Embedding, PositionEmbedding};
 pub use flatten::Flatten;
 pub use layer_norm::LayerNorm;
+pub use pool::{Pool2d, PoolKind};
+pub use token_dense::{TokenDense, batch_from_tokens, tokens_from_batch};
 
 /// Whether a pass is for training (dropout active, batch statistics) or evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,14 +21,17 @@
 //! must be exact (0, 1, 2000...) are.
 
 mod activations;
+mod attention;
 mod batchnorm;
 mod compare;
+mod conv2d;
 mod dense;
 mod dropout;
 mod flatten;
 mod mlp;
 mod normalization;
 mod optimizers;
+mod pooling;
 mod regularization;
 
 use serde_json::{Map, Value};
@@ -275,6 +278,8 @@ fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
     Some(match family {
         "activations" => activations::run,
         "batchnorm" => batchnorm::run,
+        "attention" => attention::run,
+        "conv2d" => conv2d::run,
         "dense" => dense::run,
         "dropout" => dropout::run,
         "flatten" => flatten::run,
@@ -282,6 +287,7 @@ fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
         "normalization" => normalization::run,
         "optimizers" => optimizers::run,
         "regularization" => regularization::run,
+        "pooling" => pooling::run,
         _ => return None,
     })
 }
