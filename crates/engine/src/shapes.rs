@@ -117,7 +117,7 @@ pub enum LayerSpec {
         /// Padding rule (Keras's default is valid).
         padding: Padding,
     },
-    /// Dropout with this drop probability in `[0, 1)`; keeps the shape, no parameters.
+    /// Dropout with this drop probability in `[0, 1]`; keeps the shape, no parameters.
     Dropout(f32),
 }
 
@@ -299,10 +299,10 @@ fn step(
             Ok((0, None))
         }
         LayerSpec::Dropout(p) => {
-            if p.is_finite() && (0.0..1.0).contains(&p) {
+            if p.is_finite() && (0.0..=1.0).contains(&p) {
                 Ok((0, None))
             } else {
-                Err(format!("the drop probability must be in [0, 1), got {p}"))
+                Err(format!("the drop probability must be in [0, 1], got {p}"))
             }
         }
     }
@@ -480,8 +480,11 @@ mod tests {
                 .to_string()
                 .contains("layer 2")
         );
-        let drop = [LayerSpec::Input(vec![2]), LayerSpec::Dropout(1.0)];
+        // Rates from 0 to 1 inclusive are accepted, as by the dropout layer.
+        let drop = [LayerSpec::Input(vec![2]), LayerSpec::Dropout(1.5)];
         assert!(infer_shapes(&drop).is_err());
+        let drop_all = [LayerSpec::Input(vec![2]), LayerSpec::Dropout(1.0)];
+        assert!(infer_shapes(&drop_all).is_ok());
         let huge = [LayerSpec::Input(vec![usize::MAX, 2]), LayerSpec::Flatten];
         assert!(infer_shapes(&huge).is_err());
     }

@@ -12,22 +12,28 @@ use crate::layer::{Mode, Module};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols, ensure_shape};
 
-/// Inverted dropout with drop probability `p`.
+/// Inverted dropout with drop probability `p` in `[0, 1]`.
 ///
 /// In training, for every activation independently, `m ~ Bernoulli(1 − p)` (1 = kept) and
 /// `y = x · m / (1 − p)`; in evaluation `y = x`. Scaling the survivors by `1 / (1 − p)` keeps
 /// `E[y] = x`, so nothing needs rescaling at prediction time.
 ///
+/// At `p = 1` every unit is dropped and there are no survivors to scale: training gives
+/// `y = x · 0` and `dL/dx = dL/dy · 0`, all zeros, with no division (PyTorch's convention; the
+/// scale [`Dropout::scale`] is 0 there). As for any dropped unit, a non-finite input or gradient
+/// gives NaN (`∞ · 0`).
+///
 /// The mask of the last pass is kept (`keep_mask`, 1 for a kept unit, 0 for a dropped one) so
 /// the page can grey out the dropped units of each sample on its network diagram. The random
 /// draws are taken sample by sample and, within a sample, unit by unit (row-major), one
-/// [`Rng::bernoulli`] call each: a unit is dropped when it returns `true`.
+/// [`Rng::bernoulli`] call each: a unit is dropped when it returns `true`. The draws are taken
+/// at every rate, 0 and 1 included, so the generator advances the same way whatever `p` is.
 ///
 /// # Shapes
 /// Input and output: `(batch, n)` with `n = shape.size()`; the mask is `(batch, n)` too.
 ///
 /// # Gradients
-/// Training: `dL/dx = dL/dy · m / (1 − p)`. Evaluation: `dL/dx = dL/dy`.
+/// Training: `dL/dx = dL/dy · m / (1 − p)` (zeros at `p = 1`). Evaluation: `dL/dx = dL/dy`.
 #[derive(Debug, Clone)]
 pub struct Dropout {
     shape: Shape,
@@ -40,7 +46,7 @@ pub struct Dropout {
 
 impl Dropout {
     /// Dropout over samples of `shape`, dropping each activation with probability `p` in
-    /// `[0, 1)` (`p = 1` would drop everything and make the scale `1 / (1 − p)` infinite).
+    /// `[0, 1]` (`p = 1` drops everything: training outputs and gradients are all zeros).
     pub fn new(shape: Shape, p: f32) -> Result<Self> {
         let p = Self::check_p(p)?;
         let n = shape.size();
@@ -55,15 +61,7 @@ impl Dropout {
     }
 
     fn check_p(p: f32) -> Result<f32> {
-        let p = check_range("dropout rate p", p, 0.0, 1.0)?;
-        if p >= 1.0 {
-            return Err(EngineError::hyper(
-                "dropout rate p",
-                p,
-                "it must be below 1 (at 1 every unit is dropped)",
-            ));
-        }
-        Ok(p)
+        check_range("dropout rate p", p, 0.0, 1.0)
     }
 
     /// The drop probability `p`.
@@ -71,15 +69,20 @@ impl Dropout {
         self.p
     }
 
-    /// Changes the drop probability (must be in `[0, 1)`).
+    /// Changes the drop probability (must be in `[0, 1]`).
     pub fn set_p(&mut self, p: f32) -> Result<()> {
         self.p = Self::check_p(p)?;
         Ok(())
     }
 
-    /// The factor survivors are multiplied by in training, `1 / (1 − p)`.
+    /// The factor survivors are multiplied by in training, `1 / (1 − p)`; 0 at `p = 1`, where
+    /// there are no survivors (so nothing is divided by zero).
     pub fn scale(&self) -> f32 {
-        1.0 / (1.0 - self.p)
+        if self.p >= 1.0 {
+            0.0
+        } else {
+            1.0 / (1.0 - self.p)
+        }
     }
 
     /// The mode of the last forward pass.
@@ -108,7 +111,8 @@ impl Dropout {
     }
 
     /// A training pass with a given mask instead of a random one: `y = x · keep_mask / (1 − p)`.
-    /// `keep_mask` has the input's shape and holds only 0 (dropped) and 1 (kept).
+    /// `keep_mask` has the input's shape and holds only 0 (dropped) and 1 (kept); at `p = 1` it
+    /// must be all zeros, since no unit can be kept (and a kept unit would have no scale).
     pub fn forward_with_mask(&mut self, input: &Matrix, keep_mask: &Matrix) -> Result<()> {
         check_cols("dropout input", input, self.shape.size())?;
         if keep_mask.shape() != input.shape() {
@@ -121,6 +125,12 @@ impl Dropout {
         if keep_mask.iter().any(|&m| m != 0.0 && m != 1.0) {
             return Err(EngineError::Invalid(
                 "a dropout keep mask may hold only 0 (dropped) and 1 (kept)".to_owned(),
+            ));
+        }
+        if self.p >= 1.0 && keep_mask.iter().any(|&m| m != 0.0) {
+            return Err(EngineError::Invalid(
+                "at dropout rate p = 1 every unit is dropped: the keep mask must be all zeros"
+                    .to_owned(),
             ));
         }
         ensure_shape(&mut self.mask, input.nrows(), input.ncols());
@@ -324,8 +334,80 @@ mod tests {
     }
 
     #[test]
+    fn p_one_drops_everything() {
+        // PyTorch's convention: at p = 1 the training output and gradient are x · 0 and g · 0.
+        let mut d = Dropout::new(Shape::Flat(3), 1.0).unwrap();
+        assert_eq!(d.scale(), 0.0);
+        let x = from_rows(&[vec![1.012, -0.443, -0.341], vec![0.499, -0.157, -0.648]]).unwrap();
+        let mut rng = Rng::new(3);
+        d.forward(&x, Mode::Train, &mut rng).unwrap();
+        assert!(d.output().iter().all(|&v| v == 0.0), "{}", d.output());
+        assert_eq!(d.keep_mask(), &Matrix::zeros(2, 3));
+        assert_eq!(d.dropped_fraction(), 1.0);
+        // The six draws were still taken, one per unit.
+        let mut same = Rng::new(3);
+        for _ in 0..6 {
+            same.next_u32();
+        }
+        assert_eq!(rng.next_u32(), same.next_u32());
+        let g = from_rows(&[vec![0.7, -1.2, 0.4], vec![-0.3, 0.9, 1.5]]).unwrap();
+        d.backward(&x, &g).unwrap();
+        assert!(
+            d.grad_input().iter().all(|&v| v == 0.0),
+            "{}",
+            d.grad_input()
+        );
+        // Evaluation is still the identity.
+        d.forward(&x, Mode::Eval, &mut Rng::new(3)).unwrap();
+        assert_eq!(d.output(), &x);
+        d.backward(&x, &g).unwrap();
+        assert_eq!(d.grad_input(), &g);
+        // A given mask must drop everything too.
+        d.forward_with_mask(&x, &Matrix::zeros(2, 3)).unwrap();
+        assert!(d.output().iter().all(|&v| v == 0.0));
+        let one_kept = from_rows(&[vec![0.0, 1.0, 0.0], vec![0.0, 0.0, 0.0]]).unwrap();
+        let err = d.forward_with_mask(&x, &one_kept).unwrap_err();
+        assert!(err.to_string().contains("p = 1"), "{err}");
+        // A rate can be raised to 1 and lowered again.
+        let mut e = Dropout::new(Shape::Flat(3), 0.5).unwrap();
+        e.set_p(1.0).unwrap();
+        assert_eq!(e.scale(), 0.0);
+        e.set_p(0.5).unwrap();
+        assert_eq!(e.scale(), 2.0);
+    }
+
+    #[test]
+    fn p_one_gradient_matches_finite_differences() {
+        // At p = 1 the output is 0 whatever x is, so every central difference is 0 too.
+        let mut d = Dropout::new(Shape::Flat(2), 1.0).unwrap();
+        let x = from_rows(&[vec![0.3, -0.8]]).unwrap();
+        let g = from_rows(&[vec![1.1, -0.6]]).unwrap();
+        let loss = |d: &mut Dropout, x: &Matrix| -> f64 {
+            d.forward(x, Mode::Train, &mut Rng::new(9)).unwrap();
+            d.output()
+                .iter()
+                .zip(g.iter())
+                .map(|(a, b)| f64::from(a * b))
+                .sum()
+        };
+        loss(&mut d, &x);
+        d.backward(&x, &g).unwrap();
+        let h = 1e-2_f32;
+        for i in 0..x.len() {
+            let mut xp = x.clone();
+            xp.as_mut_slice()[i] += h;
+            let mut xm = x.clone();
+            xm.as_mut_slice()[i] -= h;
+            let num =
+                (loss(&mut d.clone(), &xp) - loss(&mut d.clone(), &xm)) / (2.0 * f64::from(h));
+            let got = f64::from(d.grad_input().as_slice()[i]);
+            assert!((got - num).abs() < 2e-3, "dx[{i}]: {got} vs {num}");
+        }
+    }
+
+    #[test]
     fn bad_rates_and_masks_are_errors() {
-        for p in [1.0, 1.5, -0.1, f32::NAN, f32::INFINITY] {
+        for p in [1.0 + f32::EPSILON, 1.5, -0.1, f32::NAN, f32::INFINITY] {
             assert!(Dropout::new(Shape::Flat(2), p).is_err(), "p = {p}");
         }
         let mut d = Dropout::new(Shape::Flat(2), 0.5).unwrap();
@@ -335,7 +417,8 @@ mod tests {
                 .is_err()
         );
         assert!(d.forward_with_mask(&x, &Matrix::zeros(2, 2)).is_err());
-        assert!(d.set_p(1.0).is_err());
+        assert!(d.set_p(1.5).is_err());
+        assert_eq!(d.p(), 0.5);
         assert!(
             d.forward(&Matrix::zeros(1, 3), Mode::Train, &mut Rng::new(0))
                 .is_err()
@@ -411,7 +494,7 @@ mod tests {
             rows in 0usize..4,
             cols in 0usize..5,
             width in 0usize..5,
-            p in prop_oneof![-1.0f32..2.0, Just(f32::NAN), Just(f32::INFINITY)],
+            p in prop_oneof![-1.0f32..2.0, Just(0.0), Just(1.0), Just(f32::NAN), Just(f32::INFINITY)],
             v in prop_oneof![-1e3f32..1e3, Just(f32::NAN), Just(f32::NEG_INFINITY)],
             train in any::<bool>(),
         ) {
@@ -421,6 +504,8 @@ mod tests {
                 let _ = d.forward(&x, mode, &mut Rng::new(1));
                 let _ = d.backward(&x, &x);
                 let _ = d.forward_with_mask(&x, &Matrix::from_element(rows, cols, 1.0));
+                let _ = d.forward_with_mask(&x, &Matrix::zeros(rows, cols));
+                let _ = d.backward(&x, &x);
                 let _ = d.dropped_fraction();
             }
         }
