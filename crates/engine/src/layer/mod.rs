@@ -10,7 +10,6 @@ pub mod attention;
 pub mod batch_norm;
 pub mod conv2d;
 pub mod dense;
-pub mod dense;
 pub mod dropout;
 pub mod embedding;
 pub mod flatten;
@@ -36,7 +35,6 @@ pub use conv2d::{
     AxisGeometry, AxisPadding, Conv2d, ConvGeometry, ImageConvolution, PadAmounts, Padding,
     axis_geometry, convolve_image,
 };
-pub use dense::{Dense, Init};
 pub use dense::{Dense, Init};
 pub use dropout::Dropout;
 pub use embedding::{Embedding, PositionEmbedding};

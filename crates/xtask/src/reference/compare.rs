@@ -102,9 +102,13 @@ pub fn compare(want: &Value, got: &Value, tol: Tolerance, path: &str) -> Result<
                 .try_for_each(|(i, (a, b))| compare(a, b, tol, &format!("{path}[{i}]")))
         }
         (Value::Object(w), Value::Object(g)) => {
+            // A computed object must hold every key the reference gives (null means undefined
+            // there, and is not required): a missing one is a failure, never a silent pass.
             for (k, a) in w {
-                if let Some(b) = g.get(k) {
-                    compare(a, b, tol, &format!("{path}.{k}"))?;
+                match g.get(k) {
+                    Some(b) => compare(a, b, tol, &format!("{path}.{k}"))?,
+                    None if a.is_null() => {}
+                    None => return Err(format!("{path}.{k}: not computed")),
                 }
             }
             Ok(())
@@ -185,6 +189,13 @@ mod tests {
         assert!(compare(&json!(3), &num(3.0000001), T, "n").is_err());
         let e = compare(&json!([[1.0, 2.0]]), &json!([[1.0]]), T, "m").unwrap_err();
         assert!(e.contains("m[0]: expected 2 items"), "{e}");
+    }
+
+    #[test]
+    fn a_missing_key_in_a_computed_object_fails() {
+        let e = compare(&json!({"a": 1.0, "b": 2.0}), &json!({"a": 1.0}), T, "f").unwrap_err();
+        assert_eq!(e, "f.b: not computed");
+        assert!(compare(&json!({"a": 1.0, "b": null}), &json!({"a": 1.0}), T, "f").is_ok());
     }
 
     #[test]
