@@ -122,8 +122,9 @@ pub const FONT: &str = "system-ui, sans-serif";
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn parses_css_colours() {
         assert_eq!(parse_color("#0877bd"), Some(RGBAColor(8, 119, 189, 1.0)));
         assert_eq!(parse_color(" #fff "), Some(RGBAColor(255, 255, 255, 1.0)));
