@@ -13,12 +13,14 @@
 pub mod activation;
 pub mod error;
 pub mod layer;
+pub mod loss;
 pub mod model;
 pub mod rng;
 pub mod tensor;
 pub mod trace;
 
 pub use error::{EngineError, Result};
+pub use loss::Loss;
 pub use model::Sequential;
 pub use rng::Rng;
 pub use tensor::{Matrix, Shape};
