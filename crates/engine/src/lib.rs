@@ -14,6 +14,7 @@ pub mod activation;
 pub mod error;
 pub mod layer;
 pub mod loss;
+pub mod metrics;
 pub mod model;
 pub mod rng;
 pub mod tensor;

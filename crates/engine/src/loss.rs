@@ -150,8 +150,9 @@ pub fn half_squared_error(
 /// `L = −1/N Σ [t ln p̂ + (1 − t) ln(1 − p̂)]` with `p̂ = clip(p, ε, 1 − ε)` over all `N` elements.
 ///
 /// The clipping and the logarithms run in `f64`, so `ε` may be scikit-learn's float64 machine
-/// epsilon ([`LOG_LOSS_EPS`]) even though the inputs are `f32`: a confident wrong answer `p = 0`,
-/// `t = 1` costs `−ln ε ≈ 36.04`, not infinity. `ε` must lie in `(0, ½)`.
+/// epsilon ([`LOG_LOSS_EPS`]) even for `f32` inputs: a confident wrong answer `p = 0`, `t = 1`
+/// costs `−ln ε ≈ 36.04`, not infinity. The inputs may be `f32` (a [`Matrix`]) or `f64` matrices;
+/// `f64` keeps probabilities within `6e-8` of 1 apart from 1 itself. `ε` must lie in `(0, ½)`.
 ///
 /// If `grad` is given it becomes `dL/dp = (−t/p̂ + (1 − t)/(1 − p̂)) / N` where `ε < p < 1 − ε`,
 /// and `0` where the clip is active (the clipped value does not move with `p`, as automatic
@@ -160,13 +161,32 @@ pub fn half_squared_error(
 /// # Shapes
 /// `probabilities`, `target`, `grad`: `(batch, outputs)`; targets in `[0, 1]` (usually 0 or 1),
 /// probabilities in `[0, 1]`.
-pub fn binary_log_loss(
-    probabilities: &Matrix,
-    target: &Matrix,
+pub fn binary_log_loss<T: nalgebra::Scalar + Copy + Into<f64>>(
+    probabilities: &nalgebra::DMatrix<T>,
+    target: &nalgebra::DMatrix<T>,
     eps: f64,
     grad: Option<&mut Matrix>,
 ) -> Result<f32> {
-    check_pair("binary log loss", probabilities, target)?;
+    const WHAT: &str = "binary log loss";
+    if probabilities.shape() != target.shape() {
+        return Err(EngineError::shape(
+            "binary log loss target",
+            probabilities.shape(),
+            target.shape(),
+        ));
+    }
+    if probabilities.is_empty() {
+        return Err(EngineError::Empty {
+            what: format!("{WHAT} batch"),
+        });
+    }
+    let to64 = |m: &nalgebra::DMatrix<T>| -> Vec<f64> { m.iter().map(|&v| v.into()).collect() };
+    let (p64, t64) = (to64(probabilities), to64(target));
+    if p64.iter().chain(&t64).any(|v| !v.is_finite()) {
+        return Err(EngineError::NonFinite {
+            what: format!("{WHAT} input"),
+        });
+    }
     if !(eps.is_finite() && eps > 0.0 && eps < 0.5) {
         return Err(EngineError::hyper(
             "clipping ε",
@@ -174,20 +194,23 @@ pub fn binary_log_loss(
             "it must be a number between 0 and 1/2",
         ));
     }
-    if probabilities.iter().any(|&p| !(0.0..=1.0).contains(&p)) {
-        return Err(EngineError::Invalid(
-            "binary log loss: every probability must lie in [0, 1]".to_owned(),
-        ));
+    if p64.iter().any(|p| !(0.0..=1.0).contains(p)) {
+        return Err(EngineError::Invalid(format!(
+            "{WHAT}: every probability must lie in [0, 1]"
+        )));
     }
-    check_unit_targets("binary log loss", target)?;
-    let n = count(probabilities);
+    if t64.iter().any(|t| !(0.0..=1.0).contains(t)) {
+        return Err(EngineError::Invalid(format!(
+            "{WHAT}: every target must lie in [0, 1] (0 or 1 for hard labels)"
+        )));
+    }
+    let n = p64.len() as f64;
     let mut sum = 0.0_f64;
     let mut grad = grad;
     if let Some(g) = grad.as_deref_mut() {
         ensure_shape(g, probabilities.nrows(), probabilities.ncols());
     }
-    for (k, (&p, &t)) in probabilities.iter().zip(target.iter()).enumerate() {
-        let (p, t) = (f64::from(p), f64::from(t));
+    for (k, (&p, &t)) in p64.iter().zip(&t64).enumerate() {
         let pc = p.clamp(eps, 1.0 - eps);
         sum -= t * pc.ln() + (1.0 - t) * (1.0 - pc).ln();
         if let Some(g) = grad.as_deref_mut() {
