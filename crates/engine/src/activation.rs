@@ -117,10 +117,8 @@ impl Activation {
     pub fn derivative(&self, x: f32) -> f32 {
         match *self {
             Self::Linear => 1.0,
-            Self::Sigmoid => {
-                let s = sigmoid(x);
-                s * (1.0 - s)
-            }
+            // σ(x)(1 − σ(x)) written as σ(x)σ(−x): no cancellation when σ(x) rounds to 1.
+            Self::Sigmoid => sigmoid(x) * sigmoid(-x),
             Self::Tanh => {
                 let t = x.tanh();
                 1.0 - t * t
@@ -141,8 +139,8 @@ impl Activation {
             }
             Self::Swish { beta } => {
                 // d/dx [x σ(βx)] = σ(βx) + βx σ(βx)(1 − σ(βx)).
-                let s = sigmoid(beta * x);
-                s + beta * x * s * (1.0 - s)
+                let (s, t) = (sigmoid(beta * x), sigmoid(-beta * x));
+                s + beta * x * s * t
             }
         }
     }
@@ -167,10 +165,7 @@ impl Activation {
     pub fn param_derivative(&self, x: f32) -> Option<f32> {
         match *self {
             Self::Prelu { .. } => Some(if x > 0.0 { 0.0 } else { x }),
-            Self::Swish { beta } => {
-                let s = sigmoid(beta * x);
-                Some(x * x * s * (1.0 - s))
-            }
+            Self::Swish { beta } => Some(x * x * sigmoid(beta * x) * sigmoid(-beta * x)),
             _ => None,
         }
     }
@@ -234,9 +229,10 @@ pub fn softmax_with_temperature(z: &[f32], temperature: f32) -> Result<Vec<f32>>
 /// Writes `log softmax(z)` into `out`: `z_i − m − ln Σ_j e^{z_j − m}`, exact for large logits.
 pub fn log_softmax(z: &[f32], out: &mut [f32]) {
     let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let lse = m + z.iter().map(|v| (v - m).exp()).sum::<f32>().ln();
+    // (z_i − m) is exact for the largest logits; subtracting ln Σ after keeps their precision.
+    let log_sum = z.iter().map(|v| (v - m).exp()).sum::<f32>().ln();
     for (o, &v) in out.iter_mut().zip(z) {
-        *o = v - lse;
+        *o = (v - m) - log_sum;
     }
 }
 

@@ -7,6 +7,8 @@
 //! - [`activation`] holds each activation function next to its derivative.
 //! - [`layer`] holds the layers, each a [`layer::Module`] with `forward` and `backward`.
 //! - [`model::Sequential`] chains layers; [`trace::Trace`] is the per-layer record of a pass.
+//! - [`normalize::MinMaxScaler`] scales input features; [`shapes`] is the layer-shape calculator.
+//! - [`optim`] holds the optimizers; [`regularize`] the weight penalties and pruning.
 //! - [`rng::Rng`] is the one seeded generator, always passed in explicitly.
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
@@ -16,7 +18,11 @@ pub mod layer;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod normalize;
+pub mod optim;
+pub mod regularize;
 pub mod rng;
+pub mod shapes;
 pub mod tensor;
 pub mod trace;
 

@@ -1,1 +1,31 @@
-//! placeholder
+//! spiega's page: mounts the article's figures and draws their charts.
+//!
+//! The crate is thin on purpose: the engine computes, this crate reads controls, calls the engine
+//! and maps the numbers to pixels. [`start`] runs once when the module loads.
+//!
+//! - [`figures`]: one module per figure, each behind the [`figures::Figure`] trait.
+//! - [`charts`]: line and bar charts on canvases, taking plain numbers.
+//! - [`theme`]: the light/dark toggle.
+//! - [`dom`]: small DOM helpers; text is always set as text.
+//! - [`error::WebError`]: every failure, shown to the reader as a message.
+
+pub mod charts;
+pub mod dom;
+pub mod error;
+pub mod figures;
+pub mod theme;
+
+use wasm_bindgen::prelude::*;
+
+/// Starts the page: the panic hook, the theme toggle, then every figure in the document.
+#[wasm_bindgen(start)]
+pub fn start() -> Result<(), JsValue> {
+    console_error_panic_hook::set_once();
+    let doc = dom::document()?;
+    theme::init(&doc)?;
+    figures::mount_all(&doc)?;
+    if let Some(root) = doc.document_element() {
+        root.set_attribute("data-spiega", "ready")?;
+    }
+    Ok(())
+}

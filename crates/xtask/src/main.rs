@@ -1,1 +1,81 @@
-fn main() {}
+//! spiega's task runner: `cargo xtask <task>`.
+//!
+//! - `serve`: installs what the page needs, builds it and serves it on 127.0.0.1.
+//! - `test`: installs what the tests need and runs every check, ending with a summary.
+//! - `setup`: only installs (the two commands above call it first).
+//! - `reference [FILE...]`: checks the engine against reference cases.
+//! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML (run by Trunk after a build).
+//!
+//! Each install step looks first and is skipped when the right version is already there.
+
+mod reference;
+mod setup;
+mod test;
+mod typeset;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The workspace root (the parent of `crates/`).
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.parent()
+        .and_then(|p| p.parent())
+        .map_or(here.clone(), PathBuf::from)
+}
+
+const USAGE: &str = "usage: cargo xtask <task>
+
+tasks:
+  serve [--port N]      build the page and serve it on http://127.0.0.1:8080/ (installs what is missing)
+  test                  run every check: format, lints, engine, reference cases, browser tests
+  setup                 install what the build and the tests need, and nothing else
+  reference [FILE...]   check the engine against reference cases (default: reference/cases/*.json)
+  typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::all(&root()).map(|_| true),
+        Some("serve") => serve(&args[1..]),
+        Some("test") => test::run(&root()),
+        Some("typeset") => typeset::main(&args[1..]).map(|_| true),
+        Some("reference") => {
+            let files: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
+            reference::main(&root(), &files)
+        }
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            Ok(true)
+        }
+        Some(other) => Err(format!("unknown task \"{other}\"\n\n{USAGE}")),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Builds the page in release mode and serves it on loopback until interrupted.
+fn serve(args: &[String]) -> Result<bool, String> {
+    let root = root();
+    let port = match args {
+        [flag, n] if flag == "--port" => n
+            .parse::<u16>()
+            .map_err(|_| format!("--port takes a number, got \"{n}\""))?,
+        [] => 8080,
+        _ => return Err(format!("serve takes only --port N\n\n{USAGE}")),
+    };
+    setup::web(&root)?;
+    println!("spiega: building and serving at http://127.0.0.1:{port}/ (Ctrl-C stops)");
+    let status = setup::command("trunk", &root)
+        .args(["serve", "--release", "--address", "127.0.0.1", "--port"])
+        .arg(port.to_string())
+        .status()
+        .map_err(|e| format!("could not start trunk: {e}"))?;
+    Ok(status.success())
+}

@@ -6,7 +6,11 @@
 //! keeping a copy.
 
 pub mod activation;
+pub mod batch_norm;
 pub mod dense;
+pub mod dropout;
+pub mod flatten;
+pub mod layer_norm;
 
 use crate::error::Result;
 use crate::rng::Rng;
@@ -14,7 +18,11 @@ use crate::tensor::{Matrix, Shape};
 use crate::trace::LayerTrace;
 
 pub use activation::ActivationLayer;
+pub use batch_norm::{BatchNorm, RunningVariance};
 pub use dense::{Dense, Init};
+pub use dropout::Dropout;
+pub use flatten::Flatten;
+pub use layer_norm::LayerNorm;
 
 /// Whether a pass is for training (dropout active, batch statistics) or evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,136 @@
+//! A line chart: several series on shared axes, optional shaded bands and a probe marker.
+
+use super::{FONT, Palette, chart_err, fit_canvas};
+use crate::error::Result;
+use plotters::prelude::*;
+use plotters::style::RGBAColor;
+use plotters_canvas::CanvasBackend;
+use std::ops::Range;
+use web_sys::HtmlCanvasElement;
+
+/// How a series is stroked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stroke {
+    /// A solid line.
+    Solid,
+    /// A dashed line.
+    Dashed,
+}
+
+/// One line of the chart.
+#[derive(Debug, Clone)]
+pub struct Series<'a> {
+    /// Its points, in data units, in x order.
+    pub points: &'a [(f64, f64)],
+    /// Its colour.
+    pub color: RGBAColor,
+    /// Solid or dashed.
+    pub stroke: Stroke,
+}
+
+/// Everything a line chart shows.
+#[derive(Debug, Clone)]
+pub struct LineChart<'a> {
+    /// The x axis range.
+    pub x: Range<f64>,
+    /// The y axis range.
+    pub y: Range<f64>,
+    /// The x axis caption.
+    pub x_label: &'a str,
+    /// The lines.
+    pub series: Vec<Series<'a>>,
+    /// Shaded x intervals (drawn behind everything).
+    pub bands: &'a [(f64, f64)],
+    /// Points to mark with a dot and a vertical guide, with their colours.
+    pub markers: Vec<((f64, f64), RGBAColor)>,
+}
+
+/// Draws `chart` on `canvas` in the colours of `palette`.
+pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette) -> Result<()> {
+    let Some(ratio) = fit_canvas(canvas)? else {
+        return Ok(());
+    };
+    let px = |v: f64| (v * ratio).round() as i32;
+    let backend = CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or_else(|| chart_err("the canvas has no 2-D context"))?;
+    let root = backend.into_drawing_area();
+    root.fill(&palette.card).map_err(chart_err)?;
+    let label_font = (FONT, 12.0 * ratio).into_font().color(&palette.muted);
+    let mut ctx = ChartBuilder::on(&root)
+        .margin(px(10.0))
+        .margin_right(px(20.0))
+        .x_label_area_size(px(34.0))
+        .y_label_area_size(px(44.0))
+        .build_cartesian_2d(chart.x.clone(), chart.y.clone())
+        .map_err(chart_err)?;
+    ctx.configure_mesh()
+        .light_line_style(RGBAColor(0, 0, 0, 0.0))
+        .bold_line_style(palette.grid.stroke_width(1))
+        .axis_style(palette.muted.stroke_width(1))
+        .label_style(label_font.clone())
+        .x_desc(chart.x_label)
+        .axis_desc_style(label_font)
+        .x_labels(9)
+        .y_labels(7)
+        .x_label_formatter(&|v| crate::dom::fmt(*v, if v.fract() == 0.0 { 0 } else { 1 }))
+        .y_label_formatter(&|v| crate::dom::fmt(*v, if v.abs() >= 10.0 { 0 } else { 1 }))
+        .draw()
+        .map_err(chart_err)?;
+    let (y0, y1) = (chart.y.start, chart.y.end);
+    ctx.draw_series(
+        chart
+            .bands
+            .iter()
+            .map(|&(a, b)| Rectangle::new([(a, y0), (b, y1)], palette.vanish.filled())),
+    )
+    .map_err(chart_err)?;
+    // The zero lines, a little stronger than the grid.
+    let axis = palette.muted.mix(0.6).stroke_width(px(1.0).max(1) as u32);
+    ctx.draw_series(LineSeries::new(
+        [(chart.x.start, 0.0), (chart.x.end, 0.0)],
+        axis,
+    ))
+    .map_err(chart_err)?;
+    ctx.draw_series(LineSeries::new([(0.0, y0), (0.0, y1)], axis))
+        .map_err(chart_err)?;
+    let width = px(2.5).max(2) as u32;
+    for s in &chart.series {
+        let style = s.color.stroke_width(width);
+        match s.stroke {
+            Stroke::Solid => {
+                ctx.draw_series(LineSeries::new(s.points.iter().copied(), style))
+                    .map_err(chart_err)?;
+            }
+            Stroke::Dashed => {
+                ctx.draw_series(DashedLineSeries::new(
+                    s.points.iter().copied(),
+                    px(7.0),
+                    px(5.0),
+                    style,
+                ))
+                .map_err(chart_err)?;
+            }
+        }
+    }
+    for &((x, y), color) in &chart.markers {
+        if (y0..=y1).contains(&y) {
+            ctx.draw_series(std::iter::once(Circle::new(
+                (x, y),
+                px(4.5),
+                color.filled(),
+            )))
+            .map_err(chart_err)?;
+        }
+    }
+    if let Some(&((x, _), _)) = chart.markers.first() {
+        ctx.draw_series(DashedLineSeries::new(
+            [(x, y0), (x, y1)],
+            px(3.0),
+            px(3.0),
+            palette.muted.stroke_width(px(1.0).max(1) as u32),
+        ))
+        .map_err(chart_err)?;
+    }
+    root.present().map_err(chart_err)?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! The few DOM helpers the figures share. Text is always set as text, never parsed as HTML.
+
+use crate::error::{Result, WebError};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{Document, Element, Event, EventTarget, HtmlInputElement, Window};
+
+/// The page's window.
+pub fn window() -> Result<Window> {
+    web_sys::window().ok_or_else(|| WebError::MissingElement("a window".into()))
+}
+
+/// The page's document.
+pub fn document() -> Result<Document> {
+    window()?
+        .document()
+        .ok_or_else(|| WebError::MissingElement("a document".into()))
+}
+
+/// The first element under `root` matching `selector`, as type `T`.
+pub fn query<T: JsCast>(root: &Element, selector: &str) -> Result<T> {
+    root.query_selector(selector)?
+        .ok_or_else(|| WebError::MissingElement(format!("an element matching {selector}")))?
+        .dyn_into::<T>()
+        .map_err(|_| WebError::MissingElement(format!("{selector} of the expected kind")))
+}
+
+/// Every element under `root` matching `selector`.
+pub fn query_all(root: &Element, selector: &str) -> Result<Vec<Element>> {
+    let list = root.query_selector_all(selector)?;
+    Ok((0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect())
+}
+
+/// The range or number input with `data-role="role"` under `root`.
+pub fn input(root: &Element, role: &str) -> Result<HtmlInputElement> {
+    query(root, &format!("input[data-role=\"{role}\"]"))
+}
+
+/// Sets an element's text (as text: no markup is interpreted).
+pub fn set_text(el: &Element, text: &str) {
+    el.set_text_content(Some(text));
+}
+
+/// Sets the text of the `<output data-role="role">` under `root`, if there is one.
+pub fn set_output(root: &Element, role: &str, text: &str) {
+    if let Ok(Some(el)) = root.query_selector(&format!("output[data-role=\"{role}\"]")) {
+        set_text(&el, text);
+    }
+}
+
+/// Shows or hides an element with the `hidden` attribute.
+pub fn set_hidden(el: &Element, hidden: bool) -> Result<()> {
+    el.toggle_attribute_with_force("hidden", hidden)?;
+    Ok(())
+}
+
+/// Calls `f` on every `event` at `target` for the life of the page.
+pub fn on(target: &EventTarget, event: &str, f: impl FnMut(Event) + 'static) -> Result<()> {
+    let closure = Closure::<dyn FnMut(Event)>::new(f);
+    target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())?;
+    // The listeners live as long as the page, so the closure is intentionally kept alive.
+    closure.forget();
+    Ok(())
+}
+
+/// A slider's value as a number (0 when the browser reports none).
+pub fn value(input: &HtmlInputElement) -> f64 {
+    let v = input.value_as_number();
+    if v.is_finite() { v } else { 0.0 }
+}
+
+/// Formats a number with `digits` decimals, using a true minus sign.
+pub fn fmt(v: f64, digits: usize) -> String {
+    let s = format!("{v:.digits$}");
+    let zero = format!("-{:.digits$}", 0.0);
+    if s == zero {
+        s[1..].to_owned()
+    } else {
+        s.replacen('-', "−", 1)
+    }
+}
+
+/// Shows an error inside a figure instead of its content, as text.
+pub fn show_figure_error(figure: &Element, err: &WebError) {
+    if let Ok(doc) = document()
+        && let Ok(p) = doc.create_element("p")
+    {
+        p.set_class_name("note figure-error");
+        p.set_attribute("role", "alert").ok();
+        set_text(&p, &format!("This figure could not start: {err}."));
+        figure.prepend_with_node_1(&p).ok();
+    }
+}

@@ -1,0 +1,59 @@
+//! The web crate's typed errors; each reaches the reader as a message, never as a panic.
+
+use spiega_engine::EngineError;
+use wasm_bindgen::JsValue;
+
+/// Everything that can go wrong while mounting or drawing a figure.
+#[derive(Debug)]
+pub enum WebError {
+    /// An element the page's markup should contain is missing.
+    MissingElement(String),
+    /// A browser API failed; the text is what the browser said.
+    Browser(String),
+    /// A chart could not be drawn.
+    Chart(String),
+    /// The engine refused an input.
+    Engine(EngineError),
+}
+
+impl std::fmt::Display for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WebError::MissingElement(what) => write!(f, "the page is missing {what}"),
+            WebError::Browser(what) => write!(f, "the browser refused: {what}"),
+            WebError::Chart(what) => write!(f, "a chart could not be drawn: {what}"),
+            WebError::Engine(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for WebError {}
+
+impl From<EngineError> for WebError {
+    fn from(e: EngineError) -> Self {
+        WebError::Engine(e)
+    }
+}
+
+impl From<JsValue> for WebError {
+    fn from(v: JsValue) -> Self {
+        WebError::Browser(
+            v.as_string()
+                .or_else(|| {
+                    js_sys::Reflect::get(&v, &JsValue::from_str("message"))
+                        .ok()
+                        .and_then(|m| m.as_string())
+                })
+                .unwrap_or_else(|| format!("{v:?}")),
+        )
+    }
+}
+
+impl From<WebError> for JsValue {
+    fn from(e: WebError) -> Self {
+        JsValue::from_str(&e.to_string())
+    }
+}
+
+/// The web crate's result type.
+pub type Result<T, E = WebError> = std::result::Result<T, E>;

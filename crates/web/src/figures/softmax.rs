@@ -1,0 +1,97 @@
+//! Figure 2: softmax with a temperature over four editable logits, shown as bars.
+
+use super::{Figure, update_on_input};
+use crate::charts::Palette;
+use crate::charts::bars::{self, Panel};
+use crate::dom::{self, fmt};
+use crate::error::Result;
+use plotters::style::Color;
+use spiega_engine::activation::softmax_with_temperature;
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
+
+struct SoftmaxFigure {
+    root: Element,
+    canvas: HtmlCanvasElement,
+    readout: Element,
+    logits: Vec<HtmlInputElement>,
+    temperature: HtmlInputElement,
+}
+
+/// Mounts the figure in `root`.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let logits = (0..4)
+        .map(|i| dom::input(root, &format!("z{i}")))
+        .collect::<Result<Vec<_>>>()?;
+    let fig = SoftmaxFigure {
+        root: root.clone(),
+        canvas: dom::query(root, "canvas[data-role=\"chart\"]")?,
+        readout: dom::query(root, "[data-role=\"readout\"]")?,
+        logits,
+        temperature: dom::input(root, "temperature")?,
+    };
+    let fig: Rc<RefCell<dyn Figure>> = Rc::new(RefCell::new(fig));
+    update_on_input(root, &fig)?;
+    Ok(fig)
+}
+
+impl Figure for SoftmaxFigure {
+    fn update(&mut self) -> Result<()> {
+        let z: Vec<f32> = self.logits.iter().map(|i| dom::value(i) as f32).collect();
+        // The slider holds log10 T, so it spans 0.1 to 10 evenly in ratio.
+        let t = 10f32.powf(dom::value(&self.temperature).clamp(-1.0, 1.0) as f32);
+        let p = softmax_with_temperature(&z, t)?;
+        for (i, v) in z.iter().enumerate() {
+            dom::set_output(&self.root, &format!("z{i}-value"), &fmt(f64::from(*v), 1));
+        }
+        let t_text = fmt(f64::from(t), 2);
+        dom::set_output(&self.root, "temperature-value", &t_text);
+        self.temperature.set_attribute("aria-valuetext", &t_text)?;
+
+        let z64: Vec<f64> = z.iter().map(|&v| v.into()).collect();
+        let p64: Vec<f64> = p.iter().map(|&v| v.into()).collect();
+        let palette = Palette::from_css()?;
+        let categories: Vec<String> = (1..=z.len()).map(|i| format!("class {i}")).collect();
+        bars::draw(
+            &self.canvas,
+            &categories,
+            &[
+                Panel {
+                    title: "logits z",
+                    values: &z64,
+                    y: -5.6..5.6,
+                    color: palette.muted.mix(0.55),
+                    decimals: 1,
+                },
+                Panel {
+                    title: "softmax(z / T)",
+                    values: &p64,
+                    y: 0.0..1.15,
+                    color: palette.blue,
+                    decimals: 3,
+                },
+            ],
+            &palette,
+        )?;
+        let list: Vec<String> = p.iter().map(|v| fmt(f64::from(*v), 4)).collect();
+        let sum: f32 = p.iter().sum();
+        let text = format!(
+            "T = {t_text}: p = [{}], sum = {}",
+            list.join(", "),
+            fmt(f64::from(sum), 4)
+        );
+        dom::set_text(&self.readout, &text);
+        self.canvas
+            .set_attribute("aria-label", &format!("Softmax bars. {text}"))?;
+        let p_json: Vec<String> = p.iter().map(f32::to_string).collect();
+        self.root.set_attribute(
+            "data-state",
+            &format!(
+                "{{\"temperature\":{t},\"probabilities\":[{}]}}",
+                p_json.join(",")
+            ),
+        )?;
+        Ok(())
+    }
+}

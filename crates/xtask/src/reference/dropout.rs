@@ -1,0 +1,106 @@
+//! Adapter for the `dropout` family: inverted dropout with a given mask, the rates 0 and 1, and
+//! the statistics of many random draws.
+
+use super::{Actuals, Case, Failure, Outcome, ToValue};
+use serde_json::Value;
+use spiega_engine::layer::{Dropout, Mode, Module};
+use spiega_engine::{Matrix, Rng, Shape};
+
+/// Reads a 1-D input as one sample (a row) and a 2-D one as a batch.
+fn batch(case: &Case, name: &str) -> Result<Matrix, Failure> {
+    let m = case.matrix(name)?;
+    Ok(if case.shape(name)?.len() == 1 {
+        m.transpose()
+    } else {
+        m
+    })
+}
+
+/// Writes a result in the nesting of input `like`: a flat list for a 1-D input.
+fn shaped(case: &Case, like: &str, m: &Matrix) -> Result<Value, Failure> {
+    Ok(if case.shape(like)?.len() == 1 {
+        m.iter().copied().collect::<Vec<f32>>().to_value()
+    } else {
+        m.to_value()
+    })
+}
+
+/// Computes one case.
+pub fn run(case: &Case) -> Outcome {
+    if case.is("dropout/expectation/") {
+        return expectation(case);
+    }
+    let p = case.f32("p_drop")?;
+    if p >= 1.0 {
+        // The engine refuses p = 1 (as TensorFlow does): the scale 1/(1 − p) does not exist.
+        return Err(Failure::Unsupported(
+            "the engine's dropout rate must be below 1".into(),
+        ));
+    }
+    let x = batch(case, "x")?;
+    let mut layer = Dropout::new(Shape::Flat(x.ncols()), p)?;
+    let mut out = Actuals::new();
+    layer.forward(&x, Mode::Eval, &mut Rng::new(0))?;
+    out.put_value("y_eval", shaped(case, "x", layer.output())?);
+    if case.has("keep_mask") {
+        let mask = batch(case, "keep_mask")?;
+        layer.forward_with_mask(&x, &mask)?;
+        out.put_value("y_train", shaped(case, "x", layer.output())?);
+        let g = batch(case, "upstream_grad")?;
+        layer.backward(&x, &g)?;
+        out.put_value("dL_dx_train", shaped(case, "x", layer.grad_input())?);
+    } else {
+        // Without a mask only p = 0 has a determined training output (the identity).
+        layer.forward(&x, Mode::Train, &mut Rng::new(1))?;
+        out.put_value("y_train", shaped(case, "x", layer.output())?);
+    }
+    Ok(out)
+}
+
+/// `n` draws of dropout on `x_value` with the engine's generator. The mean and the zero fraction
+/// are random: they pass when within the case's own five-standard-error bounds
+/// (`tolerance_mean`, `tolerance_zero_fraction`), and are then reported as the exact values they
+/// estimate; outside the bounds the simulated value is reported, and fails. numpy's own
+/// simulation (`numpy_simulation_seed_904`) cannot be reproduced and is skipped.
+fn expectation(case: &Case) -> Outcome {
+    let n = case.usize("n")?;
+    let p = case.f32("p_drop")?;
+    let value = case.f32("x_value")?;
+    let mut layer = Dropout::new(Shape::Flat(n), p)?;
+    let x = Matrix::from_element(1, n, value);
+    layer.forward(&x, Mode::Train, &mut Rng::new(904))?;
+    let y = layer.output();
+    let mean = y.iter().map(|&v| f64::from(v)).sum::<f64>() / n.max(1) as f64;
+    let zero_fraction = f64::from(layer.dropped_fraction());
+    let tol_mean = expected_f64(case, "tolerance_mean")?;
+    let tol_zero = expected_f64(case, "tolerance_zero_fraction")?;
+    let (exact_mean, exact_zero) = (f64::from(value), f64::from(p));
+    let mut out = Actuals::new();
+    out.put(
+        "mean",
+        if (mean - exact_mean).abs() <= tol_mean {
+            exact_mean
+        } else {
+            mean
+        },
+    );
+    out.put(
+        "zero_fraction",
+        if (zero_fraction - exact_zero).abs() <= tol_zero {
+            exact_zero
+        } else {
+            zero_fraction
+        },
+    );
+    // Every survivor carries the same value, x/(1 − p).
+    let survivor = y.iter().copied().find(|&v| v != 0.0).unwrap_or(f32::NAN);
+    out.put("nonzero_value", survivor);
+    Ok(out)
+}
+
+fn expected_f64(case: &Case, name: &str) -> Result<f64, Failure> {
+    case.expected
+        .get(name)
+        .and_then(super::compare::as_f64)
+        .ok_or_else(|| Failure::BadInput(format!("expected \"{name}\" is missing")))
+}

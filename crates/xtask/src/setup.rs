@@ -1,0 +1,179 @@
+//! Installs what the build and the tests need, each step only when it is missing.
+//!
+//! Versions are pinned here and checked by asking each tool for its version:
+//! - the `wasm32-unknown-unknown` target (rustup);
+//! - Trunk 0.21.14 (`cargo install --locked`; 0.22 needs a newer Rust);
+//! - wasm-bindgen-cli at exactly the `wasm-bindgen` version in Cargo.lock (installed without
+//!   `--locked`: its own lockfile pins a crate the registry does not serve);
+//! - binaryen 132 from npm into `.tools/` (Debian's binaryen 108 builds a page that dies at start);
+//! - Chromium and ChromeDriver from Debian's packages (for the browser tests only).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TRUNK_VERSION: &str = "0.21.14";
+const BINARYEN_VERSION: &str = "132.0.0";
+
+/// The folder for tools installed from npm (git-ignored).
+pub fn tools_dir(root: &Path) -> PathBuf {
+    root.join(".tools")
+}
+
+/// `PATH` with the npm tools and cargo's bin folder first.
+pub fn path_env(root: &Path) -> std::ffi::OsString {
+    let mut dirs = vec![tools_dir(root).join("node_modules").join(".bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        dirs.push(PathBuf::from(home).join("bin"));
+    } else if let Some(home) = std::env::var_os("HOME") {
+        dirs.push(PathBuf::from(home).join(".cargo").join("bin"));
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// A command run from the workspace root with the tools on `PATH`.
+pub fn command(program: &str, root: &Path) -> Command {
+    let mut c = Command::new(program);
+    c.current_dir(root).env("PATH", path_env(root));
+    c
+}
+
+/// The first line a program prints for `args`, if it runs.
+fn version_of(program: &str, args: &[&str], root: &Path) -> Option<String> {
+    let out = command(program, root).args(args).output().ok()?;
+    out.status.success().then(|| {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    })
+}
+
+/// Runs a command to completion, failing with its description.
+pub fn run(what: &str, cmd: &mut Command) -> Result<(), String> {
+    println!("spiega setup: {what}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: could not start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what}: failed ({status})"))
+    }
+}
+
+/// The version of a package in Cargo.lock.
+pub fn locked_version(root: &Path, package: &str) -> Result<String, String> {
+    let lock =
+        std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&needle)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        + needle.len();
+    let end = lock[start..].find('"').ok_or("Cargo.lock is malformed")?;
+    Ok(lock[start..start + end].to_owned())
+}
+
+/// What the page build needs: the wasm target, Trunk, wasm-bindgen, wasm-opt and the crates.
+pub fn web(root: &Path) -> Result<(), String> {
+    let installed = command("rustup", root)
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if !installed {
+        run(
+            "adding the wasm32-unknown-unknown target",
+            command("rustup", root).args(["target", "add", "wasm32-unknown-unknown"]),
+        )?;
+    }
+    if version_of("trunk", &["--version"], root) != Some(format!("trunk {TRUNK_VERSION}")) {
+        run(
+            &format!("installing trunk {TRUNK_VERSION} (a few minutes, once)"),
+            command("cargo", root).args([
+                "install",
+                "--locked",
+                "trunk",
+                "--version",
+                TRUNK_VERSION,
+            ]),
+        )?;
+    }
+    let bindgen = locked_version(root, "wasm-bindgen")?;
+    if version_of("wasm-bindgen", &["--version"], root) != Some(format!("wasm-bindgen {bindgen}")) {
+        run(
+            &format!("installing wasm-bindgen-cli {bindgen} (a few minutes, once)"),
+            command("cargo", root).args(["install", "wasm-bindgen-cli", "--version", &bindgen]),
+        )?;
+    }
+    let wasm_opt = tools_dir(root)
+        .join("node_modules")
+        .join(".bin")
+        .join("wasm-opt");
+    let has_opt = Command::new(&wasm_opt)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("version 132"))
+        .unwrap_or(false);
+    if !has_opt {
+        std::fs::create_dir_all(tools_dir(root)).map_err(|e| format!(".tools: {e}"))?;
+        run(
+            &format!("installing binaryen {BINARYEN_VERSION} (wasm-opt) from npm"),
+            command("npm", root)
+                .args([
+                    "install",
+                    "--no-save",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                ])
+                .arg(tools_dir(root))
+                .arg(format!("binaryen@{BINARYEN_VERSION}")),
+        )?;
+    }
+    run(
+        "fetching crates (the page build runs offline)",
+        command("cargo", root).args(["fetch", "--quiet"]),
+    )
+}
+
+/// What the browser tests need: Chromium and ChromeDriver.
+pub fn browser(root: &Path) -> Result<(), String> {
+    let chromium = Path::new("/usr/bin/chromium").exists();
+    let driver = Path::new("/usr/bin/chromedriver").exists();
+    if chromium && driver {
+        return Ok(());
+    }
+    let sudo = !is_root(root);
+    let apt = |args: &[&str]| {
+        let mut c = if sudo {
+            let mut c = command("sudo", root);
+            c.arg("apt-get");
+            c
+        } else {
+            command("apt-get", root)
+        };
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    run("updating the package lists", &mut apt(&["update", "-q"]))?;
+    run(
+        "installing chromium and chromium-driver",
+        &mut apt(&["install", "-y", "-q", "chromium", "chromium-driver"]),
+    )
+}
+
+fn is_root(root: &Path) -> bool {
+    version_of("id", &["-u"], root).as_deref() == Some("0")
+}
+
+/// Everything: the page build and the browser.
+pub fn all(root: &Path) -> Result<(), String> {
+    web(root)?;
+    browser(root)
+}

@@ -1,0 +1,159 @@
+//! `cargo xtask test`: every check the project has, in order, with a summary at the end.
+//!
+//! Steps: formatting, lints (host and wasm32), the engine's and the task runner's unit tests, the
+//! reference cases, the web crate's component tests in headless Chromium, a release build of the
+//! page, and the end-to-end tests against that build. Each step's tests are counted from its output.
+
+use crate::setup;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The outcome of one step.
+struct Step {
+    name: &'static str,
+    ok: bool,
+    seconds: f64,
+    passed: usize,
+    failed: usize,
+}
+
+/// Runs a command, echoing its standard output while counting cargo's and the checker's results.
+fn run_step(name: &'static str, mut cmd: Command) -> Step {
+    println!("\n==> {name}");
+    let start = Instant::now();
+    let mut step = Step {
+        name,
+        ok: false,
+        seconds: 0.0,
+        passed: 0,
+        failed: 0,
+    };
+    let child = cmd.stdout(Stdio::piped()).spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            println!("could not start: {e}");
+            return step;
+        }
+    };
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            println!("{line}");
+            count(&line, &mut step);
+        }
+    }
+    step.ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    step.seconds = start.elapsed().as_secs_f64();
+    step
+}
+
+/// Reads "test result: ok. N passed; M failed" (cargo) and "N passed, M failed, K skipped"
+/// (the reference checker).
+fn count(line: &str, step: &mut Step) {
+    let number_before = |word: &str| -> Option<usize> {
+        let i = line.find(word)?;
+        line[..i].split_whitespace().last()?.parse().ok()
+    };
+    if line.starts_with("test result:") {
+        step.passed += number_before(" passed;").unwrap_or(0);
+        step.failed += number_before(" failed;").unwrap_or(0);
+    } else if line.contains(" passed, ") && line.contains(" failed, ") && line.contains(" skipped")
+    {
+        step.passed += number_before(" passed,").unwrap_or(0);
+        step.failed += number_before(" failed,").unwrap_or(0);
+    }
+}
+
+/// Runs every step and prints the summary; returns whether all passed.
+pub fn run(root: &Path) -> Result<bool, String> {
+    let started = Instant::now();
+    setup::all(root)?;
+    let cargo = |args: &[&str]| {
+        let mut c = setup::command("cargo", root);
+        c.args(args);
+        c
+    };
+    let dist = root.join("target").join("e2e-dist");
+    let mut steps = vec![
+        run_step("format", cargo(&["fmt", "--all", "--check"])),
+        run_step(
+            "lints (host)",
+            cargo(&[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        ),
+        run_step(
+            "lints (wasm32)",
+            cargo(&[
+                "clippy",
+                "-p",
+                "spiega-web",
+                "-p",
+                "spiega-engine",
+                "--all-targets",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+        ),
+        run_step(
+            "unit tests",
+            cargo(&["test", "-p", "spiega-engine", "-p", "xtask"]),
+        ),
+        run_step("reference cases", cargo(&["xtask", "reference"])),
+        run_step(
+            "component tests (wasm, headless Chromium)",
+            cargo(&[
+                "test",
+                "-p",
+                "spiega-web",
+                "--target",
+                "wasm32-unknown-unknown",
+            ]),
+        ),
+    ];
+    let mut build = setup::command("trunk", root);
+    build.args(["build", "--release", "--dist"]).arg(&dist);
+    steps.push(run_step("release build of the page", build));
+    if steps.last().is_some_and(|s| s.ok) {
+        let mut e2e = cargo(&["test", "-p", "spiega-e2e", "--", "--test-threads=1"]);
+        e2e.env("SPIEGA_DIST", &dist);
+        steps.push(run_step("end-to-end tests (headless Chromium)", e2e));
+    }
+
+    println!("\n==> summary");
+    for s in &steps {
+        println!(
+            "{:<4} {:<44} {:>6.1} s  {} passed, {} failed",
+            if s.ok { "ok" } else { "FAIL" },
+            s.name,
+            s.seconds,
+            s.passed,
+            s.failed
+        );
+    }
+    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 8;
+    let passed: usize = steps.iter().map(|s| s.passed).sum();
+    let failed: usize = steps.iter().map(|s| s.failed).sum::<usize>()
+        + steps.iter().filter(|s| !s.ok && s.failed == 0).count();
+    println!(
+        "total time {:.0} s; {}",
+        started.elapsed().as_secs_f64(),
+        if all_ok {
+            "all steps passed"
+        } else {
+            "SOME STEPS FAILED"
+        }
+    );
+    println!("tests: {passed} passed, {failed} failed");
+    Ok(all_ok)
+}
