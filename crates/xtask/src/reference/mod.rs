@@ -26,10 +26,13 @@ mod compare;
 mod dense;
 mod dropout;
 mod flatten;
+mod losses;
+mod metrics;
 mod mlp;
 mod normalization;
 mod optimizers;
 mod regularization;
+mod rouge;
 
 use serde_json::{Map, Value};
 use spiega_engine::{EngineError, Matrix};
@@ -278,10 +281,13 @@ fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
         "dense" => dense::run,
         "dropout" => dropout::run,
         "flatten" => flatten::run,
+        "losses" => losses::run,
+        "metrics" => metrics::run,
         "mlp_backprop" => mlp::run,
         "normalization" => normalization::run,
         "optimizers" => optimizers::run,
         "regularization" => regularization::run,
+        "rouge" => rouge::run,
         _ => return None,
     })
 }
