@@ -16,6 +16,8 @@ pub mod activation;
 pub mod data;
 pub mod error;
 pub mod layer;
+pub mod loss;
+pub mod metrics;
 pub mod model;
 pub mod normalize;
 pub mod optim;
@@ -26,6 +28,7 @@ pub mod tensor;
 pub mod trace;
 
 pub use error::{EngineError, Result};
+pub use loss::Loss;
 pub use model::Sequential;
 pub use rng::Rng;
 pub use tensor::{Matrix, Shape};

@@ -12,8 +12,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn canvas(width: u32, height: u32) -> HtmlCanvasElement {
     let doc = spiega_web::dom::document().unwrap();
     let c: HtmlCanvasElement = doc.create_element("canvas").unwrap().dyn_into().unwrap();
-    c.set_attribute("style", &format!("width:{width}px;height:{height}px;display:block"))
-        .unwrap();
+    c.set_attribute(
+        "style",
+        &format!("width:{width}px;height:{height}px;display:block"),
+    )
+    .unwrap();
     doc.body().unwrap().append_child(&c).unwrap();
     c
 }
@@ -33,7 +36,9 @@ fn ink(c: &HtmlCanvasElement) -> usize {
 fn a_line_chart_fills_its_css_box_and_draws_its_series() {
     let c = canvas(320, 200);
     let palette = Palette::from_css().unwrap();
-    let pts: Vec<(f64, f64)> = (0..50).map(|i| (f64::from(i) / 10.0, (f64::from(i) / 10.0).sin())).collect();
+    let pts: Vec<(f64, f64)> = (0..50)
+        .map(|i| (f64::from(i) / 10.0, (f64::from(i) / 10.0).sin()))
+        .collect();
     let empty = LineChart {
         x: 0.0..5.0,
         y: -1.2..1.2,
@@ -43,15 +48,27 @@ fn a_line_chart_fills_its_css_box_and_draws_its_series() {
         markers: vec![],
     };
     line::draw(&c, &empty, &palette).unwrap();
-    assert!(c.width() >= 320 && c.height() >= 200, "{}×{}", c.width(), c.height());
+    assert!(
+        c.width() >= 320 && c.height() >= 200,
+        "{}×{}",
+        c.width(),
+        c.height()
+    );
     let axes_only = ink(&c);
     let chart = LineChart {
-        series: vec![Series { points: &pts, color: palette.blue, stroke: Stroke::Solid }],
+        series: vec![Series {
+            points: &pts,
+            color: palette.blue,
+            stroke: Stroke::Solid,
+        }],
         bands: &[(1.0, 2.0)],
         ..empty
     };
     line::draw(&c, &chart, &palette).unwrap();
-    assert!(ink(&c) > axes_only + 500, "the series and band drew too little");
+    assert!(
+        ink(&c) > axes_only + 500,
+        "the series and band drew too little"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -71,8 +88,20 @@ fn bars_draw_in_every_panel() {
         &c,
         &cats,
         &[
-            bars::Panel { title: "z", values: &[1.0, -1.0], y: -2.0..2.0, color: palette.orange, decimals: 1 },
-            bars::Panel { title: "p", values: &[0.7, 0.3], y: 0.0..1.0, color: palette.blue, decimals: 2 },
+            bars::Panel {
+                title: "z",
+                values: &[1.0, -1.0],
+                y: -2.0..2.0,
+                color: palette.orange,
+                decimals: 1,
+            },
+            bars::Panel {
+                title: "p",
+                values: &[0.7, 0.3],
+                y: 0.0..1.0,
+                color: palette.blue,
+                decimals: 2,
+            },
         ],
         &palette,
     )

@@ -32,20 +32,40 @@ fn the_activation_figure_shows_the_engines_values() {
     let fig = fragment(MARKUP);
     let figure = spiega_web::figures::activations::mount(&fig).unwrap();
     figure.borrow_mut().update().unwrap();
-    let readout = fig.query_selector("[data-role=readout]").unwrap().unwrap().text_content().unwrap();
+    let readout = fig
+        .query_selector("[data-role=readout]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     // tanh(0.5) = 0.4621, tanh'(0.5) = 1 − tanh²(0.5) = 0.7864.
     assert!(readout.contains("g(z) = 0.4621"), "{readout}");
     assert!(readout.contains("g′(z) = 0.7864"), "{readout}");
-    let probe: HtmlInputElement = fig.query_selector("[data-role=probe]").unwrap().unwrap().dyn_into().unwrap();
+    let probe: HtmlInputElement = fig
+        .query_selector("[data-role=probe]")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     probe.set_value("-1");
     figure.borrow_mut().update().unwrap();
-    let readout = fig.query_selector("[data-role=readout]").unwrap().unwrap().text_content().unwrap();
+    let readout = fig
+        .query_selector("[data-role=readout]")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap();
     assert!(readout.contains("g(z) = −0.7616"), "{readout}");
 }
 
 #[wasm_bindgen_test]
 fn a_figure_missing_a_control_reports_which() {
     let fig = fragment(r#"<canvas data-role="chart"></canvas>"#);
-    let err = spiega_web::figures::activations::mount(&fig).err().map(|e| e.to_string());
-    assert!(err.as_deref().is_some_and(|e| e.contains("readout")), "{err:?}");
+    let err = spiega_web::figures::activations::mount(&fig)
+        .err()
+        .map(|e| e.to_string());
+    assert!(
+        err.as_deref().is_some_and(|e| e.contains("readout")),
+        "{err:?}"
+    );
 }

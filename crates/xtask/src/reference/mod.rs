@@ -28,11 +28,14 @@ mod conv2d;
 mod dense;
 mod dropout;
 mod flatten;
+mod losses;
+mod metrics;
 mod mlp;
 mod normalization;
 mod optimizers;
 mod pooling;
 mod regularization;
+mod rouge;
 
 use serde_json::{Map, Value};
 use spiega_engine::{EngineError, Matrix};
@@ -283,11 +286,14 @@ fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
         "dense" => dense::run,
         "dropout" => dropout::run,
         "flatten" => flatten::run,
+        "losses" => losses::run,
+        "metrics" => metrics::run,
         "mlp_backprop" => mlp::run,
         "normalization" => normalization::run,
         "optimizers" => optimizers::run,
         "regularization" => regularization::run,
         "pooling" => pooling::run,
+        "rouge" => rouge::run,
         _ => return None,
     })
 }
