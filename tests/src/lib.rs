@@ -32,7 +32,8 @@ pub fn root() -> PathBuf {
 
 /// The folder of the built page.
 pub fn dist() -> PathBuf {
-    std::env::var_os("SPIEGA_DIST").map_or_else(|| root().join("target").join("e2e-dist"), PathBuf::from)
+    std::env::var_os("SPIEGA_DIST")
+        .map_or_else(|| root().join("target").join("e2e-dist"), PathBuf::from)
 }
 
 /// Where screenshots are saved.
@@ -86,7 +87,12 @@ impl StaticServer {
         let s = Arc::clone(&server);
         let thread = std::thread::spawn(move || {
             for request in s.incoming_requests() {
-                let path = request.url().split(['?', '#']).next().unwrap_or("/").to_owned();
+                let path = request
+                    .url()
+                    .split(['?', '#'])
+                    .next()
+                    .unwrap_or("/")
+                    .to_owned();
                 let rel = path.trim_start_matches('/');
                 let rel = if rel.is_empty() { "index.html" } else { rel };
                 let file = dir.join(rel);
@@ -101,7 +107,9 @@ impl StaticServer {
                             Err(_) => r,
                         }
                     }
-                    _ => tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404),
+                    _ => {
+                        tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
+                    }
                 };
                 let _ = request.respond(response);
             }
@@ -134,7 +142,8 @@ impl Driver {
     /// Starts `/usr/bin/chromedriver` (or `CHROMEDRIVER`) on a free port and waits until it listens.
     pub fn start() -> Result<Self> {
         let port = free_port()?;
-        let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let program =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let child = Command::new(&program)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -176,7 +185,11 @@ impl WebDriverCompatibleCommand for SessionCommand {
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> std::result::Result<url::Url, url::ParseError> {
-        base_url.join(&format!("session/{}/{}", session_id.unwrap_or(""), self.path))
+        base_url.join(&format!(
+            "session/{}/{}",
+            session_id.unwrap_or(""),
+            self.path
+        ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
@@ -210,7 +223,11 @@ impl Page {
     pub async fn open(path: &str, width: u32, height: u32) -> Result<Self> {
         let server = StaticServer::start(&dist())?;
         let driver = Driver::start()?;
-        let profile = std::env::temp_dir().join(format!("spiega-e2e-{}-{}", std::process::id(), free_port()?));
+        let profile = std::env::temp_dir().join(format!(
+            "spiega-e2e-{}-{}",
+            std::process::id(),
+            free_port()?
+        ));
         let caps = json!({
             "goog:chromeOptions": {
                 "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
@@ -310,7 +327,8 @@ impl Page {
         let entries = entries.as_array().cloned().unwrap_or_default();
         for e in &entries {
             if e["level"] == "SEVERE" {
-                self.errors.push(e["message"].as_str().unwrap_or("").to_owned());
+                self.errors
+                    .push(e["message"].as_str().unwrap_or("").to_owned());
             }
         }
         Ok(entries)
@@ -324,7 +342,10 @@ impl Page {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(format!("the browser console reported errors:\n{}", errors.join("\n")))
+            Err(format!(
+                "the browser console reported errors:\n{}",
+                errors.join("\n")
+            ))
         }
     }
 
@@ -336,7 +357,8 @@ impl Page {
                 json!(selector)
             ))
             .await?;
-        serde_json::from_str(text.as_str().unwrap_or("")).map_err(|e| format!("data-state of {selector}: {e}"))
+        serde_json::from_str(text.as_str().unwrap_or(""))
+            .map_err(|e| format!("data-state of {selector}: {e}"))
     }
 
     /// An element's text.

@@ -18,9 +18,13 @@ async fn snapshot(page: &Page) -> Result<(u64, String, Value)> {
 /// Moves a slider and checks that the chart and the readout or state changed.
 async fn moves(page: &Page, role: &str, value: f64) -> Result<()> {
     let before = snapshot(page).await?;
-    page.set_slider(&format!("{FIG} input[data-role={role}]"), value).await?;
+    page.set_slider(&format!("{FIG} input[data-role={role}]"), value)
+        .await?;
     let after = snapshot(page).await?;
-    assert_ne!(before.0, after.0, "moving {role} to {value} left the chart unchanged");
+    assert_ne!(
+        before.0, after.0,
+        "moving {role} to {value} left the chart unchanged"
+    );
     assert!(
         before.1 != after.1 || before.2 != after.2,
         "moving {role} to {value} changed no number shown"
@@ -39,9 +43,16 @@ fn every_activation_and_slider_changes_the_chart_and_the_numbers() {
         // Sigmoid at the default probe z = 1: σ(1) = 1/(1 + e^{-1}) = 0.7311, σ'(1) = σ(1)(1 − σ(1)) = 0.1966.
         let (_, readout, state) = snapshot(&page).await?;
         assert_eq!(state["activation"], "sigmoid");
-        assert!(readout.contains("g(z) = 0.7311") && readout.contains("g′(z) = 0.1966"), "{readout}");
+        assert!(
+            readout.contains("g(z) = 0.7311") && readout.contains("g′(z) = 0.1966"),
+            "{readout}"
+        );
         // Sigmoid's slope falls below 0.05 at |z| ≈ 2.887: two shaded bands in ±6.
-        assert_eq!(state["vanishing"].as_array().map(Vec::len), Some(2), "{state}");
+        assert_eq!(
+            state["vanishing"].as_array().map(Vec::len),
+            Some(2),
+            "{state}"
+        );
 
         moves(&page, "range", 3.0).await?;
         moves(&page, "probe", -0.5).await?;
@@ -49,20 +60,31 @@ fn every_activation_and_slider_changes_the_chart_and_the_numbers() {
         let mut seen = std::collections::HashSet::new();
         for name in ["tanh", "relu", "leaky_relu", "prelu", "swish", "sigmoid"] {
             let before = page.canvas_hash(CANVAS).await?;
-            page.click(&format!("{FIG} input[value={name}] + span")).await?;
+            page.click(&format!("{FIG} input[value={name}] + span"))
+                .await?;
             let state = page.state(FIG).await?;
             assert_eq!(state["activation"], name);
             let after = page.canvas_hash(CANVAS).await?;
             assert_ne!(before, after, "choosing {name} left the chart unchanged");
-            assert!(seen.insert(after), "{name} drew the same chart as another function");
+            assert!(
+                seen.insert(after),
+                "{name} drew the same chart as another function"
+            );
             // Only the chosen function's parameter slider and notes card are shown.
             let visible = page
                 .js(&format!(
                     "return [...document.querySelectorAll('{FIG} [data-param]')].filter(e => !e.hidden).map(e => e.dataset.param);"
                 ))
                 .await?;
-            let expected: Vec<&str> = ["leaky_relu", "prelu", "swish"].into_iter().filter(|p| *p == name).collect();
-            assert_eq!(visible, serde_json::json!(expected), "sliders shown for {name}");
+            let expected: Vec<&str> = ["leaky_relu", "prelu", "swish"]
+                .into_iter()
+                .filter(|p| *p == name)
+                .collect();
+            assert_eq!(
+                visible,
+                serde_json::json!(expected),
+                "sliders shown for {name}"
+            );
             let card = page.js("return [...document.querySelectorAll('.activation-notes [data-for]')].filter(e => !e.hidden).map(e => e.dataset.for);").await?;
             assert_eq!(card, serde_json::json!([name]));
             match name {
@@ -99,7 +121,10 @@ fn the_probe_moves_with_the_keyboard() {
         // Two presses of the right arrow move the probe two steps of 0.05.
         page.keys(&probe, "\u{E014}\u{E014}").await?;
         let after = page.state(FIG).await?;
-        assert!((num(&after, "probe") - num(&before, "probe") - 0.1).abs() < 1e-4, "{before} → {after}");
+        assert!(
+            (num(&after, "probe") - num(&before, "probe") - 0.1).abs() < 1e-4,
+            "{before} → {after}"
+        );
         page.finish().await
     })
 }
@@ -110,7 +135,11 @@ fn softmax_follows_its_logits_and_temperature() {
         let page = Page::open("/", 1280, 900).await?;
         let fig = "#fig-softmax";
         let canvas = "#fig-softmax canvas";
-        let sum = |s: &Value| -> f64 { s["probabilities"].as_array().map_or(0.0, |p| p.iter().filter_map(Value::as_f64).sum()) };
+        let sum = |s: &Value| -> f64 {
+            s["probabilities"]
+                .as_array()
+                .map_or(0.0, |p| p.iter().filter_map(Value::as_f64).sum())
+        };
         let s = page.state(fig).await?;
         assert!((sum(&s) - 1.0).abs() < 1e-5, "{s}");
         // Defaults z = (2, 1, 0.1, −1) at T = 1: softmax = (0.6381, 0.2347, 0.0954, 0.0318),
@@ -119,21 +148,31 @@ fn softmax_follows_its_logits_and_temperature() {
         assert!((p0 - 0.6381).abs() < 1e-3, "{s}");
         for i in 0..4 {
             let before = page.canvas_hash(canvas).await?;
-            page.set_slider(&format!("{fig} input[data-role=z{i}]"), -4.0 + f64::from(i)).await?;
-            assert_ne!(before, page.canvas_hash(canvas).await?, "logit {i} did not redraw");
+            page.set_slider(&format!("{fig} input[data-role=z{i}]"), -4.0 + f64::from(i))
+                .await?;
+            assert_ne!(
+                before,
+                page.canvas_hash(canvas).await?,
+                "logit {i} did not redraw"
+            );
         }
         // z = (−4, −3, −2, −1): a cold temperature (T = 0.1) puts almost everything on z₄.
         let before = page.canvas_hash(canvas).await?;
-        page.set_slider(&format!("{fig} input[data-role=temperature]"), -1.0).await?;
+        page.set_slider(&format!("{fig} input[data-role=temperature]"), -1.0)
+            .await?;
         let s = page.state(fig).await?;
         assert!(s["probabilities"][3].as_f64().unwrap_or(0.0) > 0.99, "{s}");
         assert_ne!(before, page.canvas_hash(canvas).await?);
         let readout = page.text(&format!("{fig} [data-role=readout]")).await?;
         assert!(readout.starts_with("T = 0.10"), "{readout}");
         // A hot temperature (T = 10) flattens it towards uniform.
-        page.set_slider(&format!("{fig} input[data-role=temperature]"), 1.0).await?;
+        page.set_slider(&format!("{fig} input[data-role=temperature]"), 1.0)
+            .await?;
         let s = page.state(fig).await?;
-        let ps: Vec<f64> = s["probabilities"].as_array().map(|p| p.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+        let ps: Vec<f64> = s["probabilities"]
+            .as_array()
+            .map(|p| p.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default();
         assert!(ps.iter().all(|p| (p - 0.25).abs() < 0.05), "{s}");
         assert!((sum(&s) - 1.0).abs() < 1e-5);
         page.finish().await

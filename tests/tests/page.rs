@@ -16,23 +16,52 @@ fn the_page_starts_and_lists_every_topic_of_the_notes() {
         let toc = page.text(".toc ol").await?;
         // Every topic of the author's notes has an entry.
         for topic in [
-            "feed-forward", "Layers", "Dense and flatten", "Batches", "Activation functions",
-            "Cost functions", "Scores", "Backpropagation", "Optimizers", "Bias and variance",
-            "Regularisation", "Dropout", "Data augmentation", "Batch normalization",
-            "Generative adversarial", "Transformers",
+            "feed-forward",
+            "Layers",
+            "Dense and flatten",
+            "Batches",
+            "Activation functions",
+            "Cost functions",
+            "Scores",
+            "Backpropagation",
+            "Optimizers",
+            "Bias and variance",
+            "Regularisation",
+            "Dropout",
+            "Data augmentation",
+            "Batch normalization",
+            "Generative adversarial",
+            "Transformers",
         ] {
             assert!(toc.contains(topic), "the contents lack {topic}: {toc}");
         }
         // Built sections link to themselves; the others say they are coming.
-        let links = page.js("return [...document.querySelectorAll('.toc a')].map(a => a.getAttribute('href'));").await?;
-        assert!(links.as_array().is_some_and(|l| l.iter().any(|h| h == "#activations")), "{links}");
-        let coming = page.js("return document.querySelectorAll('.toc .badge').length;").await?;
+        let links = page
+            .js("return [...document.querySelectorAll('.toc a')].map(a => a.getAttribute('href'));")
+            .await?;
+        assert!(
+            links
+                .as_array()
+                .is_some_and(|l| l.iter().any(|h| h == "#activations")),
+            "{links}"
+        );
+        let coming = page
+            .js("return document.querySelectorAll('.toc .badge').length;")
+            .await?;
         assert!(coming.as_u64().unwrap_or(0) >= 1);
         // Mathematics is typeset as MathML, and no raw LaTeX is left in the text.
-        let maths = page.js("return document.querySelectorAll('math').length;").await?;
-        assert!(maths.as_u64().unwrap_or(0) >= 20, "only {maths} formulas typeset");
+        let maths = page
+            .js("return document.querySelectorAll('math').length;")
+            .await?;
+        assert!(
+            maths.as_u64().unwrap_or(0) >= 20,
+            "only {maths} formulas typeset"
+        );
         let body = page.text("main").await?;
-        assert!(!body.contains("\\frac") && !body.contains("\\sigma"), "raw LaTeX in the page");
+        assert!(
+            !body.contains("\\frac") && !body.contains("\\sigma"),
+            "raw LaTeX in the page"
+        );
         // Every figure mounted.
         let ready = page.js("return [...document.querySelectorAll('[data-figure]')].every(f => f.dataset.ready === 'true');").await?;
         assert_eq!(ready, Value::Bool(true), "a figure did not mount");
@@ -46,20 +75,42 @@ fn the_theme_toggle_switches_colours_and_is_remembered() {
         let page = Page::open("/", DESKTOP.0, DESKTOP.1).await?;
         let canvas = "#fig-activations canvas";
         let light = page.canvas_pixel(canvas, 3, 3).await?;
-        assert!(light[0] > 200, "the light theme's chart background is light: {light:?}");
+        assert!(
+            light[0] > 200,
+            "the light theme's chart background is light: {light:?}"
+        );
         page.click("#theme-toggle").await?;
-        let theme = page.js("return document.documentElement.dataset.theme;").await?;
+        let theme = page
+            .js("return document.documentElement.dataset.theme;")
+            .await?;
         assert_eq!(theme, "dark");
-        assert_eq!(page.js("return document.getElementById('theme-toggle').getAttribute('aria-pressed');").await?, "true");
+        assert_eq!(
+            page.js("return document.getElementById('theme-toggle').getAttribute('aria-pressed');")
+                .await?,
+            "true"
+        );
         let dark = page.canvas_pixel(canvas, 3, 3).await?;
-        assert!(dark[0] < 60, "the chart redrew on a dark background: {dark:?}");
-        let bg = page.js("return getComputedStyle(document.body).backgroundColor;").await?;
+        assert!(
+            dark[0] < 60,
+            "the chart redrew on a dark background: {dark:?}"
+        );
+        let bg = page
+            .js("return getComputedStyle(document.body).backgroundColor;")
+            .await?;
         assert_ne!(bg, "rgb(251, 250, 247)", "the page background stayed light");
         // A reload keeps the reader's choice.
         page.goto("/").await?;
-        assert_eq!(page.js("return document.documentElement.dataset.theme;").await?, "dark");
+        assert_eq!(
+            page.js("return document.documentElement.dataset.theme;")
+                .await?,
+            "dark"
+        );
         page.click("#theme-toggle").await?;
-        assert_eq!(page.js("return document.documentElement.dataset.theme;").await?, "light");
+        assert_eq!(
+            page.js("return document.documentElement.dataset.theme;")
+                .await?,
+            "light"
+        );
         page.finish().await
     })
 }
@@ -70,12 +121,25 @@ fn a_phone_width_page_does_not_scroll_sideways() {
         let page = Page::open("/", PHONE.0, PHONE.1).await?;
         page.set_viewport(PHONE.0, PHONE.1, true).await?;
         page.goto("/").await?;
-        let widths = page.js("return [document.documentElement.scrollWidth, window.innerWidth];").await?;
-        let (scroll, inner) = (widths[0].as_u64().unwrap_or(0), widths[1].as_u64().unwrap_or(0));
-        assert!(scroll <= inner, "the page is {scroll} px wide in a {inner} px window");
+        let widths = page
+            .js("return [document.documentElement.scrollWidth, window.innerWidth];")
+            .await?;
+        let (scroll, inner) = (
+            widths[0].as_u64().unwrap_or(0),
+            widths[1].as_u64().unwrap_or(0),
+        );
+        assert!(
+            scroll <= inner,
+            "the page is {scroll} px wide in a {inner} px window"
+        );
         // The chart fills the figure and is drawn.
-        let canvas_width = page.js("return document.querySelector('#fig-activations canvas').clientWidth;").await?;
-        assert!(canvas_width.as_u64().unwrap_or(0) >= 300, "chart only {canvas_width} px wide");
+        let canvas_width = page
+            .js("return document.querySelector('#fig-activations canvas').clientWidth;")
+            .await?;
+        assert!(
+            canvas_width.as_u64().unwrap_or(0) >= 300,
+            "chart only {canvas_width} px wide"
+        );
         page.canvas_hash("#fig-activations canvas").await?;
         page.finish().await
     })
@@ -88,14 +152,22 @@ fn screenshots_at_desktop_and_phone_widths_in_both_themes() {
         for (name, (w, h), mobile) in [("desktop", DESKTOP, false), ("phone", PHONE, true)] {
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
-                page.js(&format!("localStorage.setItem('spiega-theme', '{theme}'); return 0;")).await?;
+                page.js(&format!(
+                    "localStorage.setItem('spiega-theme', '{theme}'); return 0;"
+                ))
+                .await?;
                 page.goto("/").await?;
                 let path = page.screenshot(&format!("{name}-{theme}")).await?;
                 let size = std::fs::metadata(&path).map_err(spiega_e2e::err)?.len();
-                assert!(size > 20_000, "{} is suspiciously small ({size} bytes)", path.display());
+                assert!(
+                    size > 20_000,
+                    "{} is suspiciously small ({size} bytes)",
+                    path.display()
+                );
             }
         }
-        page.js("localStorage.removeItem('spiega-theme'); return 0;").await?;
+        page.js("localStorage.removeItem('spiega-theme'); return 0;")
+            .await?;
         page.finish().await
     })
 }
@@ -109,7 +181,9 @@ fn a_console_error_fails_the_page_check() {
         let outcome: Result<()> = page.finish().await;
         match outcome {
             Err(e) if e.contains("planted error") => Ok(()),
-            other => Err(format!("a planted console error was not reported: {other:?}")),
+            other => Err(format!(
+                "a planted console error was not reported: {other:?}"
+            )),
         }
     })
 }
