@@ -9,6 +9,7 @@
 //! - [`model::Sequential`] chains layers; [`trace::Trace`] is the per-layer record of a pass.
 //! - [`normalize::MinMaxScaler`] scales input features; [`shapes`] is the layer-shape calculator.
 //! - [`optim`] holds the optimizers; [`regularize`] the weight penalties and pruning.
+//! - [`train::Trainer`] trains a model one mini-batch at a time with a loss, an optimizer and a penalty.
 //! - [`rng::Rng`] is the one seeded generator, always passed in explicitly.
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
@@ -26,6 +27,7 @@ pub mod rng;
 pub mod shapes;
 pub mod tensor;
 pub mod trace;
+pub mod train;
 
 pub use error::{EngineError, Result};
 pub use loss::Loss;
