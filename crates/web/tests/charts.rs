@@ -52,6 +52,7 @@ fn a_line_chart_fills_its_css_box_and_draws_its_series() {
         series: vec![],
         bands: &[],
         markers: vec![],
+        log_y: false,
     };
     line::draw(&c, &empty, &palette).unwrap();
     assert!(
