@@ -5,6 +5,7 @@
 //! so both themes share one set of drawing code.
 
 pub mod bars;
+pub mod heatmap;
 pub mod line;
 
 use crate::dom;
