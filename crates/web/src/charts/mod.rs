@@ -7,6 +7,7 @@
 pub mod bars;
 pub mod heatmap;
 pub mod line;
+pub mod network;
 
 use crate::dom;
 use crate::error::{Result, WebError};
