@@ -40,6 +40,12 @@ pub enum EngineError {
         /// Which input.
         what: String,
     },
+    /// Training diverged: the loss grew far beyond where it started.
+    #[error("training diverged: {what}")]
+    Diverged {
+        /// What was seen, e.g. "the loss jumped from 0.7 to 252 at update 3".
+        what: String,
+    },
     /// The input cannot be used for another stated reason.
     #[error("{0}")]
     Invalid(String),

@@ -30,6 +30,10 @@ pub const HISTORY_LIMIT: usize = 1000;
 pub const MAX_LAYERS: usize = 8;
 /// The widest hidden layer.
 pub const MAX_WIDTH: usize = 32;
+/// How many times the untrained network's loss on the training split a batch's loss, or the
+/// split's, may reach before training counts as diverged: a healthy run may wobble above where it
+/// started, never twentyfold (that takes logits confidently wrong by about e²⁰).
+pub const DIVERGENCE_FACTOR: f32 = 20.0;
 
 /// Which data the playground trains on.
 #[derive(Debug, Clone, PartialEq)]
@@ -322,7 +326,27 @@ impl Playground {
 
     /// One update on the next mini-batch; a new epoch reshuffles the training order.
     /// Returns the batch loss.
+    ///
+    /// Training has diverged, and this returns [`EngineError::Diverged`], when a batch's loss is
+    /// more than [`DIVERGENCE_FACTOR`] times the untrained network's loss on the training split:
+    /// a step that large overshot (the weights typically jump a hundredfold at the same time), and
+    /// with ReLU it usually leaves every unit dead. A loss or weight that stops being a finite
+    /// number is reported as [`EngineError::NonFinite`].
     pub fn step(&mut self) -> Result<f32> {
+        let loss = self.step_unchecked()?;
+        let start = self.history.first().map_or(1.0, |s| s.train.loss).max(0.1);
+        if loss > DIVERGENCE_FACTOR * start {
+            return Err(EngineError::Diverged {
+                what: format!(
+                    "the loss jumped from {start:.3} before training to {loss:.3} at update {}",
+                    self.trainer.steps()
+                ),
+            });
+        }
+        Ok(loss)
+    }
+
+    fn step_unchecked(&mut self) -> Result<f32> {
         let n = self.order.len();
         let b = self.config.batch_size.min(n).max(1);
         if self.cursor >= n {
@@ -386,8 +410,20 @@ impl Playground {
     }
 
     /// Scores every split and appends them to the history (thinned past [`HISTORY_LIMIT`]).
+    ///
+    /// Returns [`EngineError::Diverged`] when the loss over the whole training split is more than
+    /// [`DIVERGENCE_FACTOR`] times the untrained network's: the weights overshot.
     pub fn record(&mut self) -> Result<Scores> {
         let s = self.scores()?;
+        let start = self.history.first().map_or(1.0, |h| h.train.loss).max(0.1);
+        if !s.train.loss.is_finite() || s.train.loss > DIVERGENCE_FACTOR * start {
+            return Err(EngineError::Diverged {
+                what: format!(
+                    "the training loss rose from {start:.3} before training to {:.3} after update {}",
+                    s.train.loss, s.step
+                ),
+            });
+        }
         if self.history.last().is_some_and(|h| h.step == s.step) {
             self.history.pop();
         }

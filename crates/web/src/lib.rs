@@ -14,6 +14,8 @@ pub mod charts;
 pub mod dom;
 pub mod error;
 pub mod figures;
+pub mod frame;
+pub mod playground_view;
 pub mod state;
 pub mod theme;
 

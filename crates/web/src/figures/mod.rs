@@ -4,6 +4,7 @@
 //! A figure that cannot start shows why in its own place; the others carry on.
 
 pub mod activations;
+pub mod playground;
 pub mod softmax;
 
 use crate::dom;
@@ -22,8 +23,9 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 2] = [
+const FIGURES: [(&str, Mount); 3] = [
     ("activations", activations::mount),
+    ("playground", playground::mount),
     ("softmax", softmax::mount),
 ];
 

@@ -1,0 +1,99 @@
+//! The animation-frame loop: a figure that trains asks for frames while it plays and stops
+//! asking when it pauses, so an idle page does no work at all.
+
+use crate::dom;
+use crate::error::Result;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+type Tick = Box<dyn FnMut(f64) -> bool>;
+
+/// A loop of `requestAnimationFrame` callbacks that runs while its tick returns `true`.
+#[derive(Clone)]
+pub struct FrameLoop {
+    inner: Rc<RefCell<Inner>>,
+}
+
+struct Inner {
+    tick: Option<Tick>,
+    closure: Option<Closure<dyn FnMut(f64)>>,
+    running: bool,
+    /// A frame has been requested and has not fired yet.
+    pending: bool,
+}
+
+impl FrameLoop {
+    /// A loop that calls `tick(timestamp_ms)` every frame until it returns `false`.
+    pub fn new(tick: impl FnMut(f64) -> bool + 'static) -> Self {
+        Self {
+            inner: Rc::new(RefCell::new(Inner {
+                tick: Some(Box::new(tick)),
+                closure: None,
+                running: false,
+                pending: false,
+            })),
+        }
+    }
+
+    /// Starts asking for frames (no effect when already running).
+    pub fn start(&self) -> Result<()> {
+        let mut inner = self.inner.borrow_mut();
+        if inner.running {
+            return Ok(());
+        }
+        inner.running = true;
+        if inner.closure.is_none() {
+            let weak = Rc::downgrade(&self.inner);
+            inner.closure = Some(Closure::<dyn FnMut(f64)>::new(move |t: f64| {
+                let Some(inner) = weak.upgrade() else {
+                    return;
+                };
+                // The tick runs without the loop borrowed, so it may pause or restart the loop.
+                let tick = {
+                    let mut guard = inner.borrow_mut();
+                    guard.pending = false;
+                    if !guard.running {
+                        return;
+                    }
+                    guard.tick.take()
+                };
+                let Some(mut tick) = tick else {
+                    return;
+                };
+                let again = tick(t);
+                let mut guard = inner.borrow_mut();
+                guard.tick = Some(tick);
+                if again && guard.running {
+                    let requested = guard.closure.as_ref().map(request);
+                    guard.pending = matches!(requested, Some(Ok(())));
+                } else {
+                    guard.running = false;
+                }
+            }));
+        }
+        if !inner.pending {
+            if let Some(c) = inner.closure.as_ref() {
+                request(c)?;
+            }
+            inner.pending = true;
+        }
+        Ok(())
+    }
+
+    /// Stops after the current frame.
+    pub fn stop(&self) {
+        self.inner.borrow_mut().running = false;
+    }
+
+    /// Whether frames are being requested.
+    pub fn is_running(&self) -> bool {
+        self.inner.borrow().running
+    }
+}
+
+fn request(c: &Closure<dyn FnMut(f64)>) -> Result<()> {
+    dom::window()?.request_animation_frame(c.as_ref().unchecked_ref())?;
+    Ok(())
+}

@@ -1,0 +1,346 @@
+//! The playground, driven like a reader: it learns the circle, every control changes what is
+//! shown, a copied link replays the same run, a broken link says what it ignored, a runaway
+//! learning rate pauses with an explanation, and the keyboard works.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use serde_json::Value;
+use spiega_e2e::{Page, Result, run};
+
+const FIG: &str = "#fig-playground";
+
+async fn state(page: &Page) -> Result<Value> {
+    page.state(FIG).await
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or(f64::NAN)
+}
+
+/// A fingerprint of everything the figure shows: its three canvases and its numbers.
+async fn look(page: &Page) -> Result<(u64, u64, u64, String, String)> {
+    Ok((
+        page.canvas_hash(&format!("{FIG} canvas[data-role=heatmap]"))
+            .await?,
+        page.canvas_hash(&format!("{FIG} canvas[data-role=network]"))
+            .await?,
+        page.canvas_hash(&format!("{FIG} canvas[data-role=loss-chart]"))
+            .await?,
+        page.js("return document.querySelector('#fig-playground').dataset.state || '';")
+            .await?
+            .to_string(),
+        page.js("return location.hash;").await?.to_string(),
+    ))
+}
+
+/// Sets a select or checkbox or slider by its `data-role` and fires `change` as a reader would.
+async fn set(page: &Page, role: &str, value: &str) -> Result<()> {
+    let done = page
+        .js(&format!(
+            "const el = document.querySelector('{FIG} [data-role=\"{role}\"]');
+             if (!el) return false;
+             if (el.type === 'checkbox') {{ el.checked = {value}; }} else {{ el.value = '{value}'; }}
+             el.dispatchEvent(new Event('input', {{ bubbles: true }}));
+             el.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             return true;"
+        ))
+        .await?;
+    if done == Value::Bool(true) {
+        Ok(())
+    } else {
+        Err(format!("no control {role}"))
+    }
+}
+
+async fn click(page: &Page, role: &str) -> Result<()> {
+    page.click(&format!("{FIG} [data-role=\"{role}\"]")).await
+}
+
+/// The `networkShape` in the address.
+async fn network_shape(page: &Page) -> Result<Value> {
+    page.js("return new URLSearchParams(location.hash.slice(1)).get('networkShape');")
+        .await
+}
+
+#[test]
+fn training_on_the_circle_reaches_95_percent_on_validation() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        let start = state(&page).await?;
+        assert_eq!(num(&start, "step"), 0.0);
+        set(&page, "speed", "25").await?;
+        click(&page, "play").await?;
+        // A bounded budget: 4000 updates (about 170 epochs of 240 points in batches of 10).
+        page.wait_until(
+            "(() => { const s = JSON.parse(document.querySelector('#fig-playground').dataset.state);
+                      return s.validationAccuracy > 0.95 || s.step > 4000; })()",
+            90,
+        )
+        .await?;
+        click(&page, "play").await?;
+        let end = state(&page).await?;
+        assert!(num(&end, "validationAccuracy") > 0.95, "{end}");
+        assert!(num(&end, "step") <= 4100.0, "{end}");
+        assert!(
+            num(&end, "validationLoss") < num(&start, "validationLoss") / 2.0,
+            "{start} → {end}"
+        );
+        let rate = page.text(&format!("{FIG} [data-role=rate]")).await?;
+        println!(
+            "circle learned in {} updates; samples/s shown: {rate}",
+            num(&end, "step")
+        );
+        page.finish().await
+    })
+}
+
+#[test]
+fn every_control_changes_what_is_shown() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        // Train a little first so that settings which do not rebuild still show their effect.
+        click(&page, "epoch").await?;
+        let changes: &[(&str, &str)] = &[
+            ("dataset", "xor"),
+            ("dataset", "spiral"),
+            ("dataset", "moons"),
+            ("dataset", "gauss"),
+            ("dataset", "blobs"),
+            ("classes", "4"),
+            ("dataset", "circle"),
+            ("noise", "30"),
+            ("points", "300"),
+            ("percTrainData", "50"),
+            ("percValData", "30"),
+            ("seed", "7"),
+            ("xSquared", "true"),
+            ("ySquared", "true"),
+            ("xTimesY", "true"),
+            ("sinX", "true"),
+            ("sinY", "true"),
+            ("normalize", "true"),
+            ("activation", "relu"),
+            ("activation", "prelu"),
+            ("loss", "hinge"),
+            ("batchNorm", "true"),
+            ("dropout", "0.2"),
+            ("showTestData", "true"),
+            ("problem", "regression"),
+            ("regDataset", "reg-gauss"),
+            ("problem", "classification"),
+        ];
+        for (role, value) in changes {
+            let before = look(&page).await?;
+            set(&page, role, value).await?;
+            click(&page, "epoch").await?;
+            let after = look(&page).await?;
+            assert!(
+                before.0 != after.0 || before.1 != after.1,
+                "setting {role} to {value} changed neither the map nor the network"
+            );
+            assert_ne!(
+                before.4, after.4,
+                "setting {role} to {value} left the address unchanged"
+            );
+        }
+        // Settings that keep the network: they change training, so the curves and numbers move.
+        for (role, value) in [
+            ("optimizer", "adam"),
+            ("learningRate", "-2"),
+            ("batchSize", "30"),
+            ("regularization", "L2"),
+            ("regularizationRate", "0.01"),
+            ("logScale", "true"),
+        ] {
+            let before = look(&page).await?;
+            set(&page, role, value).await?;
+            click(&page, "epoch").await?;
+            let after = look(&page).await?;
+            assert!(
+                before.2 != after.2 && before.3 != after.3,
+                "{role}={value} changed nothing"
+            );
+            assert_ne!(
+                before.4, after.4,
+                "{role}={value} left the address unchanged"
+            );
+        }
+        // The hidden-layer editor: add a layer, widen it, remove it.
+        let before = network_shape(&page).await?;
+        page.click(&format!("{FIG} [data-role=add-layer]")).await?;
+        let added = network_shape(&page).await?;
+        assert_ne!(before, added);
+        page.set_slider(&format!("{FIG} input[data-layer=\"0\"]"), 6.0)
+            .await?;
+        page.js(&format!("document.querySelector('{FIG} input[data-layer=\"0\"]').dispatchEvent(new Event('change', {{bubbles: true}})); return 0;")).await?;
+        assert!(
+            network_shape(&page)
+                .await?
+                .as_str()
+                .is_some_and(|s| s.starts_with('6'))
+        );
+        page.click(&format!("{FIG} [data-role=remove-layer]"))
+            .await?;
+        assert_ne!(network_shape(&page).await?, added);
+        // Step, reset.
+        click(&page, "step").await?;
+        assert!(num(&state(&page).await?, "step") > 0.0);
+        click(&page, "reset").await?;
+        assert_eq!(num(&state(&page).await?, "step"), 0.0);
+        page.finish().await
+    })
+}
+
+#[test]
+fn a_copied_link_replays_the_same_run_to_the_last_digit() {
+    run(async {
+        let page = Page::open(
+            "/#dataset=spiral&noise=10&networkShape=6,4&seed=42&batchSize=5&learningRate=0.03",
+            1280,
+            900,
+        )
+        .await?;
+        for _ in 0..3 {
+            click(&page, "epoch").await?;
+        }
+        for _ in 0..7 {
+            click(&page, "step").await?;
+        }
+        let first = state(&page).await?;
+        click(&page, "copy-link").await?;
+        let link = page.js("return location.hash;").await?;
+        let link = link.as_str().unwrap_or("").to_owned();
+        assert!(link.contains("seed=42"), "{link}");
+        // Open the link in a fresh page load and make the same updates.
+        page.goto(&format!("/{link}")).await?;
+        page.js("location.reload(); return 0;").await?;
+        page.wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
+            .await?;
+        assert_eq!(num(&state(&page).await?, "step"), 0.0);
+        for _ in 0..3 {
+            click(&page, "epoch").await?;
+        }
+        for _ in 0..7 {
+            click(&page, "step").await?;
+        }
+        let second = state(&page).await?;
+        assert_eq!(first["step"], second["step"]);
+        assert_eq!(
+            first["trainLoss"], second["trainLoss"],
+            "{first} vs {second}"
+        );
+        assert_eq!(first["validationLoss"], second["validationLoss"]);
+        page.finish().await
+    })
+}
+
+#[test]
+fn a_corrupted_link_falls_back_with_a_notice() {
+    run(async {
+        let page = Page::open(
+            "/#learningRate=abc&networkShape=4,x&dataset=nope&noise=%zz",
+            1280,
+            900,
+        )
+        .await?;
+        let notice = page.text("#notice").await?;
+        assert!(notice.contains("learningRate"), "{notice}");
+        assert!(notice.contains("dataset"), "{notice}");
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(message.contains("defaults"), "{message}");
+        // The figure still works with the defaults.
+        click(&page, "epoch").await?;
+        assert!(num(&state(&page).await?, "step") > 0.0);
+        page.finish().await
+    })
+}
+
+#[test]
+fn a_learning_rate_of_10_with_relu_pauses_with_an_explanation() {
+    run(async {
+        let page = Page::open(
+            "/#activation=relu&learningRate=10&networkShape=8,8&dataset=circle",
+            1280,
+            900,
+        )
+        .await?;
+        set(&page, "speed", "25").await?;
+        click(&page, "play").await?;
+        page.wait_until(
+            "document.querySelector('#fig-playground').dataset.diverged === 'true'",
+            60,
+        )
+        .await?;
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(
+            message.contains("diverged") && message.contains("learning rate"),
+            "{message}"
+        );
+        let play = page.text(&format!("{FIG} [data-role=play]")).await?;
+        assert_eq!(play, "Play", "training must be paused");
+        // The last good picture stays: the heatmap is still drawn.
+        page.canvas_hash(&format!("{FIG} canvas[data-role=heatmap]"))
+            .await?;
+        page.finish().await
+    })
+}
+
+#[test]
+fn the_keyboard_plays_steps_and_resets() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        let fig = FIG;
+        page.js(&format!(
+            "document.querySelector('{fig}').focus(); return 0;"
+        ))
+        .await?;
+        page.keys(fig, "\u{E014}").await?;
+        assert_eq!(num(&state(&page).await?, "step"), 1.0);
+        page.keys(fig, " ").await?;
+        page.wait_until(
+            "JSON.parse(document.querySelector('#fig-playground').dataset.state).step > 20",
+            20,
+        )
+        .await?;
+        page.keys(fig, " ").await?;
+        assert_eq!(page.text(&format!("{FIG} [data-role=play]")).await?, "Play");
+        page.keys(fig, "r").await?;
+        assert_eq!(num(&state(&page).await?, "step"), 0.0);
+        page.finish().await
+    })
+}
+
+#[test]
+fn the_page_animates_smoothly_while_training() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        click(&page, "play").await?;
+        // Count animation frames and long tasks over three seconds of training at the defaults.
+        let measured = page
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 let frames = 0, longest = 0, last = performance.now();
+                 function tick(t) { frames++; longest = Math.max(longest, t - last); last = t;
+                   if (t - start < 3000) requestAnimationFrame(tick); else done([frames, longest]); }
+                 const start = performance.now(); requestAnimationFrame(tick);",
+                vec![],
+            )
+            .await
+            .map_err(spiega_e2e::err)?;
+        click(&page, "play").await?;
+        let frames = measured[0].as_f64().unwrap_or(0.0);
+        let longest = measured[1].as_f64().unwrap_or(0.0);
+        println!(
+            "frames in 3 s while training: {frames} ({:.1} fps); longest frame {longest:.1} ms",
+            frames / 3.0
+        );
+        // Reported, not asserted: timing belongs to the benchmark. The run must have trained.
+        assert!(num(&state(&page).await?, "step") > 0.0);
+        page.finish().await
+    })
+}
