@@ -344,3 +344,101 @@ fn the_page_animates_smoothly_while_training() {
         page.finish().await
     })
 }
+
+#[test]
+fn hovering_a_neuron_enlarges_its_map_and_an_edge_shows_its_weight() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        // Sweep the pointer over the network until the card shows a neuron's map, then a weight.
+        let found = page
+            .js(
+                "const c = document.querySelector('#fig-playground canvas[data-role=network]');
+                 const card = document.querySelector('#fig-playground [data-role=hover]');
+                 const r = c.getBoundingClientRect();
+                 const seen = {};
+                 for (let y = 2; y < r.height; y += 3) for (let x = 2; x < r.width; x += 3) {
+                   c.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + x, clientY: r.top + y, bubbles: true }));
+                   if (card.hidden) continue;
+                   const map = card.querySelector('canvas');
+                   const text = card.textContent;
+                   if (map && !map.hidden && text.startsWith('layer') && !seen.neuron) seen.neuron = text;
+                   if (text.startsWith('weight') && !seen.weight) seen.weight = text;
+                 }
+                 return seen;",
+            )
+            .await?;
+        let neuron = found["neuron"].as_str().unwrap_or("");
+        let weight = found["weight"].as_str().unwrap_or("");
+        assert!(neuron.contains("bias"), "no neuron card: {found}");
+        assert!(weight.contains(": "), "no weight card: {found}");
+        page.finish().await
+    })
+}
+
+#[test]
+fn the_readers_own_points_and_csv_files() {
+    run(async {
+        let page = Page::open("/#dataset=custom", 1280, 900).await?;
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(message.contains("at least two points"), "{message}");
+        // Click the map: plain clicks add blue points, Shift-clicks orange ones.
+        let added = page
+            .js(
+                "const c = document.querySelector('#fig-playground canvas[data-role=heatmap]');
+                 const r = c.getBoundingClientRect();
+                 const spots = [[0.3,0.3,false],[0.35,0.4,false],[0.4,0.3,false],[0.3,0.45,false],[0.42,0.42,false],
+                                [0.7,0.7,true],[0.65,0.6,true],[0.6,0.7,true],[0.72,0.58,true],[0.58,0.62,true]];
+                 for (const [fx, fy, shift] of spots) {
+                   c.dispatchEvent(new MouseEvent('click', { clientX: r.left + fx * r.width, clientY: r.top + fy * r.height, shiftKey: shift, bubbles: true }));
+                 }
+                 return new URLSearchParams(location.hash.slice(1)).get('custom');",
+            )
+            .await?;
+        let custom = added.as_str().unwrap_or("");
+        assert_eq!(custom.split(';').count(), 10, "{custom}");
+        click(&page, "epoch").await?;
+        assert!(num(&state(&page).await?, "step") > 0.0);
+        // A file with a bad row is refused, named by its line, and the points stay.
+        let dir = std::env::temp_dir().join(format!("spiega-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).map_err(spiega_e2e::err)?;
+        let bad = dir.join("bad.csv");
+        std::fs::write(&bad, "x1,x2,label\n1,2,0\n3,abc,1\n").map_err(spiega_e2e::err)?;
+        page.keys(
+            &format!("{FIG} input[data-role=import]"),
+            &bad.display().to_string(),
+        )
+        .await?;
+        page.wait_until("document.querySelector('#fig-playground [data-role=message]').textContent.includes('line')", 10).await?;
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(
+            message.contains("line 3") && message.contains("unchanged"),
+            "{message}"
+        );
+        let after = page
+            .js("return new URLSearchParams(location.hash.slice(1)).get('custom');")
+            .await?;
+        assert_eq!(
+            after.as_str().unwrap_or(""),
+            custom,
+            "the reader's points were lost"
+        );
+        // A good file replaces them.
+        let good = dir.join("good.csv");
+        let rows: String = (0..12)
+            .map(|i| format!("{},{},{}\n", i - 6, (i % 5) - 2, i % 2))
+            .collect();
+        std::fs::write(&good, format!("x1,x2,label\n{rows}")).map_err(spiega_e2e::err)?;
+        page.keys(
+            &format!("{FIG} input[data-role=import]"),
+            &good.display().to_string(),
+        )
+        .await?;
+        page.wait_until("document.querySelector('#fig-playground [data-role=message]').textContent.startsWith('Loaded')", 10).await?;
+        let loaded = page
+            .js("return new URLSearchParams(location.hash.slice(1)).get('custom');")
+            .await?;
+        assert_eq!(loaded.as_str().unwrap_or("").split(';').count(), 12);
+        let _ = std::fs::remove_dir_all(&dir);
+        page.finish().await
+    })
+}

@@ -664,7 +664,8 @@ impl PlaygroundFigure {
                 Some(b) if layer > 0 => format!("{name}: bias {}", fmt(f64::from(b), 3)),
                 _ => name,
             };
-            dom::set_text(&card, &text);
+            let map = self.view.node_map(layer, node, &sizes).map(<[f32]>::to_vec);
+            show_card(&card, &text, map.as_deref())?;
             Some(crate::charts::network::Highlight::Node { layer, node })
         } else if let Some((block, out, input)) = layout.edge_at(p.0, p.1, 6.0) {
             let w = self.run.as_ref().and_then(|r| {
@@ -672,7 +673,7 @@ impl PlaygroundFigure {
                     .get(block)
                     .map(|d| d.weights()[(out, input)])
             });
-            dom::set_text(
+            show_card(
                 &card,
                 &format!(
                     "weight {} → {}: {}",
@@ -680,7 +681,8 @@ impl PlaygroundFigure {
                     out + 1,
                     w.map_or("–".into(), |w| fmt(f64::from(w), 3))
                 ),
-            );
+                None,
+            )?;
             Some(crate::charts::network::Highlight::Edge { block, out, input })
         } else {
             None
@@ -762,9 +764,23 @@ impl PlaygroundFigure {
         if self.state.dataset_name() != "custom" || self.state.is_regression() {
             return Ok(());
         }
-        let Some((x, y)) = self.view.heatmap().to_data(p.0, p.1) else {
+        // Before the first drawing (no points yet) the map's frame comes from the canvas's size.
+        let canvas = self.view.heatmap_canvas();
+        let fallback = crate::charts::heatmap::PlotFrame::new(
+            f64::from(canvas.client_width()),
+            f64::from(canvas.client_height()),
+            (-6.0, 6.0),
+            (-6.0, 6.0),
+            true,
+        );
+        let (x, y) = self
+            .view
+            .heatmap()
+            .to_data(p.0, p.1)
+            .unwrap_or_else(|| fallback.to_data(p.0, p.1));
+        if !(-6.0..=6.0).contains(&x) || !(-6.0..=6.0).contains(&y) {
             return Ok(());
-        };
+        }
         if remove {
             self.state.remove_custom_point_near(x, y);
         } else {
@@ -884,6 +900,55 @@ fn write_role(root: &Element, role: &str, text: &str) -> Result<()> {
     if let Some(el) = root.query_selector(&format!("[data-role=\"{role}\"]"))? {
         dom::set_text(&el, text);
     }
+    Ok(())
+}
+
+/// Fills the hover card with its text and, for a neuron, its map enlarged.
+fn show_card(card: &Element, text: &str, map: Option<&[f32]>) -> Result<()> {
+    use crate::charts::heatmap::{ColorScale, Field, fill_field};
+    let doc = dom::document()?;
+    let label = match card.query_selector("span")? {
+        Some(l) => l,
+        None => {
+            let l = doc.create_element("span")?;
+            card.append_child(&l)?;
+            l
+        }
+    };
+    dom::set_text(&label, text);
+    let canvas: HtmlCanvasElement = match card.query_selector("canvas")? {
+        Some(c) => c
+            .dyn_into()
+            .map_err(|_| WebError::Browser("not a canvas".into()))?,
+        None => {
+            let c: HtmlCanvasElement = doc
+                .create_element("canvas")?
+                .dyn_into()
+                .map_err(|_| WebError::Browser("not a canvas".into()))?;
+            card.append_child(&c)?;
+            c
+        }
+    };
+    let Some(map) = map else {
+        return dom::set_hidden(&canvas, true);
+    };
+    dom::set_hidden(&canvas, false)?;
+    let n = (map.len() as f64).sqrt() as u32;
+    canvas.set_width(n);
+    canvas.set_height(n);
+    let mut pixels = vec![0u8; map.len() * 4];
+    fill_field(
+        &mut pixels,
+        Field::Values(map),
+        ColorScale::UNIT,
+        false,
+        1.0,
+        &Palette::from_css()?,
+    )?;
+    let image =
+        web_sys::ImageData::new_with_u8_clamped_array_and_sh(wasm_bindgen::Clamped(&pixels), n, n)?;
+    let ctx = crate::charts::heatmap::context_2d(&canvas)?;
+    ctx.put_image_data(&image, 0.0, 0.0)?;
     Ok(())
 }
 
