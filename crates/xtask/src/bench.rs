@@ -5,9 +5,11 @@
 //! `spiega-bench` crate, built apart from the page but with the page's profile, SIMD and
 //! wasm-opt level), ConvNetJS, and TensorFlow.js on its `cpu` and `wasm` backends. The harness
 //! pages are in `crates/xtask/bench/`; the libraries are installed from npm into
-//! `.tools/bench/` and copied into the staged site, never committed. Runs are interleaved
-//! (every contender runs a workload before any runs it again): one warm-up round, then `--runs`
-//! timed rounds (default 7). Natively, the same workloads run in a release build first.
+//! `.tools/bench/` and copied into the staged site, never committed. The engine's native
+//! figures come from a release build of `spiega-bench-native`, one process per run. Runs are
+//! interleaved (every contender, native included, runs a workload before any runs it again), so
+//! a change in the machine's load touches all of them alike: one warm-up round, then `--runs`
+//! timed rounds (default 7).
 //!
 //! The output is one JSON line per (contender, workload), then a table of spiega's ratios. A
 //! final loss that differs from the listed one is reported as an error, not as a speed.
@@ -164,8 +166,6 @@ struct Measure {
     rates: Vec<f64>,
     /// Why the contender cannot run the workload (a missing feature: not an error of the run).
     unsupported: Option<String>,
-    /// Median, min, max and run count when they come already summarised (the native binary).
-    summary: Option<(f64, f64, f64, usize)>,
     loss: Option<f64>,
     error: Option<String>,
     download: Option<u64>,
@@ -176,9 +176,6 @@ struct Measure {
 impl Measure {
     /// Median, min and max samples/second, if there are timed runs.
     fn stats(&self) -> Option<(f64, f64, f64)> {
-        if let Some((median, min, max, _)) = self.summary {
-            return Some((median, min, max));
-        }
         let mut r = self.rates.clone();
         r.sort_by(f64::total_cmp);
         let n = r.len();
@@ -229,8 +226,7 @@ impl Measure {
         if let Some(bytes) = self.embedded_data {
             fields.push(("embedded_data_gzip_bytes", json!(bytes)));
         }
-        let runs = self.summary.map_or(self.rates.len(), |s| s.3);
-        fields.push(("runs", json!(runs)));
+        fields.push(("runs", json!(self.rates.len())));
         let body: Vec<String> = fields
             .iter()
             .map(|(k, v)| format!("{}:{v}", json!(k)))
@@ -267,66 +263,79 @@ fn names(key: (usize, usize)) -> (&'static str, WorkloadId) {
 /// Runs the benchmark; returns whether every run ended with the listed final loss.
 pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     let o = parse(args)?;
+    let native = if o.native {
+        Some(build_native(root)?)
+    } else {
+        None
+    };
     let mut results = Results::new();
-    if o.native {
-        native(root, &o, &mut results)?;
-    }
-    if o.browser {
+    let site = if o.browser {
         let site = prepare_site(root, &o)?;
-        browser(root, &site, &o, &mut results)?;
-    }
+        download_sizes(root, &site, &o, &mut results)?;
+        Some(site)
+    } else {
+        None
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(run_all(
+        site.as_deref(),
+        native.as_deref(),
+        &o,
+        &mut results,
+    ))?;
     Ok(report(&o, &results))
 }
 
-/// Times the workloads in a release build of `spiega-bench-native`.
-fn native(root: &Path, o: &Options, results: &mut Results) -> Result<(), String> {
-    println!("spiega bench: timing the workloads natively (release build)");
-    let mut cmd = setup::command("cargo", root);
-    cmd.args([
-        "run",
-        "--release",
-        "--quiet",
-        "-p",
-        "spiega-bench",
-        "--bin",
-        "spiega-bench-native",
-        "--",
-        "--runs",
-    ])
-    .arg(o.runs.to_string())
-    .args(o.workloads.iter().map(|w| w.name()));
-    let out = cmd
+/// Builds the native timer in release mode; returns the path of the binary.
+fn build_native(root: &Path) -> Result<PathBuf, String> {
+    setup::run(
+        "building the native timer (release)",
+        setup::command("cargo", root).args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "spiega-bench",
+            "--bin",
+            "spiega-bench-native",
+        ]),
+    )?;
+    let bin = root.join("target").join("release").join(format!(
+        "spiega-bench-native{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    if bin.exists() {
+        Ok(bin)
+    } else {
+        Err(format!("{} was not built", bin.display()))
+    }
+}
+
+/// One native run of a workload in its own process (which warms up once, then times one run):
+/// samples/second and the final loss, or the error it reported.
+fn native_once(bin: &Path, id: WorkloadId) -> Result<(f64, f64), String> {
+    let out = std::process::Command::new(bin)
+        .args(["--runs", "1", id.name()])
         .output()
-        .map_err(|e| format!("could not run the native benchmark: {e}"))?;
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let v: Value = serde_json::from_str(line)
-            .map_err(|e| format!("native benchmark printed \"{line}\": {e}"))?;
-        let id = WorkloadId::from_name(v["workload"].as_str().unwrap_or(""))
-            .map_err(|e| e.to_string())?;
-        let mut m = Measure::default();
-        if let Some(error) = v["error"].as_str() {
-            m.error = Some(error.to_owned());
-        }
-        if let Some(loss) = v["final_loss"].as_f64() {
-            m.check_loss(loss, id.spec().expected_final_loss);
-        }
-        if let (Some(median), Some(min), Some(max)) = (
-            v["samples_per_sec"].as_f64(),
-            v["min"].as_f64(),
-            v["max"].as_f64(),
-        ) {
-            let runs = v["runs"].as_u64().unwrap_or(0) as usize;
-            m.summary = Some((median, min, max, runs));
-        }
-        results.insert(key(NATIVE, id), m);
-    }
-    if out.stdout.is_empty() {
-        return Err(format!(
-            "the native benchmark printed nothing: {}",
+        .map_err(|e| format!("could not run {}: {e}", bin.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().next().unwrap_or("");
+    let v: Value = serde_json::from_str(line).map_err(|e| {
+        format!(
+            "the native timer printed \"{line}\" ({e}): {}",
             String::from_utf8_lossy(&out.stderr)
-        ));
+        )
+    })?;
+    if let Some(error) = v["error"].as_str() {
+        return Err(error.to_owned());
     }
-    Ok(())
+    match (v["samples_per_sec"].as_f64(), v["final_loss"].as_f64()) {
+        (Some(rate), Some(loss)) => Ok((rate, loss)),
+        _ => Err(format!("the native timer printed \"{line}\"")),
+    }
 }
 
 /// Installs the peers, builds spiega's bench module and stages every page under
@@ -499,8 +508,13 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
     }
 }
 
-/// Opens one tab per contender and runs the rounds, interleaving the contenders.
-fn browser(root: &Path, site: &Path, o: &Options, results: &mut Results) -> Result<(), String> {
+/// Records each browser contender's download size (gzip of its library files).
+fn download_sizes(
+    root: &Path,
+    site: &Path,
+    o: &Options,
+    results: &mut Results,
+) -> Result<(), String> {
     // The engine compiles the digits into its module; the peers get them from data.json.
     let digits = root
         .join("crates")
@@ -521,14 +535,19 @@ fn browser(root: &Path, site: &Path, o: &Options, results: &mut Results) -> Resu
             }
         }
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(drive(site, o, results))
+    Ok(())
 }
 
-async fn drive(site: &Path, o: &Options, results: &mut Results) -> Result<(), String> {
+/// Starts the server, ChromeDriver and Chromium when there is a site to run, then the rounds.
+async fn run_all(
+    site: Option<&Path>,
+    native: Option<&Path>,
+    o: &Options,
+    results: &mut Results,
+) -> Result<(), String> {
+    let Some(site) = site else {
+        return rounds(None, native, o, results).await;
+    };
     let server = spiega_e2e::StaticServer::start(site)?;
     let driver = spiega_e2e::Driver::start()?;
     let profile = std::env::temp_dir().join(format!("spiega-bench-{}", std::process::id()));
@@ -552,28 +571,27 @@ async fn drive(site: &Path, o: &Options, results: &mut Results) -> Result<(), St
         .connect(&driver.url)
         .await
         .map_err(|e| format!("could not start Chromium through chromedriver: {e}"))?;
-    let outcome = rounds(&client, &server.base, o, results).await;
+    let outcome = match open_tabs(&client, &server.base, o).await {
+        Ok(tabs) => rounds(Some((&client, &tabs)), native, o, results).await,
+        Err(e) => Err(e),
+    };
     let _ = client.close().await;
     let _ = std::fs::remove_dir_all(&profile);
     outcome
 }
 
-async fn rounds(
+/// Opens each chosen contender's page in its own tab and waits until it is ready.
+async fn open_tabs(
     client: &Client,
     base: &str,
     o: &Options,
-    results: &mut Results,
-) -> Result<(), String> {
-    let minutes = Duration::from_secs(600);
+) -> Result<Vec<(&'static Contender, WindowHandle)>, String> {
+    let long = Duration::from_secs(600);
     client
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(minutes),
-            Some(minutes),
-            None,
-        ))
+        .update_timeouts(TimeoutConfiguration::new(Some(long), Some(long), None))
         .await
         .map_err(|e| e.to_string())?;
-    let mut tabs: Vec<(&Contender, WindowHandle)> = Vec::new();
+    let mut tabs = Vec::new();
     let chosen = CONTENDERS.iter().filter(|c| o.contenders.contains(&c.name));
     for (i, c) in chosen.enumerate() {
         let tab = if i == 0 {
@@ -596,48 +614,45 @@ async fn rounds(
         wait_ready(client, c.name).await?;
         tabs.push((c, tab));
     }
+    Ok(tabs)
+}
+
+/// One warm-up round and `o.runs` timed rounds. Within a round each workload runs once per
+/// contender, one after another: every browser tab, then the native timer in its own process.
+async fn rounds(
+    browser: Option<(&Client, &[(&'static Contender, WindowHandle)])>,
+    native: Option<&Path>,
+    o: &Options,
+    results: &mut Results,
+) -> Result<(), String> {
+    let tabs = browser.map_or(0, |b| b.1.len());
     println!(
-        "spiega bench: {} contenders in headless Chromium, 1 warm-up + {} timed rounds",
-        tabs.len(),
+        "spiega bench: {tabs} contenders in headless Chromium{}, 1 warm-up + {} timed rounds",
+        if native.is_some() { " and native" } else { "" },
         o.runs
     );
     for round in 0..=o.runs {
         for &id in &o.workloads {
-            for (c, tab) in &tabs {
-                let m = results.entry(key(c.name, id)).or_default();
-                if m.error.is_some() || m.unsupported.is_some() {
-                    continue;
+            if let Some((client, tabs)) = browser {
+                for (c, tab) in tabs {
+                    let m = results.entry(key(c.name, id)).or_default();
+                    if m.error.is_none() && m.unsupported.is_none() {
+                        run_in_tab(client, tab, id, round > 0, m).await?;
+                    }
                 }
-                client
-                    .switch_to_window(tab.clone())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let run = client
-                    .execute(
-                        "return window.bench.run(arguments[0]);",
-                        vec![json!(id.name())],
-                    )
-                    .await;
-                match run {
-                    Ok(v) => {
-                        let seconds = v["seconds"].as_f64().unwrap_or(f64::NAN);
-                        let samples = v["samples"].as_f64().unwrap_or(f64::NAN);
-                        match v["final_loss"].as_f64() {
-                            Some(loss) => m.check_loss(loss, id.spec().expected_final_loss),
-                            None => m.error = Some(format!("no final loss in {v}")),
+            }
+            if let Some(bin) = native {
+                let m = results.entry(key(NATIVE, id)).or_default();
+                if m.error.is_none() {
+                    match native_once(bin, id) {
+                        Ok((rate, loss)) => {
+                            m.check_loss(loss, id.spec().expected_final_loss);
+                            if round > 0 {
+                                m.rates.push(rate);
+                            }
                         }
-                        if round > 0 && seconds > 0.0 {
-                            m.rates.push(samples / seconds);
-                        }
+                        Err(e) => m.error = Some(e),
                     }
-                    // TensorFlow.js's wasm backend has no convolution gradients: a missing
-                    // kernel is the library's limit, reported apart from failures.
-                    Err(e) if e.to_string().contains("not registered for backend") => {
-                        let text = e.to_string();
-                        let first = text.lines().next().unwrap_or("").to_owned();
-                        m.unsupported = Some(first.replace("webdriver returned error: ", ""));
-                    }
-                    Err(e) => m.error = Some(format!("the run failed: {e}")),
                 }
             }
         }
@@ -645,6 +660,49 @@ async fn rounds(
             "  {} {round} done",
             if round == 0 { "warm-up" } else { "round" }
         );
+    }
+    Ok(())
+}
+
+/// Runs workload `id` once in a contender's tab and records it in `m` (its speed only when
+/// `timed`).
+async fn run_in_tab(
+    client: &Client,
+    tab: &WindowHandle,
+    id: WorkloadId,
+    timed: bool,
+    m: &mut Measure,
+) -> Result<(), String> {
+    client
+        .switch_to_window(tab.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    let run = client
+        .execute(
+            "return window.bench.run(arguments[0]);",
+            vec![json!(id.name())],
+        )
+        .await;
+    match run {
+        Ok(v) => {
+            let seconds = v["seconds"].as_f64().unwrap_or(f64::NAN);
+            let samples = v["samples"].as_f64().unwrap_or(f64::NAN);
+            match v["final_loss"].as_f64() {
+                Some(loss) => m.check_loss(loss, id.spec().expected_final_loss),
+                None => m.error = Some(format!("no final loss in {v}")),
+            }
+            if timed && seconds > 0.0 {
+                m.rates.push(samples / seconds);
+            }
+        }
+        // TensorFlow.js's wasm backend has no convolution gradients: a missing kernel is the
+        // library's limit, reported apart from failures.
+        Err(e) if e.to_string().contains("not registered for backend") => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("").to_owned();
+            m.unsupported = Some(first.replace("webdriver returned error: ", ""));
+        }
+        Err(e) => m.error = Some(format!("the run failed: {e}")),
     }
     Ok(())
 }
