@@ -9,10 +9,12 @@ use base64::Engine as _;
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// The result type of the harness: errors are messages that say what went wrong.
@@ -47,8 +49,12 @@ fn free_port() -> Result<u16> {
 }
 
 /// A static file server for the built page on 127.0.0.1, stopped when dropped.
+///
+/// It answers each connection on its own thread with one response and `Connection: close`:
+/// the simplest HTTP that a browser never stalls on.
 pub struct StaticServer {
-    server: Arc<tiny_http::Server>,
+    stop: Arc<AtomicBool>,
+    port: u16,
     thread: Option<std::thread::JoinHandle<()>>,
     /// The address pages are served at, e.g. `http://127.0.0.1:41234`.
     pub base: String,
@@ -63,9 +69,42 @@ fn mime(path: &Path) -> &'static str {
         Some("png") => "image/png",
         Some("svg") => "image/svg+xml",
         Some("json") => "application/json",
-        Some("bin") => "application/octet-stream",
         _ => "application/octet-stream",
     }
+}
+
+/// Reads one request from `stream` and answers with the file it names under `dir`, or 404.
+fn respond(dir: &Path, mut stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+        if head.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let target = head.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split(['?', '#']).next().unwrap_or("/");
+    let rel = path.trim_start_matches('/');
+    let rel = if rel.is_empty() { "index.html" } else { rel };
+    let file = dir.join(rel);
+    let inside = !rel.split('/').any(|p| p == "..");
+    let (status, kind, body) = match (inside, std::fs::read(&file)) {
+        (true, Ok(bytes)) => ("200 OK", mime(&file), bytes),
+        _ => ("404 Not Found", "text/plain", b"not found".to_vec()),
+    };
+    let header = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(header.as_bytes());
+    let _ = stream.write_all(&body);
+    let _ = stream.flush();
 }
 
 impl StaticServer {
@@ -77,45 +116,25 @@ impl StaticServer {
                 dir.display()
             ));
         }
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(err)?);
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .ok_or("the server has no port")?;
+        let listener = TcpListener::bind("127.0.0.1:0").map_err(err)?;
+        let port = listener.local_addr().map_err(err)?.port();
+        let stop = Arc::new(AtomicBool::new(false));
         let dir = dir.to_path_buf();
-        let s = Arc::clone(&server);
+        let flag = Arc::clone(&stop);
         let thread = std::thread::spawn(move || {
-            for request in s.incoming_requests() {
-                let path = request
-                    .url()
-                    .split(['?', '#'])
-                    .next()
-                    .unwrap_or("/")
-                    .to_owned();
-                let rel = path.trim_start_matches('/');
-                let rel = if rel.is_empty() { "index.html" } else { rel };
-                let file = dir.join(rel);
-                let inside = !rel.split('/').any(|p| p == "..");
-                let response = match (inside, std::fs::read(&file)) {
-                    (true, Ok(bytes)) => {
-                        let header = tiny_http::Header::from_bytes("Content-Type", mime(&file))
-                            .map_err(|()| "bad header");
-                        let r = tiny_http::Response::from_data(bytes);
-                        match header {
-                            Ok(h) => r.with_header(h),
-                            Err(_) => r,
-                        }
-                    }
-                    _ => {
-                        tiny_http::Response::from_data(b"not found".to_vec()).with_status_code(404)
-                    }
-                };
-                let _ = request.respond(response);
+            for stream in listener.incoming() {
+                if flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let dir = dir.clone();
+                    std::thread::spawn(move || respond(&dir, stream));
+                }
             }
         });
         Ok(Self {
-            server,
+            stop,
+            port,
             thread: Some(thread),
             base: format!("http://127.0.0.1:{port}"),
         })
@@ -124,7 +143,9 @@ impl StaticServer {
 
 impl Drop for StaticServer {
     fn drop(&mut self) {
-        self.server.unblock();
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -269,9 +290,20 @@ impl Page {
             .goto(&format!("{}{}", self.base, path))
             .await
             .map_err(err)?;
-        self.wait_until("document.documentElement.dataset.spiega === 'ready'", 15)
+        if let Err(e) = self
+            .wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
             .await
-            .map_err(|e| format!("the page did not start: {e}"))
+        {
+            let console = self.console_text().await.unwrap_or_default();
+            let loaded = self
+                .js("return document.readyState + ' ' + JSON.stringify(performance.getEntriesByType('resource').map(r => [r.name, Math.round(r.duration), r.responseStatus]));")
+                .await
+                .unwrap_or_default();
+            return Err(format!(
+                "the page did not start: {e}\nloaded: {loaded}\nconsole:\n{console}"
+            ));
+        }
+        Ok(())
     }
 
     /// Runs a ChromeDevTools command through ChromeDriver.
@@ -332,6 +364,27 @@ impl Page {
             }
         }
         Ok(entries)
+    }
+
+    /// Everything the console has logged so far, one entry a line (for failure messages).
+    async fn console_text(&self) -> Result<String> {
+        let entries = self
+            .client
+            .issue_cmd(SessionCommand {
+                path: "se/log",
+                body: json!({ "type": "browser" }),
+            })
+            .await
+            .map_err(err)?;
+        Ok(entries
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| format!("{} {}", e["level"], e["message"]))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default())
     }
 
     /// Fails if the browser logged any error since the page opened; then closes it.

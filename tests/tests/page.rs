@@ -1,6 +1,12 @@
 //! The page as a whole: it starts without errors, lists every topic, typesets its mathematics,
 //! switches theme, fits a phone, and is captured in screenshots for a person to look at.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
 use serde_json::Value;
 use spiega_e2e::{Page, Result, run};
 

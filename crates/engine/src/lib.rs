@@ -23,6 +23,7 @@ pub mod metrics;
 pub mod model;
 pub mod normalize;
 pub mod optim;
+pub mod playground;
 pub mod regularize;
 pub mod rng;
 pub mod shapes;

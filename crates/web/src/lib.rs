@@ -5,6 +5,7 @@
 //!
 //! - [`figures`]: one module per figure, each behind the [`figures::Figure`] trait.
 //! - [`charts`]: line and bar charts on canvases, taking plain numbers.
+//! - [`state`]: the figures' settings in the URL hash, read with notices and written back.
 //! - [`theme`]: the light/dark toggle.
 //! - [`dom`]: small DOM helpers; text is always set as text.
 //! - [`error::WebError`]: every failure, shown to the reader as a message.
@@ -13,6 +14,7 @@ pub mod charts;
 pub mod dom;
 pub mod error;
 pub mod figures;
+pub mod state;
 pub mod theme;
 
 use wasm_bindgen::prelude::*;

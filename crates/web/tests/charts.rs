@@ -1,6 +1,12 @@
 //! Component tests in headless Chromium: charts draw real pixels on real canvases, and a figure
 //! mounted on a page fragment reads its controls and reports engine values.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
 use spiega_web::charts::line::{self, LineChart, Series, Stroke};
 use spiega_web::charts::{Palette, bars};
 use wasm_bindgen::JsCast;
@@ -46,6 +52,7 @@ fn a_line_chart_fills_its_css_box_and_draws_its_series() {
         series: vec![],
         bands: &[],
         markers: vec![],
+        log_y: false,
     };
     line::draw(&c, &empty, &palette).unwrap();
     assert!(

@@ -1,6 +1,12 @@
 //! Component test: the activation figure mounted on a fragment of markup reads its controls and
 //! shows the engine's values, and a fragment missing a control is reported, not panicked on.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlInputElement};

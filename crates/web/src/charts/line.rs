@@ -43,6 +43,8 @@ pub struct LineChart<'a> {
     pub bands: &'a [(f64, f64)],
     /// Points to mark with a dot and a vertical guide, with their colours.
     pub markers: Vec<((f64, f64), RGBAColor)>,
+    /// Whether y values are base-10 logarithms (labels then show `10^y`).
+    pub log_y: bool,
 }
 
 /// Draws `chart` on `canvas` in the colours of `palette`.
@@ -73,7 +75,13 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette
         .x_labels(9)
         .y_labels(7)
         .x_label_formatter(&|v| crate::dom::fmt(*v, if v.fract() == 0.0 { 0 } else { 1 }))
-        .y_label_formatter(&|v| crate::dom::fmt(*v, if v.abs() >= 10.0 { 0 } else { 1 }))
+        .y_label_formatter(&|v| {
+            if chart.log_y {
+                format_log_label(*v)
+            } else {
+                crate::dom::fmt(*v, if v.abs() >= 10.0 { 0 } else { 1 })
+            }
+        })
         .draw()
         .map_err(chart_err)?;
     let (y0, y1) = (chart.y.start, chart.y.end);
@@ -133,4 +141,17 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette
     }
     root.present().map_err(chart_err)?;
     Ok(())
+}
+
+/// A label for a base-10 logarithm: `10^v` written plainly (0.01, 0.1, 1, 10) or in powers.
+pub fn format_log_label(v: f64) -> String {
+    let value = 10f64.powf(v);
+    if !(1e-3..1e4).contains(&value) {
+        format!("1e{}", crate::dom::fmt(v, 0))
+    } else if value >= 1.0 {
+        format!("{}", (value * 100.0).round() / 100.0)
+    } else {
+        let digits = (-v).ceil().max(0.0) as usize + 1;
+        crate::dom::fmt(value, digits)
+    }
 }

@@ -5,7 +5,9 @@
 //! so both themes share one set of drawing code.
 
 pub mod bars;
+pub mod heatmap;
 pub mod line;
+pub mod network;
 
 use crate::dom;
 use crate::error::{Result, WebError};

@@ -165,6 +165,7 @@ impl Figure for ActivationFigure {
                     ((probe.into(), g.into()), palette.blue),
                     ((probe.into(), d.into()), palette.orange),
                 ],
+                log_y: false,
             },
             &palette,
         )?;
