@@ -10,6 +10,7 @@
 //! - [`normalize::MinMaxScaler`] scales input features; [`shapes`] is the layer-shape calculator.
 //! - [`optim`] holds the optimizers; [`regularize`] the weight penalties and pruning.
 //! - [`train::Trainer`] trains a model one mini-batch at a time with a loss, an optimizer and a penalty.
+//! - [`workloads`] holds the training-speed workloads W1–W3c, trained through [`train::Trainer`].
 //! - [`rng::Rng`] is the one seeded generator, always passed in explicitly.
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
@@ -29,6 +30,7 @@ pub mod shapes;
 pub mod tensor;
 pub mod trace;
 pub mod train;
+pub mod workloads;
 
 pub use error::{EngineError, Result};
 pub use loss::Loss;

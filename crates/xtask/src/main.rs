@@ -4,10 +4,13 @@
 //! - `test`: installs what the tests need and runs every check, ending with a summary.
 //! - `setup`: only installs (the two commands above call it first).
 //! - `reference [FILE...]`: checks the engine against reference cases.
+//! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
+//!   Chromium against ConvNetJS and TensorFlow.js (see `crates/xtask/BENCH.md`).
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML (run by Trunk after a build).
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
+mod bench;
 mod reference;
 mod setup;
 mod test;
@@ -31,6 +34,9 @@ tasks:
   test                  run every check: format, lints, engine, reference cases, browser tests
   setup                 install what the build and the tests need, and nothing else
   reference [FILE...]   check the engine against reference cases (default: reference/cases/*.json)
+  bench [--runs N] [--native-only | --browser-only] [WORKLOAD...]
+                        time the training workloads W1-W3c natively and in headless Chromium
+                        against ConvNetJS and TensorFlow.js (not part of `test`)
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)";
 
 fn main() -> ExitCode {
@@ -39,6 +45,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(&root()).map(|_| true),
         Some("serve") => serve(&args[1..]),
         Some("test") => test::run(&root()),
+        Some("bench") => bench::main(&root(), &args[1..]),
         Some("typeset") => typeset::main(&args[1..]).map(|_| true),
         Some("reference") => {
             let files: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
