@@ -119,7 +119,17 @@ pub fn run(root: &Path) -> Result<bool, String> {
         ),
         run_step(
             "unit tests",
-            cargo(&["test", "-p", "spiega-engine", "-p", "xtask"]),
+            cargo(&[
+                "test",
+                "-p",
+                "spiega-engine",
+                "-p",
+                "xtask",
+                "-p",
+                "spiega-web",
+                "-p",
+                "spiega-bench",
+            ]),
         ),
         run_step("reference cases", cargo(&["xtask", "reference"])),
         run_step(
