@@ -442,3 +442,29 @@ fn the_readers_own_points_and_csv_files() {
         page.finish().await
     })
 }
+
+#[test]
+fn a_link_pasted_into_an_open_page_is_followed() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        click(&page, "epoch").await?;
+        page.js("location.hash = '#dataset=xor&networkShape=3&seed=9'; return 0;")
+            .await?;
+        page.wait_until(
+            "document.querySelector('#fig-playground [data-role=dataset]').value === 'xor'",
+            10,
+        )
+        .await?;
+        assert_eq!(
+            num(&state(&page).await?, "step"),
+            0.0,
+            "a new link starts a new run"
+        );
+        assert_eq!(
+            page.js("return document.querySelector('#fig-playground [data-layer=\"0\"]').value;")
+                .await?,
+            "3"
+        );
+        page.finish().await
+    })
+}

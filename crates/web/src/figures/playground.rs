@@ -239,6 +239,16 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
         }
     })?;
     playground_view::wire_pointer(fig)?;
+    // A link pasted into the address bar of an open page changes only the hash: follow it.
+    let f = Rc::clone(fig);
+    let window = dom::window()?;
+    dom::on(&window, "hashchange", move |_| {
+        if let Ok(mut fig) = f.try_borrow_mut()
+            && let Err(e) = fig.follow_hash()
+        {
+            fig.report(&e);
+        }
+    })?;
     Ok(())
 }
 
@@ -793,6 +803,26 @@ impl PlaygroundFigure {
 }
 
 impl PlaygroundFigure {
+    /// Applies the settings in the address after the reader changed it by hand.
+    fn follow_hash(&mut self) -> Result<()> {
+        let hash = dom::window()?.location().hash().unwrap_or_default();
+        let (state, notices) = PlaygroundState::parse(&hash);
+        if state == self.state {
+            return Ok(());
+        }
+        self.state = state;
+        self.write_controls()?;
+        self.rebuild()?;
+        if !notices.is_empty() {
+            let list: Vec<String> = notices.iter().map(ToString::to_string).collect();
+            self.say(&format!(
+                "Some settings in the link could not be used, so defaults stand in for them: {}.",
+                list.join("; ")
+            ))?;
+        }
+        Ok(())
+    }
+
     /// Adds (`+1`) or removes (`−1`) a hidden layer; a new layer copies the last one's width.
     fn change_layers(&mut self, change: i32) -> Result<()> {
         let shape = &mut self.state.network_shape;
