@@ -32,29 +32,6 @@ pub(crate) fn checked_size(what: &str, dims: &[usize]) -> Result<usize> {
     })
 }
 
-/// Draws one initial weight for a layer with `fan_in` inputs and `fan_out` outputs per the
-/// scheme `init`, exactly as [`crate::layer::Dense`] does (`u = next_f64()`, then
-/// `(2u − 1)·limit`, or `u − 0.5` for the Playground scheme).
-pub(crate) fn draw_weight(init: Init, rng: &mut Rng, fan_in: usize, fan_out: usize) -> f32 {
-    let u = rng.next_f64();
-    let sym = |limit: f64| ((2.0 * u - 1.0) * limit) as f32;
-    match init {
-        Init::Glorot => sym((6.0 / (fan_in + fan_out) as f64).sqrt()),
-        Init::He => sym((6.0 / fan_in as f64).sqrt()),
-        Init::Uniform { limit } => sym(f64::from(limit)),
-        Init::Playground => (u - 0.5) as f32,
-    }
-}
-
-/// The initial bias of a scheme: 0.1 for the Playground scheme, 0 otherwise.
-pub(crate) fn initial_bias(init: Init) -> f32 {
-    if matches!(init, Init::Playground) {
-        0.1
-    } else {
-        0.0
-    }
-}
-
 /// Refuses an initialisation scheme whose parameter is not a finite, non-negative number.
 pub(crate) fn check_init(init: Init) -> Result<()> {
     match init {
@@ -401,12 +378,12 @@ impl Conv2d {
             for v in 0..kw {
                 for c in 0..g.in_channels {
                     for o in 0..g.out_channels {
-                        w[((c * kh + u) * kw + v, o)] = draw_weight(init, rng, fan_in, fan_out);
+                        w[((c * kh + u) * kw + v, o)] = init.draw(rng, fan_in, fan_out);
                     }
                 }
             }
         }
-        let b = vec![initial_bias(init); g.out_channels];
+        let b = vec![init.bias(); g.out_channels];
         Ok(Self::assemble(geometry, w, b))
     }
 

@@ -26,7 +26,7 @@ pub enum Init {
 
 impl Init {
     /// Draws one weight for a layer of `fan_in` inputs and `fan_out` outputs.
-    fn draw(&self, rng: &mut Rng, fan_in: usize, fan_out: usize) -> f32 {
+    pub(crate) fn draw(&self, rng: &mut Rng, fan_in: usize, fan_out: usize) -> f32 {
         let u = rng.next_f64();
         let sym = |limit: f64| ((2.0 * u - 1.0) * limit) as f32;
         match *self {
@@ -38,7 +38,7 @@ impl Init {
     }
 
     /// The initial bias.
-    fn bias(&self) -> f32 {
+    pub(crate) fn bias(&self) -> f32 {
         if matches!(self, Init::Playground) {
             0.1
         } else {

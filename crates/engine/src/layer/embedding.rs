@@ -2,7 +2,7 @@
 //! learnable vector per position, added to each token): together, a transformer's input.
 
 use crate::error::{EngineError, Result};
-use crate::layer::conv2d::{check_init, checked_size, draw_weight};
+use crate::layer::conv2d::{check_init, checked_size};
 use crate::layer::{Init, Mode, Module, Param, ParamKind};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols, ensure_shape};
@@ -28,7 +28,7 @@ fn draw_table(rows: usize, dim: usize, init: Init, rng: &mut Rng) -> Result<Matr
     let mut table = Matrix::zeros(rows, dim);
     for r in 0..rows {
         for c in 0..dim {
-            table[(r, c)] = draw_weight(init, rng, rows, dim);
+            table[(r, c)] = init.draw(rng, rows, dim);
         }
     }
     Ok(table)
