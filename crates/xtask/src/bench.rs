@@ -9,7 +9,7 @@
 //! figures come from a release build of `spiega-bench-native`, one process per run. Runs are
 //! interleaved (every contender, native included, runs a workload before any runs it again), so
 //! a change in the machine's load touches all of them alike: one warm-up round, then `--runs`
-//! timed rounds (default 7).
+//! timed rounds (default 11).
 //!
 //! The output is one JSON line per (contender, workload), then a table of spiega's ratios. A
 //! final loss that differs from the listed one is reported as an error, not as a speed.
@@ -106,7 +106,7 @@ struct Options {
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let mut o = Options {
-        runs: 7,
+        runs: 11,
         workloads: Vec::new(),
         native: true,
         browser: true,
@@ -814,7 +814,7 @@ mod tests {
     #[test]
     fn options_default_to_everything() {
         let o = parse(&[]).unwrap();
-        assert_eq!(o.runs, 7);
+        assert_eq!(o.runs, 11);
         assert_eq!(o.workloads, WorkloadId::ALL.to_vec());
         assert!(o.native && o.browser);
         assert_eq!(o.contenders.len(), CONTENDERS.len());
