@@ -79,11 +79,17 @@ impl Module for ActivationLayer {
         for ((dx, &x), &d) in self.dx.iter_mut().zip(input.iter()).zip(grad_output.iter()) {
             *dx = d * g.derivative(x);
         }
-        self.d_param = input
-            .iter()
-            .zip(grad_output.iter())
-            .map(|(&x, &d)| d * g.param_derivative(x).unwrap_or(0.0))
-            .sum();
+        // Only PReLU and swish have a parameter; for the others the sum is skipped, not zeroed
+        // term by term.
+        self.d_param = if g.is_learnable() {
+            input
+                .iter()
+                .zip(grad_output.iter())
+                .map(|(&x, &d)| d * g.param_derivative(x).unwrap_or(0.0))
+                .sum()
+        } else {
+            0.0
+        };
         Ok(())
     }
 
