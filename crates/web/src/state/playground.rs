@@ -220,7 +220,7 @@ pub struct PlaygroundState {
     pub show_test_data: bool,
     /// Whether the loss chart has a logarithmic scale (`logScale`, default false).
     pub log_scale: bool,
-    /// Training steps per animation frame (`speed`, 1 to 100, default 1).
+    /// Training steps per animation frame (`speed`, 1 to 100, default 5).
     pub speed: u32,
     /// The reader's points for the custom data set (`custom`, at most 500): classes 0 to 4 in
     /// classification, values from −1 to 1 in regression.
@@ -253,7 +253,7 @@ impl Default for PlaygroundState {
             seed: 1,
             show_test_data: false,
             log_scale: false,
-            speed: 1,
+            speed: 5,
             custom: Vec::new(),
         }
     }
@@ -627,7 +627,7 @@ mod tests {
         assert_eq!(s.regularization, Regularization::None);
         assert_eq!((s.regularization_rate, s.dropout), (0.0, 0.0));
         assert!(!(s.batch_norm || s.show_test_data || s.log_scale));
-        assert_eq!((s.seed, s.speed), (1, 1));
+        assert_eq!((s.seed, s.speed), (1, 5));
         assert!(s.custom.is_empty());
     }
 
@@ -641,7 +641,7 @@ mod tests {
              &ySquared=false&xTimesY=false&sinX=false&sinY=false&normalize=false\
              &networkShape=4,2&activation=tanh&loss=logistic&optimizer=sgd&learningRate=0.03\
              &batchSize=10&regularization=none&regularizationRate=0&dropout=0&batchNorm=false\
-             &seed=1&showTestData=false&logScale=false&speed=1&custom="
+             &seed=1&showTestData=false&logScale=false&speed=5&custom="
         );
     }
 
