@@ -346,8 +346,8 @@ impl Page {
         }
     }
 
-    /// Reads new browser console entries; errors (SEVERE) are kept for [`Page::finish`].
-    pub async fn collect_console(&mut self) -> Result<Vec<Value>> {
+    /// Reads the console entries logged since the last read (ChromeDriver hands each out once).
+    async fn read_console(&self) -> Result<Vec<Value>> {
         let entries = self
             .client
             .issue_cmd(SessionCommand {
@@ -356,7 +356,12 @@ impl Page {
             })
             .await
             .map_err(err)?;
-        let entries = entries.as_array().cloned().unwrap_or_default();
+        Ok(entries.as_array().cloned().unwrap_or_default())
+    }
+
+    /// Reads new browser console entries; errors (SEVERE) are kept for [`Page::finish`].
+    pub async fn collect_console(&mut self) -> Result<Vec<Value>> {
+        let entries = self.read_console().await?;
         for e in &entries {
             if e["level"] == "SEVERE" {
                 self.errors
@@ -368,23 +373,13 @@ impl Page {
 
     /// Everything the console has logged so far, one entry a line (for failure messages).
     async fn console_text(&self) -> Result<String> {
-        let entries = self
-            .client
-            .issue_cmd(SessionCommand {
-                path: "se/log",
-                body: json!({ "type": "browser" }),
-            })
-            .await
-            .map_err(err)?;
-        Ok(entries
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|e| format!("{} {}", e["level"], e["message"]))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .unwrap_or_default())
+        Ok(self
+            .read_console()
+            .await?
+            .iter()
+            .map(|e| format!("{} {}", e["level"], e["message"]))
+            .collect::<Vec<_>>()
+            .join("\n"))
     }
 
     /// Fails if the browser logged any error since the page opened; then closes it.

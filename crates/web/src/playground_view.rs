@@ -500,20 +500,6 @@ pub fn wire_pointer(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
     Ok(())
 }
 
-/// The task's name for messages.
-pub fn task_name(task: Task) -> &'static str {
-    match task {
-        Task::Binary => "two classes",
-        Task::Multiclass { .. } => "several classes",
-        Task::Regression => "regression",
-    }
-}
-
-/// An engine error as a web error.
-pub fn engine(e: EngineError) -> WebError {
-    WebError::Engine(e)
-}
-
 /// Readings of the playground's settings in the units the figure and the engine use.
 impl PlaygroundState {
     /// Whether `key` is one of the playground's own keys.

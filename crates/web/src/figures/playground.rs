@@ -65,16 +65,21 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         f.rebuild()?;
         if !notices.is_empty() {
             let list: Vec<String> = notices.iter().map(ToString::to_string).collect();
-            f.say(&format!(
-                "Some settings in the link could not be used, so defaults stand in for them: {}.",
-                list.join("; ")
-            ))?;
+            f.say(&ignored_settings(&list))?;
             show_page_notice(&list)?;
         }
     }
     wire(&fig)?;
     let as_dyn: Rc<RefCell<dyn Figure>> = fig;
     Ok(as_dyn)
+}
+
+/// The figure's message for a link some of whose settings were ignored.
+fn ignored_settings(list: &[String]) -> String {
+    format!(
+        "Some settings in the link could not be used, so defaults stand in for them: {}.",
+        list.join("; ")
+    )
 }
 
 /// Shows the notice at the top of the article too, for a link whose settings were ignored.
@@ -815,10 +820,7 @@ impl PlaygroundFigure {
         self.rebuild()?;
         if !notices.is_empty() {
             let list: Vec<String> = notices.iter().map(ToString::to_string).collect();
-            self.say(&format!(
-                "Some settings in the link could not be used, so defaults stand in for them: {}.",
-                list.join("; ")
-            ))?;
+            self.say(&ignored_settings(&list))?;
         }
         Ok(())
     }
