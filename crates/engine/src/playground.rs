@@ -155,6 +155,8 @@ pub struct Playground {
     batch_x: Matrix,
     batch_y: Matrix,
     eval_model: Sequential,
+    /// Every trained parameter, flat, on its way into `eval_model` (reused every frame).
+    param_scratch: Vec<f32>,
     grid_n: usize,
     grid_x: Matrix,
     history: Vec<Scores>,
@@ -253,6 +255,7 @@ impl Playground {
             batch_x: Matrix::zeros(0, 0),
             batch_y: Matrix::zeros(0, 0),
             eval_model: model,
+            param_scratch: Vec::new(),
             grid_n: 0,
             grid_x: Matrix::zeros(0, 0),
             history: Vec::new(),
@@ -474,7 +477,7 @@ impl Playground {
             }
             self.grid_n = n;
         }
-        self.sync_eval_model();
+        self.sync_eval_model()?;
         let out = self
             .eval_model
             .forward(&self.grid_x, Mode::Eval, &mut Rng::new(0))?;
@@ -504,26 +507,32 @@ impl Playground {
     }
 
     /// Copies the trained parameters and normalization statistics into the evaluation copy,
-    /// whose buffers stay sized for the grid (so neither model reallocates every frame).
-    fn sync_eval_model(&mut self) {
-        let mut values: Vec<Vec<f32>> = Vec::new();
+    /// whose buffers stay sized for the grid (so neither model reallocates every frame). The
+    /// parameters pass through one reused flat buffer; batch norm's running statistics are copied
+    /// in place rather than by cloning the layer, whose buffers are sized for a training batch.
+    fn sync_eval_model(&mut self) -> Result<()> {
+        let scratch = &mut self.param_scratch;
+        scratch.clear();
         self.trainer
             .model_mut()
-            .visit_params(&mut |_, p| values.push(p.value.to_vec()));
-        self.eval_model.visit_params(&mut |slot, p| {
-            if let Some(v) = values.get(slot)
-                && v.len() == p.value.len()
-            {
+            .visit_params(&mut |_, p| scratch.extend_from_slice(p.value));
+        let mut offset = 0;
+        self.eval_model.visit_params(&mut |_, p| {
+            let n = p.value.len();
+            if let Some(v) = scratch.get(offset..offset + n) {
                 p.value.copy_from_slice(v);
             }
+            offset += n;
         });
+        let trained = self.trainer.model();
         for i in 0..self.eval_model.layers().len() {
-            if let Some(bn) = self.trainer.model().layer::<BatchNorm>(i).cloned()
+            if let Some(bn) = trained.layer::<BatchNorm>(i)
                 && let Some(target) = self.eval_model.layer_mut::<BatchNorm>(i)
             {
-                *target = bn;
+                target.set_running_stats(bn.running_mean(), bn.running_var())?;
             }
         }
+        Ok(())
     }
 
     /// The activation of hidden neuron `neuron` of hidden layer `layer` over the last grid,
@@ -782,6 +791,28 @@ mod tests {
             assert!(v.iter().all(|x| x.is_finite()), "{config:?}");
             p.dead_neurons().unwrap();
         }
+    }
+
+    #[test]
+    fn the_evaluation_copy_predicts_as_the_trained_network() {
+        let config = PlaygroundConfig {
+            batch_norm: true,
+            dropout: 0.2,
+            ..Default::default()
+        };
+        let mut p = Playground::new(config).unwrap();
+        for _ in 0..50 {
+            p.step().unwrap();
+        }
+        p.sync_eval_model().unwrap();
+        let x = p.train.x.clone();
+        let copy = p
+            .eval_model
+            .forward(&x, Mode::Eval, &mut Rng::new(0))
+            .unwrap()
+            .clone();
+        let trained = p.trainer.predict(&x).unwrap().clone();
+        assert_eq!(copy, trained);
     }
 
     #[test]
