@@ -17,6 +17,7 @@
 pub mod activation;
 pub mod data;
 pub mod error;
+mod kernels;
 pub mod layer;
 pub mod loss;
 pub mod metrics;

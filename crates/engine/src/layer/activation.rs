@@ -3,6 +3,7 @@
 
 use crate::activation::Activation;
 use crate::error::{EngineError, Result};
+use crate::kernels;
 use crate::layer::{Mode, Module, Param, ParamKind};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols, ensure_shape};
@@ -58,7 +59,9 @@ impl Module for ActivationLayer {
         check_cols("activation input", input, self.shape.size())?;
         ensure_shape(&mut self.a, input.nrows(), input.ncols());
         let g = self.activation;
-        self.a.zip_apply(input, |a, x| *a = g.value(x));
+        for (a, &x) in self.a.as_mut_slice().iter_mut().zip(input.as_slice()) {
+            *a = g.value(x);
+        }
         Ok(())
     }
 
@@ -76,8 +79,18 @@ impl Module for ActivationLayer {
         }
         let g = self.activation;
         ensure_shape(&mut self.dx, input.nrows(), input.ncols());
-        for ((dx, &x), &d) in self.dx.iter_mut().zip(input.iter()).zip(grad_output.iter()) {
-            *dx = d * g.derivative(x);
+        if self.a.shape() == input.shape() {
+            kernels::activation_backward(
+                g,
+                input.as_slice(),
+                self.a.as_slice(),
+                grad_output.as_slice(),
+                self.dx.as_mut_slice(),
+            );
+        } else {
+            for ((dx, &x), &d) in self.dx.iter_mut().zip(input.iter()).zip(grad_output.iter()) {
+                *dx = d * g.derivative(x);
+            }
         }
         // Only PReLU and swish have a parameter; for the others the sum is skipped, not zeroed
         // term by term.

@@ -2,6 +2,7 @@
 
 use crate::activation::Activation;
 use crate::error::{EngineError, Result};
+use crate::kernels;
 use crate::layer::{Mode, Module, Param, ParamKind};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols, ensure_shape};
@@ -65,6 +66,7 @@ pub struct Dense {
     db: Vec<f32>,
     d_param: f32,
     wt: Matrix,
+    dzt: Matrix,
     z: Matrix,
     a: Matrix,
     dz: Matrix,
@@ -110,6 +112,7 @@ impl Dense {
             db: vec![0.0; out],
             d_param: 0.0,
             wt: w.transpose(),
+            dzt: Matrix::zeros(0, 0),
             w,
             b,
             activation,
@@ -192,15 +195,12 @@ impl Module for Dense {
     fn forward(&mut self, input: &Matrix, _mode: Mode, _rng: &mut Rng) -> Result<()> {
         check_cols("dense input", input, self.w.ncols())?;
         let (batch, out) = (input.nrows(), self.w.nrows());
-        ensure_shape(&mut self.z, batch, out);
         ensure_shape(&mut self.a, batch, out);
-        self.w.transpose_to(&mut self.wt);
-        self.z.gemm(1.0, input, &self.wt, 0.0);
-        for (j, mut col) in self.z.column_iter_mut().enumerate() {
-            col.add_scalar_mut(self.b[j]);
-        }
+        kernels::dense_forward(input, &self.w, &self.b, &mut self.z, &mut self.wt);
         let g = self.activation;
-        self.a.zip_apply(&self.z, |a, z| *a = g.value(z));
+        for (a, &z) in self.a.as_mut_slice().iter_mut().zip(self.z.as_slice()) {
+            *a = g.value(z);
+        }
         Ok(())
     }
 
@@ -228,33 +228,15 @@ impl Module for Dense {
                 .map(|(&z, &d)| d * g.param_derivative(z).unwrap_or(0.0))
                 .sum();
         }
-        if matches!(g, Activation::Tanh | Activation::Relu | Activation::Linear) {
-            // These derivatives follow from the stored output with the same arithmetic
-            // (tanh' = 1 − a², relu' = [a > 0]), which saves recomputing tanh for every unit.
-            for ((dz, &a), &d) in self
-                .dz
-                .iter_mut()
-                .zip(self.a.iter())
-                .zip(grad_output.iter())
-            {
-                *dz = d * g.derivative_from_output(a).unwrap_or(0.0);
-            }
-        } else {
-            for ((dz, &z), &d) in self
-                .dz
-                .iter_mut()
-                .zip(self.z.iter())
-                .zip(grad_output.iter())
-            {
-                *dz = d * g.derivative(z);
-            }
-        }
-        self.dw.gemm_tr(1.0, &self.dz, input, 0.0);
-        for (j, col) in self.dz.column_iter().enumerate() {
-            self.db[j] = col.sum();
-        }
-        ensure_shape(&mut self.dx, input.nrows(), input.ncols());
-        self.dx.gemm(1.0, &self.dz, &self.w, 0.0);
+        kernels::activation_backward(
+            g,
+            self.z.as_slice(),
+            self.a.as_slice(),
+            grad_output.as_slice(),
+            self.dz.as_mut_slice(),
+        );
+        kernels::dense_param_grads(&self.dz, input, &mut self.dw, &mut self.db, &mut self.dzt);
+        kernels::dense_input_grad(&self.dz, &self.w, &mut self.dx);
         Ok(())
     }
 
