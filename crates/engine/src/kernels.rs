@@ -108,6 +108,28 @@ pub(crate) fn dense_input_grad(dz: &Matrix, w: &Matrix, dx: &mut Matrix) {
     }
 }
 
+/// `a = g(x)` element by element, with one straight loop per activation so the common ones
+/// vectorise.
+pub(crate) fn activation_forward(g: Activation, x: &[f32], a: &mut [f32]) {
+    match g {
+        Activation::Tanh => {
+            for (a, &x) in a.iter_mut().zip(x) {
+                *a = crate::activation::tanh(x);
+            }
+        }
+        Activation::Relu => {
+            for (a, &x) in a.iter_mut().zip(x) {
+                *a = x.max(0.0);
+            }
+        }
+        _ => {
+            for (a, &x) in a.iter_mut().zip(x) {
+                *a = g.value(x);
+            }
+        }
+    }
+}
+
 /// `dx = d ⊙ g'(x)` element by element, for the pre-activations `x`, the outputs `a = g(x)` and
 /// the output gradient `d` (all the same length).
 ///

@@ -59,9 +59,7 @@ impl Module for ActivationLayer {
         check_cols("activation input", input, self.shape.size())?;
         ensure_shape(&mut self.a, input.nrows(), input.ncols());
         let g = self.activation;
-        for (a, &x) in self.a.as_mut_slice().iter_mut().zip(input.as_slice()) {
-            *a = g.value(x);
-        }
+        kernels::activation_forward(g, input.as_slice(), self.a.as_mut_slice());
         Ok(())
     }
 

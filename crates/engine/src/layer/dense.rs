@@ -198,9 +198,7 @@ impl Module for Dense {
         ensure_shape(&mut self.a, batch, out);
         kernels::dense_forward(input, &self.w, &self.b, &mut self.z, &mut self.wt);
         let g = self.activation;
-        for (a, &z) in self.a.as_mut_slice().iter_mut().zip(self.z.as_slice()) {
-            *a = g.value(z);
-        }
+        kernels::activation_forward(g, self.z.as_slice(), self.a.as_mut_slice());
         Ok(())
     }
 
