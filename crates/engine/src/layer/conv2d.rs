@@ -11,6 +11,7 @@
 use nalgebra::{DMatrixView, DMatrixViewMut};
 
 use crate::error::{EngineError, Result};
+use crate::kernels;
 use crate::layer::{Init, Mode, Module, Param, ParamKind};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols, ensure_shape};
@@ -602,7 +603,18 @@ impl Module for Conv2d {
         for (db, column) in self.db.iter_mut().zip(g.column_iter()) {
             *db = column.sum();
         }
-        self.dw.gemm_tr(1.0, &self.patches, &g, 0.0);
+        // dW = patchesᵀ · dY: each entry is the dot product of a patch column with an output
+        // gradient column, both contiguous, so no transposed copy is needed.
+        let (patch_len, channels) = (self.geom.patch_len(), self.geom.out_channels);
+        let (patch_columns, grad_columns) = (self.patches.as_slice(), grad_output.as_slice());
+        let dws = self.dw.as_mut_slice();
+        for c in 0..channels {
+            let g_col = &grad_columns[c * rows..(c + 1) * rows];
+            for k in 0..patch_len {
+                dws[k + c * patch_len] =
+                    kernels::dot(&patch_columns[k * rows..(k + 1) * rows], g_col);
+            }
+        }
         self.w.transpose_to(&mut self.w_t);
         ensure_shape(&mut self.grad_patches, rows, self.geom.patch_len());
         self.grad_patches.gemm(1.0, &g, &self.w_t, 0.0);
