@@ -242,7 +242,12 @@ impl Drop for TempDir {
 impl Page {
     /// Opens the built page at `path` (e.g. `/` or `/#state`) in a `width × height` viewport.
     pub async fn open(path: &str, width: u32, height: u32) -> Result<Self> {
-        let server = StaticServer::start(&dist())?;
+        Self::open_in(&dist(), path, width, height).await
+    }
+
+    /// Opens `path` of the page built into `dist` (see [`Page::open`]).
+    pub async fn open_in(dist: &Path, path: &str, width: u32, height: u32) -> Result<Self> {
+        let server = StaticServer::start(dist)?;
         let driver = Driver::start()?;
         let profile = std::env::temp_dir().join(format!(
             "spiega-e2e-{}-{}",

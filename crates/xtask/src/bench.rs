@@ -15,6 +15,7 @@
 //! final loss that differs from the listed one is reported as an error, not as a speed.
 //! See `crates/xtask/BENCH.md` for the method and figures.
 
+use crate::page_speed;
 use crate::setup;
 use fantoccini::wd::{TimeoutConfiguration, WindowHandle};
 use fantoccini::{Client, ClientBuilder};
@@ -102,6 +103,10 @@ struct Options {
     /// The wasm-opt level for spiega's module: `None` follows the page's build; `Some("none")`
     /// skips wasm-opt.
     wasm_opt: Option<String>,
+    /// Whether to measure the page itself (download, first chart, frames while training).
+    page: bool,
+    /// How long the playground trains while its frames are counted.
+    page_seconds: f64,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -112,6 +117,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         browser: true,
         contenders: CONTENDERS.iter().map(|c| c.name).collect(),
         wasm_opt: None,
+        page: true,
+        page_seconds: 10.0,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -144,8 +151,26 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .ok_or("--wasm-opt takes a level (z, s, 1-4) or none")?;
                 o.wasm_opt = Some(level.clone());
             }
-            "--native-only" => o.browser = false,
-            "--browser-only" => o.native = false,
+            "--native-only" => {
+                o.browser = false;
+                o.page = false;
+            }
+            "--browser-only" => {
+                o.native = false;
+                o.page = false;
+            }
+            "--page-only" => {
+                o.native = false;
+                o.browser = false;
+            }
+            "--page-seconds" => {
+                let n = it.next().ok_or("--page-seconds takes a number")?;
+                o.page_seconds = n
+                    .parse()
+                    .ok()
+                    .filter(|&s: &f64| s >= 10.0)
+                    .ok_or_else(|| format!("--page-seconds takes at least 10, got \"{n}\""))?;
+            }
             name => o
                 .workloads
                 .push(WorkloadId::from_name(name).map_err(|e| e.to_string())?),
@@ -154,8 +179,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
     if o.workloads.is_empty() {
         o.workloads = WorkloadId::ALL.to_vec();
     }
-    if !o.native && !o.browser {
-        return Err("--native-only and --browser-only exclude each other".into());
+    if !o.native && !o.browser && !o.page {
+        return Err("--native-only, --browser-only and --page-only exclude each other".into());
     }
     Ok(o)
 }
@@ -280,13 +305,22 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    rt.block_on(run_all(
-        site.as_deref(),
-        native.as_deref(),
-        &o,
-        &mut results,
-    ))?;
-    Ok(report(&o, &results))
+    let mut ok = true;
+    if o.native || o.browser {
+        rt.block_on(run_all(
+            site.as_deref(),
+            native.as_deref(),
+            &o,
+            &mut results,
+        ))?;
+        ok = report(&o, &results);
+    }
+    if o.page {
+        let dist = page_speed::build(root)?;
+        let figures = rt.block_on(page_speed::measure(&dist, o.page_seconds))?;
+        page_speed::report(&figures);
+    }
+    Ok(ok)
 }
 
 /// Builds the native timer in release mode; returns the path of the binary.
@@ -495,7 +529,7 @@ fn data_json() -> Result<Value, String> {
 }
 
 /// The size of a file compressed by `gzip -9`.
-fn gzip_size(path: &Path) -> Result<u64, String> {
+pub fn gzip_size(path: &Path) -> Result<u64, String> {
     let out = std::process::Command::new("gzip")
         .args(["-9", "-c"])
         .arg(path)

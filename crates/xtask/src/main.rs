@@ -5,12 +5,14 @@
 //! - `setup`: only installs (the two commands above call it first).
 //! - `reference [FILE...]`: checks the engine against reference cases.
 //! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
-//!   Chromium against ConvNetJS and TensorFlow.js (see `crates/xtask/BENCH.md`).
+//!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
+//!   first chart, frames while training (see `crates/xtask/BENCH.md`).
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML (run by Trunk after a build).
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
 mod bench;
+mod page_speed;
 mod reference;
 mod setup;
 mod test;
@@ -34,7 +36,7 @@ tasks:
   test                  run every check: format, lints, engine, reference cases, browser tests
   setup                 install what the build and the tests need, and nothing else
   reference [FILE...]   check the engine against reference cases (default: reference/cases/*.json)
-  bench [--runs N] [--native-only | --browser-only] [WORKLOAD...]
+  bench [--runs N] [--native-only | --browser-only | --page-only] [--page-seconds S] [WORKLOAD...]
                         time the training workloads W1-W3c natively and in headless Chromium
                         against ConvNetJS and TensorFlow.js (not part of `test`)
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)";

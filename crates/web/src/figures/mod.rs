@@ -34,6 +34,7 @@ pub fn mount_all(doc: &Document) -> Result<()> {
     let Some(body) = doc.body() else {
         return Ok(());
     };
+    let mut first_drawn = false;
     for (name, mount) in FIGURES {
         for el in dom::query_all(&body, &format!("[data-figure=\"{name}\"]"))? {
             match mount(&el).and_then(|fig| {
@@ -41,7 +42,13 @@ pub fn mount_all(doc: &Document) -> Result<()> {
                 fig.borrow_mut().update()?;
                 Ok(())
             }) {
-                Ok(()) => el.set_attribute("data-ready", "true")?,
+                Ok(()) => {
+                    el.set_attribute("data-ready", "true")?;
+                    if !first_drawn {
+                        first_drawn = true;
+                        mark("spiega:first-chart");
+                    }
+                }
                 Err(e) => {
                     web_sys::console::error_1(&format!("figure {name}: {e}").into());
                     dom::show_figure_error(&el, &e);
@@ -49,7 +56,26 @@ pub fn mount_all(doc: &Document) -> Result<()> {
             }
         }
     }
+    mark("spiega:all-figures");
     Ok(())
+}
+
+/// Records a named moment on the page's performance timeline (read by `cargo xtask bench
+/// --page`); a browser without the User Timing API simply has no mark.
+fn mark(name: &str) {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let performance = js_sys::Reflect::get(&window, &"performance".into());
+    let method = performance
+        .as_ref()
+        .ok()
+        .and_then(|p| js_sys::Reflect::get(p, &"mark".into()).ok())
+        .and_then(|m| m.dyn_into::<js_sys::Function>().ok());
+    if let (Ok(performance), Some(method)) = (performance, method) {
+        let _ = method.call1(&performance, &name.into());
+    }
 }
 
 /// Redraws `fig` when the theme changes or the window is resized.
