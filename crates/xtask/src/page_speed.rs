@@ -34,6 +34,8 @@ pub struct PageFigures {
     pub longest_frame_ms: f64,
     /// Main-thread busy time per frame, ms.
     pub main_thread_ms_per_frame: f64,
+    /// Of that, script (the page's wasm and JavaScript), style and layout, ms per frame.
+    pub script_style_layout_ms: [f64; 3],
     /// Long tasks (over 50 ms) during the training.
     pub long_tasks: u64,
     /// Training updates made during the measurement.
@@ -64,6 +66,9 @@ impl PageFigures {
             "fps": round1(self.fps()),
             "longest_frame_ms": round1(self.longest_frame_ms),
             "main_thread_ms_per_frame": round1(self.main_thread_ms_per_frame),
+            "script_ms_per_frame": round1(self.script_style_layout_ms[0]),
+            "style_ms_per_frame": round1(self.script_style_layout_ms[1]),
+            "layout_ms_per_frame": round1(self.script_style_layout_ms[2]),
             "long_tasks": self.long_tasks,
             "updates": self.updates,
         })
@@ -120,7 +125,7 @@ pub async fn measure(dist: &Path, seconds: f64) -> Result<PageFigures, String> {
     }
 
     page.cdp("Performance.enable", json!({})).await?;
-    let busy_before = task_seconds(&page).await?;
+    let busy_before = main_thread_seconds(&page).await?;
     let steps_before = playground_steps(&page).await?;
     page.click("#fig-playground [data-role=play]").await?;
     let counted = page
@@ -141,10 +146,11 @@ pub async fn measure(dist: &Path, seconds: f64) -> Result<PageFigures, String> {
         )
         .await
         .map_err(err)?;
-    let busy_after = task_seconds(&page).await?;
+    let busy_after = main_thread_seconds(&page).await?;
     page.click("#fig-playground [data-role=play]").await?;
     let updates = playground_steps(&page).await? - steps_before;
     let frames = counted[0].as_f64().unwrap_or(0.0);
+    let per_frame = |i: usize| (busy_after[i] - busy_before[i]) * 1000.0 / frames.max(1.0);
     let figures = PageFigures {
         files,
         foreign_requests,
@@ -153,7 +159,8 @@ pub async fn measure(dist: &Path, seconds: f64) -> Result<PageFigures, String> {
         seconds,
         frames,
         longest_frame_ms: counted[1].as_f64().unwrap_or(0.0),
-        main_thread_ms_per_frame: (busy_after - busy_before) * 1000.0 / frames.max(1.0),
+        main_thread_ms_per_frame: per_frame(0),
+        script_style_layout_ms: [per_frame(1), per_frame(2), per_frame(3)],
         long_tasks: counted[2].as_u64().unwrap_or(0),
         updates,
     };
@@ -161,16 +168,24 @@ pub async fn measure(dist: &Path, seconds: f64) -> Result<PageFigures, String> {
     Ok(figures)
 }
 
-/// Chromium's cumulative main-thread task time, in seconds.
-async fn task_seconds(page: &Page) -> Result<f64, String> {
+/// Chromium's cumulative main-thread times, in seconds: all tasks, script, style, layout.
+async fn main_thread_seconds(page: &Page) -> Result<[f64; 4], String> {
     let metrics = page.cdp("Performance.getMetrics", json!({})).await?;
-    metrics["metrics"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|m| m["name"] == "TaskDuration")
-        .and_then(|m| m["value"].as_f64())
-        .ok_or_else(|| "Chromium reported no TaskDuration".to_owned())
+    let read = |name: &str| {
+        metrics["metrics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|m| m["name"] == name)
+            .and_then(|m| m["value"].as_f64())
+            .ok_or_else(|| format!("Chromium reported no {name}"))
+    };
+    Ok([
+        read("TaskDuration")?,
+        read("ScriptDuration")?,
+        read("RecalcStyleDuration")?,
+        read("LayoutDuration")?,
+    ])
 }
 
 /// The playground's update count, from its published state.
@@ -234,6 +249,12 @@ pub fn report(f: &PageFigures) {
             if met { "met" } else { "MISSED" }
         );
     }
+    let [script, style, layout] = f.script_style_layout_ms;
+    println!(
+        "  {:<40} {:>10}",
+        "  of which script / style / layout",
+        format!("{script:.1} / {style:.1} / {layout:.1} ms")
+    );
     println!(
         "  {:<40} {:>10}   ({:.0} per second)",
         "training updates while measured",
