@@ -696,6 +696,11 @@ pub struct Heatmap {
     frame: Option<PlotFrame>,
     ticks: Vec<f32>,
     css: String,
+    /// The points drawn once on a transparent canvas of the target's size, and the fingerprint
+    /// of what they were drawn from: while a network trains the field changes every frame but
+    /// the points do not, and hundreds of anti-aliased circles are the costliest part to paint.
+    points_layer: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
+    points_key: u64,
 }
 
 impl Heatmap {
@@ -776,8 +781,30 @@ impl Heatmap {
         if spec.ticks {
             self.draw_ticks(&ctx, &frame, palette)?;
         }
-        self.draw_points(&ctx, &frame, spec, palette)?;
+        let key = points_key(
+            &frame,
+            spec,
+            palette,
+            (canvas.width(), canvas.height()),
+            ratio,
+        );
+        let layer = match self.points_layer.take() {
+            Some(layer) if self.points_key == key => layer,
+            reused => {
+                let layer = match reused {
+                    Some(layer) => layer,
+                    None => hidden_canvas()?,
+                };
+                layer.0.set_width(canvas.width());
+                layer.0.set_height(canvas.height());
+                layer.1.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)?;
+                self.draw_points(&layer.1, &frame, spec, palette)?;
+                self.points_key = key;
+                layer
+            }
+        };
         ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)?;
+        ctx.draw_image_with_html_canvas_element(&self.points_layer.insert(layer).0, 0.0, 0.0)?;
         Ok(())
     }
 
@@ -867,6 +894,47 @@ impl Heatmap {
         }
         Ok(())
     }
+}
+
+/// A fingerprint of everything the points layer is drawn from: each shown point's position,
+/// colours, split and selection, the plot's geometry, the canvas's pixel size and ratio.
+fn points_key(
+    frame: &PlotFrame,
+    spec: &HeatmapSpec<'_>,
+    palette: &Palette,
+    pixels: (u32, u32),
+    ratio: f64,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    pixels.hash(&mut h);
+    ratio.to_bits().hash(&mut h);
+    for v in [
+        frame.plot.x,
+        frame.plot.y,
+        frame.plot.w,
+        frame.plot.h,
+        frame.point_radius(),
+    ] {
+        v.to_bits().hash(&mut h);
+    }
+    for v in [
+        frame.x_range.0,
+        frame.x_range.1,
+        frame.y_range.0,
+        frame.y_range.1,
+    ] {
+        v.to_bits().hash(&mut h);
+    }
+    (rgb(palette.card), rgb(palette.ink)).hash(&mut h);
+    for p in spec.points {
+        if !spec.splits.shows(p.split) {
+            continue;
+        }
+        (p.x.to_bits(), p.y.to_bits(), p.split as u8, p.selected).hash(&mut h);
+        spec.scale.color(p.class_or_value, palette).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Many small maps (one per neuron) packed into one atlas: one RGBA buffer, one `ImageData`, one
