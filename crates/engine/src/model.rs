@@ -126,6 +126,16 @@ impl Sequential {
         Ok(())
     }
 
+    /// Whether `backward` computes `dL/dx` for the model's input. Training does not need it, and
+    /// skipping it saves the first layer's input-gradient product; a figure that shows the input
+    /// gradient (or a model whose input comes from another model, as a GAN's discriminator does)
+    /// keeps it. It is computed by default; when off, the first layer's `grad_input` is empty.
+    pub fn set_input_gradient(&mut self, needed: bool) {
+        if let Some(first) = self.layers.first_mut() {
+            first.set_input_gradient(needed);
+        }
+    }
+
     /// Calls `f(slot, param)` for every learnable tensor, in a fixed order.
     pub fn visit_params(&mut self, f: &mut dyn FnMut(usize, Param<'_>)) {
         let mut slot = 0;
@@ -250,5 +260,25 @@ mod tests {
             Some((3, 4))
         );
         assert!(m.layer::<Dense>(2).is_none());
+    }
+
+    #[test]
+    fn skipping_the_input_gradient_leaves_every_parameter_gradient_unchanged() {
+        let x = crate::tensor::from_rows(&[vec![0.5, -1.0], vec![1.5, 0.2]]).unwrap();
+        let g = crate::tensor::from_rows(&[vec![1.0, -0.5, 0.3], vec![0.2, 0.8, -1.0]]).unwrap();
+        let grads = |m: &mut Sequential| {
+            m.forward(&x, Mode::Train, &mut Rng::new(0)).unwrap();
+            m.backward(&x, &g).unwrap();
+            let mut all = Vec::new();
+            m.visit_params(&mut |_, p| all.push(p.grad.to_vec()));
+            (all, m.layers()[0].grad_input().shape())
+        };
+        let (with, with_shape) = grads(&mut net());
+        let mut skipping = net();
+        skipping.set_input_gradient(false);
+        let (without, without_shape) = grads(&mut skipping);
+        assert_eq!(with, without);
+        assert_eq!(with_shape, (2, 2));
+        assert_eq!(without_shape.0, 0, "no input gradient was asked for");
     }
 }

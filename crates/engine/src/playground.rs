@@ -232,8 +232,12 @@ impl Playground {
 
         let (model, activation_modules, loss) = Self::network(&config, task, train.x.ncols())?;
         let optimizer = config.optimizer.build()?;
+        // The trained copy skips the gradient with respect to the input features, which nothing
+        // shows; the evaluation copy never runs backward.
+        let mut trained = model.clone();
+        trained.set_input_gradient(false);
         let trainer = Trainer::new(
-            model.clone(),
+            trained,
             loss,
             optimizer,
             config.penalty,

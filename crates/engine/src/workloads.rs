@@ -178,6 +178,9 @@ impl Workload {
         let optimizer = OptimizerConfig::new(OptimizerKind::Sgd)
             .with("lr", spec.learning_rate)?
             .build()?;
+        // Training never needs the gradient with respect to the data itself.
+        let mut model = model;
+        model.set_input_gradient(false);
         let trainer = Trainer::new(model, spec.loss(), optimizer, Penalty::None, Rng::new(0))?;
         Ok(Self {
             spec,

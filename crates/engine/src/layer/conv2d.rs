@@ -362,6 +362,8 @@ pub struct Conv2d {
     grad_patches: Matrix,
     out: Matrix,
     dx: Matrix,
+    /// Whether `backward` computes `dL/dX` (see [`Module::set_input_gradient`]).
+    input_gradient: bool,
 }
 
 impl Conv2d {
@@ -429,6 +431,7 @@ impl Conv2d {
             grad_patches: Matrix::zeros(0, k),
             out: Matrix::zeros(0, n_out),
             dx: Matrix::zeros(0, n_in),
+            input_gradient: true,
         }
     }
 
@@ -615,16 +618,25 @@ impl Module for Conv2d {
                     kernels::dot(&patch_columns[k * rows..(k + 1) * rows], g_col);
             }
         }
-        self.w.transpose_to(&mut self.w_t);
-        ensure_shape(&mut self.grad_patches, rows, self.geom.patch_len());
-        self.grad_patches.gemm(1.0, &g, &self.w_t, 0.0);
-        ensure_shape(&mut self.dx, batch, self.geom.input_shape().size());
-        self.col2im(batch);
+        if self.input_gradient {
+            self.w.transpose_to(&mut self.w_t);
+            ensure_shape(&mut self.grad_patches, rows, self.geom.patch_len());
+            self.grad_patches.gemm(1.0, &g, &self.w_t, 0.0);
+            ensure_shape(&mut self.dx, batch, self.geom.input_shape().size());
+            self.col2im(batch);
+        }
         Ok(())
     }
 
     fn grad_input(&self) -> &Matrix {
         &self.dx
+    }
+
+    fn set_input_gradient(&mut self, needed: bool) {
+        self.input_gradient = needed;
+        if !needed {
+            self.dx = Matrix::zeros(0, self.geom.input_shape().size());
+        }
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(Param<'_>)) {

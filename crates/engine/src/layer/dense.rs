@@ -71,6 +71,7 @@ pub struct Dense {
     a: Matrix,
     dz: Matrix,
     dx: Matrix,
+    input_gradient: bool,
 }
 
 impl Dense {
@@ -120,6 +121,7 @@ impl Dense {
             a: Matrix::zeros(0, out),
             dz: Matrix::zeros(0, out),
             dx: Matrix::zeros(0, inp),
+            input_gradient: true,
         })
     }
 
@@ -234,12 +236,21 @@ impl Module for Dense {
             self.dz.as_mut_slice(),
         );
         kernels::dense_param_grads(&self.dz, input, &mut self.dw, &mut self.db, &mut self.dzt);
-        kernels::dense_input_grad(&self.dz, &self.w, &mut self.dx);
+        if self.input_gradient {
+            kernels::dense_input_grad(&self.dz, &self.w, &mut self.dx);
+        }
         Ok(())
     }
 
     fn grad_input(&self) -> &Matrix {
         &self.dx
+    }
+
+    fn set_input_gradient(&mut self, needed: bool) {
+        self.input_gradient = needed;
+        if !needed {
+            self.dx = Matrix::zeros(0, self.w.ncols());
+        }
     }
 
     fn visit_params(&mut self, f: &mut dyn FnMut(Param<'_>)) {

@@ -126,8 +126,15 @@ pub trait Module: ModuleBase + std::fmt::Debug {
     /// the parameter gradients (overwriting the previous ones) and `dL/dinput`.
     fn backward(&mut self, input: &Matrix, grad_output: &Matrix) -> Result<()>;
 
-    /// `dL/dinput` from the last backward pass.
+    /// `dL/dinput` from the last backward pass (empty when the layer was told it is not needed).
     fn grad_input(&self) -> &Matrix;
+
+    /// Tells the layer whether `backward` must compute `dL/dinput`. A model's first layer does
+    /// not need it to train (nothing lies before it), and for a wide first layer it is a third
+    /// of the backward pass. Layers that always compute it ignore this; by default it is needed.
+    fn set_input_gradient(&mut self, needed: bool) {
+        let _ = needed;
+    }
 
     /// Calls `f` on each learnable tensor in a fixed order (none by default).
     fn visit_params(&mut self, f: &mut dyn FnMut(Param<'_>)) {
