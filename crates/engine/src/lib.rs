@@ -29,6 +29,7 @@ pub mod playground;
 pub mod regularize;
 pub mod rng;
 pub mod shapes;
+pub mod surfaces;
 pub mod tensor;
 pub mod trace;
 pub mod train;
