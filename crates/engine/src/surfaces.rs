@@ -147,6 +147,7 @@ pub struct Surface {
     kind: SurfaceKind,
     quadratic: Option<Quadratic>,
     slice: Option<Slice>,
+    slice_minimum: Option<[f32; 2]>,
 }
 
 impl Surface {
@@ -170,15 +171,26 @@ impl Surface {
         } else {
             None
         };
-        let slice = if kind == SurfaceKind::ModelSlice {
-            Some(Slice::new()?)
+        let (slice, slice_minimum) = if kind == SurfaceKind::ModelSlice {
+            let mut slice = Slice::new()?;
+            // Plain gradient descent to the minimum: the L2 term makes the loss at least
+            // 0.1-strongly convex and the logistic part's curvature is small on this data, so a
+            // step of 1 converges in well under the steps taken here.
+            let (mut w, mut g) = ([0.0_f32; 2], [0.0_f32; 2]);
+            for _ in 0..400 {
+                slice.eval(&w, false, Some(&mut g))?;
+                w[0] -= g[0];
+                w[1] -= g[1];
+            }
+            (Some(slice), Some(w))
         } else {
-            None
+            (None, None)
         };
         Ok(Self {
             kind,
             quadratic,
             slice,
+            slice_minimum,
         })
     }
 
@@ -207,20 +219,42 @@ impl Surface {
         }
     }
 
-    /// Good starting learning rates for the gradient-descent family and the adaptive family.
-    pub fn default_learning_rates(&self) -> (f32, f32) {
+    /// Good starting settings: the learning rate of the gradient-descent family, that of the
+    /// adaptive family, and the momentum coefficient.
+    pub fn defaults(&self) -> (f32, f32, f32) {
         match self.kind {
-            SurfaceKind::Elongated => (0.06, 0.1),
-            SurfaceKind::Rosenbrock => (0.0007, 0.05),
-            SurfaceKind::Saddle => (0.1, 0.05),
-            SurfaceKind::ModelSlice => (0.5, 0.1),
+            SurfaceKind::Elongated => (0.07, 0.1, 0.5),
+            SurfaceKind::Rosenbrock => (0.0007, 0.05, 0.9),
+            SurfaceKind::Saddle => (0.1, 0.05, 0.9),
+            SurfaceKind::ModelSlice => (0.5, 0.1, 0.9),
         }
+    }
+
+    /// The surface's minima (both of the saddle's), to mark on the map.
+    pub fn minima(&self) -> Vec<[f32; 2]> {
+        match self.kind {
+            SurfaceKind::Elongated => vec![[0.0, 0.0]],
+            SurfaceKind::Rosenbrock => vec![[1.0, 1.0]],
+            SurfaceKind::Saddle => vec![[0.0, 1.0], [0.0, -1.0]],
+            SurfaceKind::ModelSlice => self.slice_minimum.map(|m| vec![m]).unwrap_or_default(),
+        }
+    }
+
+    /// The lowest value of the surface (found by descent for the model slice, whose penalised
+    /// loss is strictly convex).
+    pub fn minimum_value(&mut self) -> Result<f32> {
+        let minima = self.minima();
+        let mut best = f32::INFINITY;
+        for m in &minima {
+            best = best.min(self.value(m)?);
+        }
+        Ok(best)
     }
 
     /// The scale of the Gaussian noise SGD's gradient gets on a formula surface.
     pub fn noise(&self) -> f32 {
         match self.kind {
-            SurfaceKind::Elongated => 3.0,
+            SurfaceKind::Elongated => 1.5,
             SurfaceKind::Rosenbrock => 20.0,
             SurfaceKind::Saddle => 0.6,
             SurfaceKind::ModelSlice => 0.0,
@@ -345,6 +379,22 @@ impl Racer {
     /// The optimizer's state buffers (Adagrad's "G", Adam's "m" and "v", …).
     pub fn state(&self) -> Vec<(&'static str, &[f32])> {
         self.descent.optimizer().state(0)
+    }
+
+    /// For Adagrad, the step size each parameter gets now, `η / (√G + ε)`: the diagonal
+    /// preconditioner built from the accumulated squared gradients `G` (the diagonal of the sum
+    /// of gradient outer products, not of the Hessian). `None` for the other racers and before
+    /// the first step.
+    pub fn adagrad_step_sizes(&self) -> Option<[f32; 2]> {
+        let opt = self.descent.optimizer();
+        if opt.name() != "adagrad" {
+            return None;
+        }
+        let config = opt.config();
+        let state = opt.state(0);
+        let g = state.iter().find(|(name, _)| *name == "G")?.1;
+        let size = |v: f32| config.lr / (v.sqrt() + config.eps);
+        Some([size(*g.first()?), size(*g.get(1)?)])
     }
 }
 
@@ -525,12 +575,12 @@ mod tests {
     fn every_racer_moves_downhill_from_the_default_start() {
         for kind in SurfaceKind::ALL {
             let surface = Surface::new(kind).unwrap();
-            let (lr, adaptive_lr) = surface.default_learning_rates();
+            let (lr, adaptive_lr, momentum) = surface.defaults();
             let start = surface.default_start();
             let config = RaceConfig {
                 lr,
                 adaptive_lr,
-                momentum: 0.9,
+                momentum,
                 seed: 1,
             };
             let mut race = Race::new(surface, start, config).unwrap();
@@ -551,6 +601,13 @@ mod tests {
             }
             let adagrad = &race.racers()[4];
             assert_eq!(adagrad.state()[0].0, "G");
+            // η / (√G + ε) from the recorded G, per parameter.
+            let g = adagrad.state()[0].1.to_vec();
+            let sizes = adagrad.adagrad_step_sizes().unwrap();
+            for k in 0..2 {
+                assert!((sizes[k] - adaptive_lr / (g[k].sqrt() + 1e-10)).abs() < 1e-6);
+            }
+            assert!(race.racers()[6].adagrad_step_sizes().is_none());
         }
     }
 

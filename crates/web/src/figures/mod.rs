@@ -6,6 +6,7 @@
 pub mod activations;
 pub mod backprop;
 pub mod mathml;
+pub mod optimizers;
 pub mod playground;
 pub mod softmax;
 
@@ -25,9 +26,10 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 4] = [
+const FIGURES: [(&str, Mount); 5] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
+    ("optimizers", optimizers::mount),
     ("playground", playground::mount),
     ("softmax", softmax::mount),
 ];
