@@ -109,7 +109,7 @@ async fn check_step(page: &Page) -> Result<Value> {
         other => panic!("unknown step kind {other}"),
     }
     // Every number of the state's matrices that the step is about is on screen.
-    if state["kind"] == "forward" {
+    if state["kind"] == "forward" && state["summarised"] == false {
         let w = &state["layers"][layer as usize]["W"];
         let count = w.as_array().unwrap().len() * w[0].as_array().unwrap().len();
         let shown_w = shown
@@ -375,6 +375,111 @@ fn screenshots_of_the_section_at_both_widths_in_both_themes() {
                 page.screenshot(&format!("backprop-{name}-{theme}")).await?;
             }
         }
+        page.finish().await
+    });
+}
+
+#[test]
+fn a_playground_point_opens_the_step_through_for_the_live_network() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        let pg = "#fig-playground";
+        for _ in 0..3 {
+            page.click(&format!("{pg} button[data-role=step]")).await?;
+        }
+        // Click the map: the nearest training point is selected.
+        page.js(&format!(
+            "const c = document.querySelector('{pg} canvas[data-role=heatmap]');
+             c.scrollIntoView();
+             const r = c.getBoundingClientRect();
+             c.dispatchEvent(new MouseEvent('click', {{ bubbles: true,
+               clientX: r.left + r.width * 0.5, clientY: r.top + r.height * 0.3 }}));"
+        ))
+        .await?;
+        let message = page.text(&format!("{pg} [data-role=message]")).await?;
+        assert!(
+            message.starts_with("Selected the training point ("),
+            "{message}"
+        );
+        let point = message.split(['(', ')']).nth(1).unwrap().to_owned();
+        page.click(&format!("{pg} button[data-role=step-through]"))
+            .await?;
+        page.wait_until(
+            &format!("JSON.parse(document.querySelector('{FIG}').dataset.state).live === true"),
+            5,
+        )
+        .await?;
+        let state = check_step(&page).await?;
+        // The playground's default network: 2 inputs, hidden 4 and 2, one logistic output.
+        assert_eq!(state["sizes"], serde_json::json!([2, 4, 2, 1]));
+        assert_eq!(state["loss_name"], "binary_cross_entropy");
+        assert_eq!(state["steps"], 8);
+        let shown_point = format!(
+            "{}, {}",
+            fmt(state["x"][0].as_f64().unwrap(), 2),
+            fmt(state["x"][1].as_f64().unwrap(), 2)
+        );
+        assert_eq!(shown_point, point, "the step-through follows another point");
+        let live = page.text(&format!("{FIG} [data-role=live-text]")).await?;
+        assert!(live.contains(&format!("({point})")), "{live}");
+        for i in 1..8 {
+            page.keys(FIG, "\u{E014}").await?;
+            assert_eq!(check_step(&page).await?["step"], i);
+        }
+        // The gradient check follows the live network: 2·4 + 4 + 4·2 + 2 + 2 + 1 parameters.
+        let check = table_matches_state(&page).await?;
+        assert_eq!(check["params"].as_array().unwrap().len(), 25);
+        assert_eq!(check["passed"], true, "{check}");
+        // Back to the small network.
+        page.click(&format!("{FIG} button[data-role=leave-live]"))
+            .await?;
+        let state = check_step(&page).await?;
+        assert_eq!(state["live"], false);
+        assert_eq!(state["sizes"], serde_json::json!([2, 3, 2]));
+        page.finish().await
+    });
+}
+
+#[test]
+fn a_wide_playground_layer_is_summarised_and_expands() {
+    run(async {
+        let page = Page::open("/#networkShape=8,2", 1280, 900).await?;
+        let pg = "#fig-playground";
+        page.js(&format!(
+            "const c = document.querySelector('{pg} canvas[data-role=heatmap]');
+             c.scrollIntoView();
+             const r = c.getBoundingClientRect();
+             c.dispatchEvent(new MouseEvent('click', {{ bubbles: true,
+               clientX: r.left + r.width * 0.3, clientY: r.top + r.height * 0.6 }}));"
+        ))
+        .await?;
+        page.click(&format!("{pg} button[data-role=step-through]"))
+            .await?;
+        let state = check_step(&page).await?;
+        assert_eq!(state["sizes"], serde_json::json!([2, 8, 2, 1]));
+        assert_eq!(state["summarised"], true);
+        let weights = |shown: &[(String, String)]| {
+            shown
+                .iter()
+                .filter(|(k, _)| k.starts_with("layers.0.W."))
+                .count()
+        };
+        // Six of the eight rows of W⁽¹⁾ (8 × 2), then a row of ⋮.
+        assert_eq!(weights(&shown_numbers(&page).await?), 12);
+        page.keys(FIG, "\u{E014}\u{E014}\u{E014}\u{E014}\u{E014}\u{E014}")
+            .await?;
+        page.js("document.querySelectorAll('main > section:not(#backprop), .toc, .opening').forEach(s => s.style.display = 'none');")
+            .await?;
+        page.screenshot("backprop-live-summarised").await?;
+        for _ in 0..6 {
+            page.keys(FIG, "\u{E012}").await?;
+        }
+        page.click(&format!("{FIG} input[data-role=expand]"))
+            .await?;
+        let state = check_step(&page).await?;
+        assert_eq!(state["summarised"], false);
+        assert_eq!(state["live"], true);
+        assert_eq!(weights(&shown_numbers(&page).await?), 16);
         page.finish().await
     });
 }

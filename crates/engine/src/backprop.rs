@@ -376,6 +376,27 @@ mod tests {
     }
 
     #[test]
+    fn a_playground_network_walks_through_one_of_its_training_points() {
+        use crate::playground::{Playground, PlaygroundConfig};
+        let mut pg = Playground::new(PlaygroundConfig::default()).unwrap();
+        for _ in 0..20 {
+            pg.step().unwrap();
+        }
+        let (x, t) = pg.training_example(3).unwrap();
+        let (raw, labels) = pg.points()[0].unwrap();
+        // Plain features, no scaling: the network sees the point itself.
+        assert_eq!(x, vec![raw[(3, 0)], raw[(3, 1)]]);
+        assert_eq!(t, vec![labels[(3, 0)]]);
+        assert!(pg.training_example(10_000).is_none());
+        let model = pg.trainer().model().clone();
+        let mut walk = Walkthrough::from_model(model, pg.trainer().loss()).unwrap();
+        let pass = walk.pass(&x, &t, 0.03).unwrap();
+        // 2 → 4 → 2 → 1, as the playground's default network.
+        let widths: Vec<usize> = pass.layers.iter().map(|l| l.biases.len()).collect();
+        assert_eq!(widths, vec![4, 2, 1]);
+    }
+
+    #[test]
     fn every_loss_and_activation_walks() {
         for (loss, outputs, target) in [
             (Loss::SoftmaxCrossEntropy, 3, vec![0.0, 0.0, 1.0]),

@@ -64,6 +64,16 @@ impl Step {
     }
 }
 
+/// Layers wider than this are summarised in the equations unless the reader expands them.
+const SUMMARY_LIMIT: usize = 6;
+
+/// A live network's example handed over by the playground.
+struct Live {
+    input: Vec<f32>,
+    target: Vec<f32>,
+    labels: Vec<String>,
+}
+
 /// The gradient-check figure's elements.
 struct CheckPanel {
     root: Element,
@@ -93,6 +103,11 @@ struct BackpropFigure {
     loss: HtmlSelectElement,
     lr: HtmlInputElement,
     check: CheckPanel,
+    live_note: Element,
+    live_text: Element,
+    expand: HtmlInputElement,
+    live: Option<Live>,
+    summarised: bool,
     config: WalkConfig,
     walk: Walkthrough,
     pass: Option<Pass>,
@@ -131,6 +146,11 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         loss: dom::query(root, "select[data-role=\"loss\"]")?,
         lr: dom::input(root, "lr")?,
         check,
+        live_note: dom::query(root, "[data-role=\"live\"]")?,
+        live_text: dom::query(root, "[data-role=\"live-text\"]")?,
+        expand: dom::input(root, "expand")?,
+        live: None,
+        summarised: false,
         walk: Walkthrough::new(&config)?,
         config,
         pass: None,
@@ -169,7 +189,31 @@ fn wire(fig: &Rc<RefCell<BackpropFigure>>) -> Result<()> {
             f.next.clone(),
         )
     };
-    dom::on(&root, "change", act(fig, BackpropFigure::update))?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "change", move |ev| {
+        let role = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.get_attribute("data-role"));
+        if let Ok(mut fig) = f.try_borrow_mut() {
+            let result = if role.as_deref() == Some("expand") {
+                fig.draw()
+            } else {
+                fig.controls_changed()
+            };
+            if let Err(e) = result {
+                fig.say(&format!("That did not work: {e}.")).ok();
+            }
+        }
+    })?;
+    let leave: Element = dom::query(&root, "button[data-role=\"leave-live\"]")?;
+    dom::on(&leave, "click", act(fig, BackpropFigure::controls_changed))?;
+    let window: web_sys::EventTarget = dom::window()?.into();
+    dom::on(
+        &window,
+        super::handoff::EVENT,
+        act(fig, BackpropFigure::receive),
+    )?;
     dom::on(&root, "input", act(fig, BackpropFigure::slider_moved))?;
     dom::on(&check_root, "change", act(fig, BackpropFigure::draw_check))?;
     dom::on(&back, "click", act(fig, |f| f.go(-1)))?;
@@ -251,6 +295,57 @@ impl BackpropFigure {
         })
     }
 
+    /// The example and its target: the playground's, or as the controls give them.
+    fn example(&self) -> (Vec<f32>, Vec<f32>) {
+        match &self.live {
+            Some(live) => (live.input.clone(), live.target.clone()),
+            None => {
+                let (x, t, _) = self.read_example();
+                (x, t)
+            }
+        }
+    }
+
+    /// The number of steps of a pass through the current network.
+    fn step_count(&self) -> usize {
+        Step::all(self.walk.model().layers().len()).len()
+    }
+
+    /// Takes the playground's hand-off: its network and one of its training points.
+    fn receive(&mut self) -> Result<()> {
+        let Some(h) = super::handoff::take() else {
+            return Ok(());
+        };
+        self.walk = Walkthrough::from_model(h.model, h.loss)?;
+        self.live = Some(Live {
+            input: h.input,
+            target: h.target,
+            labels: h.labels,
+        });
+        dom::set_text(&self.live_text, &h.description);
+        dom::set_hidden(&self.live_note, false)?;
+        self.step = 0;
+        self.say("")?;
+        self.recompute()?;
+        self.draw()?;
+        self.draw_check()?;
+        if let Some(el) = self.root.dyn_ref::<web_sys::HtmlElement>() {
+            el.scroll_into_view();
+            el.focus().ok();
+        }
+        Ok(())
+    }
+
+    /// A control of the small network changed: leave the playground's network, if it was
+    /// shown, and rebuild.
+    fn controls_changed(&mut self) -> Result<()> {
+        if self.live.take().is_some() {
+            dom::set_hidden(&self.live_note, true)?;
+            self.pass = None;
+        }
+        self.update()
+    }
+
     /// The example and its target vector as the controls give them.
     fn read_example(&self) -> (Vec<f32>, Vec<f32>, usize) {
         let x = vec![read_num(&self.x1, -6.0, 6.0), read_num(&self.x2, -6.0, 6.0)];
@@ -273,12 +368,11 @@ impl BackpropFigure {
 
     /// Runs the pass for the current example on the current weights.
     fn recompute(&mut self) -> Result<()> {
-        let (x, t, _) = self.read_example();
+        let (x, t) = self.example();
         let lr = self.learning_rate();
         dom::set_output(&self.root, "lr-value", &fmt(f64::from(lr), 2));
         self.pass = Some(self.walk.pass(&x, &t, lr)?);
-        let steps = Step::all(self.config.hidden.len() + 1).len();
-        self.step = self.step.min(steps - 1);
+        self.step = self.step.min(self.step_count() - 1);
         Ok(())
     }
 
@@ -300,7 +394,7 @@ impl BackpropFigure {
 
     /// Moves `by` steps; past the update, the update is taken and the next pass begins.
     fn go(&mut self, by: i32) -> Result<()> {
-        let steps = Step::all(self.config.hidden.len() + 1).len();
+        let steps = self.step_count();
         if by > 0 && self.step + 1 >= steps {
             if let Some(pass) = self.pass.take() {
                 self.walk.apply(&pass)?;
@@ -323,9 +417,29 @@ impl BackpropFigure {
         };
         let steps = Step::all(pass.layers.len());
         let step = steps.get(self.step).copied().unwrap_or(Step::Update);
-        draw_network(&mut self.network, &self.canvas, pass, step)?;
-        let math = MathBuilder::new()?;
-        let (title, text, equations) = describe(&math, pass, step, self.config.loss)?;
+        let default_labels = ["x₁".to_owned(), "x₂".to_owned()];
+        let labels = self
+            .live
+            .as_ref()
+            .map_or(&default_labels[..], |l| &l.labels[..]);
+        draw_network(&mut self.network, &self.canvas, pass, step, labels)?;
+        let widest = pass
+            .layers
+            .iter()
+            .map(|l| l.biases.len().max(l.input.len()))
+            .max()
+            .unwrap_or(0);
+        let summarised = widest > SUMMARY_LIMIT && !self.expand.checked();
+        self.summarised = summarised;
+        let math = MathBuilder::new()?.with_limit(if summarised {
+            SUMMARY_LIMIT
+        } else {
+            usize::MAX
+        });
+        if let Some(frame) = self.expand.parent_element() {
+            dom::set_hidden(&frame, widest <= SUMMARY_LIMIT)?;
+        }
+        let (title, text, equations) = describe(&math, pass, step, self.walk.loss())?;
         dom::set_text(
             &self.step_title,
             &format!("Step {} of {}: {title}", self.step + 1, steps.len()),
@@ -364,9 +478,10 @@ fn draw_network(
     canvas: &HtmlCanvasElement,
     pass: &Pass,
     step: Step,
+    input_labels: &[String],
 ) -> Result<()> {
     {
-        let labels = ["x₁", "x₂"];
+        let labels: Vec<&str> = input_labels.iter().map(String::as_str).collect();
         let mut layers = vec![LayerSpec {
             labels: &labels,
             nodes: vec![NodeSpec::default(); pass.input.len()],
@@ -438,10 +553,10 @@ impl BackpropFigure {
     fn draw_check(&mut self) -> Result<()> {
         let eps: f32 = self.check.eps.value().parse().unwrap_or(1e-2);
         let bug = PlantedBug::from_name(&self.check.bug.value())?;
-        let (x, t, _) = self.read_example();
+        let (x, t) = self.example();
         let xm = Matrix::from_row_slice(1, x.len(), &x);
         let tm = Matrix::from_row_slice(1, t.len(), &t);
-        let result = gradcheck::check(self.walk.model(), self.config.loss, &xm, &tm, eps, bug)?;
+        let result = gradcheck::check(self.walk.model(), self.walk.loss(), &xm, &tm, eps, bug)?;
         let total = result.params.len();
         let verdict = if result.passed() {
             format!(
@@ -504,6 +619,11 @@ impl BackpropFigure {
 impl Figure for BackpropFigure {
     /// Reads the controls: a new network when its shape or functions changed, then the pass.
     fn update(&mut self) -> Result<()> {
+        if self.live.is_some() {
+            self.recompute()?;
+            self.draw()?;
+            return self.draw_check();
+        }
         let config = self.read_config()?;
         if config != self.config || self.pass.is_none() {
             self.walk = Walkthrough::new(&config)?;
@@ -1027,13 +1147,15 @@ fn state_json(pass: &Pass, fig: &BackpropFigure, step: Step, steps: usize) -> St
     let _ = write!(
         s,
         "{{\"step\":{},\"steps\":{steps},\"kind\":\"{}\",\"layer\":{layer},\"updates\":{},\
-         \"sizes\":[{}],\"activation\":\"{}\",\"loss_name\":\"{}\",\"loss\":",
+         \"live\":{},\"summarised\":{},\"sizes\":[{}],\"activation\":\"{}\",\"loss_name\":\"{}\",\"loss\":",
         fig.step,
         step.kind(),
         fig.walk.updates(),
+        fig.live.is_some(),
+        fig.summarised,
         sizes.join(","),
-        fig.config.activation.name(),
-        fig.config.loss.name()
+        pass.layers.first().map_or("", |l| l.activation),
+        fig.walk.loss().name()
     );
     num_json(&mut s, pass.loss);
     s.push_str(",\"lr\":");

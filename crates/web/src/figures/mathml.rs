@@ -19,6 +19,7 @@ pub const DECIMALS: usize = 4;
 /// Builds MathML elements in one document.
 pub struct MathBuilder {
     doc: Document,
+    limit: usize,
 }
 
 /// A number to show, with the `data-state` path of its value.
@@ -62,7 +63,15 @@ impl MathBuilder {
     pub fn new() -> Result<Self> {
         Ok(Self {
             doc: dom::document()?,
+            limit: usize::MAX,
         })
+    }
+
+    /// Shows at most `limit` rows and columns of every matrix and vector, the rest summarised by
+    /// a row of ⋮ and a column of ⋯ (for large layers).
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.limit = limit.max(1);
+        self
     }
 
     /// An empty element `tag`.
@@ -162,13 +171,28 @@ impl MathBuilder {
     /// A bracketed matrix of numbers (a column vector when each row has one number).
     pub fn bracketed(&self, rows: &[Vec<Num>]) -> Result<Element> {
         let table = self.el("mtable")?;
-        for row in rows {
+        let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let more_cols = cols > self.limit;
+        let cell = |tr: &Element, content: Element| -> Result<()> {
+            let td = self.el("mtd")?;
+            td.append_child(&content)?;
+            tr.append_child(&td)?;
+            Ok(())
+        };
+        for row in rows.iter().take(self.limit) {
             let tr = self.el("mtr")?;
-            for n in row {
-                let td = self.el("mtd")?;
-                let number = self.mn(n)?;
-                td.append_child(&number)?;
-                tr.append_child(&td)?;
+            for n in row.iter().take(self.limit) {
+                cell(&tr, self.mn(n)?)?;
+            }
+            if more_cols {
+                cell(&tr, self.mo("⋯")?)?;
+            }
+            table.append_child(&tr)?;
+        }
+        if rows.len() > self.limit {
+            let tr = self.el("mtr")?;
+            for _ in 0..cols.min(self.limit) + usize::from(more_cols) {
+                cell(&tr, self.mo("⋮")?)?;
             }
             table.append_child(&tr)?;
         }

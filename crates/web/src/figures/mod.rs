@@ -5,6 +5,7 @@
 
 pub mod activations;
 pub mod backprop;
+pub mod handoff;
 pub mod mathml;
 pub mod optimizers;
 pub mod playground;
