@@ -637,6 +637,16 @@ impl Figure for BackpropFigure {
     }
 }
 
+/// An activation's name as prose writes it.
+fn pretty(name: &str) -> &str {
+    match name {
+        "relu" => "ReLU",
+        "leaky_relu" => "leaky ReLU",
+        "prelu" => "PReLU",
+        other => other,
+    }
+}
+
 /// A layer number as superscript digits in parentheses: ⁽²⁾.
 fn superscript(n: usize) -> String {
     let digits: String = n
@@ -774,7 +784,7 @@ fn describe(
                 format!(
                     "Forward through layer {n}: each neuron multiplies its inputs by its weights (a \
                      row of W), adds its bias, and passes the sum z through {}.",
-                    lp.activation
+                    pretty(lp.activation)
                 )
             };
             (format!("forward, layer {n}"), text, eqs)
@@ -998,7 +1008,7 @@ fn describe(
                      weights (Wᵀδ), and each neuron scales it by the slope of its own activation at \
                      its sum, g′(z). A neuron on a flat part of {} passes back almost nothing.",
                     n + 1,
-                    lp.activation
+                    pretty(lp.activation)
                 )
             };
             eqs.push(eq(vec![
