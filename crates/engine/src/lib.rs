@@ -15,9 +15,11 @@
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
 pub mod activation;
+pub mod backprop;
 pub mod data;
 pub mod error;
 mod kernels;
+pub mod gradcheck;
 pub mod layer;
 pub mod loss;
 pub mod metrics;
@@ -28,6 +30,7 @@ pub mod playground;
 pub mod regularize;
 pub mod rng;
 pub mod shapes;
+pub mod surfaces;
 pub mod tensor;
 pub mod trace;
 pub mod train;

@@ -682,6 +682,18 @@ impl Playground {
         self.epoch
     }
 
+    /// Training point `index` as the network sees it — its features, scaled when the playground
+    /// normalizes — with its target row, for following it through the network.
+    pub fn training_example(&self, index: usize) -> Option<(Vec<f32>, Vec<f32>)> {
+        if index >= self.train.x.nrows() {
+            return None;
+        }
+        Some((
+            self.train.x.row(index).iter().copied().collect(),
+            self.train.y.row(index).iter().copied().collect(),
+        ))
+    }
+
     /// The raw points of each split, with their labels or values: train, validation, test.
     pub fn points(&self) -> [Option<(&Matrix, &Matrix)>; 3] {
         fn p(part: &Part) -> (&Matrix, &Matrix) {

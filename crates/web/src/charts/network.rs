@@ -83,6 +83,12 @@ pub enum Highlight {
         /// The node in layer `block`.
         input: usize,
     },
+    /// Every node of layer `layer` and every edge into it (a whole step of a forward or backward
+    /// pass).
+    Layer {
+        /// The layer, from 0 (input).
+        layer: usize,
+    },
 }
 
 /// One node's state.
@@ -511,6 +517,7 @@ impl Network {
                     Some(Highlight::Node { layer, node }) => {
                         (layer == block && node == input) || (layer == block + 1 && node == out)
                     }
+                    Some(Highlight::Layer { layer }) => layer == block + 1,
                     None => false,
                 };
                 if emphasised {
@@ -657,12 +664,21 @@ impl Network {
         self.draw_marks(ctx, layout, spec, palette);
         self.draw_biases(ctx, layout, spec, palette);
         self.draw_labels(ctx, layout, spec, palette)?;
-        if let Some(Highlight::Node { layer, node }) = spec.highlight
-            && let Some(r) = layout.node(layer, node)
-        {
+        let outlined: &[Rect] = match spec.highlight {
+            Some(Highlight::Node { layer, node }) => layout
+                .nodes
+                .get(layer)
+                .and_then(|l| l.get(node..=node))
+                .unwrap_or(&[]),
+            Some(Highlight::Layer { layer }) => layout.nodes.get(layer).map_or(&[], Vec::as_slice),
+            _ => &[],
+        };
+        if !outlined.is_empty() {
             ctx.set_line_width(2.0);
             ctx.set_stroke_style_str(css_rgba(&mut self.css, rgb(palette.ink), 1.0));
-            ctx.stroke_rect(r.x - 2.0, r.y - 2.0, r.w + 4.0, r.h + 4.0);
+            for r in outlined {
+                ctx.stroke_rect(r.x - 2.0, r.y - 2.0, r.w + 4.0, r.h + 4.0);
+            }
         }
         Ok(())
     }

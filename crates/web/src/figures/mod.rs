@@ -4,6 +4,10 @@
 //! A figure that cannot start shows why in its own place; the others carry on.
 
 pub mod activations;
+pub mod backprop;
+pub mod handoff;
+pub mod mathml;
+pub mod optimizers;
 pub mod playground;
 pub mod softmax;
 
@@ -23,8 +27,10 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 3] = [
+const FIGURES: [(&str, Mount); 5] = [
     ("activations", activations::mount),
+    ("backprop", backprop::mount),
+    ("optimizers", optimizers::mount),
     ("playground", playground::mount),
     ("softmax", softmax::mount),
 ];

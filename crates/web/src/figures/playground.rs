@@ -6,6 +6,8 @@
 //! address's key names as their `data-role`, so reading the controls is writing a hash, and the
 //! state module alone decides what a valid setting is.
 
+mod step_through;
+
 use super::Figure;
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
@@ -174,6 +176,11 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
         &button(&root, "export")?,
         "click",
         act(fig, PlaygroundFigure::export_csv),
+    )?;
+    dom::on(
+        &button(&root, "step-through")?,
+        "click",
+        act(fig, PlaygroundFigure::step_through),
     )?;
     let import = dom::input(&root, "import")?;
     let f = Rc::clone(fig);
@@ -776,7 +783,8 @@ impl PlaygroundFigure {
     /// Adds a point where the reader clicked the map (Shift: the other class), or removes the
     /// nearest one (Alt), when the data set is the reader's own.
     pub fn edit_points(&mut self, p: (f64, f64), other_class: bool, remove: bool) -> Result<()> {
-        if self.state.dataset_name() != "custom" || self.state.is_regression() {
+        let generated = self.state.dataset_name() != "custom";
+        if !generated && self.state.is_regression() {
             return Ok(());
         }
         // Before the first drawing (no points yet) the map's frame comes from the canvas's size.
@@ -795,6 +803,10 @@ impl PlaygroundFigure {
             .unwrap_or_else(|| fallback.to_data(p.0, p.1));
         if !(-6.0..=6.0).contains(&x) || !(-6.0..=6.0).contains(&y) {
             return Ok(());
+        }
+        if generated {
+            // On a generated data set a click selects the nearest point to step through.
+            return self.select_point(x, y);
         }
         if remove {
             self.state.remove_custom_point_near(x, y);

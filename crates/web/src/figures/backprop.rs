@@ -1,0 +1,1244 @@
+//! The backpropagation step-through and its gradient check.
+//!
+//! One example goes through a small dense network: each layer's `z = W a + b` and `a = g(z)`,
+//! the loss, then backwards each layer's `δ`, `∂L/∂W`, `∂L/∂b` and the hand-off to the layer
+//! below, and finally the gradient-descent update. Buttons and the arrow keys move between
+//! steps; the network diagram outlines what the step touches; the equations are MathML built
+//! from the engine's [`Pass`] (itself laid out from the model's trace), every number tagged with
+//! its place in the figure's `data-state`. After the update, "Next" takes the step and starts the
+//! next pass from the new weights.
+//!
+//! The gradient check (a second figure, `#fig-gradcheck`) compares the same network's
+//! backpropagation gradients with central finite differences, with a bug that can be planted.
+
+use super::Figure;
+use super::mathml::{MathBuilder, Num, matrix, vector};
+use crate::charts::Palette;
+use crate::charts::heatmap::ColorScale;
+use crate::charts::network::{Highlight, LayerSpec, Network, NetworkSpec, NodeSpec};
+use crate::dom::{self, fmt};
+use crate::error::{Result, WebError};
+use spiega_engine::Loss;
+use spiega_engine::activation::Activation;
+use spiega_engine::backprop::{MAX_WIDTH, Pass, WalkConfig, Walkthrough};
+use spiega_engine::gradcheck::{self, GradCheck, PlantedBug};
+use spiega_engine::tensor::Matrix;
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+
+/// One step of the walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The forward pass through dense layer `l` (from 0).
+    Forward(usize),
+    /// The loss.
+    Loss,
+    /// The backward pass through dense layer `l`.
+    Backward(usize),
+    /// The gradient-descent update of every parameter.
+    Update,
+}
+
+impl Step {
+    /// The steps of a network of `layers` dense layers, in order.
+    fn all(layers: usize) -> Vec<Step> {
+        (0..layers)
+            .map(Step::Forward)
+            .chain(std::iter::once(Step::Loss))
+            .chain((0..layers).rev().map(Step::Backward))
+            .chain(std::iter::once(Step::Update))
+            .collect()
+    }
+
+    /// The name written to the state.
+    fn kind(self) -> &'static str {
+        match self {
+            Step::Forward(_) => "forward",
+            Step::Loss => "loss",
+            Step::Backward(_) => "backward",
+            Step::Update => "update",
+        }
+    }
+}
+
+/// Layers wider than this are summarised in the equations unless the reader expands them.
+const SUMMARY_LIMIT: usize = 6;
+
+/// A live network's example handed over by the playground.
+struct Live {
+    input: Vec<f32>,
+    target: Vec<f32>,
+    labels: Vec<String>,
+}
+
+/// The gradient-check figure's elements.
+struct CheckPanel {
+    root: Element,
+    eps: HtmlSelectElement,
+    bug: HtmlSelectElement,
+    verdict: Element,
+    table: Element,
+}
+
+struct BackpropFigure {
+    root: Element,
+    canvas: HtmlCanvasElement,
+    network: Network,
+    equations: Element,
+    step_title: Element,
+    step_text: Element,
+    message: Element,
+    back: HtmlButtonElement,
+    next: HtmlButtonElement,
+    x1: HtmlInputElement,
+    x2: HtmlInputElement,
+    target: HtmlInputElement,
+    hidden1: HtmlInputElement,
+    hidden2: HtmlInputElement,
+    outputs: HtmlInputElement,
+    activation: HtmlSelectElement,
+    loss: HtmlSelectElement,
+    lr: HtmlInputElement,
+    check: CheckPanel,
+    live_note: Element,
+    live_text: Element,
+    expand: HtmlInputElement,
+    live: Option<Live>,
+    summarised: bool,
+    config: WalkConfig,
+    walk: Walkthrough,
+    pass: Option<Pass>,
+    step: usize,
+}
+
+/// Mounts the step-through in `root` and the gradient check in `#fig-gradcheck`.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let check_root = dom::document()?
+        .get_element_by_id("fig-gradcheck")
+        .ok_or_else(|| WebError::MissingElement("the gradient-check figure".into()))?;
+    let check = CheckPanel {
+        eps: dom::query(&check_root, "select[data-role=\"eps\"]")?,
+        bug: dom::query(&check_root, "select[data-role=\"bug\"]")?,
+        verdict: dom::query(&check_root, "[data-role=\"verdict\"]")?,
+        table: dom::query(&check_root, "tbody[data-role=\"table\"]")?,
+        root: check_root,
+    };
+    let config = WalkConfig::default();
+    let fig = BackpropFigure {
+        canvas: dom::query(root, "canvas[data-role=\"network\"]")?,
+        network: Network::new(),
+        equations: dom::query(root, "[data-role=\"equations\"]")?,
+        step_title: dom::query(root, "[data-role=\"step-title\"]")?,
+        step_text: dom::query(root, "[data-role=\"step-text\"]")?,
+        message: dom::query(root, "[data-role=\"message\"]")?,
+        back: dom::query(root, "button[data-role=\"back\"]")?,
+        next: dom::query(root, "button[data-role=\"next\"]")?,
+        x1: dom::input(root, "x1")?,
+        x2: dom::input(root, "x2")?,
+        target: dom::input(root, "target")?,
+        hidden1: dom::input(root, "hidden1")?,
+        hidden2: dom::input(root, "hidden2")?,
+        outputs: dom::input(root, "outputs")?,
+        activation: dom::query(root, "select[data-role=\"activation\"]")?,
+        loss: dom::query(root, "select[data-role=\"loss\"]")?,
+        lr: dom::input(root, "lr")?,
+        check,
+        live_note: dom::query(root, "[data-role=\"live\"]")?,
+        live_text: dom::query(root, "[data-role=\"live-text\"]")?,
+        expand: dom::input(root, "expand")?,
+        live: None,
+        summarised: false,
+        walk: Walkthrough::new(&config)?,
+        config,
+        pass: None,
+        step: 0,
+        root: root.clone(),
+    };
+    let fig = Rc::new(RefCell::new(fig));
+    wire(&fig)?;
+    let as_dyn: Rc<RefCell<dyn Figure>> = fig;
+    Ok(as_dyn)
+}
+
+/// Runs `what` on the figure, showing any failure in the figure's message line.
+fn act(
+    fig: &Rc<RefCell<BackpropFigure>>,
+    what: fn(&mut BackpropFigure) -> Result<()>,
+) -> impl FnMut(web_sys::Event) + 'static {
+    let f = Rc::clone(fig);
+    move |_| {
+        if let Ok(mut fig) = f.try_borrow_mut()
+            && let Err(e) = what(&mut fig)
+        {
+            fig.say(&format!("That did not work: {e}.")).ok();
+        }
+    }
+}
+
+/// Wires the controls, buttons and keys.
+fn wire(fig: &Rc<RefCell<BackpropFigure>>) -> Result<()> {
+    let (root, check_root, back, next) = {
+        let f = fig.borrow();
+        (
+            f.root.clone(),
+            f.check.root.clone(),
+            f.back.clone(),
+            f.next.clone(),
+        )
+    };
+    let f = Rc::clone(fig);
+    dom::on(&root, "change", move |ev| {
+        let role = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.get_attribute("data-role"));
+        if let Ok(mut fig) = f.try_borrow_mut() {
+            let result = if role.as_deref() == Some("expand") {
+                fig.draw()
+            } else {
+                fig.controls_changed()
+            };
+            if let Err(e) = result {
+                fig.say(&format!("That did not work: {e}.")).ok();
+            }
+        }
+    })?;
+    let leave: Element = dom::query(&root, "button[data-role=\"leave-live\"]")?;
+    dom::on(&leave, "click", act(fig, BackpropFigure::controls_changed))?;
+    let window: web_sys::EventTarget = dom::window()?.into();
+    dom::on(
+        &window,
+        super::handoff::EVENT,
+        act(fig, BackpropFigure::receive),
+    )?;
+    dom::on(&root, "input", act(fig, BackpropFigure::slider_moved))?;
+    dom::on(&check_root, "change", act(fig, BackpropFigure::draw_check))?;
+    dom::on(&back, "click", act(fig, |f| f.go(-1)))?;
+    dom::on(&next, "click", act(fig, |f| f.go(1)))?;
+    let restart: Element = dom::query(&root, "button[data-role=\"restart\"]")?;
+    dom::on(&restart, "click", act(fig, BackpropFigure::restart))?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "keydown", move |ev| {
+        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        // Arrow keys typed into a field belong to the field.
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if in_field || key.ctrl_key() || key.meta_key() || key.alt_key() {
+            return;
+        }
+        let by = match key.key().as_str() {
+            "ArrowRight" => 1,
+            "ArrowLeft" => -1,
+            _ => return,
+        };
+        ev.prevent_default();
+        if let Ok(mut fig) = f.try_borrow_mut()
+            && let Err(e) = fig.go(by)
+        {
+            fig.say(&format!("That did not work: {e}.")).ok();
+        }
+    })
+}
+
+/// Reads a number input as an integer in `lo..=hi`, writing the clamped value back.
+fn read_int(input: &HtmlInputElement, lo: usize, hi: usize) -> usize {
+    let v = dom::value(input).round().clamp(lo as f64, hi as f64) as usize;
+    if dom::value(input) != v as f64 {
+        input.set_value(&v.to_string());
+    }
+    v
+}
+
+/// Reads a number input as a finite number in `lo..=hi`.
+fn read_num(input: &HtmlInputElement, lo: f64, hi: f64) -> f32 {
+    let v = dom::value(input).clamp(lo, hi);
+    if dom::value(input) != v {
+        input.set_value(&v.to_string());
+    }
+    v as f32
+}
+
+impl BackpropFigure {
+    fn say(&self, text: &str) -> Result<()> {
+        dom::set_text(&self.message, text);
+        dom::set_hidden(&self.message, text.is_empty())
+    }
+
+    /// The network settings the controls ask for.
+    fn read_config(&self) -> Result<WalkConfig> {
+        let loss = Loss::from_name(&self.loss.value())?;
+        let outputs = match loss {
+            Loss::BinaryCrossEntropy => 1,
+            Loss::SoftmaxCrossEntropy => read_int(&self.outputs, 2, 4),
+            _ => read_int(&self.outputs, 1, 4),
+        };
+        self.outputs.set_value(&outputs.to_string());
+        self.outputs
+            .set_disabled(matches!(loss, Loss::BinaryCrossEntropy));
+        let h1 = read_int(&self.hidden1, 1, MAX_WIDTH);
+        let h2 = read_int(&self.hidden2, 0, MAX_WIDTH);
+        let hidden = if h2 == 0 { vec![h1] } else { vec![h1, h2] };
+        Ok(WalkConfig {
+            inputs: 2,
+            hidden,
+            outputs,
+            activation: Activation::from_name(&self.activation.value())?,
+            loss,
+            seed: self.config.seed,
+        })
+    }
+
+    /// The example and its target: the playground's, or as the controls give them.
+    fn example(&self) -> (Vec<f32>, Vec<f32>) {
+        match &self.live {
+            Some(live) => (live.input.clone(), live.target.clone()),
+            None => {
+                let (x, t, _) = self.read_example();
+                (x, t)
+            }
+        }
+    }
+
+    /// The number of steps of a pass through the current network.
+    fn step_count(&self) -> usize {
+        Step::all(self.walk.model().layers().len()).len()
+    }
+
+    /// Takes the playground's hand-off: its network and one of its training points.
+    fn receive(&mut self) -> Result<()> {
+        let Some(h) = super::handoff::take() else {
+            return Ok(());
+        };
+        self.walk = Walkthrough::from_model(h.model, h.loss)?;
+        self.live = Some(Live {
+            input: h.input,
+            target: h.target,
+            labels: h.labels,
+        });
+        dom::set_text(&self.live_text, &h.description);
+        dom::set_hidden(&self.live_note, false)?;
+        self.step = 0;
+        self.say("")?;
+        self.recompute()?;
+        self.draw()?;
+        self.draw_check()?;
+        if let Some(el) = self.root.dyn_ref::<web_sys::HtmlElement>() {
+            el.scroll_into_view();
+            el.focus().ok();
+        }
+        Ok(())
+    }
+
+    /// A control of the small network changed: leave the playground's network, if it was
+    /// shown, and rebuild.
+    fn controls_changed(&mut self) -> Result<()> {
+        if self.live.take().is_some() {
+            dom::set_hidden(&self.live_note, true)?;
+            self.pass = None;
+        }
+        self.update()
+    }
+
+    /// The example and its target vector as the controls give them.
+    fn read_example(&self) -> (Vec<f32>, Vec<f32>, usize) {
+        let x = vec![read_num(&self.x1, -6.0, 6.0), read_num(&self.x2, -6.0, 6.0)];
+        let classes = if self.config.loss == Loss::BinaryCrossEntropy {
+            2
+        } else {
+            self.config.outputs
+        };
+        let class = read_int(&self.target, 0, classes - 1);
+        self.target.set_max(&(classes - 1).to_string());
+        let target = if self.config.loss == Loss::BinaryCrossEntropy {
+            vec![class as f32]
+        } else {
+            (0..self.config.outputs)
+                .map(|k| if k == class { 1.0 } else { 0.0 })
+                .collect()
+        };
+        (x, target, class)
+    }
+
+    /// Runs the pass for the current example on the current weights.
+    fn recompute(&mut self) -> Result<()> {
+        let (x, t) = self.example();
+        let lr = self.learning_rate();
+        dom::set_output(&self.root, "lr-value", &fmt(f64::from(lr), 2));
+        self.pass = Some(self.walk.pass(&x, &t, lr)?);
+        self.step = self.step.min(self.step_count() - 1);
+        Ok(())
+    }
+
+    fn learning_rate(&self) -> f32 {
+        dom::value(&self.lr).clamp(0.01, 2.0) as f32
+    }
+
+    /// The learning-rate slider: the pass and its update change, the step stays.
+    fn slider_moved(&mut self) -> Result<()> {
+        self.recompute()?;
+        self.draw()
+    }
+
+    /// Back to the first step of this pass.
+    fn restart(&mut self) -> Result<()> {
+        self.step = 0;
+        self.draw()
+    }
+
+    /// Moves `by` steps; past the update, the update is taken and the next pass begins.
+    fn go(&mut self, by: i32) -> Result<()> {
+        let steps = self.step_count();
+        if by > 0 && self.step + 1 >= steps {
+            if let Some(pass) = self.pass.take() {
+                self.walk.apply(&pass)?;
+            }
+            self.step = 0;
+            self.recompute()?;
+        } else if by > 0 {
+            self.step += 1;
+        } else if self.step > 0 {
+            self.step -= 1;
+        }
+        self.draw()?;
+        self.draw_check()
+    }
+
+    /// Draws the diagram, the step's equations and the state.
+    fn draw(&mut self) -> Result<()> {
+        let Some(pass) = self.pass.as_ref() else {
+            return Ok(());
+        };
+        let steps = Step::all(pass.layers.len());
+        let step = steps.get(self.step).copied().unwrap_or(Step::Update);
+        let default_labels = ["x₁".to_owned(), "x₂".to_owned()];
+        let labels = self
+            .live
+            .as_ref()
+            .map_or(&default_labels[..], |l| &l.labels[..]);
+        draw_network(&mut self.network, &self.canvas, pass, step, labels)?;
+        let widest = pass
+            .layers
+            .iter()
+            .map(|l| l.biases.len().max(l.input.len()))
+            .max()
+            .unwrap_or(0);
+        let summarised = widest > SUMMARY_LIMIT && !self.expand.checked();
+        self.summarised = summarised;
+        let math = MathBuilder::new()?.with_limit(if summarised {
+            SUMMARY_LIMIT
+        } else {
+            usize::MAX
+        });
+        if let Some(frame) = self.expand.parent_element() {
+            dom::set_hidden(&frame, widest <= SUMMARY_LIMIT)?;
+        }
+        let (title, text, equations) = describe(&math, pass, step, self.walk.loss())?;
+        dom::set_text(
+            &self.step_title,
+            &format!("Step {} of {}: {title}", self.step + 1, steps.len()),
+        );
+        dom::set_text(&self.step_text, &text);
+        self.equations.set_text_content(None);
+        for parts in equations {
+            let line = dom::document()?.create_element("div")?;
+            line.set_class_name("bp-eq");
+            for part in parts {
+                let m = math.el("math")?;
+                let row = math.row(&part)?;
+                m.append_child(&row)?;
+                line.append_child(&m)?;
+            }
+            self.equations.append_child(&line)?;
+        }
+        self.back.set_disabled(self.step == 0);
+        dom::set_text(
+            &self.next,
+            if self.step + 1 == steps.len() {
+                "Take the step ▶"
+            } else {
+                "Next ▶"
+            },
+        );
+        self.root
+            .set_attribute("data-state", &state_json(pass, self, step, steps.len()))?;
+        Ok(())
+    }
+}
+
+/// Draws the network with what `step` touches outlined, and describes it in the canvas's label.
+fn draw_network(
+    network: &mut Network,
+    canvas: &HtmlCanvasElement,
+    pass: &Pass,
+    step: Step,
+    input_labels: &[String],
+) -> Result<()> {
+    {
+        let labels: Vec<&str> = input_labels.iter().map(String::as_str).collect();
+        let mut layers = vec![LayerSpec {
+            labels: &labels,
+            nodes: vec![NodeSpec::default(); pass.input.len()],
+        }];
+        for lp in &pass.layers {
+            layers.push(LayerSpec {
+                labels: &[],
+                nodes: lp
+                    .biases
+                    .iter()
+                    .map(|&b| NodeSpec {
+                        bias: Some(b),
+                        ..NodeSpec::default()
+                    })
+                    .collect(),
+            });
+        }
+        let flat: Vec<Vec<f32>> = pass
+            .layers
+            .iter()
+            .map(|lp| lp.weights.iter().flatten().copied().collect())
+            .collect();
+        let max = flat
+            .iter()
+            .flatten()
+            .fold(0.0_f32, |m, w| m.max(w.abs()))
+            .max(1e-6);
+        let highlight = match step {
+            Step::Forward(l) | Step::Backward(l) => Some(Highlight::Layer { layer: l + 1 }),
+            Step::Loss => Some(Highlight::Layer {
+                layer: pass.layers.len(),
+            }),
+            Step::Update => None,
+        };
+        let spec = NetworkSpec {
+            layers,
+            weights: flat.iter().map(Vec::as_slice).collect(),
+            map_n: 0,
+            max_abs_weight: max,
+            highlight,
+            map_scale: ColorScale::UNIT,
+            discretize: false,
+        };
+        let palette = Palette::from_css()?;
+        network.draw(canvas, &spec, &palette)?;
+        let sizes: Vec<String> = std::iter::once(pass.input.len())
+            .chain(pass.layers.iter().map(|l| l.biases.len()))
+            .map(|n| n.to_string())
+            .collect();
+        let what = match step {
+            Step::Forward(l) => format!("layer {} is outlined (forward)", l + 1),
+            Step::Loss => "the output layer is outlined (loss)".to_owned(),
+            Step::Backward(l) => format!("layer {} is outlined (backward)", l + 1),
+            Step::Update => "every weight is updated".to_owned(),
+        };
+        canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "Network {}: blue weights are positive, orange negative; {what}.",
+                sizes.join("-")
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+impl BackpropFigure {
+    /// Runs the gradient check on the current network and example and fills its table.
+    fn draw_check(&mut self) -> Result<()> {
+        let eps: f32 = self.check.eps.value().parse().unwrap_or(1e-2);
+        let bug = PlantedBug::from_name(&self.check.bug.value())?;
+        let (x, t) = self.example();
+        let xm = Matrix::from_row_slice(1, x.len(), &x);
+        let tm = Matrix::from_row_slice(1, t.len(), &t);
+        let result = gradcheck::check(self.walk.model(), self.walk.loss(), &xm, &tm, eps, bug)?;
+        let total = result.params.len();
+        let verdict = if result.passed() {
+            format!(
+                "Pass: all {total} parameters agree (largest relative error {}).",
+                sci(result.max_relative_error)
+            )
+        } else {
+            format!(
+                "Fail: {} of {total} parameters disagree (largest relative error {}).",
+                result.failed,
+                sci(result.max_relative_error)
+            )
+        };
+        dom::set_text(&self.check.verdict, &verdict);
+        self.check.verdict.set_attribute(
+            "data-passed",
+            if result.passed() { "true" } else { "false" },
+        )?;
+        let doc = dom::document()?;
+        self.check.table.set_text_content(None);
+        for p in &result.params {
+            let tr = doc.create_element("tr")?;
+            if !p.passed {
+                tr.set_class_name("gc-fail");
+            }
+            let name = if p.name == "W" {
+                format!(
+                    "W{} [{}, {}]",
+                    superscript(p.layer + 1),
+                    p.row + 1,
+                    p.col + 1
+                )
+            } else {
+                format!("b{} [{}]", superscript(p.layer + 1), p.row + 1)
+            };
+            let cells = [
+                name,
+                fmt(f64::from(p.analytic), 6),
+                fmt(f64::from(p.numeric), 6),
+                sci(p.relative_error),
+                if p.passed { "✓ pass" } else { "✗ fail" }.to_owned(),
+            ];
+            for (i, c) in cells.iter().enumerate() {
+                let td = doc.create_element(if i == 0 { "th" } else { "td" })?;
+                if i == 0 {
+                    td.set_attribute("scope", "row")?;
+                }
+                dom::set_text(&td, c);
+                tr.append_child(&td)?;
+            }
+            self.check.table.append_child(&tr)?;
+        }
+        self.check
+            .root
+            .set_attribute("data-state", &check_json(&result))?;
+        Ok(())
+    }
+}
+
+impl Figure for BackpropFigure {
+    /// Reads the controls: a new network when its shape or functions changed, then the pass.
+    fn update(&mut self) -> Result<()> {
+        if self.live.is_some() {
+            self.recompute()?;
+            self.draw()?;
+            return self.draw_check();
+        }
+        let config = self.read_config()?;
+        if config != self.config || self.pass.is_none() {
+            self.walk = Walkthrough::new(&config)?;
+            self.config = config;
+            self.step = 0;
+        }
+        self.say("")?;
+        self.recompute()?;
+        self.draw()?;
+        self.draw_check()
+    }
+}
+
+/// An activation's name as prose writes it.
+fn pretty(name: &str) -> &str {
+    match name {
+        "relu" => "ReLU",
+        "leaky_relu" => "leaky ReLU",
+        "prelu" => "PReLU",
+        other => other,
+    }
+}
+
+/// A layer number as superscript digits in parentheses: ⁽²⁾.
+fn superscript(n: usize) -> String {
+    let digits: String = n
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })
+        .collect();
+    format!("⁽{digits}⁾")
+}
+
+/// A number in scientific notation with two significant decimals and a true minus: 3.20e−5.
+fn sci(v: f32) -> String {
+    if v == 0.0 {
+        return "0".to_owned();
+    }
+    format!("{v:.2e}").replace('-', "−")
+}
+
+/// The pieces of one displayed equation: each piece is one inline `<math>`, so long equations
+/// wrap between pieces on a narrow screen.
+type Equation = Vec<Vec<Element>>;
+
+/// The step's title, its explanation and its equations.
+fn describe(
+    m: &MathBuilder,
+    pass: &Pass,
+    step: Step,
+    loss: Loss,
+) -> Result<(String, String, Vec<Equation>)> {
+    let top = pass.layers.len();
+    // a⁽ˡ⁾ for l ≥ 1, x for the input.
+    let a_sym = |l: usize, transposed: bool| -> Result<Element> {
+        if l == 0 {
+            if transposed {
+                m.sup(m.mi("x")?, m.mi("T")?)
+            } else {
+                m.mi("x")
+            }
+        } else {
+            m.layered("a", l, transposed)
+        }
+    };
+    let eq = |parts: Vec<Vec<Element>>| -> Equation { parts };
+    Ok(match step {
+        Step::Forward(l) => {
+            let lp = &pass.layers[l];
+            let n = l + 1;
+            let key = format!("layers.{l}");
+            let mut eqs = vec![eq(vec![
+                vec![
+                    m.layered("z", n, false)?,
+                    m.mo("=")?,
+                    m.layered("W", n, false)?,
+                    a_sym(l, false)?,
+                    m.mo("+")?,
+                    m.layered("b", n, false)?,
+                ],
+                vec![
+                    m.mo("=")?,
+                    m.bracketed(&matrix(&lp.weights, &format!("{key}.W")))?,
+                    m.column(&vector(&lp.input, &format!("{key}.input")))?,
+                    m.mo("+")?,
+                    m.column(&vector(&lp.biases, &format!("{key}.b")))?,
+                ],
+                vec![
+                    m.mo("=")?,
+                    m.column(&vector(&lp.pre_activation, &format!("{key}.z")))?,
+                ],
+            ])];
+            let last = n == top;
+            if !last {
+                eqs.push(eq(vec![
+                    vec![
+                        m.layered("a", n, false)?,
+                        m.mo("=")?,
+                        m.mi(lp.activation)?,
+                        m.mo("(")?,
+                        m.layered("z", n, false)?,
+                        m.mo(")")?,
+                    ],
+                    vec![
+                        m.mo("=")?,
+                        m.column(&vector(&lp.output, &format!("{key}.a")))?,
+                    ],
+                ]));
+            } else {
+                let (name, link) = match loss {
+                    Loss::SoftmaxCrossEntropy => ("p", Some("softmax")),
+                    Loss::BinaryCrossEntropy => ("p", Some("σ")),
+                    _ => ("ŷ", None),
+                };
+                let mut lhs = vec![m.mi(name)?, m.mo("=")?];
+                if let Some(link) = link {
+                    lhs.extend([
+                        m.mi(link)?,
+                        m.mo("(")?,
+                        m.layered("z", n, false)?,
+                        m.mo(")")?,
+                    ]);
+                } else {
+                    lhs.push(m.layered("z", n, false)?);
+                }
+                eqs.push(eq(vec![
+                    lhs,
+                    vec![
+                        m.mo("=")?,
+                        m.column(&vector(&pass.prediction, "prediction"))?,
+                    ],
+                ]));
+            }
+            let text = if last {
+                match loss {
+                    Loss::SoftmaxCrossEntropy => format!(
+                        "The output layer adds up its weighted inputs too, but its {} numbers are \
+                         scores (logits); softmax turns them into probabilities that add up to 1.",
+                        lp.biases.len()
+                    ),
+                    Loss::BinaryCrossEntropy => "The output layer's single score becomes a \
+                        probability of class 1 through the sigmoid σ."
+                        .to_owned(),
+                    _ => "The output layer is linear: its sums are the prediction ŷ.".to_owned(),
+                }
+            } else {
+                format!(
+                    "Forward through layer {n}: each neuron multiplies its inputs by its weights (a \
+                     row of W), adds its bias, and passes the sum z through {}.",
+                    pretty(lp.activation)
+                )
+            };
+            (format!("forward, layer {n}"), text, eqs)
+        }
+        Step::Loss => {
+            let class = pass
+                .target
+                .iter()
+                .position(|&t| t == 1.0)
+                .unwrap_or_default();
+            let l_num = Num::new(pass.loss, "loss");
+            let eqs = match loss {
+                Loss::SoftmaxCrossEntropy => vec![eq(vec![
+                    vec![
+                        m.mi("L")?,
+                        m.mo("=")?,
+                        m.mo("−")?,
+                        m.sub(m.mo("∑")?, m.mi("k")?)?,
+                        m.sub(m.mi("t")?, m.mi("k")?)?,
+                        m.mi("log")?,
+                        m.sub(m.mi("p")?, m.mi("k")?)?,
+                    ],
+                    vec![
+                        m.mo("=")?,
+                        m.mo("−")?,
+                        m.mi("log")?,
+                        m.mn(&Num::new(
+                            pass.prediction[class],
+                            format!("prediction.{class}"),
+                        ))?,
+                    ],
+                    vec![m.mo("=")?, m.mn(&l_num)?],
+                ])],
+                Loss::BinaryCrossEntropy => vec![eq(vec![
+                    vec![
+                        m.mi("L")?,
+                        m.mo("=")?,
+                        m.mo("−")?,
+                        m.mi("t")?,
+                        m.mi("log")?,
+                        m.mi("p")?,
+                        m.mo("−")?,
+                        m.mo("(")?,
+                        m.constant("1")?,
+                        m.mo("−")?,
+                        m.mi("t")?,
+                        m.mo(")")?,
+                        m.mi("log")?,
+                        m.mo("(")?,
+                        m.constant("1")?,
+                        m.mo("−")?,
+                        m.mi("p")?,
+                        m.mo(")")?,
+                    ],
+                    vec![
+                        m.mtext_pair("t", &Num::new(pass.target[0], "target.0"))?,
+                        m.mtext_pair("p", &Num::new(pass.prediction[0], "prediction.0"))?,
+                    ],
+                    vec![m.mo("=")?, m.mn(&l_num)?],
+                ])],
+                _ => {
+                    let k = pass.prediction.len();
+                    vec![eq(vec![
+                        vec![
+                            m.mi("L")?,
+                            m.mo("=")?,
+                            m.frac(m.constant("1")?, m.constant(&k.to_string())?)?,
+                            m.sub(m.mo("∑")?, m.mi("k")?)?,
+                            m.sup(
+                                m.row(&[
+                                    m.mo("(")?,
+                                    m.sub(m.mi("ŷ")?, m.mi("k")?)?,
+                                    m.mo("−")?,
+                                    m.sub(m.mi("t")?, m.mi("k")?)?,
+                                    m.mo(")")?,
+                                ])?,
+                                m.constant("2")?,
+                            )?,
+                        ],
+                        vec![
+                            m.mo("=")?,
+                            m.frac(m.constant("1")?, m.constant(&k.to_string())?)?,
+                            m.mo("‖")?,
+                            m.column(&vector(&pass.prediction, "prediction"))?,
+                            m.mo("−")?,
+                            m.column(&vector(&pass.target, "target"))?,
+                            m.sup(m.mo("‖")?, m.constant("2")?)?,
+                        ],
+                        vec![m.mo("=")?, m.mn(&l_num)?],
+                    ])]
+                }
+            };
+            let text = match loss {
+                Loss::SoftmaxCrossEntropy => format!(
+                    "The loss compares the prediction with the target, class {class}. \
+                     Cross-entropy is −log of the probability given to the right class: near 0 when \
+                     the network is confident and right, large when it is confident and wrong."
+                ),
+                Loss::BinaryCrossEntropy => "Binary cross-entropy is −log of the probability \
+                    given to the true label."
+                    .to_owned(),
+                _ => "The squared error averages the squared gaps between prediction and target."
+                    .to_owned(),
+            };
+            ("loss".to_owned(), text, eqs)
+        }
+        Step::Backward(l) => {
+            let lp = &pass.layers[l];
+            let n = l + 1;
+            let key = format!("layers.{l}");
+            let delta_sym = |layer: usize| m.layered("δ", layer, false);
+            let mut eqs = Vec::new();
+            let text = if n == top {
+                let dz = m.partial(m.layered("z", n, false)?)?;
+                let (pred, rhs_sym): (&str, Vec<Element>) = match loss {
+                    Loss::SoftmaxCrossEntropy | Loss::BinaryCrossEntropy => {
+                        ("p", vec![m.mi("p")?, m.mo("−")?, m.mi("t")?])
+                    }
+                    _ => {
+                        let k = pass.prediction.len();
+                        (
+                            "ŷ",
+                            vec![
+                                m.frac(m.constant("2")?, m.constant(&k.to_string())?)?,
+                                m.mo("(")?,
+                                m.mi("ŷ")?,
+                                m.mo("−")?,
+                                m.mi("t")?,
+                                m.mo(")")?,
+                            ],
+                        )
+                    }
+                };
+                let mut first = vec![delta_sym(n)?, m.mo("=")?, dz, m.mo("=")?];
+                first.extend(rhs_sym);
+                let mut numbers = vec![m.mo("=")?];
+                if matches!(loss, Loss::MeanSquaredError) {
+                    let k = pass.prediction.len();
+                    numbers.push(m.frac(m.constant("2")?, m.constant(&k.to_string())?)?);
+                }
+                numbers.extend([
+                    m.column(&vector(&pass.prediction, "prediction"))?,
+                    m.mo("−")?,
+                    m.column(&vector(&pass.target, "target"))?,
+                ]);
+                eqs.push(eq(vec![
+                    first,
+                    numbers,
+                    vec![
+                        m.mo("=")?,
+                        m.column(&vector(&lp.delta, &format!("{key}.delta")))?,
+                    ],
+                ]));
+                format!(
+                    "Backward starts at the output. With {} the error signal of the output sums, \
+                     δ = ∂L/∂z, is simply {pred} − t{}: how far each output is from its target.",
+                    match loss {
+                        Loss::SoftmaxCrossEntropy => "softmax and cross-entropy together",
+                        Loss::BinaryCrossEntropy => "the sigmoid and binary cross-entropy together",
+                        _ => "the squared error",
+                    },
+                    if matches!(loss, Loss::MeanSquaredError) {
+                        ", scaled by 2/K"
+                    } else {
+                        ""
+                    }
+                )
+            } else {
+                let above = &pass.layers[l + 1];
+                let akey = format!("layers.{}", l + 1);
+                // Wᵀ: the weights of the layer above, transposed on screen, keys unchanged.
+                let wt: Vec<Vec<Num>> = (0..lp.biases.len())
+                    .map(|c| {
+                        above
+                            .weights
+                            .iter()
+                            .enumerate()
+                            .map(|(r, row)| Num::new(row[c], format!("{akey}.W.{r}.{c}")))
+                            .collect()
+                    })
+                    .collect();
+                eqs.push(eq(vec![
+                    vec![m.layered("W", n + 1, true)?, delta_sym(n + 1)?],
+                    vec![
+                        m.mo("=")?,
+                        m.bracketed(&wt)?,
+                        m.column(&vector(&above.delta, &format!("{akey}.delta")))?,
+                    ],
+                    vec![
+                        m.mo("=")?,
+                        m.column(&vector(&lp.grad_output, &format!("{key}.grad_a")))?,
+                    ],
+                ]));
+                eqs.push(eq(vec![
+                    vec![
+                        delta_sym(n)?,
+                        m.mo("=")?,
+                        m.mo("(")?,
+                        m.layered("W", n + 1, true)?,
+                        delta_sym(n + 1)?,
+                        m.mo(")")?,
+                        m.mo("⊙")?,
+                        m.mi(&format!("{}′", lp.activation))?,
+                        m.mo("(")?,
+                        m.layered("z", n, false)?,
+                        m.mo(")")?,
+                    ],
+                    vec![
+                        m.mo("=")?,
+                        m.column(&vector(&lp.grad_output, &format!("{key}.grad_a")))?,
+                        m.mo("⊙")?,
+                        m.column(&vector(&lp.derivative, &format!("{key}.gprime")))?,
+                    ],
+                    vec![
+                        m.mo("=")?,
+                        m.column(&vector(&lp.delta, &format!("{key}.delta")))?,
+                    ],
+                ]));
+                format!(
+                    "The hand-off to layer {n}: the error of layer {} travels back along the same \
+                     weights (Wᵀδ), and each neuron scales it by the slope of its own activation at \
+                     its sum, g′(z). A neuron on a flat part of {} passes back almost nothing.",
+                    n + 1,
+                    pretty(lp.activation)
+                )
+            };
+            eqs.push(eq(vec![
+                vec![
+                    m.partial(m.layered("W", n, false)?)?,
+                    m.mo("=")?,
+                    delta_sym(n)?,
+                    a_sym(l, true)?,
+                ],
+                vec![
+                    m.mo("=")?,
+                    m.column(&vector(&lp.delta, &format!("{key}.delta")))?,
+                    m.row_vector(&vector(&lp.input, &format!("{key}.input")))?,
+                ],
+                vec![
+                    m.mo("=")?,
+                    m.bracketed(&matrix(&lp.grad_weights, &format!("{key}.dW")))?,
+                ],
+            ]));
+            eqs.push(eq(vec![
+                vec![
+                    m.partial(m.layered("b", n, false)?)?,
+                    m.mo("=")?,
+                    delta_sym(n)?,
+                ],
+                vec![
+                    m.mo("=")?,
+                    m.column(&vector(&lp.grad_biases, &format!("{key}.db")))?,
+                ],
+            ]));
+            (
+                format!("backward, layer {n}"),
+                format!(
+                    "{text} Each weight's gradient is its neuron's δ times the input it \
+                     multiplies; each bias's gradient is the δ itself."
+                ),
+                eqs,
+            )
+        }
+        Step::Update => {
+            let eta = Num::new(pass.learning_rate, "lr");
+            let mut eqs = Vec::new();
+            for (l, lp) in pass.layers.iter().enumerate() {
+                let n = l + 1;
+                let key = format!("layers.{l}");
+                for (sym, now, grad, new) in [
+                    (
+                        "W",
+                        matrix(&lp.weights, &format!("{key}.W")),
+                        matrix(&lp.grad_weights, &format!("{key}.dW")),
+                        matrix(&lp.new_weights, &format!("{key}.newW")),
+                    ),
+                    (
+                        "b",
+                        column_rows(&vector(&lp.biases, &format!("{key}.b"))),
+                        column_rows(&vector(&lp.grad_biases, &format!("{key}.db"))),
+                        column_rows(&vector(&lp.new_biases, &format!("{key}.newb"))),
+                    ),
+                ] {
+                    eqs.push(eq(vec![
+                        vec![
+                            m.layered(sym, n, false)?,
+                            m.mo("←")?,
+                            m.layered(sym, n, false)?,
+                            m.mo("−")?,
+                            m.mi("η")?,
+                            m.partial(m.layered(sym, n, false)?)?,
+                        ],
+                        vec![
+                            m.mo("=")?,
+                            m.bracketed(&now)?,
+                            m.mo("−")?,
+                            m.mn(&eta)?,
+                            m.bracketed(&grad)?,
+                        ],
+                        vec![m.mo("=")?, m.bracketed(&new)?],
+                    ]));
+                }
+            }
+            (
+                "update".to_owned(),
+                "Every weight and bias takes one step against its gradient, scaled by the learning \
+                 rate η. \"Take the step\" applies it and starts the next pass from the new \
+                 weights, so the loss on this example should come out lower."
+                    .to_owned(),
+                eqs,
+            )
+        }
+    })
+}
+
+/// A vector as the rows of a one-column matrix.
+fn column_rows(values: &[Num]) -> Vec<Vec<Num>> {
+    values.iter().map(|n| vec![n.clone()]).collect()
+}
+
+impl MathBuilder {
+    /// `name = number` as one small group, for a scalar given beside a formula.
+    fn mtext_pair(&self, name: &str, n: &Num) -> Result<Element> {
+        self.row(&[self.mi(name)?, self.mo("=")?, self.mn(n)?, self.mo(",")?])
+    }
+}
+
+/// Appends a JSON number (`null` if not finite), exactly as the `f64` the `f32` widens to.
+fn num_json(out: &mut String, v: f32) {
+    if v.is_finite() {
+        let _ = write!(out, "{}", f64::from(v));
+    } else {
+        out.push_str("null");
+    }
+}
+
+fn vec_json(out: &mut String, values: &[f32]) {
+    out.push('[');
+    for (i, &v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        num_json(out, v);
+    }
+    out.push(']');
+}
+
+fn mat_json(out: &mut String, rows: &[Vec<f32>]) {
+    out.push('[');
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        vec_json(out, r);
+    }
+    out.push(']');
+}
+
+/// The step-through's test hook: the step, the settings, and every number of the pass.
+fn state_json(pass: &Pass, fig: &BackpropFigure, step: Step, steps: usize) -> String {
+    let mut s = String::with_capacity(4096);
+    let layer = match step {
+        Step::Forward(l) | Step::Backward(l) => l as i64,
+        _ => -1,
+    };
+    let sizes: Vec<String> = std::iter::once(pass.input.len())
+        .chain(pass.layers.iter().map(|l| l.biases.len()))
+        .map(|n| n.to_string())
+        .collect();
+    let _ = write!(
+        s,
+        "{{\"step\":{},\"steps\":{steps},\"kind\":\"{}\",\"layer\":{layer},\"updates\":{},\
+         \"live\":{},\"summarised\":{},\"sizes\":[{}],\"activation\":\"{}\",\"loss_name\":\"{}\",\"loss\":",
+        fig.step,
+        step.kind(),
+        fig.walk.updates(),
+        fig.live.is_some(),
+        fig.summarised,
+        sizes.join(","),
+        pass.layers.first().map_or("", |l| l.activation),
+        fig.walk.loss().name()
+    );
+    num_json(&mut s, pass.loss);
+    s.push_str(",\"lr\":");
+    num_json(&mut s, pass.learning_rate);
+    s.push_str(",\"x\":");
+    vec_json(&mut s, &pass.input);
+    s.push_str(",\"target\":");
+    vec_json(&mut s, &pass.target);
+    s.push_str(",\"prediction\":");
+    vec_json(&mut s, &pass.prediction);
+    s.push_str(",\"layers\":[");
+    for (i, lp) in pass.layers.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(s, "{{\"activation\":\"{}\",\"input\":", lp.activation);
+        vec_json(&mut s, &lp.input);
+        for (name, rows) in [
+            ("W", &lp.weights),
+            ("dW", &lp.grad_weights),
+            ("newW", &lp.new_weights),
+        ] {
+            let _ = write!(s, ",\"{name}\":");
+            mat_json(&mut s, rows);
+        }
+        for (name, v) in [
+            ("b", &lp.biases),
+            ("z", &lp.pre_activation),
+            ("a", &lp.output),
+            ("gprime", &lp.derivative),
+            ("grad_a", &lp.grad_output),
+            ("delta", &lp.delta),
+            ("db", &lp.grad_biases),
+            ("newb", &lp.new_biases),
+        ] {
+            let _ = write!(s, ",\"{name}\":");
+            vec_json(&mut s, v);
+        }
+        s.push('}');
+    }
+    s.push_str("]}");
+    s
+}
+
+/// The gradient check's test hook.
+fn check_json(c: &GradCheck) -> String {
+    let mut s = String::with_capacity(2048);
+    let _ = write!(
+        s,
+        "{{\"eps\":{},\"bug\":\"{}\",\"passed\":{},\"failed\":{},\"max_relative_error\":",
+        f64::from(c.eps),
+        c.bug.name(),
+        c.passed(),
+        c.failed
+    );
+    num_json(&mut s, c.max_relative_error);
+    s.push_str(",\"params\":[");
+    for (i, p) in c.params.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        let _ = write!(
+            s,
+            "{{\"layer\":{},\"name\":\"{}\",\"row\":{},\"col\":{},\"passed\":{},\"analytic\":",
+            p.layer, p.name, p.row, p.col, p.passed
+        );
+        num_json(&mut s, p.analytic);
+        s.push_str(",\"numeric\":");
+        num_json(&mut s, p.numeric);
+        s.push_str(",\"relative_error\":");
+        num_json(&mut s, p.relative_error);
+        s.push('}');
+    }
+    s.push_str("]}");
+    s
+}

@@ -1,0 +1,547 @@
+//! The optimizers race: seven of the engine's optimizers start from one point on a 2-D loss
+//! surface and run side by side, drawn as paths on a contour map with a loss-per-step chart.
+//!
+//! The reader picks the surface, drags (or types) the start, and sets the learning rates and the
+//! momentum; Play runs the race a few steps per animation frame until [`MAX_STEPS`]. Every point
+//! and loss comes from the engine's [`Race`]; this module maps them to pixels.
+
+use super::Figure;
+use crate::charts::Palette;
+use crate::charts::contour::{ContourMap, ContourSpec, Path};
+use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::charts::parse_color;
+use crate::dom::{self, fmt};
+use crate::error::Result;
+use crate::frame::FrameLoop;
+use plotters::style::RGBAColor;
+use spiega_engine::surfaces::{MAX_STEPS, RACERS, Race, RaceConfig, Surface, SurfaceKind};
+use std::cell::RefCell;
+use std::fmt::Write as _;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, MouseEvent};
+
+/// The side of the contour grid.
+const GRID: usize = 220;
+/// Race steps per animation frame while playing (500 steps take about 4 s at 60 frames/s).
+const STEPS_PER_FRAME: usize = 2;
+
+/// The racers' names as the page shows them, in [`RACERS`] order.
+const LABELS: [&str; 7] = [
+    "Gradient descent",
+    "SGD",
+    "Momentum",
+    "Nesterov",
+    "Adagrad",
+    "RMSProp",
+    "Adam",
+];
+
+struct OptimizersFigure {
+    root: Element,
+    map_canvas: HtmlCanvasElement,
+    loss_canvas: HtmlCanvasElement,
+    map: ContourMap,
+    lr: HtmlInputElement,
+    adaptive_lr: HtmlInputElement,
+    momentum: HtmlInputElement,
+    start_x: HtmlInputElement,
+    start_y: HtmlInputElement,
+    play: Element,
+    adagrad: Element,
+    message: Element,
+    surface: SurfaceKind,
+    window: ([f32; 2], [f32; 2]),
+    minima: Vec<[f32; 2]>,
+    floor: f32,
+    grid: Vec<f32>,
+    race: Option<Race>,
+    playing: bool,
+    frames: Option<FrameLoop>,
+    series: Vec<Vec<(f64, f64)>>,
+}
+
+/// Mounts the figure in `root`.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let fig = Rc::new(RefCell::new(OptimizersFigure {
+        map_canvas: dom::query(root, "canvas[data-role=\"map\"]")?,
+        loss_canvas: dom::query(root, "canvas[data-role=\"loss-chart\"]")?,
+        map: ContourMap::new(),
+        lr: dom::input(root, "lr")?,
+        adaptive_lr: dom::input(root, "adaptive-lr")?,
+        momentum: dom::input(root, "momentum")?,
+        start_x: dom::input(root, "start-x")?,
+        start_y: dom::input(root, "start-y")?,
+        play: dom::query(root, "button[data-role=\"play\"]")?,
+        adagrad: dom::query(root, "[data-role=\"adagrad\"]")?,
+        message: dom::query(root, "[data-role=\"message\"]")?,
+        surface: SurfaceKind::Elongated,
+        window: ([-1.0, 1.0], [-1.0, 1.0]),
+        minima: Vec::new(),
+        floor: 0.0,
+        grid: Vec::new(),
+        race: None,
+        playing: false,
+        frames: None,
+        series: vec![Vec::new(); RACERS.len()],
+        root: root.clone(),
+    }));
+    fig.borrow_mut().choose_surface(SurfaceKind::Elongated)?;
+    wire(&fig)?;
+    let as_dyn: Rc<RefCell<dyn Figure>> = fig;
+    Ok(as_dyn)
+}
+
+fn report(fig: &mut OptimizersFigure, e: &crate::error::WebError) {
+    fig.set_playing(false);
+    dom::set_text(&fig.message, &format!("That did not work: {e}."));
+    dom::set_hidden(&fig.message, false).ok();
+}
+
+fn act(
+    fig: &Rc<RefCell<OptimizersFigure>>,
+    what: fn(&mut OptimizersFigure) -> Result<()>,
+) -> impl FnMut(web_sys::Event) + 'static {
+    let f = Rc::clone(fig);
+    move |_| {
+        if let Ok(mut fig) = f.try_borrow_mut()
+            && let Err(e) = what(&mut fig)
+        {
+            report(&mut fig, &e);
+        }
+    }
+}
+
+fn wire(fig: &Rc<RefCell<OptimizersFigure>>) -> Result<()> {
+    let (root, canvas) = {
+        let f = fig.borrow();
+        (f.root.clone(), f.map_canvas.clone())
+    };
+    let f = Rc::clone(fig);
+    dom::on(&root, "change", move |ev| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if input.name() != "surface" {
+            return;
+        }
+        if let Ok(mut fig) = f.try_borrow_mut() {
+            let chosen = SurfaceKind::from_name(&input.value())
+                .map_err(crate::error::WebError::from)
+                .and_then(|k| fig.choose_surface(k));
+            if let Err(e) = chosen {
+                report(&mut fig, &e);
+            }
+        }
+    })?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "input", move |ev| {
+        let is_radio = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlInputElement>().ok())
+            .is_some_and(|i| i.type_() == "radio");
+        if is_radio {
+            return;
+        }
+        if let Ok(mut fig) = f.try_borrow_mut()
+            && let Err(e) = fig.restart()
+        {
+            report(&mut fig, &e);
+        }
+    })?;
+    let step: Element = dom::query(&root, "button[data-role=\"step\"]")?;
+    dom::on(&step, "click", act(fig, |f| f.advance(10)))?;
+    let reset: Element = dom::query(&root, "button[data-role=\"reset\"]")?;
+    dom::on(&reset, "click", act(fig, OptimizersFigure::restart))?;
+    let play = fig.borrow().play.clone();
+    let f = Rc::clone(fig);
+    dom::on(&play, "click", move |_| toggle_play(&f))?;
+    // Pressing on the map moves the start there; dragging keeps moving it.
+    for event in ["mousedown", "mousemove"] {
+        let f = Rc::clone(fig);
+        dom::on(&canvas, event, move |ev| {
+            let Some(m) = ev.dyn_ref::<MouseEvent>() else {
+                return;
+            };
+            if m.buttons() & 1 == 0 {
+                return;
+            }
+            ev.prevent_default();
+            if let Ok(mut fig) = f.try_borrow_mut()
+                && let Err(e) = fig.drag_start(f64::from(m.offset_x()), f64::from(m.offset_y()))
+            {
+                report(&mut fig, &e);
+            }
+        })?;
+    }
+    Ok(())
+}
+
+fn toggle_play(fig: &Rc<RefCell<OptimizersFigure>>) {
+    let start = {
+        let Ok(mut f) = fig.try_borrow_mut() else {
+            return;
+        };
+        let at_end = f.race.as_ref().is_some_and(|r| r.steps() >= MAX_STEPS);
+        if at_end && !f.playing && f.restart().is_err() {
+            return;
+        }
+        let playing = !f.playing;
+        f.set_playing(playing);
+        playing
+    };
+    if start {
+        let frames = {
+            let existing = fig.borrow().frames.clone();
+            existing.unwrap_or_else(|| {
+                let weak = Rc::downgrade(fig);
+                let frames = FrameLoop::new(move |_| {
+                    let Some(fig) = weak.upgrade() else {
+                        return false;
+                    };
+                    let Ok(mut f) = fig.try_borrow_mut() else {
+                        return true;
+                    };
+                    f.frame()
+                });
+                fig.borrow_mut().frames = Some(frames.clone());
+                frames
+            })
+        };
+        if let Err(e) = frames.start() {
+            report(&mut fig.borrow_mut(), &e);
+        }
+    }
+}
+
+/// The racers' colours, from the figure's CSS custom properties `--opt-<name>`.
+fn racer_colors(root: &Element, palette: &Palette) -> Result<Vec<RGBAColor>> {
+    let style = dom::window()?.get_computed_style(root)?;
+    Ok(RACERS
+        .iter()
+        .map(|name| {
+            style
+                .as_ref()
+                .and_then(|s| s.get_property_value(&format!("--opt-{name}")).ok())
+                .and_then(|v| parse_color(&v))
+                .unwrap_or(palette.ink)
+        })
+        .collect())
+}
+
+impl OptimizersFigure {
+    fn set_playing(&mut self, playing: bool) {
+        self.playing = playing;
+        if !playing && let Some(frames) = &self.frames {
+            frames.stop();
+        }
+        dom::set_text(&self.play, if playing { "Pause" } else { "Play" });
+        self.play
+            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
+            .ok();
+    }
+
+    /// One animation frame: a few steps, then a redraw; stops at the step limit.
+    fn frame(&mut self) -> bool {
+        if !self.playing {
+            return false;
+        }
+        if let Err(e) = self.advance(STEPS_PER_FRAME) {
+            report(self, &e);
+            return false;
+        }
+        let done = self.race.as_ref().is_none_or(|r| r.steps() >= MAX_STEPS);
+        if done {
+            self.set_playing(false);
+        }
+        !done
+    }
+
+    /// Switches to surface `kind`: its grid, default start and learning rates, a new race.
+    fn choose_surface(&mut self, kind: SurfaceKind) -> Result<()> {
+        let mut surface = Surface::new(kind)?;
+        self.grid = surface.grid(GRID)?;
+        let (lr, adaptive, momentum) = surface.defaults();
+        let start = surface.default_start();
+        self.lr.set_value(&f64::from(lr.log10()).to_string());
+        self.adaptive_lr
+            .set_value(&f64::from(adaptive.log10()).to_string());
+        self.momentum.set_value(&f64::from(momentum).to_string());
+        self.minima = surface.minima();
+        self.floor = surface.minimum_value()?;
+        let ([x0, x1], [y0, y1]) = surface.window();
+        for (input, lo, hi, v) in [
+            (&self.start_x, x0, x1, start[0]),
+            (&self.start_y, y0, y1, start[1]),
+        ] {
+            input.set_min(&lo.to_string());
+            input.set_max(&hi.to_string());
+            input.set_value(&v.to_string());
+        }
+        self.surface = kind;
+        self.window = ([x0, x1], [y0, y1]);
+        self.restart()
+    }
+
+    /// The race's settings as the controls give them (learning-rate sliders hold log₁₀ η).
+    fn config(&self) -> (RaceConfig, [f32; 2]) {
+        let lr = 10f64.powf(dom::value(&self.lr).clamp(-4.0, 0.0)) as f32;
+        let adaptive_lr = 10f64.powf(dom::value(&self.adaptive_lr).clamp(-3.0, 0.0)) as f32;
+        let momentum = dom::value(&self.momentum).clamp(0.0, 0.99) as f32;
+        let start = [
+            dom::value(&self.start_x) as f32,
+            dom::value(&self.start_y) as f32,
+        ];
+        (
+            RaceConfig {
+                lr,
+                adaptive_lr,
+                momentum,
+                seed: 1,
+            },
+            start,
+        )
+    }
+
+    /// A new race from the controls' settings (the current surface).
+    fn restart(&mut self) -> Result<()> {
+        let (config, start) = self.config();
+        dom::set_hidden(&self.message, true)?;
+        dom::set_output(&self.root, "lr-value", &format_rate(config.lr));
+        dom::set_output(
+            &self.root,
+            "adaptive-lr-value",
+            &format_rate(config.adaptive_lr),
+        );
+        dom::set_output(
+            &self.root,
+            "momentum-value",
+            &fmt(f64::from(config.momentum), 2),
+        );
+        dom::set_output(&self.root, "start-x-value", &fmt(f64::from(start[0]), 2));
+        dom::set_output(&self.root, "start-y-value", &fmt(f64::from(start[1]), 2));
+        self.race = Some(Race::new(Surface::new(self.surface)?, start, config)?);
+        self.draw()
+    }
+
+    /// `steps` more steps of every racer, then a redraw.
+    fn advance(&mut self, steps: usize) -> Result<()> {
+        if let Some(race) = self.race.as_mut() {
+            for _ in 0..steps {
+                race.step()?;
+            }
+        }
+        self.draw()
+    }
+
+    /// Moves the start to the map point under the pointer and restarts.
+    fn drag_start(&mut self, px: f64, py: f64) -> Result<()> {
+        let Some((x, y)) = self.map.to_data(px, py) else {
+            return Ok(());
+        };
+        let ([x0, x1], [y0, y1]) = self.window;
+        self.start_x.set_value(&format!("{:.2}", x.clamp(x0, x1)));
+        self.start_y.set_value(&format!("{:.2}", y.clamp(y0, y1)));
+        self.set_playing(false);
+        self.restart()
+    }
+
+    fn draw(&mut self) -> Result<()> {
+        let Some(race) = self.race.as_ref() else {
+            return Ok(());
+        };
+        let palette = Palette::from_css()?;
+        let colors = racer_colors(&self.root, &palette)?;
+        let (config, start) = self.config();
+        let ([x0, x1], [y0, y1]) = self.window;
+        let spec = ContourSpec {
+            n: GRID,
+            values: &self.grid,
+            x_range: (x0, x1),
+            y_range: (y0, y1),
+            paths: race
+                .racers()
+                .iter()
+                .zip(&colors)
+                .map(|(r, &color)| Path {
+                    points: &r.path,
+                    color,
+                })
+                .collect(),
+            start,
+            minima: &self.minima,
+        };
+        self.map.draw(&self.map_canvas, &spec, &palette)?;
+
+        // The loss chart: every racer's height above the surface's minimum per step, on a
+        // logarithmic axis (values are log₁₀, floored at 10⁻⁶), on a shared range.
+        let floor = f64::from(self.floor);
+        let mut lo = f64::INFINITY;
+        let mut hi = f64::NEG_INFINITY;
+        for (series, r) in self.series.iter_mut().zip(race.racers()) {
+            series.clear();
+            series.extend(
+                r.losses
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &l)| (i as f64, (f64::from(l) - floor).max(1e-6).log10())),
+            );
+            for &(_, l) in series.iter() {
+                lo = lo.min(l);
+            }
+            if let Some(&(_, first)) = series.first() {
+                hi = hi.max(first);
+            }
+        }
+        if !(lo.is_finite() && hi.is_finite()) || hi - lo < 1e-9 {
+            lo = hi - 1.0;
+        }
+        let lo = lo.floor();
+        let pad = (hi - lo) * 0.05;
+        // Values above the start (a racer climbing out) are clipped to the top of the chart.
+        let top = hi + pad;
+        for series in &mut self.series {
+            for p in series.iter_mut() {
+                p.1 = p.1.min(top);
+            }
+        }
+        let steps = race.steps().max(10) as f64;
+        line::draw(
+            &self.loss_canvas,
+            &LineChart {
+                x: 0.0..steps,
+                y: (lo - pad)..top,
+                x_label: "step (loss above the minimum, log scale)",
+                series: self
+                    .series
+                    .iter()
+                    .zip(&colors)
+                    .map(|(points, &color)| Series {
+                        points,
+                        color,
+                        stroke: Stroke::Solid,
+                    })
+                    .collect(),
+                bands: &[],
+                markers: Vec::new(),
+                log_y: true,
+            },
+            &palette,
+        )?;
+
+        // The legend's numbers, the Adagrad readout, labels and state.
+        let mut summary = Vec::new();
+        for (i, r) in race.racers().iter().enumerate() {
+            let loss = r.losses.last().copied().unwrap_or(f32::NAN);
+            let text = match &r.stopped {
+                Some(_) => "diverged".to_owned(),
+                None => fmt(f64::from(loss), 4),
+            };
+            dom::set_output(&self.root, &format!("loss-{}", RACERS[i]), &text);
+            summary.push(format!("{} {text}", LABELS[i]));
+        }
+        let adagrad = &race.racers()[4];
+        let g = adagrad
+            .state()
+            .iter()
+            .find(|(n, _)| *n == "G")
+            .map(|(_, v)| v.to_vec())
+            .unwrap_or_default();
+        let text = match (g.as_slice(), adagrad.adagrad_step_sizes()) {
+            ([g1, g2], Some([s1, s2])) => format!(
+                "Adagrad after {} steps: accumulated squared gradients G = [{}, {}], so its \
+                 per-parameter step sizes η/√G are [{}, {}].",
+                race.steps(),
+                fmt(f64::from(*g1), 3),
+                fmt(f64::from(*g2), 3),
+                fmt(f64::from(s1), 4),
+                fmt(f64::from(s2), 4)
+            ),
+            _ => "Adagrad has not taken a step yet: G = [0, 0].".to_owned(),
+        };
+        dom::set_text(&self.adagrad, &text);
+        self.map_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "Contour map of the {} surface with each optimizer's path from ({}, {}) after {} steps.",
+                self.surface.name(),
+                fmt(f64::from(start[0]), 2),
+                fmt(f64::from(start[1]), 2),
+                race.steps()
+            ),
+        )?;
+        self.loss_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "Loss above the minimum per step, on a log scale. After {} steps the losses are: {}.",
+                race.steps(),
+                summary.join(", ")
+            ),
+        )?;
+        let mut s = String::with_capacity(1024);
+        let _ = write!(
+            s,
+            "{{\"surface\":\"{}\",\"steps\":{},\"playing\":{},\"start\":[{},{}],\"lr\":{},\
+             \"adaptive_lr\":{},\"momentum\":{},\"adagrad_G\":[{}],\"racers\":[",
+            self.surface.name(),
+            race.steps(),
+            self.playing,
+            f64::from(start[0]),
+            f64::from(start[1]),
+            f64::from(config.lr),
+            f64::from(config.adaptive_lr),
+            f64::from(config.momentum),
+            g.iter()
+                .map(|v| f64::from(*v).to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        for (i, r) in race.racers().iter().enumerate() {
+            if i > 0 {
+                s.push(',');
+            }
+            let p = r.path.last().copied().unwrap_or(start);
+            let loss = r.losses.last().copied().unwrap_or(f32::NAN);
+            let _ = write!(
+                s,
+                "{{\"name\":\"{}\",\"points\":{},\"point\":[{},{}],\"loss\":{},\"stopped\":{}}}",
+                r.name,
+                r.path.len(),
+                f64::from(p[0]),
+                f64::from(p[1]),
+                if loss.is_finite() {
+                    f64::from(loss).to_string()
+                } else {
+                    "null".to_owned()
+                },
+                r.stopped.is_some()
+            );
+        }
+        s.push_str("]}");
+        self.root.set_attribute("data-state", &s)?;
+        Ok(())
+    }
+}
+
+/// A learning rate with enough digits to read: 0.0007, 0.06, 0.5.
+fn format_rate(v: f32) -> String {
+    let digits = if v >= 0.1 {
+        2
+    } else if v >= 0.01 {
+        3
+    } else if v >= 0.001 {
+        4
+    } else {
+        5
+    };
+    fmt(f64::from(v), digits)
+}
+
+impl Figure for OptimizersFigure {
+    fn update(&mut self) -> Result<()> {
+        self.draw()
+    }
+}
