@@ -15,8 +15,10 @@
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
 pub mod activation;
+pub mod cost_curves;
 pub mod data;
 pub mod error;
+pub mod evaluation;
 pub mod layer;
 pub mod loss;
 pub mod metrics;
