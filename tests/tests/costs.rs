@@ -9,7 +9,7 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, run};
 
 const MARGIN: &str = "#fig-cost-margin";
 const PROB: &str = "#fig-cost-probability";
@@ -122,38 +122,6 @@ fn cross_entropy_and_impurities_follow_the_probability() {
     })
 }
 
-/// Saves a picture of the element `selector` under `target/screenshots/<name>.png`.
-pub async fn element_shot(page: &Page, selector: &str, name: &str) -> Result<()> {
-    use base64::Engine;
-    let rect = page
-        .js(&format!(
-            "const r = document.querySelector({}).getBoundingClientRect();
-             return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];",
-            serde_json::json!(selector)
-        ))
-        .await?;
-    let r: Vec<f64> = rect
-        .as_array()
-        .ok_or("no rectangle")?
-        .iter()
-        .filter_map(Value::as_f64)
-        .collect();
-    let shot = page
-        .cdp(
-            "Page.captureScreenshot",
-            serde_json::json!({ "format": "png", "captureBeyondViewport": true,
-                "clip": { "x": r[0], "y": r[1], "width": r[2], "height": r[3], "scale": 1 } }),
-        )
-        .await?;
-    let data = shot["data"].as_str().ok_or("no screenshot data")?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .map_err(spiega_e2e::err)?;
-    let dir = spiega_e2e::screenshot_dir();
-    std::fs::create_dir_all(&dir).map_err(spiega_e2e::err)?;
-    std::fs::write(dir.join(format!("{name}.png")), bytes).map_err(spiega_e2e::err)
-}
-
 #[test]
 fn screenshots_of_the_section() {
     run(async {
@@ -175,10 +143,12 @@ fn screenshots_of_the_section() {
                 if mobile {
                     for fig in [MARGIN, PROB] {
                         let id = fig.trim_start_matches('#');
-                        element_shot(&page, fig, &format!("{id}-{name}-{theme}")).await?;
+                        page.element_screenshot(fig, &format!("{id}-{name}-{theme}"))
+                            .await?;
                     }
                 } else {
-                    element_shot(&page, "#costs", &format!("costs-{name}-{theme}")).await?;
+                    page.element_screenshot("#costs", &format!("costs-{name}-{theme}"))
+                        .await?;
                 }
             }
         }

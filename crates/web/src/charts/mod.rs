@@ -8,6 +8,7 @@ pub mod bars;
 pub mod heatmap;
 pub mod line;
 pub mod network;
+pub mod scatter;
 
 use crate::dom;
 use crate::error::{Result, WebError};

@@ -5,7 +5,10 @@
 
 pub mod activations;
 pub mod costs;
+pub mod live_model;
 pub mod playground;
+pub mod rouge;
+pub mod scores;
 pub mod softmax;
 
 use crate::dom;
@@ -24,11 +27,14 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 5] = [
+const FIGURES: [(&str, Mount); 7] = [
     ("activations", activations::mount),
     ("cost-margin", costs::mount_margin),
     ("cost-probability", costs::mount_probability),
     ("playground", playground::mount),
+    // After the playground, whose live network it scores.
+    ("scores", scores::mount),
+    ("rouge", rouge::mount),
     ("softmax", softmax::mount),
 ];
 
