@@ -9,6 +9,7 @@ pub mod live_model;
 pub mod playground;
 pub mod rouge;
 pub mod scores;
+pub mod shapes;
 pub mod softmax;
 
 use crate::dom;
@@ -27,7 +28,7 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 7] = [
+const FIGURES: [(&str, Mount); 8] = [
     ("activations", activations::mount),
     ("cost-margin", costs::mount_margin),
     ("cost-probability", costs::mount_probability),
@@ -35,6 +36,7 @@ const FIGURES: [(&str, Mount); 7] = [
     // After the playground, whose live network it scores.
     ("scores", scores::mount),
     ("rouge", rouge::mount),
+    ("shapes", shapes::mount),
     ("softmax", softmax::mount),
 ];
 
