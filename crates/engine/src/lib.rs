@@ -19,6 +19,7 @@ pub mod cost_curves;
 pub mod data;
 pub mod error;
 pub mod evaluation;
+pub mod feature_map;
 pub mod layer;
 pub mod loss;
 pub mod metrics;

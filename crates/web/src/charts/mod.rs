@@ -5,6 +5,7 @@
 //! so both themes share one set of drawing code.
 
 pub mod bars;
+pub mod grid;
 pub mod heatmap;
 pub mod line;
 pub mod network;

@@ -4,6 +4,7 @@
 //! A figure that cannot start shows why in its own place; the others carry on.
 
 pub mod activations;
+pub mod conv;
 pub mod costs;
 pub mod live_model;
 pub mod playground;
@@ -28,7 +29,7 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 8] = [
+const FIGURES: [(&str, Mount); 9] = [
     ("activations", activations::mount),
     ("cost-margin", costs::mount_margin),
     ("cost-probability", costs::mount_probability),
@@ -37,6 +38,7 @@ const FIGURES: [(&str, Mount); 8] = [
     ("scores", scores::mount),
     ("rouge", rouge::mount),
     ("shapes", shapes::mount),
+    ("conv", conv::mount),
     ("softmax", softmax::mount),
 ];
 
