@@ -24,6 +24,7 @@ pub mod layer;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod normalization_demo;
 pub mod normalize;
 pub mod optim;
 pub mod playground;

@@ -1,5 +1,5 @@
-//! A scatter chart: points on shared axes with a horizontal reference line at zero (residual
-//! plots).
+//! A scatter chart: groups of points on shared axes, each in its colour, with an optional
+//! horizontal line at zero (residual plots).
 
 use super::{FONT, Palette, chart_err, fit_canvas};
 use crate::error::Result;
@@ -20,10 +20,10 @@ pub struct ScatterChart<'a> {
     pub x_label: &'a str,
     /// The y axis caption.
     pub y_label: &'a str,
-    /// The points, in data units.
-    pub points: &'a [(f64, f64)],
-    /// Their colour.
-    pub color: RGBAColor,
+    /// Groups of points, in data units, each with its colour.
+    pub groups: Vec<(&'a [(f64, f64)], RGBAColor)>,
+    /// Whether to draw the horizontal line `y = 0` (residual plots).
+    pub zero_line: bool,
 }
 
 /// Draws `chart` on `canvas` in the colours of `palette`.
@@ -54,24 +54,27 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &ScatterChart<'_>, palette: &Pale
         .axis_desc_style(label_font)
         .x_labels(7)
         .y_labels(7)
-        .x_label_formatter(&|v| crate::dom::fmt(*v, 1))
-        .y_label_formatter(&|v| crate::dom::fmt(*v, 1))
+        .x_label_formatter(&|v| crate::dom::fmt(*v, if v.abs() >= 10.0 { 0 } else { 1 }))
+        .y_label_formatter(&|v| crate::dom::fmt(*v, if v.abs() >= 10.0 { 0 } else { 1 }))
         .draw()
         .map_err(chart_err)?;
-    ctx.draw_series(LineSeries::new(
-        [(chart.x.start, 0.0), (chart.x.end, 0.0)],
-        palette.muted.mix(0.8).stroke_width(px(1.5).max(1) as u32),
-    ))
-    .map_err(chart_err)?;
+    if chart.zero_line {
+        ctx.draw_series(LineSeries::new(
+            [(chart.x.start, 0.0), (chart.x.end, 0.0)],
+            palette.muted.mix(0.8).stroke_width(px(1.5).max(1) as u32),
+        ))
+        .map_err(chart_err)?;
+    }
     let (x0, x1, y0, y1) = (chart.x.start, chart.x.end, chart.y.start, chart.y.end);
-    ctx.draw_series(
-        chart
-            .points
-            .iter()
-            .filter(|(x, y)| (x0..=x1).contains(x) && (y0..=y1).contains(y))
-            .map(|&p| Circle::new(p, px(3.0), chart.color.mix(0.8).filled())),
-    )
-    .map_err(chart_err)?;
+    for (points, color) in &chart.groups {
+        ctx.draw_series(
+            points
+                .iter()
+                .filter(|(x, y)| (x0..=x1).contains(x) && (y0..=y1).contains(y))
+                .map(|&p| Circle::new(p, px(3.0), color.mix(0.8).filled())),
+        )
+        .map_err(chart_err)?;
+    }
     root.present().map_err(chart_err)?;
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod activations;
 pub mod conv;
 pub mod costs;
 pub mod live_model;
+pub mod normalization;
 pub mod playground;
 pub mod rouge;
 pub mod scores;
@@ -29,7 +30,7 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 9] = [
+const FIGURES: [(&str, Mount); 10] = [
     ("activations", activations::mount),
     ("cost-margin", costs::mount_margin),
     ("cost-probability", costs::mount_probability),
@@ -39,6 +40,7 @@ const FIGURES: [(&str, Mount); 9] = [
     ("rouge", rouge::mount),
     ("shapes", shapes::mount),
     ("conv", conv::mount),
+    ("normalization", normalization::mount),
     ("softmax", softmax::mount),
 ];
 

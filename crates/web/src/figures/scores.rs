@@ -389,8 +389,8 @@ impl ScoresFigure {
                 y: -reach..reach,
                 x_label: "prediction",
                 y_label: "residual (prediction − target)",
-                points: &points,
-                color: palette.blue,
+                groups: vec![(&points, palette.blue)],
+                zero_line: true,
             },
             &palette,
         )?;
