@@ -45,3 +45,33 @@ fn every_layer_kind_is_explained_with_links_that_lead_somewhere() {
         page.finish().await
     })
 }
+
+#[test]
+fn screenshots_of_the_section() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        for (name, (w, h), mobile) in [("desktop", (1280, 900), false), ("phone", (390, 844), true)]
+        {
+            for theme in ["light", "dark"] {
+                page.set_viewport(w, h, mobile).await?;
+                page.js(&format!(
+                    "localStorage.setItem('spiega-theme', '{theme}'); return 0;"
+                ))
+                .await?;
+                page.goto("/").await?;
+                let wide = page
+                    .js("return document.documentElement.scrollWidth > window.innerWidth;")
+                    .await?;
+                assert_eq!(wide, serde_json::json!(false), "{name} scrolls sideways");
+                for section in ["#layers", "#shapes"] {
+                    let id = section.trim_start_matches('#');
+                    page.element_screenshot(section, &format!("{id}-{name}-{theme}"))
+                        .await?;
+                }
+            }
+        }
+        page.js("localStorage.removeItem('spiega-theme'); return 0;")
+            .await?;
+        page.finish().await
+    })
+}
