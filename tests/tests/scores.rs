@@ -50,6 +50,11 @@ async fn screen_matches_state(page: &Page) -> Result<Value> {
         assert_eq!(cell(page, role).await?, v.to_string(), "{role} in {s}");
     }
     assert_eq!(counts.iter().sum::<u64>(), s["points"].as_u64().unwrap());
+    let title = cell(page, "roc-title").await?;
+    assert!(
+        title.ends_with(&format!("area {}", shown(num(&s, "auc"), 3))),
+        "{title} vs {s}"
+    );
     for (role, key) in [
         ("accuracy", "accuracy"),
         ("sensitivity", "sensitivity"),

@@ -130,6 +130,20 @@ impl ScoresFigure {
             self.put(role, &show_ratio(r))?;
         }
         self.put("auc", &show_score(e.auc))?;
+        self.put(
+            "roc-title",
+            &format!(
+                "ROC curve: true-positive rate against false-positive rate; area {}",
+                show_score(e.auc)
+            ),
+        )?;
+        self.put(
+            "pr-title",
+            &format!(
+                "Precision (up) against recall (across); average precision {}",
+                show_score(e.average_precision)
+            ),
+        )?;
         self.put("average-precision", &show_score(e.average_precision))?;
         self.put(
             "log-loss",
