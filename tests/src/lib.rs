@@ -521,6 +521,43 @@ impl Page {
         std::fs::write(&path, bytes).map_err(err)?;
         Ok(path)
     }
+
+    /// Saves a screenshot of the first element matching `selector` (scrolled or not) under
+    /// `target/screenshots/<name>.png`.
+    pub async fn element_screenshot(&self, selector: &str, name: &str) -> Result<PathBuf> {
+        let rect = self
+            .js(&format!(
+                "const r = document.querySelector({}).getBoundingClientRect();
+                 return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];",
+                json!(selector)
+            ))
+            .await?;
+        let r: Vec<f64> = rect
+            .as_array()
+            .ok_or_else(|| format!("no element {selector}"))?
+            .iter()
+            .filter_map(Value::as_f64)
+            .collect();
+        let [x, y, width, height] = r[..] else {
+            return Err(format!("no rectangle for {selector}"));
+        };
+        let shot = self
+            .cdp(
+                "Page.captureScreenshot",
+                json!({ "format": "png", "captureBeyondViewport": true,
+                    "clip": { "x": x, "y": y, "width": width, "height": height, "scale": 1 } }),
+            )
+            .await?;
+        let data = shot["data"].as_str().ok_or("no screenshot data")?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(err)?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).map_err(err)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).map_err(err)?;
+        Ok(path)
+    }
 }
 
 /// Runs an async test body on a fresh runtime, turning its error into a panic with the message.

@@ -16,14 +16,18 @@
 
 pub mod activation;
 pub mod backprop;
+pub mod cost_curves;
 pub mod data;
 pub mod error;
-mod kernels;
+pub mod evaluation;
+pub mod feature_map;
 pub mod gradcheck;
+mod kernels;
 pub mod layer;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod normalization_demo;
 pub mod normalize;
 pub mod optim;
 pub mod playground;

@@ -694,6 +694,27 @@ impl Playground {
         ))
     }
 
+    /// The network's raw outputs on one split (0 train, 1 validation, 2 test) in evaluation mode,
+    /// with the split's targets, or `None` when that split is empty. Other figures score the live
+    /// model through this (see [`crate::evaluation::evaluate`]).
+    pub fn split_outputs(&mut self, split: usize) -> Result<Option<(&Matrix, &Matrix)>> {
+        let part = match split {
+            0 => Some(&self.train),
+            1 => self.validation.as_ref(),
+            2 => self.test.as_ref(),
+            _ => {
+                return Err(EngineError::Invalid(format!(
+                    "the splits are 0 (train), 1 (validation) and 2 (test), not {split}"
+                )));
+            }
+        };
+        let Some(part) = part else {
+            return Ok(None);
+        };
+        let output = self.trainer.predict(&part.x)?;
+        Ok(Some((output, &part.y)))
+    }
+
     /// The raw points of each split, with their labels or values: train, validation, test.
     pub fn points(&self) -> [Option<(&Matrix, &Matrix)>; 3] {
         fn p(part: &Part) -> (&Matrix, &Matrix) {

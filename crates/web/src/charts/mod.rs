@@ -6,9 +6,11 @@
 
 pub mod bars;
 pub mod contour;
+pub mod grid;
 pub mod heatmap;
 pub mod line;
 pub mod network;
+pub mod scatter;
 
 use crate::dom;
 use crate::error::{Result, WebError};

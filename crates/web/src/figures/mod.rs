@@ -5,10 +5,17 @@
 
 pub mod activations;
 pub mod backprop;
+pub mod conv;
+pub mod costs;
 pub mod handoff;
+pub mod live_model;
 pub mod mathml;
+pub mod normalization;
 pub mod optimizers;
 pub mod playground;
+pub mod rouge;
+pub mod scores;
+pub mod shapes;
 pub mod softmax;
 
 use crate::dom;
@@ -27,11 +34,19 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 5] = [
+const FIGURES: [(&str, Mount); 12] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
     ("optimizers", optimizers::mount),
+    ("cost-margin", costs::mount_margin),
+    ("cost-probability", costs::mount_probability),
     ("playground", playground::mount),
+    // After the playground, whose live network it scores.
+    ("scores", scores::mount),
+    ("rouge", rouge::mount),
+    ("shapes", shapes::mount),
+    ("conv", conv::mount),
+    ("normalization", normalization::mount),
     ("softmax", softmax::mount),
 ];
 

@@ -72,6 +72,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         }
     }
     wire(&fig)?;
+    super::live_model::publish(&fig);
     let as_dyn: Rc<RefCell<dyn Figure>> = fig;
     Ok(as_dyn)
 }
@@ -607,6 +608,8 @@ impl PlaygroundFigure {
 
     /// Redraws every view and writes the numbers.
     fn draw(&mut self) -> Result<()> {
+        // Figures that score the live network hear of the change once this event is over.
+        super::live_model::changed();
         let palette = Palette::from_css()?;
         let show_test = self.state.show_test_data;
         let log = self.state.log_scale;
@@ -640,6 +643,11 @@ impl PlaygroundFigure {
 }
 
 impl PlaygroundFigure {
+    /// The live engine run, if the figure has one (other figures score it).
+    pub fn run_mut(&mut self) -> Option<&mut Playground> {
+        self.run.as_mut()
+    }
+
     /// The figure's drawings.
     pub fn view(&self) -> &View {
         &self.view

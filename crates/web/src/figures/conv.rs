@@ -1,0 +1,351 @@
+//! The convolution figure: a digit (picked from scikit-learn's 8×8 digits or drawn by the
+//! reader) convolved with an editable 3×3 filter, with stride and padding, the output-size
+//! formula filled in, and max or average pooling of the feature map.
+//!
+//! The convolution is the engine's [`convolve_image`]; the pooling its [`pool_map`], through the
+//! same pooling layer a network uses.
+
+use super::{Figure, update_on_input};
+use crate::charts::Palette;
+use crate::charts::grid::{self, GridChart};
+use crate::dom::{self, fmt};
+use crate::error::{Result, WebError};
+use spiega_engine::data::digits::{SIDE, digits};
+use spiega_engine::feature_map::pool_map;
+use spiega_engine::layer::{Padding, PoolKind, convolve_image};
+use spiega_engine::tensor::Matrix;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, MouseEvent};
+
+/// The filter presets, by the value of their option.
+fn preset(name: &str) -> Option<[f32; 9]> {
+    Some(match name {
+        "vertical" => [-1.0, 0.0, 1.0, -2.0, 0.0, 2.0, -1.0, 0.0, 1.0],
+        "horizontal" => [-1.0, -2.0, -1.0, 0.0, 0.0, 0.0, 1.0, 2.0, 1.0],
+        "blur" => [1.0 / 9.0; 9],
+        "sharpen" => [0.0, -1.0, 0.0, -1.0, 5.0, -1.0, 0.0, -1.0, 0.0],
+        "identity" => [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+        _ => return None,
+    })
+}
+
+/// The figure's controls, canvases and the image being convolved.
+pub struct ConvFigure {
+    root: Element,
+    digit: HtmlSelectElement,
+    filter_preset: HtmlSelectElement,
+    weights: Vec<HtmlInputElement>,
+    stride: HtmlSelectElement,
+    padding: HtmlSelectElement,
+    pool: HtmlSelectElement,
+    eraser: HtmlInputElement,
+    input_canvas: HtmlCanvasElement,
+    map_canvas: HtmlCanvasElement,
+    pooled_canvas: HtmlCanvasElement,
+    formula: Element,
+    /// One example image per digit, 64 pixels in `[0, 1]` each, row-major.
+    examples: Vec<Vec<f32>>,
+    /// The image shown: an example or the reader's drawing.
+    image: Vec<f32>,
+    /// What the select showed last, to tell a new choice from another control's change.
+    shown_digit: String,
+    shown_preset: String,
+}
+
+/// Mounts the figure in `root`.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let data = digits()?;
+    let labels = data
+        .labels()
+        .ok_or_else(|| WebError::MissingElement("the digits' labels".into()))?;
+    let mut examples = vec![Vec::new(); 10];
+    for (row, &label) in labels.iter().enumerate() {
+        if let Some(slot) = examples.get_mut(label)
+            && slot.is_empty()
+        {
+            *slot = data.x().row(row).iter().copied().collect();
+        }
+    }
+    let weights = (0..9)
+        .map(|i| dom::input(root, &format!("w{i}")))
+        .collect::<Result<Vec<_>>>()?;
+    let fig = Rc::new(RefCell::new(ConvFigure {
+        root: root.clone(),
+        digit: dom::query(root, "select[data-role=\"digit\"]")?,
+        filter_preset: dom::query(root, "select[data-role=\"filter\"]")?,
+        weights,
+        stride: dom::query(root, "select[data-role=\"stride\"]")?,
+        padding: dom::query(root, "select[data-role=\"padding\"]")?,
+        pool: dom::query(root, "select[data-role=\"pool\"]")?,
+        eraser: dom::input(root, "eraser")?,
+        input_canvas: dom::query(root, "canvas[data-role=\"image\"]")?,
+        map_canvas: dom::query(root, "canvas[data-role=\"feature-map\"]")?,
+        pooled_canvas: dom::query(root, "canvas[data-role=\"pooled\"]")?,
+        formula: dom::query(root, "[data-role=\"formula\"]")?,
+        image: examples.get(3).cloned().unwrap_or_default(),
+        examples,
+        shown_digit: String::new(),
+        shown_preset: String::new(),
+    }));
+    let as_dyn: Rc<RefCell<dyn Figure>> = fig.clone();
+    update_on_input(root, &as_dyn)?;
+    wire_drawing(&fig)?;
+    let clear: Element = dom::query(root, "button[data-role=\"clear\"]")?;
+    let f = Rc::clone(&fig);
+    dom::on(&clear, "click", move |_| {
+        if let Ok(mut fig) = f.try_borrow_mut() {
+            fig.image = vec![0.0; SIDE * SIDE];
+            fig.digit.set_value("drawn");
+            fig.shown_digit = "drawn".into();
+            if let Err(e) = fig.update() {
+                web_sys::console::error_1(&e.to_string().into());
+            }
+        }
+    })?;
+    Ok(as_dyn)
+}
+
+/// Paints (or erases) the digit's cell under the pointer while a button is down.
+fn wire_drawing(fig: &Rc<RefCell<ConvFigure>>) -> Result<()> {
+    let canvas = fig.borrow().input_canvas.clone();
+    for event in ["pointerdown", "pointermove"] {
+        let f = Rc::clone(fig);
+        dom::on(&canvas, event, move |ev| {
+            let Some(m) = ev.dyn_ref::<MouseEvent>() else {
+                return;
+            };
+            if m.buttons() & 1 == 0 {
+                return;
+            }
+            ev.prevent_default();
+            if let Ok(mut fig) = f.try_borrow_mut()
+                && let Err(e) = fig.paint(f64::from(m.offset_x()), f64::from(m.offset_y()))
+            {
+                web_sys::console::error_1(&e.to_string().into());
+            }
+        })?;
+    }
+    Ok(())
+}
+
+impl ConvFigure {
+    /// The padding around the image the last draw used (from the select), in cells.
+    fn padding_rule(&self) -> Padding {
+        if self.padding.value() == "same" {
+            Padding::Same
+        } else {
+            Padding::Valid
+        }
+    }
+
+    /// Paints the cell of the input grid under `(x, y)` (CSS pixels): on with the pen, off with
+    /// the eraser. The input grid shows the padding too, so its cells are offset by it.
+    fn paint(&mut self, x: f64, y: f64) -> Result<()> {
+        let stride = self.stride.value().parse().unwrap_or(1);
+        let shown = convolve_image(
+            &Matrix::zeros(SIDE, SIDE),
+            &Matrix::zeros(3, 3),
+            stride,
+            self.padding_rule(),
+        )?;
+        let (rows, cols) = shown.padded.shape();
+        let (w, h) = (
+            f64::from(self.input_canvas.client_width()),
+            f64::from(self.input_canvas.client_height()),
+        );
+        let Some((r, c)) = grid::cell_at(w, h, rows, cols, x, y) else {
+            return Ok(());
+        };
+        let (Some(i), Some(j)) = (
+            r.checked_sub(shown.padding.top),
+            c.checked_sub(shown.padding.left),
+        ) else {
+            return Ok(());
+        };
+        if i >= SIDE || j >= SIDE {
+            return Ok(());
+        }
+        let value = if self.eraser.checked() { 0.0 } else { 1.0 };
+        if self.image[i * SIDE + j] != value {
+            self.image[i * SIDE + j] = value;
+            self.digit.set_value("drawn");
+            self.shown_digit = "drawn".into();
+            self.update()?;
+        }
+        Ok(())
+    }
+}
+
+/// A matrix's values, row-major.
+fn row_major(m: &Matrix) -> Vec<f32> {
+    let (r, c) = m.shape();
+    (0..r * c).map(|k| m[(k / c, k % c)]).collect()
+}
+
+/// Values as a JSON array.
+fn json_list(v: &[f32]) -> String {
+    let items: Vec<String> = v.iter().map(|x| format!("{x}")).collect();
+    format!("[{}]", items.join(","))
+}
+
+impl Figure for ConvFigure {
+    fn update(&mut self) -> Result<()> {
+        // A newly chosen digit replaces the image; a newly chosen preset fills the weights.
+        let digit = self.digit.value();
+        if digit != self.shown_digit {
+            if let Some(img) = digit
+                .parse::<usize>()
+                .ok()
+                .and_then(|d| self.examples.get(d))
+            {
+                self.image = img.clone();
+            }
+            self.shown_digit = digit.clone();
+        }
+        let preset_name = self.filter_preset.value();
+        if preset_name != self.shown_preset {
+            if let Some(w) = preset(&preset_name) {
+                for (input, v) in self.weights.iter().zip(w) {
+                    input.set_value(&format!("{}", (v * 1000.0).round() / 1000.0));
+                }
+            }
+            self.shown_preset = preset_name.clone();
+        } else {
+            // An edited weight makes the filter the reader's own.
+            let typed: Vec<f32> = self.weights.iter().map(|i| dom::value(i) as f32).collect();
+            let matches = preset(&preset_name).is_some_and(|p| {
+                p.iter()
+                    .zip(&typed)
+                    .all(|(a, b)| ((a * 1000.0).round() / 1000.0 - b).abs() < 1e-4)
+            });
+            if !matches && preset_name != "custom" {
+                self.filter_preset.set_value("custom");
+                self.shown_preset = "custom".into();
+            }
+        }
+        let filter_values: Vec<f32> = self.weights.iter().map(|i| dom::value(i) as f32).collect();
+        let filter = Matrix::from_row_slice(3, 3, &filter_values);
+        let image = Matrix::from_row_slice(SIDE, SIDE, &self.image);
+        let stride: usize = self.stride.value().parse().unwrap_or(1);
+        let conv = convolve_image(&image, &filter, stride, self.padding_rule())?;
+        let kind = if self.pool.value() == "average" {
+            PoolKind::Average
+        } else {
+            PoolKind::Max
+        };
+        let pooled = pool_map(&conv.output, kind, 2, 2);
+
+        let palette = Palette::from_css()?;
+        let p = conv.padding;
+        let padded = row_major(&conv.padded);
+        grid::draw(
+            &self.input_canvas,
+            &GridChart {
+                values: &padded,
+                rows: conv.padded.nrows(),
+                cols: conv.padded.ncols(),
+                reach: 1.0,
+                padding: (p.top, p.bottom, p.left, p.right),
+                decimals: 1,
+            },
+            &palette,
+        )?;
+        let map = row_major(&conv.output);
+        let reach = map.iter().fold(0.0_f32, |m, v| m.max(v.abs())).max(1e-3);
+        grid::draw(
+            &self.map_canvas,
+            &GridChart {
+                values: &map,
+                rows: conv.output.nrows(),
+                cols: conv.output.ncols(),
+                reach,
+                padding: (0, 0, 0, 0),
+                decimals: 1,
+            },
+            &palette,
+        )?;
+        let (oh, ow) = conv.output.shape();
+        let formula = format!(
+            "output side = ⌊({SIDE} + {} + {} − 3) / {stride}⌋ + 1 = {oh}",
+            p.top, p.bottom
+        );
+        dom::set_text(&self.formula, &formula);
+        let (pooled_values, pooled_shape, pool_note) = match &pooled {
+            Ok(pm) => (
+                row_major(&pm.output),
+                pm.output.shape(),
+                format!(
+                    "{} pooling, 2×2 windows, stride 2: {oh}×{ow} → {}×{}",
+                    if kind == PoolKind::Max {
+                        "Max"
+                    } else {
+                        "Average"
+                    },
+                    pm.output.nrows(),
+                    pm.output.ncols()
+                ),
+            ),
+            Err(_) => (
+                Vec::new(),
+                (0, 0),
+                format!("A {oh}×{ow} map is too small for a 2×2 pooling window."),
+            ),
+        };
+        grid::draw(
+            &self.pooled_canvas,
+            &GridChart {
+                values: &pooled_values,
+                rows: pooled_shape.0,
+                cols: pooled_shape.1,
+                reach,
+                padding: (0, 0, 0, 0),
+                decimals: 1,
+            },
+            &palette,
+        )?;
+        dom::set_output(&self.root, "pool-note", &pool_note);
+        let source = if digit == "drawn" {
+            "your drawing".to_owned()
+        } else {
+            format!("a handwritten {digit}")
+        };
+        self.input_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "The input: {source}, 8 by 8 pixels{}.",
+                if p.top + p.bottom + p.left + p.right > 0 {
+                    ", with a border of zero padding"
+                } else {
+                    ""
+                }
+            ),
+        )?;
+        self.map_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "The feature map, {oh} by {ow}, values from {} to {}.",
+                fmt(f64::from(map.iter().copied().fold(f32::MAX, f32::min)), 2),
+                fmt(f64::from(map.iter().copied().fold(f32::MIN, f32::max)), 2)
+            ),
+        )?;
+        self.pooled_canvas.set_attribute("aria-label", &pool_note)?;
+        self.root.set_attribute(
+            "data-state",
+            &format!(
+                "{{\"digit\":\"{}\",\"filter\":{},\"stride\":{stride},\"padding\":\"{}\",\"pool\":\"{}\",\"image\":{},\"outputSize\":[{oh},{ow}],\"featureMap\":{},\"pooledSize\":[{},{}],\"pooled\":{}}}",
+                if digit == "drawn" { "drawn" } else { digit.as_str() },
+                json_list(&filter_values),
+                if self.padding_rule() == Padding::Same { "same" } else { "valid" },
+                if kind == PoolKind::Max { "max" } else { "average" },
+                json_list(&self.image),
+                json_list(&map),
+                pooled_shape.0,
+                pooled_shape.1,
+                json_list(&pooled_values)
+            ),
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,314 @@
+//! The normalization figure: a data set with one feature in far larger units than the other,
+//! shown raw, scaled to `[0, 1]` and to `[−1, 1]` (fitted on the training split), and two
+//! networks trained side by side on it, one on the raw inputs and one on the scaled inputs.
+//!
+//! The runs are the engine's [`spiega_engine::playground::Playground`], built by
+//! [`spiega_engine::normalization_demo::runs`]; they train only while the reader plays them, a
+//! bounded number of updates per frame, and stop by themselves after [`MAX_UPDATES`].
+
+use super::Figure;
+use crate::charts::Palette;
+use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::charts::scatter::{self, ScatterChart};
+use crate::dom::{self, fmt};
+use crate::error::Result;
+use crate::frame::FrameLoop;
+use spiega_engine::normalization_demo::{FeatureRanges, runs, scaled_views};
+use spiega_engine::playground::Playground;
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::{Element, HtmlCanvasElement, HtmlSelectElement};
+
+/// Points in the data set.
+const POINTS: usize = 300;
+/// The seed of the data, the split and both networks.
+const SEED: u32 = 3;
+/// Updates each run makes per animation frame.
+const PER_FRAME: u32 = 10;
+/// Training stops by itself after this many updates.
+pub const MAX_UPDATES: u64 = 2000;
+
+/// The figure's controls, canvases and runs.
+pub struct NormalizationFigure {
+    root: Element,
+    view: HtmlSelectElement,
+    scatter_canvas: HtmlCanvasElement,
+    loss_canvas: HtmlCanvasElement,
+    play: Element,
+    readout: Element,
+    runs: [Playground; 2],
+    playing: bool,
+    frames: Option<FrameLoop>,
+}
+
+/// Mounts the figure in `root`.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let fig = Rc::new(RefCell::new(NormalizationFigure {
+        root: root.clone(),
+        view: dom::query(root, "select[data-role=\"view\"]")?,
+        scatter_canvas: dom::query(root, "canvas[data-role=\"points\"]")?,
+        loss_canvas: dom::query(root, "canvas[data-role=\"losses\"]")?,
+        play: dom::query(root, "button[data-role=\"play\"]")?,
+        readout: dom::query(root, "[data-role=\"readout\"]")?,
+        runs: runs(POINTS, SEED)?,
+        playing: false,
+        frames: None,
+    }));
+    let as_dyn: Rc<RefCell<dyn Figure>> = fig.clone();
+    super::update_on_input(root, &as_dyn)?;
+    let play = fig.borrow().play.clone();
+    let f = Rc::clone(&fig);
+    dom::on(&play, "click", move |_| toggle(&f))?;
+    let reset: Element = dom::query(root, "button[data-role=\"reset\"]")?;
+    let f = Rc::clone(&fig);
+    dom::on(&reset, "click", move |_| {
+        if let Ok(mut fig) = f.try_borrow_mut() {
+            fig.set_playing(false);
+            let result = runs(POINTS, SEED).map_err(Into::into).and_then(|r| {
+                fig.runs = r;
+                fig.update()
+            });
+            if let Err(e) = result {
+                fig.say(&e.to_string());
+            }
+        }
+    })?;
+    Ok(as_dyn)
+}
+
+/// Plays or pauses both runs.
+fn toggle(fig: &Rc<RefCell<NormalizationFigure>>) {
+    let start = {
+        let Ok(mut f) = fig.try_borrow_mut() else {
+            return;
+        };
+        let play = !f.playing && f.runs[1].steps() < MAX_UPDATES;
+        f.set_playing(play);
+        play
+    };
+    if !start {
+        return;
+    }
+    let frames = {
+        let existing = fig.borrow().frames.clone();
+        existing.unwrap_or_else(|| {
+            let weak = Rc::downgrade(fig);
+            let frames = FrameLoop::new(move |_| {
+                let Some(fig) = weak.upgrade() else {
+                    return false;
+                };
+                let Ok(mut f) = fig.try_borrow_mut() else {
+                    return true;
+                };
+                f.frame()
+            });
+            fig.borrow_mut().frames = Some(frames.clone());
+            frames
+        })
+    };
+    if let Err(e) = frames.start() {
+        fig.borrow().say(&e.to_string());
+    }
+}
+
+impl NormalizationFigure {
+    fn say(&self, text: &str) {
+        dom::set_text(&self.readout, text);
+    }
+
+    fn set_playing(&mut self, playing: bool) {
+        self.playing = playing;
+        if !playing && let Some(f) = &self.frames {
+            f.stop();
+        }
+        dom::set_text(&self.play, if playing { "Pause" } else { "Train both" });
+        self.play
+            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
+            .ok();
+    }
+
+    /// One frame: a bounded number of updates of each run, then one redraw.
+    fn frame(&mut self) -> bool {
+        if !self.playing {
+            return false;
+        }
+        let result = (|| -> Result<()> {
+            for run in &mut self.runs {
+                for _ in 0..PER_FRAME {
+                    // A run that stalls is the point of the figure; a run that fails stops both.
+                    run.step()?;
+                }
+                run.record()?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = result.and_then(|()| self.draw_runs()) {
+            self.set_playing(false);
+            self.say(&format!("Training stopped: {e}."));
+            return false;
+        }
+        if self.runs[1].steps() >= MAX_UPDATES {
+            self.set_playing(false);
+            return false;
+        }
+        true
+    }
+
+    /// The two validation-loss curves and the readout.
+    fn draw_runs(&mut self) -> Result<()> {
+        let palette = Palette::from_css()?;
+        let curve = |run: &Playground| -> Vec<(f64, f64)> {
+            run.history()
+                .iter()
+                .filter_map(|s| s.validation.map(|v| (s.step as f64, f64::from(v.loss))))
+                .collect()
+        };
+        let (raw, scaled) = (curve(&self.runs[0]), curve(&self.runs[1]));
+        let top = raw
+            .iter()
+            .chain(&scaled)
+            .fold(0.8_f64, |m, p| m.max(p.1))
+            .min(3.0);
+        let last = self.runs[1].steps().max(1) as f64;
+        line::draw(
+            &self.loss_canvas,
+            &LineChart {
+                x: 0.0..last.max(100.0),
+                y: 0.0..top * 1.05,
+                x_label: "updates",
+                series: vec![
+                    Series {
+                        points: &raw,
+                        color: palette.orange,
+                        stroke: Stroke::Dashed,
+                    },
+                    Series {
+                        points: &scaled,
+                        color: palette.blue,
+                        stroke: Stroke::Solid,
+                    },
+                ],
+                bands: &[],
+                markers: Vec::new(),
+                log_y: false,
+            },
+            &palette,
+        )?;
+        let scores = [self.runs[0].scores()?, self.runs[1].scores()?];
+        let describe = |s: &spiega_engine::playground::Scores| {
+            let v = s.validation;
+            format!(
+                "loss {}, accuracy {}",
+                v.map_or("–".into(), |v| fmt(f64::from(v.loss), 3)),
+                v.and_then(|v| v.accuracy)
+                    .map_or("–".into(), |a| format!("{:.0}%", a * 100.0))
+            )
+        };
+        let text = format!(
+            "After {} updates, on the validation split — raw inputs: {}; scaled inputs: {}.",
+            self.runs[1].steps(),
+            describe(&scores[0]),
+            describe(&scores[1])
+        );
+        self.say(&text);
+        self.loss_canvas.set_attribute(
+            "aria-label",
+            &format!("Validation loss of both runs against updates. {text}"),
+        )?;
+        let opt = |v: Option<f32>| v.map_or("null".into(), |v| format!("{v}"));
+        self.root.set_attribute(
+            "data-runs",
+            &format!(
+                "{{\"step\":{},\"rawLoss\":{},\"rawAccuracy\":{},\"scaledLoss\":{},\"scaledAccuracy\":{},\"playing\":{}}}",
+                self.runs[1].steps(),
+                opt(scores[0].validation.map(|v| v.loss)),
+                opt(scores[0].validation.and_then(|v| v.accuracy)),
+                opt(scores[1].validation.map(|v| v.loss)),
+                opt(scores[1].validation.and_then(|v| v.accuracy)),
+                self.playing
+            ),
+        )?;
+        Ok(())
+    }
+}
+
+/// `[a, b]` as the page writes a range.
+fn range_text((lo, hi): (f32, f32)) -> String {
+    let digits = if hi.abs().max(lo.abs()) >= 100.0 {
+        0
+    } else {
+        2
+    };
+    format!(
+        "{} to {}",
+        fmt(f64::from(lo), digits),
+        fmt(f64::from(hi), digits)
+    )
+}
+
+impl Figure for NormalizationFigure {
+    fn update(&mut self) -> Result<()> {
+        let [train, validation, _] = self.runs[0].points();
+        let (Some((train_x, train_y)), Some((val_x, _))) = (train, validation) else {
+            return Ok(());
+        };
+        let views = scaled_views(train_x, val_x)?;
+        let which = match self.view.value().as_str() {
+            "unit" => 1,
+            "symmetric" => 2,
+            _ => 0,
+        };
+        let (x, _) = &views.views[which];
+        let mut groups: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
+        for r in 0..x.nrows() {
+            let class = usize::from(train_y[(r, 0)] == 1.0);
+            groups[class].push((f64::from(x[(r, 0)]), f64::from(x[(r, 1)])));
+        }
+        // Both axes share one range, so a feature in larger units looks as stretched as it is.
+        let ranges: &FeatureRanges = &views.ranges[which];
+        let lo = ranges.train.iter().fold(f32::MAX, |m, r| m.min(r.0));
+        let hi = ranges.train.iter().fold(f32::MIN, |m, r| m.max(r.1));
+        let pad = f64::from(hi - lo) * 0.08;
+        let (lo, hi) = (f64::from(lo) - pad, f64::from(hi) + pad);
+        let palette = Palette::from_css()?;
+        scatter::draw(
+            &self.scatter_canvas,
+            &ScatterChart {
+                x: lo..hi,
+                y: lo..hi,
+                x_label: "feature x₁",
+                y_label: "feature x₂",
+                groups: vec![(&groups[0], palette.orange), (&groups[1], palette.blue)],
+                zero_line: false,
+            },
+            &palette,
+        )?;
+        for (f, (t, v)) in ranges.train.iter().zip(&ranges.other).enumerate() {
+            dom::set_output(&self.root, &format!("train-{f}"), &range_text(*t));
+            dom::set_output(&self.root, &format!("validation-{f}"), &range_text(*v));
+        }
+        let name = ["raw", "unit", "symmetric"][which];
+        self.scatter_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "The training points, {}, on equal axes: x₁ from {}, x₂ from {}.",
+                ["as measured", "scaled to [0, 1]", "scaled to [−1, 1]"][which],
+                range_text(ranges.train[0]),
+                range_text(ranges.train[1])
+            ),
+        )?;
+        let pair = |r: &[(f32, f32)]| -> String {
+            let items: Vec<String> = r.iter().map(|(a, b)| format!("[{a},{b}]")).collect();
+            format!("[{}]", items.join(","))
+        };
+        self.root.set_attribute(
+            "data-state",
+            &format!(
+                "{{\"view\":\"{name}\",\"train\":{},\"validation\":{}}}",
+                pair(&ranges.train),
+                pair(&ranges.other)
+            ),
+        )?;
+        self.draw_runs()
+    }
+}

@@ -1,0 +1,513 @@
+//! The scores figure: the playground's live network scored on its validation or test split.
+//!
+//! For two classes: the confusion matrix at a decision threshold the reader moves, the ratios
+//! that follow from it, the ROC curve with the threshold's point and its area, the
+//! precision-recall curve and the log loss. For several classes: the confusion matrix with
+//! per-class, macro and micro scores. For regression: MAE, MSE, RMSE and a residual plot.
+//!
+//! The figure reads the playground through [`super::live_model`] and redraws whenever the
+//! playground trains, resets or changes its data.
+
+use super::live_model;
+use super::{Figure, update_on_input};
+use crate::charts::Palette;
+use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::charts::scatter::{self, ScatterChart};
+use crate::dom::{self, fmt};
+use crate::error::Result;
+use spiega_engine::evaluation::{
+    BinaryEvaluation, Evaluation, MulticlassEvaluation, RegressionEvaluation, evaluate,
+};
+use spiega_engine::metrics::Ratio;
+use spiega_engine::metrics::classification::PrecisionRecallF1;
+use std::cell::RefCell;
+use std::rc::Rc;
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+
+/// The split names, by the engine's index.
+const SPLITS: [&str; 3] = ["training", "validation", "test"];
+
+struct ScoresFigure {
+    root: Element,
+    split: HtmlSelectElement,
+    threshold: HtmlInputElement,
+    status: Element,
+    roc: HtmlCanvasElement,
+    pr: HtmlCanvasElement,
+    residuals: HtmlCanvasElement,
+}
+
+/// Mounts the figure in `root`.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let fig = ScoresFigure {
+        root: root.clone(),
+        split: dom::query(root, "select[data-role=\"split\"]")?,
+        threshold: dom::input(root, "threshold")?,
+        status: dom::query(root, "[data-role=\"status\"]")?,
+        roc: dom::query(root, "canvas[data-role=\"roc\"]")?,
+        pr: dom::query(root, "canvas[data-role=\"pr\"]")?,
+        residuals: dom::query(root, "canvas[data-role=\"residuals\"]")?,
+    };
+    let fig: Rc<RefCell<dyn Figure>> = Rc::new(RefCell::new(fig));
+    update_on_input(root, &fig)?;
+    live_model::subscribe(&fig);
+    Ok(fig)
+}
+
+/// A number for the `data-state` JSON: `null` when it is not finite.
+fn json_num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        "null".into()
+    }
+}
+
+/// A ratio as the page shows it: three decimals, or a note when it is 0/0.
+fn show_ratio(r: Ratio) -> String {
+    if r.undefined {
+        "undefined (0/0)".into()
+    } else {
+        fmt(r.value, 3)
+    }
+}
+
+/// A score that may be NaN (an AUC with one class only).
+fn show_score(v: f64) -> String {
+    if v.is_finite() {
+        fmt(v, 3)
+    } else {
+        "undefined".into()
+    }
+}
+
+/// What the engine returned for the chosen split.
+struct Scored {
+    evaluation: Evaluation,
+    step: u64,
+    points: usize,
+}
+
+impl ScoresFigure {
+    /// Sets the text of the element with `data-role="role"` under the figure.
+    fn put(&self, role: &str, text: &str) -> Result<()> {
+        let el: Element = dom::query(&self.root, &format!("[data-role=\"{role}\"]"))?;
+        dom::set_text(&el, text);
+        Ok(())
+    }
+
+    /// Shows the panel for `task` ("binary", "multiclass", "regression" or "none") only.
+    fn show_panel(&self, task: &str) -> Result<()> {
+        for el in dom::query_all(&self.root, "[data-panel]")? {
+            let panel = el.get_attribute("data-panel").unwrap_or_default();
+            dom::set_hidden(&el, panel != task)?;
+        }
+        Ok(())
+    }
+
+    fn binary(&self, e: &BinaryEvaluation, head: &str) -> Result<String> {
+        let t = dom::value(&self.threshold).clamp(0.0, 1.0);
+        dom::set_output(&self.root, "threshold-value", &fmt(t, 2));
+        let s = e.at(t)?;
+        let c = s.counts;
+        for (role, v) in [
+            ("tn", c.true_negatives),
+            ("fp", c.false_positives),
+            ("fn", c.false_negatives),
+            ("tp", c.true_positives),
+        ] {
+            self.put(role, &v.to_string())?;
+        }
+        let rows = [
+            ("accuracy", s.accuracy),
+            ("sensitivity", s.sensitivity),
+            ("specificity", s.specificity),
+            ("precision", s.precision),
+            ("recall", s.recall),
+            ("f1", s.f1),
+        ];
+        for (role, r) in rows {
+            self.put(role, &show_ratio(r))?;
+        }
+        self.put("auc", &show_score(e.auc))?;
+        self.put(
+            "roc-title",
+            &format!(
+                "ROC curve: true-positive rate against false-positive rate; area {}",
+                show_score(e.auc)
+            ),
+        )?;
+        self.put(
+            "pr-title",
+            &format!(
+                "Precision (up) against recall (across); average precision {}",
+                show_score(e.average_precision)
+            ),
+        )?;
+        self.put("average-precision", &show_score(e.average_precision))?;
+        self.put(
+            "log-loss",
+            &if e.calibrated {
+                fmt(e.log_loss, 3)
+            } else {
+                format!(
+                    "{} (hinge outputs are not probabilities)",
+                    fmt(e.log_loss, 3)
+                )
+            },
+        )?;
+
+        let palette = Palette::from_css()?;
+        let roc: Vec<(f64, f64)> = e
+            .roc
+            .fpr
+            .iter()
+            .zip(&e.roc.tpr)
+            .filter(|(f, t)| f.is_finite() && t.is_finite())
+            .map(|(&f, &t)| (f, t))
+            .collect();
+        let chance = [(0.0, 0.0), (1.0, 1.0)];
+        let (fpr, tpr) = s.roc_point;
+        let mut markers = Vec::new();
+        if fpr.is_finite() && tpr.is_finite() {
+            markers.push(((fpr, tpr), palette.orange));
+        }
+        line::draw(
+            &self.roc,
+            &LineChart {
+                x: -0.02..1.02,
+                y: -0.02..1.05,
+                x_label: "false-positive rate (1 − specificity)",
+                series: vec![
+                    Series {
+                        points: &chance,
+                        color: palette.muted,
+                        stroke: Stroke::Dashed,
+                    },
+                    Series {
+                        points: &roc,
+                        color: palette.blue,
+                        stroke: Stroke::Solid,
+                    },
+                ],
+                bands: &[],
+                markers,
+                log_y: false,
+            },
+            &palette,
+        )?;
+        let pr: Vec<(f64, f64)> =
+            e.pr.recall
+                .iter()
+                .zip(&e.pr.precision)
+                .map(|(&r, &p)| (r, p))
+                .rev()
+                .collect();
+        let mut markers = Vec::new();
+        if !s.precision.undefined && !s.recall.undefined {
+            markers.push(((s.recall.value, s.precision.value), palette.orange));
+        }
+        line::draw(
+            &self.pr,
+            &LineChart {
+                x: -0.02..1.02,
+                y: -0.02..1.05,
+                x_label: "recall",
+                series: vec![Series {
+                    points: &pr,
+                    color: palette.blue,
+                    stroke: Stroke::Solid,
+                }],
+                bands: &[],
+                markers,
+                log_y: false,
+            },
+            &palette,
+        )?;
+        let point = if fpr.is_finite() && tpr.is_finite() {
+            format!(
+                "At threshold {} the point is at false-positive rate {} and true-positive rate {}.",
+                fmt(t, 2),
+                fmt(fpr, 3),
+                fmt(tpr, 3)
+            )
+        } else {
+            "The split has only one class, so the curve is undefined.".into()
+        };
+        self.roc.set_attribute(
+            "aria-label",
+            &format!(
+                "ROC curve of the playground's network on {head}, area {}. {point}",
+                show_score(e.auc)
+            ),
+        )?;
+        self.pr.set_attribute(
+            "aria-label",
+            &format!(
+                "Precision-recall curve, average precision {}. At threshold {}: precision {}, recall {}.",
+                show_score(e.average_precision),
+                fmt(t, 2),
+                show_ratio(s.precision),
+                show_ratio(s.recall)
+            ),
+        )?;
+        let r = |r: Ratio| json_num(r.value);
+        Ok(format!(
+            "\"threshold\":{t},\"counts\":[{},{},{},{}],\"accuracy\":{},\"sensitivity\":{},\"specificity\":{},\"precision\":{},\"recall\":{},\"f1\":{},\"auc\":{},\"averagePrecision\":{},\"logLoss\":{},\"rocPoint\":[{},{}]",
+            c.true_negatives,
+            c.false_positives,
+            c.false_negatives,
+            c.true_positives,
+            r(s.accuracy),
+            r(s.sensitivity),
+            r(s.specificity),
+            r(s.precision),
+            r(s.recall),
+            r(s.f1),
+            json_num(e.auc),
+            json_num(e.average_precision),
+            json_num(e.log_loss),
+            json_num(fpr),
+            json_num(tpr)
+        ))
+    }
+
+    fn multiclass(&self, e: &MulticlassEvaluation) -> Result<String> {
+        let doc = dom::document()?;
+        let cell = |tag: &str, text: &str, class: Option<&str>| -> Result<Element> {
+            let el = doc.create_element(tag)?;
+            dom::set_text(&el, text);
+            if let Some(c) = class {
+                el.set_class_name(c);
+            }
+            Ok(el)
+        };
+        // The confusion matrix: true classes down, predicted classes across.
+        let table: Element = dom::query(&self.root, "[data-role=\"multi-confusion\"]")?;
+        table.set_text_content(None);
+        let head = doc.create_element("tr")?;
+        let corner = cell("th", "true ↓ / predicted →", Some("cm-corner"))?;
+        head.append_child(&corner)?;
+        for l in &e.confusion.labels {
+            let th = cell("th", &format!("class {}", l + 1), None)?;
+            th.set_attribute("scope", "col")?;
+            head.append_child(&th)?;
+        }
+        table.append_child(&head)?;
+        for (i, row) in e.confusion.counts.iter().enumerate() {
+            let tr = doc.create_element("tr")?;
+            let th = cell("th", &format!("class {}", i + 1), None)?;
+            th.set_attribute("scope", "row")?;
+            tr.append_child(&th)?;
+            for (j, v) in row.iter().enumerate() {
+                let class = if i == j { "cm-right" } else { "cm-wrong" };
+                let td = cell("td", &v.to_string(), Some(class))?;
+                tr.append_child(&td)?;
+            }
+            table.append_child(&tr)?;
+        }
+        // Per-class scores and the two averages.
+        let body: Element = dom::query(&self.root, "[data-role=\"class-scores\"]")?;
+        body.set_text_content(None);
+        let line = |name: &str, s: &PrecisionRecallF1, support: String| -> Result<()> {
+            let tr = doc.create_element("tr")?;
+            let th = cell("th", name, None)?;
+            th.set_attribute("scope", "row")?;
+            tr.append_child(&th)?;
+            for text in [
+                show_ratio(s.precision),
+                show_ratio(s.recall),
+                show_ratio(s.f1),
+                support,
+            ] {
+                let td = cell("td", &text, None)?;
+                tr.append_child(&td)?;
+            }
+            body.append_child(&tr)?;
+            Ok(())
+        };
+        for c in &e.report.per_class {
+            line(
+                &format!("class {}", c.label + 1),
+                &c.scores,
+                c.support.to_string(),
+            )?;
+        }
+        let total: u64 = e.report.per_class.iter().map(|c| c.support).sum();
+        line("macro average", &e.report.macro_average, total.to_string())?;
+        line("micro average", &e.report.micro_average, total.to_string())?;
+        let auc = e.auc.as_ref().map_or(f64::NAN, |a| a.macro_average);
+        self.put(
+            "multi-summary",
+            &format!(
+                "accuracy {}, log loss {}, one-vs-rest ROC AUC (macro) {}",
+                fmt(e.report.accuracy, 3),
+                fmt(e.log_loss, 3),
+                show_score(auc)
+            ),
+        )?;
+        let rows: Vec<String> = e
+            .confusion
+            .counts
+            .iter()
+            .map(|r| {
+                format!(
+                    "[{}]",
+                    r.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+                )
+            })
+            .collect();
+        Ok(format!(
+            "\"confusion\":[{}],\"accuracy\":{},\"macroF1\":{},\"microF1\":{},\"logLoss\":{},\"auc\":{}",
+            rows.join(","),
+            json_num(e.report.accuracy),
+            json_num(e.report.macro_average.f1.value),
+            json_num(e.report.micro_average.f1.value),
+            json_num(e.log_loss),
+            json_num(auc)
+        ))
+    }
+
+    fn regression(&self, e: &RegressionEvaluation) -> Result<String> {
+        let r = &e.report;
+        self.put("mae", &fmt(r.mae, 4))?;
+        self.put("mse", &fmt(r.mse, 4))?;
+        self.put("rmse", &fmt(r.rmse, 4))?;
+        let points: Vec<(f64, f64)> = e
+            .predicted
+            .iter()
+            .copied()
+            .zip(e.residuals.iter().copied())
+            .collect();
+        let (lo, hi) = e
+            .predicted
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        let (lo, hi) = if lo < hi {
+            (lo, hi)
+        } else {
+            (lo - 1.0, lo + 1.0)
+        };
+        let pad = 0.05 * (hi - lo);
+        let reach = e
+            .residuals
+            .iter()
+            .fold(0.0_f64, |m, v| m.max(v.abs()))
+            .max(0.1)
+            * 1.1;
+        let palette = Palette::from_css()?;
+        scatter::draw(
+            &self.residuals,
+            &ScatterChart {
+                x: (lo - pad)..(hi + pad),
+                y: -reach..reach,
+                x_label: "prediction",
+                y_label: "residual (prediction − target)",
+                groups: vec![(&points, palette.blue)],
+                zero_line: true,
+            },
+            &palette,
+        )?;
+        self.residuals.set_attribute(
+            "aria-label",
+            &format!(
+                "Residuals of {} predictions against the prediction; the largest is {} in size. MAE {}, MSE {}, RMSE {}.",
+                points.len(),
+                fmt(reach / 1.1, 3),
+                fmt(r.mae, 4),
+                fmt(r.mse, 4),
+                fmt(r.rmse, 4)
+            ),
+        )?;
+        Ok(format!(
+            "\"mae\":{},\"mse\":{},\"rmse\":{}",
+            json_num(r.mae),
+            json_num(r.mse),
+            json_num(r.rmse)
+        ))
+    }
+}
+
+impl Figure for ScoresFigure {
+    fn update(&mut self) -> Result<()> {
+        let split = match self.split.value().as_str() {
+            "test" => 2,
+            _ => 1,
+        };
+        let scored = live_model::with_run(|run| -> Result<Option<Scored>> {
+            let step = run.steps();
+            let loss = run.trainer().loss();
+            let Some((output, target)) = run.split_outputs(split)? else {
+                return Ok(None);
+            };
+            let points = output.nrows();
+            Ok(Some(Scored {
+                evaluation: evaluate(loss, output, target)?,
+                step,
+                points,
+            }))
+        });
+        let name = SPLITS[split];
+        // The panel is shown before drawing, since a hidden canvas has no size to draw at.
+        self.show_panel(match &scored {
+            Some(Ok(Some(s))) => match s.evaluation {
+                Evaluation::Binary(_) => "binary",
+                Evaluation::Multiclass(_) => "multiclass",
+                Evaluation::Regression(_) => "regression",
+            },
+            _ => "none",
+        })?;
+        let (task, detail) = match scored {
+            None => {
+                let why = if live_model::has_playground() {
+                    "The playground has no network yet (it needs more of your points)."
+                } else {
+                    "This figure scores the playground's network, which is not on the page."
+                };
+                dom::set_text(&self.status, why);
+                ("none", String::new())
+            }
+            Some(Ok(None)) => {
+                dom::set_text(
+                    &self.status,
+                    &format!(
+                        "The playground's {name} split is empty: give it a share of the points."
+                    ),
+                );
+                ("none", String::new())
+            }
+            Some(Err(e)) => {
+                dom::set_text(
+                    &self.status,
+                    &format!("These predictions cannot be scored: {e}."),
+                );
+                ("none", String::new())
+            }
+            Some(Ok(Some(s))) => {
+                let head = format!("its {name} split ({} points)", s.points);
+                dom::set_text(
+                    &self.status,
+                    &format!(
+                        "The playground's network after {} update{}, scored on {head}.",
+                        s.step,
+                        if s.step == 1 { "" } else { "s" }
+                    ),
+                );
+                let (task, body) = match &s.evaluation {
+                    Evaluation::Binary(e) => ("binary", self.binary(e, &head)?),
+                    Evaluation::Multiclass(e) => ("multiclass", self.multiclass(e)?),
+                    Evaluation::Regression(e) => ("regression", self.regression(e)?),
+                };
+                (
+                    task,
+                    format!(",\"step\":{},\"points\":{},{body}", s.step, s.points),
+                )
+            }
+        };
+        self.root.set_attribute(
+            "data-state",
+            &format!("{{\"task\":\"{task}\",\"split\":\"{name}\"{detail}}}"),
+        )?;
+        Ok(())
+    }
+}
