@@ -17,6 +17,7 @@
 pub mod activation;
 pub mod data;
 pub mod error;
+pub mod gan;
 pub mod layer;
 pub mod loss;
 pub mod metrics;
