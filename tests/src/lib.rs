@@ -516,6 +516,43 @@ impl Page {
         std::fs::write(&path, bytes).map_err(err)?;
         Ok(path)
     }
+
+    /// Saves a screenshot of one element (its border box, at the page's scale) under
+    /// `target/screenshots/<name>.png`.
+    pub async fn screenshot_element(&self, selector: &str, name: &str) -> Result<PathBuf> {
+        let rect = self
+            .js(&format!(
+                "const r = document.querySelector({}).getBoundingClientRect();
+                 return [r.left + scrollX, r.top + scrollY, r.width, r.height];",
+                json!(selector)
+            ))
+            .await?;
+        let v: Vec<f64> = rect
+            .as_array()
+            .ok_or("no element box")?
+            .iter()
+            .map(|x| x.as_f64().unwrap_or(0.0))
+            .collect();
+        let [x, y, width, height] = v[..] else {
+            return Err(format!("{selector} has no box"));
+        };
+        let shot = self
+            .cdp(
+                "Page.captureScreenshot",
+                json!({ "format": "png", "captureBeyondViewport": true,
+                        "clip": { "x": x, "y": y, "width": width, "height": height, "scale": 1 } }),
+            )
+            .await?;
+        let data = shot["data"].as_str().ok_or("no screenshot data")?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .map_err(err)?;
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).map_err(err)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, bytes).map_err(err)?;
+        Ok(path)
+    }
 }
 
 /// Runs an async test body on a fresh runtime, turning its error into a panic with the message.

@@ -34,8 +34,9 @@ use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape};
 use std::f32::consts::PI;
 
-/// The plane the targets live in: both coordinates in `[−PLANE, PLANE]`.
-pub const PLANE: f32 = 2.0;
+/// The plane the page shows and the reader may draw in: both coordinates in `[−PLANE, PLANE]`
+/// (the built-in targets stay within `[−2, 2]`, leaving room to see generated points stray).
+pub const PLANE: f32 = 2.5;
 /// The most points a reader may draw.
 pub const MAX_DRAWN: usize = 1000;
 /// The most points one history keeps before it thins itself (every other point is dropped).

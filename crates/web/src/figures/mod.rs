@@ -4,6 +4,7 @@
 //! A figure that cannot start shows why in its own place; the others carry on.
 
 pub mod activations;
+pub mod gan;
 pub mod playground;
 pub mod softmax;
 
@@ -23,8 +24,9 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 3] = [
+const FIGURES: [(&str, Mount); 4] = [
     ("activations", activations::mount),
+    ("gan", gan::mount),
     ("playground", playground::mount),
     ("softmax", softmax::mount),
 ];
