@@ -31,6 +31,7 @@ pub mod shapes;
 pub mod tensor;
 pub mod trace;
 pub mod train;
+pub mod transformer;
 pub mod workloads;
 
 pub use error::{EngineError, Result};
