@@ -486,6 +486,15 @@ impl GanFigure {
         }
         self.draw_plane(&view, &palette)?;
         self.draw_losses(&palette)?;
+        self.losses.set_attribute(
+            "aria-label",
+            &format!(
+                "The discriminator's and the generator's losses over {g_steps} generator steps: \
+                 now {} and {}.",
+                fmt(f64::from(d_loss), 3),
+                fmt(f64::from(g_loss), 3)
+            ),
+        )?;
 
         let outside = (0..view.generated.nrows())
             .filter(|&r| !inside(view.generated[(r, 0)], view.generated[(r, 1)]))

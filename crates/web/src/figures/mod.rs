@@ -7,6 +7,7 @@ pub mod activations;
 pub mod gan;
 pub mod playground;
 pub mod softmax;
+pub mod transformer;
 
 use crate::dom;
 use crate::error::Result;
@@ -24,11 +25,12 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 4] = [
+const FIGURES: [(&str, Mount); 5] = [
     ("activations", activations::mount),
     ("gan", gan::mount),
     ("playground", playground::mount),
     ("softmax", softmax::mount),
+    ("transformer", transformer::mount),
 ];
 
 /// Mounts every figure found in the page.
