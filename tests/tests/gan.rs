@@ -302,3 +302,22 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
         page.finish().await
     })
 }
+
+#[test]
+fn training_does_no_work_while_scrolled_out_of_view() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        scroll_to_figure(&page).await?;
+        click(&page, "play").await?;
+        wait_state(&page, "s.generatorSteps >= 10", 20).await?;
+        page.js("window.scrollTo(0, 0); return 0;").await?;
+        // Let any frame already under way finish, then watch for a while.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let away = num(&state(&page).await?, "generatorSteps");
+        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        assert_eq!(num(&state(&page).await?, "generatorSteps"), away);
+        scroll_to_figure(&page).await?;
+        wait_state(&page, &format!("s.generatorSteps > {away}"), 20).await?;
+        page.finish().await
+    })
+}

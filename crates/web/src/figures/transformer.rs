@@ -160,6 +160,10 @@ fn toggle_play(fig: &Rc<RefCell<TransformerFigure>>) {
             if !f.playing {
                 return false;
             }
+            // Scrolled out of view: keep playing, but do no work until it is back.
+            if !super::gan::in_view(&f.root) {
+                return true;
+            }
             if let Err(e) = f.train(STEPS_PER_FRAME) {
                 f.report(&e);
                 return false;
