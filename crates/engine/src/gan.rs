@@ -428,9 +428,10 @@ pub fn modes_covered(points: &Matrix, modes: &[[f32; 2]], radius: f32, min_count
         .count()
 }
 
-/// Copies every parameter of `from` into `to` (two networks of the same architecture).
-fn copy_params(from: &mut Sequential, to: &mut Sequential) {
-    let mut values: Vec<f32> = Vec::new();
+/// Copies every parameter of `from` into `to` (two networks of the same architecture), through
+/// `values`, a buffer reused from call to call so that a step allocates nothing.
+fn copy_params(from: &mut Sequential, to: &mut Sequential, values: &mut Vec<f32>) {
+    values.clear();
     from.visit_params(&mut |_, p| values.extend_from_slice(p.value));
     let mut at = 0;
     to.visit_params(&mut |_, p| {
@@ -524,6 +525,8 @@ pub struct Gan {
     history: Vec<LossPoint>,
     /// Record every `stride`-th generator step (doubles each time the history thins).
     stride: u64,
+    /// The buffer parameters pass through when a mirror is brought up to date.
+    param_buffer: Vec<f32>,
 }
 
 impl Gan {
@@ -562,6 +565,7 @@ impl Gan {
             last_generator_loss: f32::NAN,
             history: Vec::new(),
             stride: 1,
+            param_buffer: Vec::new(),
             config,
         };
         me.last_discriminator_loss = me.discriminator_loss_now()?;
@@ -708,7 +712,11 @@ impl Gan {
     /// discriminator's mirror and the generator: afterwards the generator's parameter gradients
     /// are `dL_G/dθ`.
     fn generator_pass(&mut self) -> Result<f32> {
-        copy_params(&mut self.discriminator, &mut self.critic);
+        copy_params(
+            &mut self.discriminator,
+            &mut self.critic,
+            &mut self.param_buffer,
+        );
         let b = self.config.batch;
         let fake = self
             .generator
@@ -787,7 +795,11 @@ impl Gan {
     /// Per-point gradients for a set of generated points `x` (`n × 2`): the discriminator's
     /// logits `s` and `dℓ/dx` for each point's own generator loss `ℓ(s)` (not divided by `n`).
     pub fn point_gradients(&mut self, points: &Matrix) -> Result<(Vec<f32>, Matrix)> {
-        copy_params(&mut self.discriminator, &mut self.view_critic);
+        copy_params(
+            &mut self.discriminator,
+            &mut self.view_critic,
+            &mut self.param_buffer,
+        );
         let logits = self
             .view_critic
             .forward(points, Mode::Eval, &mut self.rng)?;
@@ -810,7 +822,11 @@ impl Gan {
 
     /// The discriminator's probability `σ(D(x))` at every point of `points` (`n × 2`).
     pub fn probability(&mut self, points: &Matrix) -> Result<Vec<f32>> {
-        copy_params(&mut self.discriminator, &mut self.view_critic);
+        copy_params(
+            &mut self.discriminator,
+            &mut self.view_critic,
+            &mut self.param_buffer,
+        );
         let logits = self
             .view_critic
             .forward(points, Mode::Eval, &mut self.rng)?;
@@ -819,7 +835,11 @@ impl Gan {
 
     /// The generator's points for `noise` (`n × noise_dim`).
     pub fn generate(&mut self, noise: &Matrix) -> Result<Matrix> {
-        copy_params(&mut self.generator, &mut self.view_generator);
+        copy_params(
+            &mut self.generator,
+            &mut self.view_generator,
+            &mut self.param_buffer,
+        );
         Ok(self
             .view_generator
             .forward(noise, Mode::Eval, &mut self.rng)?
@@ -1081,9 +1101,9 @@ mod tests {
     fn steps_allocate_nothing_new_and_count() {
         let mut gan = small(GanConfig::default());
         gan.iterate().unwrap();
-        let ptr = gan.both.as_ptr();
+        let ptrs = (gan.both.as_ptr(), gan.param_buffer.as_ptr());
         gan.iterate().unwrap();
-        assert_eq!(ptr, gan.both.as_ptr());
+        assert_eq!(ptrs, (gan.both.as_ptr(), gan.param_buffer.as_ptr()));
         assert_eq!((gan.discriminator_steps(), gan.generator_steps()), (2, 2));
         gan.retune(GanConfig {
             d_steps: 3,
