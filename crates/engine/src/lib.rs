@@ -21,6 +21,7 @@ pub mod data;
 pub mod error;
 pub mod evaluation;
 pub mod feature_map;
+pub mod gan;
 pub mod gradcheck;
 mod kernels;
 pub mod layer;
@@ -38,6 +39,7 @@ pub mod surfaces;
 pub mod tensor;
 pub mod trace;
 pub mod train;
+pub mod transformer;
 pub mod workloads;
 
 pub use error::{EngineError, Result};

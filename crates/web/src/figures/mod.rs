@@ -7,6 +7,7 @@ pub mod activations;
 pub mod backprop;
 pub mod conv;
 pub mod costs;
+pub mod gan;
 pub mod handoff;
 pub mod live_model;
 pub mod mathml;
@@ -17,6 +18,7 @@ pub mod rouge;
 pub mod scores;
 pub mod shapes;
 pub mod softmax;
+pub mod transformer;
 
 use crate::dom;
 use crate::error::Result;
@@ -34,12 +36,13 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 12] = [
+const FIGURES: [(&str, Mount); 14] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
     ("optimizers", optimizers::mount),
     ("cost-margin", costs::mount_margin),
     ("cost-probability", costs::mount_probability),
+    ("gan", gan::mount),
     ("playground", playground::mount),
     // After the playground, whose live network it scores.
     ("scores", scores::mount),
@@ -48,6 +51,7 @@ const FIGURES: [(&str, Mount); 12] = [
     ("conv", conv::mount),
     ("normalization", normalization::mount),
     ("softmax", softmax::mount),
+    ("transformer", transformer::mount),
 ];
 
 /// Mounts every figure found in the page.

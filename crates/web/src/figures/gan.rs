@@ -1,0 +1,777 @@
+//! The GAN figure: a generator and a discriminator train against each other on the plane. The
+//! real points, the generated points with the gradient that moves each of them, and the
+//! discriminator's probability behind them share one plot; the two losses run below.
+//!
+//! The engine ([`spiega_engine::gan`]) trains and evaluates everything; this module reads the
+//! controls, steps the run on animation frames while it plays, and draws.
+
+use super::Figure;
+use crate::charts::Palette;
+use crate::charts::heatmap::{
+    ColorScale, Field, Heatmap, HeatmapSpec, Point, Split, Splits, context_2d,
+};
+use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::dom::{self, fmt};
+use crate::error::{Result, WebError};
+use crate::frame::FrameLoop;
+use spiega_engine::EngineError;
+use spiega_engine::gan::{
+    Gan, GanConfig, GanView, GeneratorLoss, MAX_DRAWN, MIXTURE_MODES, PLANE, Target,
+};
+use spiega_engine::optim::OptimizerKind;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+
+/// The side of the lattice the discriminator is evaluated on.
+const GRID: usize = 64;
+/// Data units of arrow per unit of gradient.
+const ARROW_SCALE: f32 = 1.0;
+/// The longest arrow, in data units.
+const ARROW_MAX: f32 = 0.5;
+/// A drawn point is added only this far (in data units) from the last one.
+const DRAW_SPACING: f32 = 0.06;
+
+/// The shape the "your own" target starts with: a wave across the plane, so that the choice
+/// trains at once; the reader clears it and draws their own.
+fn starter_drawing() -> Vec<[f32; 2]> {
+    (0..60)
+        .map(|i| {
+            let x = -1.6 + 3.2 * i as f32 / 59.0;
+            [x, 0.9 * (2.2 * x).sin()]
+        })
+        .collect()
+}
+
+/// The figure's controls, canvases, run and drawing buffers.
+struct GanFigure {
+    root: Element,
+    plane: HtmlCanvasElement,
+    losses: HtmlCanvasElement,
+    message: Element,
+    readout: Element,
+    heatmap: Heatmap,
+    run: Option<Gan>,
+    config: GanConfig,
+    drawn: Vec<[f32; 2]>,
+    /// The pointer is down on the plane while the target is the reader's drawing.
+    drawing: bool,
+    playing: bool,
+    diverged: bool,
+    frames: Option<FrameLoop>,
+    points: Vec<Point>,
+    d_curve: Vec<(f64, f64)>,
+    g_curve: Vec<(f64, f64)>,
+    css: String,
+    /// The first distance of this run, for the readout's comparison.
+    start_distance: Option<f32>,
+}
+
+/// Mounts the figure in `root`.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let fig = Rc::new(RefCell::new(GanFigure {
+        root: root.clone(),
+        plane: dom::query(root, "canvas[data-role=\"plane\"]")?,
+        losses: dom::query(root, "canvas[data-role=\"losses\"]")?,
+        message: dom::query(root, "[data-role=\"message\"]")?,
+        readout: dom::query(root, "[data-role=\"readout\"]")?,
+        heatmap: Heatmap::new(),
+        run: None,
+        config: GanConfig::default(),
+        drawn: starter_drawing(),
+        drawing: false,
+        playing: false,
+        diverged: false,
+        frames: None,
+        points: Vec::new(),
+        d_curve: Vec::new(),
+        g_curve: Vec::new(),
+        css: String::new(),
+        start_distance: None,
+    }));
+    {
+        let mut f = fig.borrow_mut();
+        f.config = f.read_controls()?;
+        f.write_outputs()?;
+        f.rebuild()?;
+    }
+    wire(&fig)?;
+    let as_dyn: Rc<RefCell<dyn Figure>> = fig;
+    Ok(as_dyn)
+}
+
+/// Runs `what` on the figure, reporting an error in the figure.
+fn with(fig: &Rc<RefCell<GanFigure>>, what: impl FnOnce(&mut GanFigure) -> Result<()>) {
+    if let Ok(mut f) = fig.try_borrow_mut()
+        && let Err(e) = what(&mut f)
+    {
+        f.report(&e);
+    }
+}
+
+/// Wires the controls, buttons, keys and pointer.
+fn wire(fig: &Rc<RefCell<GanFigure>>) -> Result<()> {
+    let root = fig.borrow().root.clone();
+    let f = Rc::clone(fig);
+    dom::on(&root, "change", move |_| {
+        with(&f, GanFigure::controls_changed)
+    })?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "input", move |_| with(&f, |g| g.write_outputs()))?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "click", move |ev| {
+        let role = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("button").ok().flatten())
+            .and_then(|t| t.get_attribute("data-role"));
+        match role.as_deref() {
+            Some("play") => toggle_play(&f),
+            Some("step-d") => with(&f, |g| g.step(Steps::Discriminator)),
+            Some("step-g") => with(&f, |g| g.step(Steps::Generator)),
+            Some("step-both") => with(&f, |g| g.step(Steps::Both)),
+            Some("reset") => with(&f, GanFigure::rebuild),
+            Some("clear-drawing") => with(&f, GanFigure::clear_drawing),
+            _ => {}
+        }
+    })?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "keydown", move |ev| {
+        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        // Keys typed into a control belong to the control.
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .is_some_and(|t| {
+                matches!(
+                    t.tag_name().as_str(),
+                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                )
+            });
+        if in_field || key.ctrl_key() || key.meta_key() || key.alt_key() {
+            return;
+        }
+        match key.key().as_str() {
+            " " => {
+                ev.prevent_default();
+                toggle_play(&f);
+            }
+            "ArrowRight" => {
+                ev.prevent_default();
+                with(&f, |g| g.step(Steps::Both));
+            }
+            "d" | "D" => with(&f, |g| g.step(Steps::Discriminator)),
+            "g" | "G" => with(&f, |g| g.step(Steps::Generator)),
+            "r" | "R" => with(&f, GanFigure::rebuild),
+            _ => {}
+        }
+    })?;
+    let plane = fig.borrow().plane.clone();
+    for (event, down) in [
+        ("pointerdown", Some(true)),
+        ("pointermove", None),
+        ("pointerup", Some(false)),
+        ("pointerleave", Some(false)),
+    ] {
+        let f = Rc::clone(fig);
+        dom::on(&plane, event, move |ev| {
+            let Some(mouse) = ev.dyn_ref::<web_sys::MouseEvent>() else {
+                return;
+            };
+            let at = (f64::from(mouse.offset_x()), f64::from(mouse.offset_y()));
+            with(&f, |g| g.pointer(at, down));
+        })?;
+    }
+    Ok(())
+}
+
+/// Plays or pauses, starting the frame loop when it plays.
+fn toggle_play(fig: &Rc<RefCell<GanFigure>>) {
+    let start = {
+        let Ok(mut f) = fig.try_borrow_mut() else {
+            return;
+        };
+        let playing = !f.playing;
+        f.set_playing(playing);
+        if !f.playing
+            && let Err(e) = f.draw()
+        {
+            f.report(&e);
+        }
+        f.playing
+    };
+    if !start {
+        return;
+    }
+    let existing = fig.borrow().frames.clone();
+    let frames = existing.unwrap_or_else(|| {
+        let weak = Rc::downgrade(fig);
+        let frames = FrameLoop::new(move |_| {
+            let Some(fig) = weak.upgrade() else {
+                return false;
+            };
+            let Ok(mut f) = fig.try_borrow_mut() else {
+                return true;
+            };
+            f.frame()
+        });
+        fig.borrow_mut().frames = Some(frames.clone());
+        frames
+    });
+    if let Err(e) = frames.start() {
+        fig.borrow_mut().report(&e);
+    }
+}
+
+/// Which network a step button trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Steps {
+    Discriminator,
+    Generator,
+    /// One round: the chosen number of discriminator steps, then one generator step.
+    Both,
+}
+
+/// A learning rate shown with as many decimals as it needs.
+fn format_rate(lr: f32) -> String {
+    let lr = f64::from(lr);
+    let digits = if lr >= 1.0 {
+        0
+    } else {
+        (-lr.log10()).ceil() as usize + 1
+    };
+    let text = format!("{lr:.digits$}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
+}
+
+impl GanFigure {
+    fn select(&self, role: &str) -> Result<String> {
+        let s: HtmlSelectElement =
+            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
+        Ok(s.value())
+    }
+
+    fn slider(&self, role: &str) -> Result<f64> {
+        let input: HtmlInputElement = dom::input(&self.root, role)?;
+        Ok(dom::value(&input))
+    }
+
+    /// The settings the controls show.
+    fn read_controls(&self) -> Result<GanConfig> {
+        // Two significant digits, so that the slider's 0.05 steps give round rates (10^−2.7 is
+        // shown and used as 0.002).
+        let rate = |v: f64| {
+            let lr = 10f64.powf(v);
+            let unit = 10f64.powf(lr.log10().floor() - 1.0);
+            ((lr / unit).round() * unit) as f32
+        };
+        Ok(GanConfig {
+            target: Target::from_id(&self.select("target")?, &self.drawn)?,
+            noise_dim: if self.select("noise")? == "1" { 1 } else { 2 },
+            optimizer: OptimizerKind::from_name(&self.select("optimizer")?)?,
+            loss: GeneratorLoss::from_id(&self.select("loss")?)?,
+            lr_generator: rate(self.slider("lr-g")?),
+            lr_discriminator: rate(self.slider("lr-d")?),
+            d_steps: self.slider("d-steps")?.round().clamp(1.0, 20.0) as usize,
+            ..GanConfig::default()
+        })
+    }
+
+    /// The numbers beside the sliders, and which controls apply.
+    fn write_outputs(&self) -> Result<()> {
+        let c = self.read_controls()?;
+        dom::set_output(&self.root, "lr-g-value", &format_rate(c.lr_generator));
+        dom::set_output(&self.root, "lr-d-value", &format_rate(c.lr_discriminator));
+        dom::set_output(&self.root, "d-steps-value", &c.d_steps.to_string());
+        let drawn = matches!(c.target, Target::Drawn(_));
+        for el in dom::query_all(&self.root, "[data-when=\"drawn\"]")? {
+            dom::set_hidden(&el, !drawn)?;
+        }
+        self.plane
+            .set_attribute("data-drawing", if drawn { "true" } else { "false" })?;
+        Ok(())
+    }
+
+    /// Shows a message in the figure (as text), or hides it when empty.
+    fn say(&self, text: &str) -> Result<()> {
+        dom::set_text(&self.message, text);
+        dom::set_hidden(&self.message, text.is_empty())
+    }
+
+    /// Shows an error as a message and pauses.
+    fn report(&mut self, e: &WebError) {
+        self.set_playing(false);
+        self.say(&format!("Something went wrong: {e}.")).ok();
+    }
+
+    fn set_playing(&mut self, playing: bool) {
+        let playing = playing && !self.diverged && self.run.is_some();
+        self.playing = playing;
+        if !playing && let Some(frames) = &self.frames {
+            frames.stop();
+        }
+        if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
+            dom::set_text(&b, if playing { "Pause" } else { "Play" });
+            b.set_attribute("aria-pressed", if playing { "true" } else { "false" })
+                .ok();
+        }
+    }
+
+    /// A new, untrained run from the controls.
+    fn rebuild(&mut self) -> Result<()> {
+        self.set_playing(false);
+        self.diverged = false;
+        self.root.remove_attribute("data-diverged")?;
+        self.config = self.read_controls()?;
+        self.start_distance = None;
+        match Gan::new(self.config.clone()) {
+            Ok(run) => {
+                self.run = Some(run);
+                self.say("")?;
+            }
+            Err(EngineError::Empty { .. }) => {
+                self.run = None;
+                self.say("Draw on the plane to make the real distribution: press and drag.")?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.draw()
+    }
+
+    /// A control changed: the noise dimension needs new networks; everything else applies to
+    /// the running game.
+    fn controls_changed(&mut self) -> Result<()> {
+        self.write_outputs()?;
+        let new = self.read_controls()?;
+        let needs_new = self.run.is_none() || new.noise_dim != self.config.noise_dim;
+        if needs_new {
+            let trained = self.run.as_ref().is_some_and(|r| r.generator_steps() > 0);
+            self.rebuild()?;
+            if trained && self.run.is_some() {
+                self.say(
+                    "A new noise dimension needs a new generator, so training started again.",
+                )?;
+            }
+            return Ok(());
+        }
+        if let Some(run) = self.run.as_mut() {
+            run.retune(new.clone())?;
+        }
+        self.config = new;
+        self.draw()
+    }
+
+    /// Steps the game once (no effect while diverged).
+    fn step(&mut self, which: Steps) -> Result<()> {
+        if self.diverged {
+            return Ok(());
+        }
+        let Some(run) = self.run.as_mut() else {
+            return Ok(());
+        };
+        let result = match which {
+            Steps::Discriminator => run.step_discriminator().map(|_| ()),
+            Steps::Generator => run.step_generator().map(|_| ()),
+            Steps::Both => run.iterate(),
+        };
+        if let Err(e) = result {
+            return self.diverge(&e);
+        }
+        self.draw()
+    }
+
+    fn diverge(&mut self, e: &EngineError) -> Result<()> {
+        if !matches!(e, EngineError::NonFinite { .. }) {
+            return Err(WebError::Engine(e.clone()));
+        }
+        self.diverged = true;
+        self.set_playing(false);
+        self.root.set_attribute("data-diverged", "true")?;
+        self.say(&format!(
+            "Training diverged ({e}), so it paused; the last good picture stays on screen. Lower \
+             the learning rates and press Reset."
+        ))
+    }
+
+    /// One animation frame while playing: a few rounds, then one redraw.
+    fn frame(&mut self) -> bool {
+        if !self.playing {
+            return false;
+        }
+        // Scrolled out of view: keep playing, but do no work until it is back.
+        if !in_view(&self.root) {
+            return true;
+        }
+        let rounds: u32 = self
+            .select("speed")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(5);
+        for _ in 0..rounds {
+            let Some(run) = self.run.as_mut() else {
+                return false;
+            };
+            if let Err(e) = run.iterate() {
+                if let Err(e) = self.diverge(&e) {
+                    self.report(&e);
+                }
+                return false;
+            }
+        }
+        if let Err(e) = self.draw() {
+            self.report(&e);
+            return false;
+        }
+        self.playing
+    }
+
+    /// Adds drawn points while the pointer is down on the plane (target "your own" only).
+    fn pointer(&mut self, at: (f64, f64), down: Option<bool>) -> Result<()> {
+        if !matches!(self.config.target, Target::Drawn(_)) {
+            return Ok(());
+        }
+        if let Some(down) = down {
+            self.drawing = down;
+        }
+        if !self.drawing {
+            return Ok(());
+        }
+        let Some((x, y)) = self.heatmap.to_data(at.0, at.1) else {
+            return Ok(());
+        };
+        if x.abs() > PLANE || y.abs() > PLANE || self.drawn.len() >= MAX_DRAWN {
+            return Ok(());
+        }
+        let far = self.drawn.last().is_none_or(|&[px, py]| {
+            (px - x).powi(2) + (py - y).powi(2) >= DRAW_SPACING * DRAW_SPACING
+        });
+        if !far {
+            return Ok(());
+        }
+        self.drawn.push([x, y]);
+        self.config.target = Target::Drawn(self.drawn.clone());
+        match self.run.as_mut() {
+            Some(run) => run.retune(self.config.clone())?,
+            None => return self.rebuild(),
+        }
+        self.draw()
+    }
+
+    /// Forgets the drawing; training waits for a new one.
+    fn clear_drawing(&mut self) -> Result<()> {
+        self.drawn.clear();
+        self.rebuild()
+    }
+
+    /// Draws the plane, the loss curves and the readout, and writes the state.
+    fn draw(&mut self) -> Result<()> {
+        let palette = Palette::from_css()?;
+        let Some(run) = self.run.as_mut() else {
+            return self.draw_empty(&palette);
+        };
+        let view = run.view(GRID)?;
+        let start = *self.start_distance.get_or_insert(view.distance);
+        let history = run.history();
+        let (d_loss, g_loss) = run.last_losses();
+        let (d_steps, g_steps) = (run.discriminator_steps(), run.generator_steps());
+        self.d_curve.clear();
+        self.g_curve.clear();
+        for p in history {
+            let x = p.generator_steps as f64;
+            self.d_curve.push((x, f64::from(p.discriminator)));
+            self.g_curve.push((x, f64::from(p.generator)));
+        }
+        self.draw_plane(&view, &palette)?;
+        self.draw_losses(&palette)?;
+        self.losses.set_attribute(
+            "aria-label",
+            &format!(
+                "The discriminator's and the generator's losses over {g_steps} generator steps: \
+                 now {} and {}.",
+                fmt(f64::from(d_loss), 3),
+                fmt(f64::from(g_loss), 3)
+            ),
+        )?;
+
+        let outside = (0..view.generated.nrows())
+            .filter(|&r| !inside(view.generated[(r, 0)], view.generated[(r, 1)]))
+            .count();
+        let outside_text = if outside > 0 {
+            format!(" · {outside} generated points off the plot")
+        } else {
+            String::new()
+        };
+        let modes = view
+            .modes_covered
+            .map(|m| format!(" · modes covered {m} of {MIXTURE_MODES}"))
+            .unwrap_or_default();
+        let readout = format!(
+            "D loss {} · G loss {} · distance {} (from {}){modes}{outside_text}",
+            fmt(f64::from(d_loss), 3),
+            fmt(f64::from(g_loss), 3),
+            fmt(f64::from(view.distance), 3),
+            fmt(f64::from(start), 3),
+        );
+        dom::set_text(&self.readout, &readout);
+        write_role(&self.root, "d-count", &d_steps.to_string())?;
+        write_role(&self.root, "g-count", &g_steps.to_string())?;
+        let mean_p = view
+            .generated_probability
+            .iter()
+            .map(|&p| f64::from(p))
+            .sum::<f64>()
+            / view.generated_probability.len().max(1) as f64;
+        let mean_arrow = (0..view.descent.nrows())
+            .map(|r| f64::from(view.descent[(r, 0)].hypot(view.descent[(r, 1)])))
+            .sum::<f64>()
+            / view.descent.nrows().max(1) as f64;
+        self.plane.set_attribute(
+            "aria-label",
+            &format!(
+                "Real points (blue rings) and {} generated points (orange) on the plane, over the \
+                 discriminator's probability that a point is real (blue: real, orange: generated). \
+                 On average the discriminator gives the generated points a probability of {} of \
+                 being real. {readout}.",
+                view.generated.nrows(),
+                fmt(mean_p, 2)
+            ),
+        )?;
+        let c = &self.config;
+        let json = format!(
+            "{{\"target\":\"{}\",\"noiseDim\":{},\"optimizer\":\"{}\",\"loss\":\"{}\",\
+             \"lrGenerator\":{},\"lrDiscriminator\":{},\"dStepsPerRound\":{},\
+             \"discriminatorSteps\":{d_steps},\"generatorSteps\":{g_steps},\
+             \"discriminatorLoss\":{},\"generatorLoss\":{},\"distance\":{},\"startDistance\":{},\
+             \"modesCovered\":{},\"meanProbabilityOfGenerated\":{mean_p},\"meanArrow\":{mean_arrow},\
+             \"drawnPoints\":{},\"outside\":{outside},\"playing\":{},\"diverged\":{}}}",
+            c.target.id(),
+            c.noise_dim,
+            c.optimizer.name(),
+            c.loss.id(),
+            c.lr_generator,
+            c.lr_discriminator,
+            c.d_steps,
+            json_number(d_loss),
+            json_number(g_loss),
+            json_number(view.distance),
+            json_number(start),
+            view.modes_covered
+                .map_or("null".to_owned(), |m| m.to_string()),
+            self.drawn.len(),
+            self.playing,
+            self.diverged,
+        );
+        self.root.set_attribute("data-state", &json)?;
+        Ok(())
+    }
+
+    /// The plane without a run (no drawing yet): the reader's canvas to draw on.
+    fn draw_empty(&mut self, palette: &Palette) -> Result<()> {
+        let field = vec![0.5_f32; 4];
+        self.points.clear();
+        for &[x, y] in &self.drawn {
+            self.points.push(real_point(x, y));
+        }
+        self.heatmap
+            .draw(&self.plane, &plane_spec(&field, 2, &self.points), palette)?;
+        line::draw(
+            &self.losses,
+            &LineChart {
+                x: 0.0..1.0,
+                y: -1.0..2.0,
+                x_label: "generator steps",
+                series: Vec::new(),
+                bands: &[],
+                markers: Vec::new(),
+                log_y: false,
+            },
+            palette,
+        )?;
+        dom::set_text(
+            &self.readout,
+            "No real distribution yet: draw one on the plane.",
+        );
+        self.root.set_attribute(
+            "data-state",
+            &format!(
+                "{{\"target\":\"drawn\",\"drawnPoints\":{},\"generatorSteps\":0,\
+                 \"discriminatorSteps\":0,\"playing\":false,\"diverged\":false}}",
+                self.drawn.len()
+            ),
+        )?;
+        Ok(())
+    }
+
+    fn draw_plane(&mut self, view: &GanView, palette: &Palette) -> Result<()> {
+        self.points.clear();
+        for r in 0..view.real.nrows() {
+            self.points
+                .push(real_point(view.real[(r, 0)], view.real[(r, 1)]));
+        }
+        for r in 0..view.generated.nrows() {
+            if !inside(view.generated[(r, 0)], view.generated[(r, 1)]) {
+                continue;
+            }
+            self.points.push(Point {
+                x: view.generated[(r, 0)],
+                y: view.generated[(r, 1)],
+                class_or_value: 0.0,
+                split: Split::Test,
+                selected: false,
+            });
+        }
+        self.heatmap.draw(
+            &self.plane,
+            &plane_spec(&view.probability, view.grid, &self.points),
+            palette,
+        )?;
+        let Some(frame) = self.heatmap.frame().copied() else {
+            return Ok(());
+        };
+        // The arrows: where the generator's loss pushes each generated point.
+        let ratio = dom::window()?.device_pixel_ratio().max(1.0);
+        let ctx = context_2d(&self.plane)?;
+        ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)?;
+        let ink = crate::charts::heatmap::rgb(palette.ink);
+        ctx.set_stroke_style_str(crate::charts::heatmap::css_rgba(&mut self.css, ink, 0.75));
+        ctx.set_line_width(1.25);
+        ctx.begin_path();
+        for r in (0..view.generated.nrows()).step_by(2) {
+            let (x, y) = (view.generated[(r, 0)], view.generated[(r, 1)]);
+            let (dx, dy) = (view.descent[(r, 0)], view.descent[(r, 1)]);
+            let norm = dx.hypot(dy);
+            if !(norm.is_finite() && inside(x, y)) || norm < 1e-6 {
+                continue;
+            }
+            let length = (ARROW_SCALE * norm).min(ARROW_MAX);
+            let (ux, uy) = (dx / norm, dy / norm);
+            let (x0, y0) = frame.to_pixel(x, y);
+            let (x1, y1) = frame.to_pixel(x + length * ux, y + length * uy);
+            let pixels = (x1 - x0).hypot(y1 - y0);
+            if pixels < 1.5 {
+                continue;
+            }
+            ctx.move_to(x0, y0);
+            ctx.line_to(x1, y1);
+            // A head of two short strokes at ±28° from the shaft.
+            let head = pixels.min(6.0);
+            let angle = (y1 - y0).atan2(x1 - x0);
+            for side in [-0.5_f64, 0.5] {
+                let a = angle + std::f64::consts::PI + side;
+                ctx.move_to(x1, y1);
+                ctx.line_to(x1 + head * a.cos(), y1 + head * a.sin());
+            }
+        }
+        ctx.stroke();
+        ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)?;
+        Ok(())
+    }
+
+    fn draw_losses(&self, palette: &Palette) -> Result<()> {
+        let last = self.d_curve.last().map_or(1.0, |p| p.0).max(1.0);
+        let (lo, hi) = self
+            .d_curve
+            .iter()
+            .chain(&self.g_curve)
+            .map(|p| p.1)
+            .filter(|v| v.is_finite())
+            .fold((0.0_f64, 1.5_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let pad = 0.05 * (hi - lo);
+        line::draw(
+            &self.losses,
+            &LineChart {
+                x: 0.0..last,
+                y: (lo - pad)..(hi + pad),
+                x_label: "generator steps",
+                series: vec![
+                    Series {
+                        points: &self.d_curve,
+                        color: palette.blue,
+                        stroke: Stroke::Solid,
+                    },
+                    Series {
+                        points: &self.g_curve,
+                        color: palette.orange,
+                        stroke: Stroke::Dashed,
+                    },
+                ],
+                bands: &[],
+                markers: Vec::new(),
+                log_y: false,
+            },
+            palette,
+        )
+    }
+}
+
+/// Whether any part of `el` is inside the window's viewport (training figures do no work while
+/// scrolled out of view).
+pub(crate) fn in_view(el: &Element) -> bool {
+    let rect = el.get_bounding_client_rect();
+    let height = dom::window()
+        .ok()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(f64::INFINITY);
+    rect.bottom() > 0.0 && rect.top() < height
+}
+
+/// Whether `(x, y)` lies on the plane shown.
+fn inside(x: f32, y: f32) -> bool {
+    x.abs() <= PLANE && y.abs() <= PLANE
+}
+
+/// A real point: a blue ring.
+fn real_point(x: f32, y: f32) -> Point {
+    Point {
+        x,
+        y,
+        class_or_value: 1.0,
+        split: Split::Validation,
+        selected: false,
+    }
+}
+
+/// The plane's heatmap: the discriminator's probability from 0 (orange) to 1 (blue).
+fn plane_spec<'a>(field: &'a [f32], n: usize, points: &'a [Point]) -> HeatmapSpec<'a> {
+    HeatmapSpec {
+        field: Field::Values(field),
+        n,
+        x_range: (-PLANE, PLANE),
+        y_range: (-PLANE, PLANE),
+        scale: ColorScale::Diverging { min: 0.0, max: 1.0 },
+        discretize: false,
+        points,
+        splits: Splits::ALL,
+        ticks: true,
+    }
+}
+
+/// A number for JSON (`null` when not finite).
+fn json_number(v: f32) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        "null".to_owned()
+    }
+}
+
+fn write_role(root: &Element, role: &str, text: &str) -> Result<()> {
+    if let Some(el) = root.query_selector(&format!("[data-role=\"{role}\"]"))? {
+        dom::set_text(&el, text);
+    }
+    Ok(())
+}
+
+impl Figure for GanFigure {
+    fn update(&mut self) -> Result<()> {
+        self.draw()
+    }
+}

@@ -1,0 +1,785 @@
+//! The transformer figure: a tiny transformer learns to reverse (or sort) digit sequences in the
+//! page. The reader types a sequence and sees the prediction, every head's attention, and for one
+//! query position the scores, the mask, the softmax and the weighted sum of the values; the
+//! learned token and position embeddings are drawn in 2-D as they move.
+//!
+//! The engine ([`spiega_engine::transformer`]) trains, probes and projects; this module reads
+//! the controls, trains on animation frames while playing, and draws.
+
+use super::Figure;
+use crate::charts::Palette;
+use crate::charts::heatmap::{context_2d, css_rgba, diverging_color, rgb};
+use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::charts::{FONT, fit_canvas};
+use crate::dom::{self, fmt};
+use crate::error::{Result, WebError};
+use crate::frame::FrameLoop;
+use spiega_engine::EngineError;
+use spiega_engine::data::sequence::SequenceTask;
+use spiega_engine::transformer::{Probe, QueryDetail, Transformer, TransformerConfig, pca_2d};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+
+/// Updates per animation frame while playing.
+const STEPS_PER_FRAME: u32 = 1;
+/// Held-out scoring every this many updates.
+const RECORD_EVERY: u64 = 10;
+
+struct TransformerFigure {
+    root: Element,
+    attention: HtmlCanvasElement,
+    curves: HtmlCanvasElement,
+    embeddings: HtmlCanvasElement,
+    message: Element,
+    run: Option<Transformer>,
+    config: TransformerConfig,
+    playing: bool,
+    frames: Option<FrameLoop>,
+    css: String,
+    /// The last sequence typed that could be read, so a bad one keeps the last picture.
+    typed: Vec<usize>,
+}
+
+/// Mounts the figure in `root`.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let fig = Rc::new(RefCell::new(TransformerFigure {
+        root: root.clone(),
+        attention: dom::query(root, "canvas[data-role=\"attention\"]")?,
+        curves: dom::query(root, "canvas[data-role=\"curves\"]")?,
+        embeddings: dom::query(root, "canvas[data-role=\"embeddings\"]")?,
+        message: dom::query(root, "[data-role=\"message\"]")?,
+        run: None,
+        config: TransformerConfig::default(),
+        playing: false,
+        frames: None,
+        css: String::new(),
+        typed: vec![3, 1, 4, 1, 5],
+    }));
+    fig.borrow_mut().rebuild()?;
+    wire(&fig)?;
+    let as_dyn: Rc<RefCell<dyn Figure>> = fig;
+    Ok(as_dyn)
+}
+
+fn with(
+    fig: &Rc<RefCell<TransformerFigure>>,
+    what: impl FnOnce(&mut TransformerFigure) -> Result<()>,
+) {
+    if let Ok(mut f) = fig.try_borrow_mut()
+        && let Err(e) = what(&mut f)
+    {
+        f.report(&e);
+    }
+}
+
+fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
+    let root = fig.borrow().root.clone();
+    let f = Rc::clone(fig);
+    dom::on(&root, "change", move |ev| {
+        let role = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.get_attribute("data-role"));
+        match role.as_deref() {
+            Some("sequence" | "layer" | "head" | "query") => with(&f, TransformerFigure::draw),
+            Some("lr") => with(&f, TransformerFigure::retune),
+            _ => with(&f, TransformerFigure::rebuild),
+        }
+    })?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "input", move |ev| {
+        let role = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.get_attribute("data-role"));
+        match role.as_deref() {
+            Some("sequence") => with(&f, TransformerFigure::draw),
+            Some("lr") => with(&f, |g| {
+                dom::set_output(&g.root, "lr-value", &fmt_rate(g.read_lr()?));
+                Ok(())
+            }),
+            _ => {}
+        }
+    })?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "click", move |ev| {
+        let role = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("button").ok().flatten())
+            .and_then(|t| t.get_attribute("data-role"));
+        match role.as_deref() {
+            Some("play") => toggle_play(&f),
+            Some("step") => with(&f, |g| g.train(1)),
+            Some("reset") => with(&f, TransformerFigure::rebuild),
+            _ => {}
+        }
+    })?;
+    // Clicking a row of a head's map selects that query (and head).
+    let f = Rc::clone(fig);
+    let canvas = fig.borrow().attention.clone();
+    dom::on(&canvas, "click", move |ev| {
+        let Some(mouse) = ev.dyn_ref::<web_sys::MouseEvent>() else {
+            return;
+        };
+        let at = (f64::from(mouse.offset_x()), f64::from(mouse.offset_y()));
+        with(&f, |g| g.pick(at));
+    })?;
+    Ok(())
+}
+
+fn toggle_play(fig: &Rc<RefCell<TransformerFigure>>) {
+    let start = {
+        let Ok(mut f) = fig.try_borrow_mut() else {
+            return;
+        };
+        let playing = !f.playing;
+        f.set_playing(playing);
+        if !f.playing
+            && let Err(e) = f.draw()
+        {
+            f.report(&e);
+        }
+        f.playing
+    };
+    if !start {
+        return;
+    }
+    let existing = fig.borrow().frames.clone();
+    let frames = existing.unwrap_or_else(|| {
+        let weak = Rc::downgrade(fig);
+        let frames = FrameLoop::new(move |_| {
+            let Some(fig) = weak.upgrade() else {
+                return false;
+            };
+            let Ok(mut f) = fig.try_borrow_mut() else {
+                return true;
+            };
+            if !f.playing {
+                return false;
+            }
+            // Scrolled out of view: keep playing, but do no work until it is back.
+            if !super::gan::in_view(&f.root) {
+                return true;
+            }
+            if let Err(e) = f.train(STEPS_PER_FRAME) {
+                f.report(&e);
+                return false;
+            }
+            f.playing
+        });
+        fig.borrow_mut().frames = Some(frames.clone());
+        frames
+    });
+    if let Err(e) = frames.start() {
+        fig.borrow_mut().report(&e);
+    }
+}
+
+/// A learning rate with as many decimals as it needs.
+fn fmt_rate(lr: f32) -> String {
+    let text = format!("{:.4}", f64::from(lr));
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The text of a typed sequence as digits: every character must be a digit.
+fn parse_digits(text: &str) -> std::result::Result<Vec<usize>, String> {
+    text.trim()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| {
+            c.to_digit(10)
+                .map(|d| d as usize)
+                .ok_or_else(|| format!("“{c}” is not a digit"))
+        })
+        .collect()
+}
+
+impl TransformerFigure {
+    fn select(&self, role: &str) -> Result<String> {
+        let s: HtmlSelectElement =
+            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
+        Ok(s.value())
+    }
+
+    fn read_lr(&self) -> Result<f32> {
+        let v = dom::value(&dom::input(&self.root, "lr")?);
+        let lr = 10f64.powf(v);
+        let unit = 10f64.powf(lr.log10().floor() - 1.0);
+        Ok(((lr / unit).round() * unit) as f32)
+    }
+
+    fn read_config(&self) -> Result<TransformerConfig> {
+        let causal: HtmlInputElement = dom::query(&self.root, "input[data-role=\"causal\"]")?;
+        Ok(TransformerConfig {
+            task: if self.select("task")? == "sort" {
+                SequenceTask::Sort
+            } else {
+                SequenceTask::Reverse
+            },
+            heads: self.select("heads")?.parse().unwrap_or(2),
+            layers: self.select("layers")?.parse().unwrap_or(1),
+            causal: causal.checked(),
+            lr: self.read_lr()?,
+            ..TransformerConfig::default()
+        })
+    }
+
+    fn say(&self, text: &str) -> Result<()> {
+        dom::set_text(&self.message, text);
+        dom::set_hidden(&self.message, text.is_empty())
+    }
+
+    fn report(&mut self, e: &WebError) {
+        self.set_playing(false);
+        self.say(&format!("Something went wrong: {e}.")).ok();
+    }
+
+    fn set_playing(&mut self, playing: bool) {
+        self.playing = playing && self.run.is_some();
+        if !self.playing
+            && let Some(frames) = &self.frames
+        {
+            frames.stop();
+        }
+        if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
+            dom::set_text(&b, if self.playing { "Pause" } else { "Play" });
+            b.set_attribute("aria-pressed", if self.playing { "true" } else { "false" })
+                .ok();
+        }
+    }
+
+    /// A new, untrained model from the controls; the head and layer choices follow it.
+    fn rebuild(&mut self) -> Result<()> {
+        self.set_playing(false);
+        self.config = self.read_config()?;
+        dom::set_output(&self.root, "lr-value", &fmt_rate(self.config.lr));
+        self.run = Some(Transformer::new(self.config.clone())?);
+        self.fill_choices("head", self.config.heads)?;
+        self.fill_choices("layer", self.config.layers)?;
+        self.say("")?;
+        self.draw()
+    }
+
+    /// Applies a new learning rate to the running model.
+    fn retune(&mut self) -> Result<()> {
+        let lr = self.read_lr()?;
+        if let Some(run) = self.run.as_mut() {
+            run.set_learning_rate(lr)?;
+        }
+        self.config.lr = lr;
+        self.draw()
+    }
+
+    /// Makes a select offer `1..=count`, keeping the current choice when it still exists.
+    fn fill_choices(&self, role: &str, count: usize) -> Result<()> {
+        let select: HtmlSelectElement =
+            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
+        let current: usize = select.value().parse().unwrap_or(0);
+        let doc = dom::document()?;
+        select.set_text_content(None);
+        for i in 0..count {
+            let option = doc.create_element("option")?;
+            option.set_attribute("value", &i.to_string())?;
+            dom::set_text(&option, &(i + 1).to_string());
+            select.append_child(&option)?;
+        }
+        select.set_value(&current.min(count.saturating_sub(1)).to_string());
+        Ok(())
+    }
+
+    /// `n` updates, scoring the held-out split every [`RECORD_EVERY`], then a redraw.
+    fn train(&mut self, n: u32) -> Result<()> {
+        let Some(run) = self.run.as_mut() else {
+            return Ok(());
+        };
+        for _ in 0..n {
+            if let Err(e) = run.step() {
+                self.set_playing(false);
+                return Err(e.into());
+            }
+            if run.steps().is_multiple_of(RECORD_EVERY) {
+                run.record()?;
+            }
+        }
+        if n == 1 && !run.steps().is_multiple_of(RECORD_EVERY) {
+            run.record()?;
+        }
+        self.draw()
+    }
+
+    /// Selects the head and query under a click on the attention maps.
+    fn pick(&mut self, at: (f64, f64)) -> Result<()> {
+        let len = self.config.length;
+        let layout = AttentionLayout::new(&self.attention, self.config.heads, len);
+        if let Some((head, query)) = layout.hit(at.0, at.1) {
+            let head_select: HtmlSelectElement =
+                dom::query(&self.root, "select[data-role=\"head\"]")?;
+            head_select.set_value(&head.to_string());
+            let query_select: HtmlSelectElement =
+                dom::query(&self.root, "select[data-role=\"query\"]")?;
+            query_select.set_value(&query.to_string());
+            self.draw()?;
+        }
+        Ok(())
+    }
+
+    fn draw(&mut self) -> Result<()> {
+        let palette = Palette::from_css()?;
+        let len = self.config.length;
+        let typed: HtmlInputElement = dom::query(&self.root, "input[data-role=\"sequence\"]")?;
+        match parse_digits(&typed.value()) {
+            Ok(d) if d.len() == len => {
+                self.typed = d;
+                self.say("")?;
+            }
+            Ok(d) => self.say(&format!(
+                "Type exactly {len} digits (there are {}); the picture shows {} until then.",
+                d.len(),
+                digits_text(&self.typed)
+            ))?,
+            Err(e) => self.say(&format!(
+                "{e}; type {len} digits. The picture shows {} until then.",
+                digits_text(&self.typed)
+            ))?,
+        }
+        let layer: usize = self.select("layer")?.parse().unwrap_or(0);
+        let head: usize = self.select("head")?.parse().unwrap_or(0);
+        let query: usize = self.select("query")?.parse().unwrap_or(0);
+        let Some(run) = self.run.as_mut() else {
+            return Ok(());
+        };
+        let probe = match run.probe(&self.typed) {
+            Ok(p) => p,
+            Err(EngineError::Invalid(why)) => {
+                // A digit the task does not use: say so and keep the last picture.
+                return self.say(&format!("{why}."));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let detail = probe.query(layer, head, query)?;
+        let scores = *run.history().last().ok_or_else(|| {
+            WebError::Engine(EngineError::Invalid("the model has no scores yet".into()))
+        })?;
+        let steps = run.steps();
+        let curves: Curves = (
+            run.history()
+                .iter()
+                .map(|s| (s.step as f64, f64::from(s.train_loss)))
+                .collect(),
+            run.history()
+                .iter()
+                .map(|s| (s.step as f64, f64::from(s.test_token_accuracy)))
+                .collect(),
+        );
+        let tokens = pca_2d(&run.token_embeddings())?;
+        let positions = pca_2d(&run.position_embeddings())?;
+
+        self.draw_attention(&probe, layer, head, query, &palette)?;
+        self.draw_curves(&curves, &palette)?;
+        self.curves.set_attribute(
+            "aria-label",
+            &format!(
+                "Training loss and held-out accuracy over {steps} updates: now a training loss of \
+                 {} and {:.1}% of held-out digits right (chance {:.0}%).",
+                fmt(f64::from(scores.train_loss), 3),
+                100.0 * scores.test_token_accuracy,
+                100.0 / self.config.alphabet as f64
+            ),
+        )?;
+        self.draw_embeddings(&tokens, &positions, &palette)?;
+        self.write_prediction(&probe)?;
+        self.write_detail(&detail, &probe, query)?;
+
+        let chance = 1.0 / self.config.alphabet as f32;
+        dom::set_output(&self.root, "steps", &steps.to_string());
+        dom::set_output(
+            &self.root,
+            "accuracy",
+            &format!("{:.1}%", 100.0 * scores.test_token_accuracy),
+        );
+        let weights = probe.attention_weights(layer, head)?;
+        let rows: Vec<String> = (0..len)
+            .map(|i| {
+                let row: Vec<String> = (0..len).map(|j| format!("{}", weights[(i, j)])).collect();
+                format!("[{}]", row.join(","))
+            })
+            .collect();
+        let list = |v: &[f32]| {
+            let items: Vec<String> = v
+                .iter()
+                .map(|x| {
+                    if x.is_finite() {
+                        format!("{x}")
+                    } else {
+                        "null".into()
+                    }
+                })
+                .collect();
+            format!("[{}]", items.join(","))
+        };
+        let ints = |v: &[usize]| {
+            let items: Vec<String> = v.iter().map(ToString::to_string).collect();
+            format!("[{}]", items.join(","))
+        };
+        let allowed: Vec<String> = detail.allowed.iter().map(ToString::to_string).collect();
+        let json = format!(
+            "{{\"task\":\"{}\",\"heads\":{},\"layers\":{},\"causal\":{},\"lr\":{},\"steps\":{steps},\
+             \"trainLoss\":{},\"testLoss\":{},\"testAccuracy\":{},\"testSequenceAccuracy\":{},\
+             \"chance\":{chance},\"input\":{},\"output\":{},\"expected\":{},\"layer\":{layer},\
+             \"head\":{head},\"query\":{query},\"attention\":[{}],\"scores\":{},\"allowed\":[{}],\
+             \"weights\":{},\"headOutput\":{},\"playing\":{}}}",
+            if self.config.task == SequenceTask::Sort {
+                "sort"
+            } else {
+                "reverse"
+            },
+            self.config.heads,
+            self.config.layers,
+            self.config.causal,
+            self.config.lr,
+            scores.train_loss,
+            scores.test_loss,
+            scores.test_token_accuracy,
+            scores.test_sequence_accuracy,
+            ints(&probe.input),
+            ints(&probe.output),
+            ints(&probe.expected),
+            rows.join(","),
+            list(&detail.scores),
+            allowed.join(","),
+            list(&detail.weights),
+            list(&detail.output),
+            self.playing,
+        );
+        self.root.set_attribute("data-state", &json)?;
+        Ok(())
+    }
+
+    fn write_prediction(&self, probe: &Probe) -> Result<()> {
+        let right = probe
+            .output
+            .iter()
+            .zip(&probe.expected)
+            .filter(|(a, b)| a == b)
+            .count();
+        let text = format!(
+            "in {} → out {} (right answer {}: {right} of {} digits right)",
+            digits_text(&probe.input),
+            digits_text(&probe.output),
+            digits_text(&probe.expected),
+            probe.input.len()
+        );
+        if let Some(el) = self.root.query_selector("[data-role=\"prediction\"]")? {
+            dom::set_text(&el, &text);
+        }
+        Ok(())
+    }
+
+    /// The per-key table of the selected query: key digit, score, mask, weight; then the output.
+    fn write_detail(&self, detail: &QueryDetail, probe: &Probe, query: usize) -> Result<()> {
+        let body: Element = dom::query(&self.root, "[data-role=\"detail-rows\"]")?;
+        let doc = dom::document()?;
+        body.set_text_content(None);
+        for j in 0..detail.scores.len() {
+            let tr = doc.create_element("tr")?;
+            let cells = [
+                format!("{} (“{}”)", j + 1, probe.input.get(j).copied().unwrap_or(0)),
+                fmt(f64::from(detail.scores[j]), 3),
+                if detail.allowed[j] {
+                    fmt(f64::from(detail.scores[j]), 3)
+                } else {
+                    "−∞".to_owned()
+                },
+                fmt(f64::from(detail.weights[j]), 3),
+            ];
+            for (k, text) in cells.iter().enumerate() {
+                let cell = doc.create_element(if k == 0 { "th" } else { "td" })?;
+                if k == 0 {
+                    cell.set_attribute("scope", "row")?;
+                }
+                dom::set_text(&cell, text);
+                tr.append_child(&cell)?;
+            }
+            body.append_child(&tr)?;
+        }
+        let output: Vec<String> = detail
+            .output
+            .iter()
+            .map(|v| fmt(f64::from(*v), 3))
+            .collect();
+        let query_vec: Vec<String> = detail.query.iter().map(|v| fmt(f64::from(*v), 3)).collect();
+        if let Some(el) = self.root.query_selector("[data-role=\"detail-query\"]")? {
+            dom::set_text(
+                &el,
+                &format!(
+                    "query position {} (“{}”): q = [{}]",
+                    query + 1,
+                    probe.input.get(query).copied().unwrap_or(0),
+                    query_vec.join(", ")
+                ),
+            );
+        }
+        if let Some(el) = self.root.query_selector("[data-role=\"detail-output\"]")? {
+            dom::set_text(
+                &el,
+                &format!(
+                    "head output for this query, the weighted sum of the value rows: [{}]",
+                    output.join(", ")
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn draw_attention(
+        &mut self,
+        probe: &Probe,
+        layer: usize,
+        selected_head: usize,
+        query: usize,
+        palette: &Palette,
+    ) -> Result<()> {
+        let Some(ratio) = fit_canvas(&self.attention)? else {
+            return Ok(());
+        };
+        let len = self.config.length;
+        let layout = AttentionLayout::new(&self.attention, self.config.heads, len);
+        let ctx = context_2d(&self.attention)?;
+        ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)?;
+        ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.card), 1.0));
+        ctx.fill_rect(0.0, 0.0, layout.width, layout.height);
+        ctx.set_font(&format!("11px {FONT}"));
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        let mut aria = Vec::new();
+        for head in 0..self.config.heads {
+            let weights = probe.attention_weights(layer, head)?;
+            let (x0, y0) = layout.origin(head);
+            let c = layout.cell;
+            for i in 0..len {
+                for j in 0..len {
+                    let w = weights[(i, j)];
+                    let color = diverging_color(w, -1.0, 1.0, palette);
+                    ctx.set_fill_style_str(css_rgba(&mut self.css, color, 1.0));
+                    ctx.fill_rect(x0 + j as f64 * c, y0 + i as f64 * c, c - 1.0, c - 1.0);
+                }
+            }
+            // Axis labels: the typed digits, keys across the top, queries down the left.
+            ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.muted), 1.0));
+            for t in 0..len {
+                let digit = probe.input.get(t).copied().unwrap_or(0).to_string();
+                ctx.fill_text(&digit, x0 + (t as f64 + 0.5) * c, y0 - 8.0)?;
+                ctx.fill_text(&digit, x0 - 9.0, y0 + (t as f64 + 0.5) * c)?;
+            }
+            ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.ink), 1.0));
+            ctx.fill_text(
+                &format!("head {}", head + 1),
+                x0 + len as f64 * c / 2.0,
+                y0 + len as f64 * c + 12.0,
+            )?;
+            if head == selected_head {
+                ctx.set_stroke_style_str(css_rgba(&mut self.css, rgb(palette.ink), 1.0));
+                ctx.set_line_width(2.0);
+                ctx.stroke_rect(
+                    x0 - 1.0,
+                    y0 + query as f64 * c - 1.0,
+                    len as f64 * c + 1.0,
+                    c + 1.0,
+                );
+            }
+            let strongest: Vec<String> = (0..len)
+                .map(|i| {
+                    let best = (0..len)
+                        .max_by(|&a, &b| weights[(i, a)].total_cmp(&weights[(i, b)]))
+                        .unwrap_or(0);
+                    format!("{}→{}", i + 1, best + 1)
+                })
+                .collect();
+            aria.push(format!(
+                "head {}: each position mostly attends to {}",
+                head + 1,
+                strongest.join(", ")
+            ));
+        }
+        ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)?;
+        self.attention.set_attribute(
+            "aria-label",
+            &format!(
+                "Attention weights of layer {} for {}: {}.",
+                layer + 1,
+                digits_text(&probe.input),
+                aria.join("; ")
+            ),
+        )?;
+        Ok(())
+    }
+
+    fn draw_curves(&self, curves: &Curves, palette: &Palette) -> Result<()> {
+        let last = curves.0.last().map_or(1.0, |p| p.0).max(10.0);
+        let top = curves
+            .0
+            .iter()
+            .map(|p| p.1)
+            .filter(|v| v.is_finite())
+            .fold(1.0_f64, f64::max);
+        line::draw(
+            &self.curves,
+            &LineChart {
+                x: 0.0..last,
+                y: 0.0..top * 1.05,
+                x_label: "updates",
+                series: vec![
+                    Series {
+                        points: &curves.0,
+                        color: palette.blue,
+                        stroke: Stroke::Solid,
+                    },
+                    Series {
+                        points: &curves.1,
+                        color: palette.orange,
+                        stroke: Stroke::Dashed,
+                    },
+                ],
+                bands: &[],
+                markers: Vec::new(),
+                log_y: false,
+            },
+            palette,
+        )
+    }
+
+    fn draw_embeddings(
+        &mut self,
+        tokens: &spiega_engine::Matrix,
+        positions: &spiega_engine::Matrix,
+        palette: &Palette,
+    ) -> Result<()> {
+        let Some(ratio) = fit_canvas(&self.embeddings)? else {
+            return Ok(());
+        };
+        let (w, h) = (
+            f64::from(self.embeddings.client_width()),
+            f64::from(self.embeddings.client_height()),
+        );
+        let ctx = context_2d(&self.embeddings)?;
+        ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)?;
+        ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.card), 1.0));
+        ctx.fill_rect(0.0, 0.0, w, h);
+        ctx.set_font(&format!("12px {FONT}"));
+        ctx.set_text_align("center");
+        ctx.set_text_baseline("middle");
+        // Two panels, each scaled to its own points: tokens left, positions right.
+        let half = w / 2.0;
+        for (panel, (m, color, prefix)) in
+            [(tokens, palette.blue, ""), (positions, palette.orange, "p")]
+                .into_iter()
+                .enumerate()
+        {
+            let x0 = panel as f64 * half;
+            let extent = m.iter().fold(1e-6_f32, |a, v| a.max(v.abs())) as f64;
+            let pad = 18.0;
+            let scale = ((half - 2.0 * pad).min(h - 2.0 * pad - 14.0) / 2.0) / extent;
+            let (cx, cy) = (x0 + half / 2.0, (h - 14.0) / 2.0 + 2.0);
+            ctx.set_stroke_style_str(css_rgba(&mut self.css, rgb(palette.grid), 1.0));
+            ctx.set_line_width(1.0);
+            ctx.begin_path();
+            ctx.move_to(x0 + pad, cy);
+            ctx.line_to(x0 + half - pad, cy);
+            ctx.move_to(cx, pad);
+            ctx.line_to(cx, h - pad - 14.0);
+            ctx.stroke();
+            for r in 0..m.nrows() {
+                let (px, py) = (
+                    cx + f64::from(m[(r, 0)]) * scale,
+                    cy - f64::from(m[(r, 1)]) * scale,
+                );
+                ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(color), 0.22));
+                ctx.begin_path();
+                ctx.arc(px, py, 9.0, 0.0, std::f64::consts::TAU)?;
+                ctx.fill();
+                ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.ink), 1.0));
+                let label = if prefix.is_empty() {
+                    r.to_string()
+                } else {
+                    format!("{prefix}{}", r + 1)
+                };
+                ctx.fill_text(&label, px, py)?;
+            }
+            ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.muted), 1.0));
+            ctx.fill_text(
+                if panel == 0 {
+                    "digit embeddings"
+                } else {
+                    "position embeddings"
+                },
+                cx,
+                h - 8.0,
+            )?;
+        }
+        ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)?;
+        Ok(())
+    }
+}
+
+/// The training loss and the held-out accuracy, as `(update, value)` points.
+type Curves = (Vec<(f64, f64)>, Vec<(f64, f64)>);
+
+fn digits_text(d: &[usize]) -> String {
+    d.iter().map(ToString::to_string).collect()
+}
+
+/// Where each head's `len × len` map sits on the attention canvas, in CSS pixels.
+struct AttentionLayout {
+    width: f64,
+    height: f64,
+    cell: f64,
+    heads: usize,
+    len: usize,
+}
+
+impl AttentionLayout {
+    const LEFT: f64 = 20.0;
+    const TOP: f64 = 18.0;
+    const GAP: f64 = 26.0;
+
+    fn new(canvas: &HtmlCanvasElement, heads: usize, len: usize) -> Self {
+        let width = f64::from(canvas.client_width());
+        let height = f64::from(canvas.client_height());
+        let per_head = (width - Self::LEFT) / heads.max(1) as f64 - Self::GAP;
+        let cell = (per_head.min(height - Self::TOP - 22.0) / len.max(1) as f64)
+            .floor()
+            .max(4.0);
+        Self {
+            width,
+            height,
+            cell,
+            heads,
+            len,
+        }
+    }
+
+    /// The top-left corner of head `head`'s map.
+    fn origin(&self, head: usize) -> (f64, f64) {
+        let span = self.cell * self.len as f64 + Self::GAP;
+        (Self::LEFT + head as f64 * span, Self::TOP)
+    }
+
+    /// The head and query row under a CSS pixel.
+    fn hit(&self, x: f64, y: f64) -> Option<(usize, usize)> {
+        (0..self.heads).find_map(|head| {
+            let (x0, y0) = self.origin(head);
+            let side = self.cell * self.len as f64;
+            ((x0..x0 + side).contains(&x) && (y0..y0 + side).contains(&y))
+                .then(|| (head, ((y - y0) / self.cell) as usize))
+        })
+    }
+}
+
+impl Figure for TransformerFigure {
+    fn update(&mut self) -> Result<()> {
+        self.draw()
+    }
+}

@@ -1,0 +1,259 @@
+//! The transformer section, driven like a reader: the held-out accuracy rises far above chance
+//! within a bounded budget, the attention maps follow the typed sequence, the numbers shown for a
+//! query are the engine's, the causal mask hides later keys, and the figure looks right.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use serde_json::Value;
+use spiega_e2e::{Page, Result, run};
+
+const FIG: &str = "#fig-transformer";
+const ATTENTION: &str = "#fig-transformer canvas[data-role=attention]";
+const EMBEDDINGS: &str = "#fig-transformer canvas[data-role=embeddings]";
+
+async fn state(page: &Page) -> Result<Value> {
+    page.state(FIG).await
+}
+
+fn num(v: &Value, key: &str) -> f64 {
+    v[key].as_f64().unwrap_or(f64::NAN)
+}
+
+/// Sets a control by its `data-role` and fires `input` and `change` as a reader would.
+async fn set(page: &Page, role: &str, value: &str) -> Result<()> {
+    let done = page
+        .js(&format!(
+            "const el = document.querySelector('{FIG} [data-role=\"{role}\"]');
+             if (!el) return false;
+             if (el.type === 'checkbox') {{ el.checked = ('{value}' === 'true'); }} else {{ el.value = '{value}'; }}
+             el.dispatchEvent(new Event('input', {{ bubbles: true }}));
+             el.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             return true;"
+        ))
+        .await?;
+    if done == Value::Bool(true) {
+        Ok(())
+    } else {
+        Err(format!("no control {role}"))
+    }
+}
+
+async fn click(page: &Page, role: &str) -> Result<()> {
+    page.click(&format!("{FIG} button[data-role=\"{role}\"]"))
+        .await
+}
+
+async fn wait_state(page: &Page, condition: &str, seconds: u64) -> Result<()> {
+    page.wait_until(
+        &format!(
+            "(() => {{ const s = JSON.parse(document.querySelector('{FIG}').dataset.state || '{{}}'); return {condition}; }})()"
+        ),
+        seconds,
+    )
+    .await
+}
+
+async fn open() -> Result<Page> {
+    let page = Page::open("/", 1280, 900).await?;
+    page.js(&format!(
+        "document.querySelector('{FIG}').scrollIntoView(); return 0;"
+    ))
+    .await?;
+    Ok(page)
+}
+
+/// The text of every cell of the query table, row by row.
+async fn table(page: &Page) -> Result<Vec<Vec<String>>> {
+    let v = page
+        .js(&format!(
+            "return [...document.querySelectorAll('{FIG} [data-role=detail-rows] tr')].map(r => [...r.cells].map(c => c.textContent));"
+        ))
+        .await?;
+    serde_json::from_value(v).map_err(|e| e.to_string())
+}
+
+/// A number as the page formats it: three decimals and a true minus sign.
+fn shown(v: f64) -> String {
+    let s = format!("{v:.3}");
+    if s == "-0.000" {
+        "0.000".to_owned()
+    } else {
+        s.replacen('-', "−", 1)
+    }
+}
+
+#[test]
+fn held_out_accuracy_rises_far_above_chance_in_the_page() {
+    run(async {
+        let page = open().await?;
+        let start = state(&page).await?;
+        assert_eq!(num(&start, "steps"), 0.0);
+        let chance = num(&start, "chance");
+        assert!((chance - 0.1).abs() < 1e-6, "{start}");
+        assert!(num(&start, "testAccuracy") < 0.3, "{start}");
+        let embeddings = page.canvas_hash(EMBEDDINGS).await?;
+        let t0 = std::time::Instant::now();
+        click(&page, "play").await?;
+        // A bounded budget: 600 updates (measured natively: all held-out digits right by 200).
+        wait_state(&page, "s.testAccuracy > 0.9 || s.steps >= 600", 60).await?;
+        click(&page, "play").await?;
+        let end = state(&page).await?;
+        println!(
+            "held-out accuracy {} after {} updates in {:.1} s",
+            num(&end, "testAccuracy"),
+            num(&end, "steps"),
+            t0.elapsed().as_secs_f64()
+        );
+        assert!(num(&end, "testAccuracy") > 0.9, "{end}");
+        assert!(num(&end, "trainLoss") < num(&start, "trainLoss") / 2.0);
+        let shown_accuracy = page
+            .text(&format!("{FIG} output[data-role=accuracy]"))
+            .await?;
+        assert_eq!(
+            shown_accuracy,
+            format!("{:.1}%", 100.0 * num(&end, "testAccuracy"))
+        );
+        assert_ne!(embeddings, page.canvas_hash(EMBEDDINGS).await?);
+        // The trained model reverses a typed sequence.
+        set(&page, "sequence", "27183").await?;
+        let s = state(&page).await?;
+        assert_eq!(s["expected"], serde_json::json!([3, 8, 1, 7, 2]));
+        assert_eq!(s["output"], s["expected"], "{s}");
+        let prediction = page.text(&format!("{FIG} [data-role=prediction]")).await?;
+        assert!(prediction.contains("out 38172"), "{prediction}");
+        page.finish().await
+    })
+}
+
+#[test]
+fn typed_input_attention_and_the_query_numbers() {
+    run(async {
+        let page = open().await?;
+        // Train a little so the maps are not uniform.
+        for _ in 0..30 {
+            click(&page, "step").await?;
+        }
+        set(&page, "sequence", "12345").await?;
+        let a = (page.canvas_hash(ATTENTION).await?, state(&page).await?);
+        set(&page, "sequence", "90817").await?;
+        let b = (page.canvas_hash(ATTENTION).await?, state(&page).await?);
+        assert_ne!(a.0, b.0, "the attention map ignored the typed input");
+        assert_ne!(a.1["attention"], b.1["attention"]);
+        assert_eq!(b.1["input"], serde_json::json!([9, 0, 8, 1, 7]));
+        // A typing mistake is explained and the last picture stays.
+        set(&page, "sequence", "12a45").await?;
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(message.contains("is not a digit"), "{message}");
+        assert_eq!(page.canvas_hash(ATTENTION).await?, b.0);
+        set(&page, "sequence", "90817").await?;
+        // The table shows the engine's numbers for the selected query and head.
+        set(&page, "head", "1").await?;
+        set(&page, "query", "3").await?;
+        let s = state(&page).await?;
+        assert_eq!((num(&s, "head"), num(&s, "query")), (1.0, 3.0));
+        let rows = table(&page).await?;
+        assert_eq!(rows.len(), 5);
+        for (j, row) in rows.iter().enumerate() {
+            let score = s["scores"][j].as_f64().unwrap();
+            let weight = s["weights"][j].as_f64().unwrap();
+            assert_eq!(row[1], shown(score), "score of key {j}");
+            assert_eq!(row[2], shown(score), "unmasked score of key {j}");
+            assert_eq!(row[3], shown(weight), "weight of key {j}");
+            // The weights are the engine's attention map, row 3.
+            assert_eq!(s["attention"][3][j], s["weights"][j]);
+        }
+        let output = page
+            .text(&format!("{FIG} [data-role=detail-output]"))
+            .await?;
+        let expected: Vec<String> = s["headOutput"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| shown(v.as_f64().unwrap()))
+            .collect();
+        assert!(
+            output.contains(&expected.join(", ")),
+            "{output} vs {expected:?}"
+        );
+        // Clicking row 1 of head 1's map selects that query.
+        page.js(&format!(
+            "const c = document.querySelector('{ATTENTION}'); const r = c.getBoundingClientRect();
+             c.dispatchEvent(new MouseEvent('click', {{ bubbles: true, clientX: r.left + 24, clientY: r.top + 22 }}));
+             return 0;"
+        ))
+        .await?;
+        let s = state(&page).await?;
+        assert_eq!((num(&s, "head"), num(&s, "query")), (0.0, 0.0), "{s}");
+        // The causal mask: query 2 sees keys 1 and 2 only, and the table says −∞ for the rest.
+        set(&page, "causal", "true").await?;
+        set(&page, "query", "1").await?;
+        let s = state(&page).await?;
+        assert_eq!(s["causal"], true);
+        assert_eq!(
+            s["allowed"],
+            serde_json::json!([true, true, false, false, false])
+        );
+        let rows = table(&page).await?;
+        assert_eq!(rows[4][2], "−∞");
+        assert_eq!(rows[4][3], "0.000");
+        assert_eq!(rows[0][2], shown(s["scores"][0].as_f64().unwrap()));
+        // Every other control rebuilds or retunes the model.
+        for (role, value, key, expected) in [
+            ("task", "sort", "task", serde_json::json!("sort")),
+            ("heads", "4", "heads", serde_json::json!(4)),
+            ("layers", "2", "layers", serde_json::json!(2)),
+            ("lr", "-2", "lr", serde_json::json!(0.01)),
+        ] {
+            let before = page.canvas_hash(ATTENTION).await?;
+            set(&page, role, value).await?;
+            click(&page, "step").await?;
+            let s = state(&page).await?;
+            assert_eq!(s[key], expected, "{role}");
+            assert_ne!(before, page.canvas_hash(ATTENTION).await?, "{role}");
+        }
+        let options = page
+            .js(&format!(
+                "return document.querySelectorAll('{FIG} select[data-role=layer] option').length;"
+            ))
+            .await?;
+        assert_eq!(options, serde_json::json!(2));
+        click(&page, "reset").await?;
+        assert_eq!(num(&state(&page).await?, "steps"), 0.0);
+        page.finish().await
+    })
+}
+
+#[test]
+fn the_figure_looks_right_at_both_widths_and_themes() {
+    run(async {
+        let page = open().await?;
+        click(&page, "play").await?;
+        wait_state(&page, "s.steps >= 150", 30).await?;
+        click(&page, "play").await?;
+        page.element_screenshot("#transformers", "transformer-1280-light")
+            .await?;
+        page.click("#theme-toggle").await?;
+        page.element_screenshot("#fig-transformer", "transformer-1280-dark")
+            .await?;
+        page.set_viewport(390, 844, true).await?;
+        page.js("window.dispatchEvent(new Event('resize')); return 0;")
+            .await?;
+        let wide = page
+            .js("return document.documentElement.scrollWidth;")
+            .await?;
+        assert!(
+            wide.as_f64().unwrap_or(1e9) <= 390.0,
+            "scrolls sideways: {wide}"
+        );
+        page.element_screenshot("#fig-transformer", "transformer-390-dark")
+            .await?;
+        page.click("#theme-toggle").await?;
+        page.element_screenshot("#fig-transformer", "transformer-390-light")
+            .await?;
+        page.finish().await
+    })
+}
