@@ -1,4 +1,4 @@
-//! Figure 1: an activation function and its derivative, with its parameter and a probe.
+//! The activation figure: an activation function and its derivative, with its parameter and a probe.
 
 use super::{Figure, update_on_input};
 use crate::charts::Palette;

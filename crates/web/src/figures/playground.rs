@@ -1,4 +1,4 @@
-//! Figure 3: the playground. A feed-forward network trains live on 2-D data; the reader changes
+//! The playground figure. A feed-forward network trains live on 2-D data; the reader changes
 //! the data, the features, the network and the training settings, and sees the output over the
 //! plane, every neuron's own map, the weights, the scores on each split and the loss curves.
 //!

@@ -1,4 +1,4 @@
-//! Figure 2: softmax with a temperature over four editable logits, shown as bars.
+//! The softmax figure: softmax with a temperature over four editable logits, shown as bars.
 
 use super::{Figure, update_on_input};
 use crate::charts::Palette;
