@@ -15,6 +15,7 @@
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
 pub mod activation;
+pub mod compare;
 pub mod data;
 pub mod error;
 pub mod layer;
@@ -27,6 +28,7 @@ pub mod playground;
 pub mod regularize;
 pub mod rng;
 pub mod shapes;
+pub mod shrinkage;
 pub mod tensor;
 pub mod trace;
 pub mod train;
