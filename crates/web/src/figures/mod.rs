@@ -4,6 +4,8 @@
 //! A figure that cannot start shows why in its own place; the others carry on.
 
 pub mod activations;
+pub mod compare;
+pub mod dropout;
 pub mod playground;
 pub mod softmax;
 
@@ -23,8 +25,9 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 3] = [
+const FIGURES: [(&str, Mount); 4] = [
     ("activations", activations::mount),
+    ("dropout", dropout::mount),
     ("playground", playground::mount),
     ("softmax", softmax::mount),
 ];
