@@ -193,3 +193,129 @@ fn dropout_controls_and_keys_change_what_is_shown() {
         page.finish().await
     })
 }
+
+const SHRINK: &str = "#fig-shrinkage";
+
+/// Chooses a penalty in the regularisation figure as a reader would.
+async fn choose_penalty(page: &Page, value: &str) -> Result<Value> {
+    page.js(&format!(
+        "const el = document.querySelector('{SHRINK} select[data-role=penalty]');
+         el.value = '{value}';
+         el.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+    ))
+    .await?;
+    page.state(SHRINK).await
+}
+
+#[test]
+fn l1_zeros_coefficients_that_l2_only_shrinks() {
+    run(async {
+        let page = Page::open("/#regularisation", 1280, 900).await?;
+        let paths = format!("{SHRINK} canvas[data-role=paths]");
+        let bars = format!("{SHRINK} canvas[data-role=coefficients]");
+        let slider = format!("{SHRINK} input[data-role=rate]");
+        // A middle rate: the lasso has dropped irrelevant features, ridge has dropped none.
+        page.set_slider(&slider, -1.0).await?;
+        let l1 = choose_penalty(&page, "l1").await?;
+        let l2 = choose_penalty(&page, "l2").await?;
+        assert_eq!(num(&l1, "alpha"), num(&l2, "alpha"));
+        assert!(num(&l1, "zeros") > num(&l2, "zeros"), "{l1} vs {l2}");
+        assert_eq!(num(&l2, "zeros"), 0.0, "{l2}");
+        assert!(num(&l1, "irrelevantZeros") >= 1.0, "{l1}");
+        let net = choose_penalty(&page, "elastic").await?;
+        assert!(num(&net, "zeros") <= num(&l1, "zeros"), "{net} vs {l1}");
+        // The readout says what the state says.
+        let readout = page.text(&format!("{SHRINK} [data-role=readout]")).await?;
+        assert!(
+            readout.contains(&format!("{} of 10 coefficients", num(&net, "zeros"))),
+            "{readout}"
+        );
+        // Raising the rate with L1 zeroes more coefficients and redraws both charts.
+        choose_penalty(&page, "l1").await?;
+        let before = (
+            page.canvas_hash(&paths).await?,
+            page.canvas_hash(&bars).await?,
+        );
+        page.set_slider(&slider, -0.1).await?;
+        let high = page.state(SHRINK).await?;
+        assert!(num(&high, "alpha") > num(&l1, "alpha"));
+        assert!(num(&high, "zeros") > num(&l1, "zeros"), "{high} vs {l1}");
+        let after = (
+            page.canvas_hash(&paths).await?,
+            page.canvas_hash(&bars).await?,
+        );
+        assert_ne!(before.0, after.0);
+        assert_ne!(before.1, after.1);
+        page.set_slider(&slider, -1.0).await?;
+        page.js("document.querySelector('#regularisation').scrollIntoView();")
+            .await?;
+        page.screenshot("regularisation-desktop").await?;
+        print_place(&page, "#regularisation", "regularisation-desktop").await?;
+        page.set_viewport(390, 844, true).await?;
+        page.js("document.querySelector('#fig-shrinkage').scrollIntoView();")
+            .await?;
+        page.screenshot("regularisation-phone").await?;
+        print_place(&page, "#fig-shrinkage", "regularisation-phone").await?;
+        page.finish().await
+    })
+}
+
+const PRUNE: &str = "#fig-pruning";
+
+#[test]
+fn pruning_keeps_accuracy_until_the_important_weights_go() {
+    run(async {
+        let page = Page::open("/#pruning", 1280, 900).await?;
+        let untrained = page.state(PRUNE).await?;
+        assert_eq!(untrained["trained"], Value::Bool(false), "{untrained}");
+        let t0 = std::time::Instant::now();
+        page.click(&format!("{PRUNE} button[data-role=train]"))
+            .await?;
+        page.wait_until(
+            "JSON.parse(document.querySelector('#fig-pruning').dataset.state).trained",
+            20,
+        )
+        .await?;
+        println!(
+            "pruning: network trained and curve measured in {:.2} s",
+            t0.elapsed().as_secs_f64()
+        );
+        let full = page.state(PRUNE).await?;
+        assert_eq!(num(&full, "removed"), 0.0);
+        assert!(num(&full, "accuracy") > 0.9, "{full}");
+        let slider = format!("{PRUNE} input[data-role=fraction]");
+        let network = format!("{PRUNE} canvas[data-role=network]");
+        let curve = format!("{PRUNE} canvas[data-role=accuracy]");
+        let before = (
+            page.canvas_hash(&network).await?,
+            page.canvas_hash(&curve).await?,
+        );
+        page.set_slider(&slider, 50.0).await?;
+        let half = page.state(PRUNE).await?;
+        assert_eq!(num(&half, "removed"), 152.0, "{half}");
+        assert!(
+            num(&half, "accuracy") > num(&full, "accuracy") - 0.05,
+            "{half}"
+        );
+        let after = (
+            page.canvas_hash(&network).await?,
+            page.canvas_hash(&curve).await?,
+        );
+        assert_ne!(before.0, after.0, "the network did not lose drawn weights");
+        assert_ne!(before.1, after.1, "the marker did not move");
+        page.set_slider(&slider, 100.0).await?;
+        let all = page.state(PRUNE).await?;
+        assert!(num(&all, "accuracy") < 0.75, "{all}");
+        let readout = page.text(&format!("{PRUNE} [data-role=readout]")).await?;
+        assert!(
+            readout.starts_with("304 of 304 weights removed"),
+            "{readout}"
+        );
+        page.set_slider(&slider, 60.0).await?;
+        page.js("document.querySelector('#pruning').scrollIntoView();")
+            .await?;
+        page.screenshot("pruning-desktop").await?;
+        print_place(&page, "#pruning", "pruning-desktop").await?;
+        page.finish().await
+    })
+}

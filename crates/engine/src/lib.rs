@@ -25,6 +25,7 @@ pub mod model;
 pub mod normalize;
 pub mod optim;
 pub mod playground;
+pub mod pruning;
 pub mod regularize;
 pub mod rng;
 pub mod shapes;

@@ -27,11 +27,11 @@ pub struct Shrinkage {
 }
 
 impl Shrinkage {
-    /// The figure's problem — 60 samples of 4 informative and 6 irrelevant standard-normal
-    /// features with noise of standard deviation 1, drawn from `seed` — and `penalty`'s paths over
+    /// The figure's problem — 30 samples of 4 informative and 6 irrelevant standard-normal
+    /// features with noise of standard deviation 2, drawn from `seed` — and `penalty`'s paths over
     /// [`GRID`] rates from the lasso's all-zero rate down a thousandfold (largest first).
     pub fn new(penalty: PathPenalty, seed: u32) -> Result<Self> {
-        let problem = sparse_linear(60, 4, 6, 1.0, &mut Rng::new(seed))?;
+        let problem = sparse_linear(30, 4, 6, 2.0, &mut Rng::new(seed))?;
         let y: Vec<f32> = problem.data.targets().column(0).iter().copied().collect();
         let x = problem.data.x();
         let top = alpha_max(x, &y, PathPenalty::Lasso)?;
@@ -92,8 +92,8 @@ mod tests {
 
     #[test]
     fn lasso_zeros_coefficients_that_ridge_only_shrinks() {
-        let lasso = Shrinkage::new(PathPenalty::Lasso, 3).unwrap();
-        let ridge = Shrinkage::new(PathPenalty::Ridge, 3).unwrap();
+        let lasso = Shrinkage::new(PathPenalty::Lasso, 1).unwrap();
+        let ridge = Shrinkage::new(PathPenalty::Ridge, 1).unwrap();
         assert_eq!(lasso.rates(), ridge.rates());
         // At the largest rate every lasso coefficient is exactly 0 (that is how the grid's top is
         // chosen); ridge's are small but not 0.
@@ -117,8 +117,8 @@ mod tests {
 
     #[test]
     fn the_elastic_net_lies_between() {
-        let net = Shrinkage::new(PathPenalty::ElasticNet { l1_ratio: 0.5 }, 3).unwrap();
-        let lasso = Shrinkage::new(PathPenalty::Lasso, 3).unwrap();
+        let net = Shrinkage::new(PathPenalty::ElasticNet { l1_ratio: 0.5 }, 1).unwrap();
+        let lasso = Shrinkage::new(PathPenalty::Lasso, 1).unwrap();
         // Half of the penalty is L1, so its threshold is half the lasso's: at every rate it
         // zeroes at most as many coefficients as the lasso, and some at the largest rates.
         for (n, l) in net.paths().iter().zip(lasso.paths()) {

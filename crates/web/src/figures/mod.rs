@@ -7,6 +7,8 @@ pub mod activations;
 pub mod compare;
 pub mod dropout;
 pub mod playground;
+pub mod pruning;
+pub mod shrinkage;
 pub mod softmax;
 
 use crate::dom;
@@ -25,10 +27,12 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 4] = [
+const FIGURES: [(&str, Mount); 6] = [
     ("activations", activations::mount),
     ("dropout", dropout::mount),
     ("playground", playground::mount),
+    ("pruning", pruning::mount),
+    ("shrinkage", shrinkage::mount),
     ("softmax", softmax::mount),
 ];
 
