@@ -16,6 +16,7 @@
 
 pub mod activation;
 pub mod backprop;
+pub mod compare;
 pub mod cost_curves;
 pub mod data;
 pub mod error;
@@ -32,9 +33,11 @@ pub mod normalization_demo;
 pub mod normalize;
 pub mod optim;
 pub mod playground;
+pub mod pruning;
 pub mod regularize;
 pub mod rng;
 pub mod shapes;
+pub mod shrinkage;
 pub mod surfaces;
 pub mod tensor;
 pub mod trace;

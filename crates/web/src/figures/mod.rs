@@ -5,8 +5,10 @@
 
 pub mod activations;
 pub mod backprop;
+pub mod compare;
 pub mod conv;
 pub mod costs;
+pub mod dropout;
 pub mod gan;
 pub mod handoff;
 pub mod live_model;
@@ -14,9 +16,11 @@ pub mod mathml;
 pub mod normalization;
 pub mod optimizers;
 pub mod playground;
+pub mod pruning;
 pub mod rouge;
 pub mod scores;
 pub mod shapes;
+pub mod shrinkage;
 pub mod softmax;
 pub mod transformer;
 
@@ -36,7 +40,7 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 14] = [
+const FIGURES: [(&str, Mount); 17] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
     ("optimizers", optimizers::mount),
@@ -50,6 +54,9 @@ const FIGURES: [(&str, Mount); 14] = [
     ("shapes", shapes::mount),
     ("conv", conv::mount),
     ("normalization", normalization::mount),
+    ("dropout", dropout::mount),
+    ("pruning", pruning::mount),
+    ("shrinkage", shrinkage::mount),
     ("softmax", softmax::mount),
     ("transformer", transformer::mount),
 ];

@@ -1,0 +1,547 @@
+//! The side-by-side comparison core: several runs that share their data, split and seed, trained
+//! a bounded number of updates per frame each, drawn as training (solid) and validation (dashed)
+//! loss curves on shared axes, with play, pause and reset, a legend and a table of final scores.
+//!
+//! A figure owns a [`Core`] and implements [`Compared`] to say which runs to build and to draw its
+//! own views; [`wire`] connects the buttons, the keyboard and the frame loop.
+
+use super::Figure;
+use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::charts::{Palette, parse_color};
+use crate::dom::{self, fmt};
+use crate::error::{Result, WebError};
+use crate::frame::FrameLoop;
+use plotters::style::RGBAColor;
+use spiega_engine::EngineError;
+use spiega_engine::compare::{Comparison, gap};
+use spiega_engine::playground::{PlaygroundConfig, Scores};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement};
+
+/// What a comparison figure adds to the core.
+pub trait Compared: 'static {
+    /// The core.
+    fn core(&mut self) -> &mut Core;
+
+    /// The runs to build from the figure's controls: each run's legend name and configuration.
+    fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>>;
+
+    /// Draws the figure's own views after the curves (nothing by default).
+    fn draw_more(&mut self, _palette: &Palette) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The shared state and views of a comparison figure.
+pub struct Core {
+    root: Element,
+    chart: HtmlCanvasElement,
+    table: Element,
+    message: Element,
+    comparison: Option<Comparison>,
+    names: Vec<String>,
+    playing: bool,
+    frames: Option<FrameLoop>,
+    /// Updates per run per animation frame.
+    pub updates_per_frame: u32,
+    /// Training pauses by itself after this many updates.
+    pub limit: u64,
+    /// Reused curve buffers: per run, training then validation points.
+    curves: Vec<Vec<(f64, f64)>>,
+}
+
+impl Core {
+    /// The core of the figure in `root`, with its canvas `[data-role=curves]`, its scores table
+    /// body `[data-role=scores]` and its message `[data-role=message]`.
+    pub fn new(root: &Element, updates_per_frame: u32, limit: u64) -> Result<Self> {
+        Ok(Self {
+            root: root.clone(),
+            chart: dom::query(root, "canvas[data-role=\"curves\"]")?,
+            table: dom::query(root, "[data-role=\"scores\"]")?,
+            message: dom::query(root, "[data-role=\"message\"]")?,
+            comparison: None,
+            names: Vec::new(),
+            playing: false,
+            frames: None,
+            updates_per_frame,
+            limit,
+            curves: Vec::new(),
+        })
+    }
+
+    /// The figure's root element.
+    pub fn root(&self) -> &Element {
+        &self.root
+    }
+
+    /// The runs, once built.
+    pub fn comparison(&mut self) -> Option<&mut Comparison> {
+        self.comparison.as_mut()
+    }
+
+    /// The runs' legend names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Updates made by each run so far.
+    pub fn steps(&self) -> u64 {
+        self.comparison
+            .as_ref()
+            .and_then(|c| c.latest(0))
+            .map_or(0, |s| s.step)
+    }
+
+    /// Shows a message in the figure (as text), or hides it when empty.
+    pub fn say(&self, text: &str) -> Result<()> {
+        dom::set_text(&self.message, text);
+        dom::set_hidden(&self.message, text.is_empty())
+    }
+
+    fn set_playing(&mut self, playing: bool) {
+        self.playing = playing;
+        if !playing && let Some(frames) = &self.frames {
+            frames.stop();
+        }
+        if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
+            dom::set_text(&b, if playing { "Pause" } else { "Play" });
+            b.set_attribute("aria-pressed", if playing { "true" } else { "false" })
+                .ok();
+        }
+    }
+
+    /// Builds the runs afresh, untrained, and pauses.
+    fn rebuild(&mut self, runs: Vec<(String, PlaygroundConfig)>) -> Result<()> {
+        self.set_playing(false);
+        let (names, configs): (Vec<String>, Vec<PlaygroundConfig>) = runs.into_iter().unzip();
+        self.comparison = Some(Comparison::new(configs)?);
+        self.names = names;
+        self.say("")
+    }
+
+    /// Trains every run `updates` updates; a run that diverges pauses the figure with its cause.
+    fn advance(&mut self, updates: u32) -> Result<()> {
+        let left = self.limit.saturating_sub(self.steps());
+        let updates = updates.min(u32::try_from(left).unwrap_or(u32::MAX));
+        if updates == 0 {
+            self.set_playing(false);
+            return Ok(());
+        }
+        let Some(c) = self.comparison.as_mut() else {
+            return Ok(());
+        };
+        match c.step(updates) {
+            Ok(()) => {}
+            Err(e @ (EngineError::Diverged { .. } | EngineError::NonFinite { .. })) => {
+                self.set_playing(false);
+                self.say(&format!(
+                    "Training stopped: {e}. Press Reset to start again."
+                ))?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if self.steps() >= self.limit {
+            self.set_playing(false);
+        }
+        Ok(())
+    }
+
+    /// Draws the curves, fills the legend and the table, and writes the state.
+    pub fn draw(&mut self, palette: &Palette) -> Result<()> {
+        let colors = run_colors(self.names.len(), palette)?;
+        let Some(c) = self.comparison.as_ref() else {
+            return Ok(());
+        };
+        let n = c.runs().len();
+        self.curves.resize_with(2 * n, Vec::new);
+        let (mut lo, mut hi, mut last) = (f64::MAX, f64::MIN, 1.0_f64);
+        for (i, run) in c.runs().iter().enumerate() {
+            let (train, rest) = self.curves[2 * i..].split_at_mut(1);
+            let (train, val) = (&mut train[0], &mut rest[0]);
+            train.clear();
+            val.clear();
+            for s in run.history() {
+                let x = s.step as f64;
+                if s.train.loss.is_finite() {
+                    train.push((x, f64::from(s.train.loss)));
+                }
+                if let Some(v) = s.validation.filter(|v| v.loss.is_finite()) {
+                    val.push((x, f64::from(v.loss)));
+                }
+                last = last.max(x);
+            }
+            // The untrained network's loss (step 0) can be several times any later one; the axis
+            // is fitted to the training that follows, and the first point is drawn at the top.
+            for &(x, y) in train.iter().chain(val.iter()) {
+                if x > 0.0 {
+                    lo = lo.min(y);
+                    hi = hi.max(y);
+                }
+            }
+        }
+        if lo > hi {
+            (lo, hi) = (0.0, 1.0);
+        }
+        let top = hi + ((hi - lo.min(0.0)) * 0.06).max(1e-3);
+        for curve in &mut self.curves {
+            for p in curve.iter_mut() {
+                p.1 = p.1.min(top);
+            }
+        }
+        let mut series = Vec::with_capacity(2 * n);
+        for (i, color) in colors.iter().enumerate().take(n) {
+            series.push(Series {
+                points: &self.curves[2 * i],
+                color: *color,
+                stroke: Stroke::Solid,
+            });
+            series.push(Series {
+                points: &self.curves[2 * i + 1],
+                color: *color,
+                stroke: Stroke::Dashed,
+            });
+        }
+        line::draw(
+            &self.chart,
+            &LineChart {
+                x: 0.0..last,
+                y: 0.0..top,
+                x_label: "updates",
+                series,
+                bands: &[],
+                markers: vec![],
+                log_y: false,
+            },
+            palette,
+        )?;
+        let latest: Vec<Option<Scores>> = (0..n).map(|i| c.latest(i).copied()).collect();
+        self.write_table(&latest)?;
+        let step = latest.first().copied().flatten().map_or(0, |s| s.step);
+        let mut alt = format!("Loss curves after {step} updates.");
+        let mut runs_json = Vec::new();
+        for (name, s) in self.names.iter().zip(&latest) {
+            let Some(s) = s else { continue };
+            let val = s.validation.map(|v| v.loss);
+            let acc = s.validation.and_then(|v| v.accuracy);
+            alt.push_str(&format!(
+                " {name}: training {}, validation {}.",
+                fmt(f64::from(s.train.loss), 3),
+                val.map_or("–".into(), |v| fmt(f64::from(v), 3))
+            ));
+            let opt = |v: Option<f32>| v.map_or("null".into(), |v| format!("{v:?}"));
+            runs_json.push(format!(
+                "{{\"name\":{},\"step\":{},\"trainLoss\":{:?},\"validationLoss\":{},\"gap\":{},\"validationAccuracy\":{},\"trainAccuracy\":{},\"points\":{}}}",
+                json_string(name),
+                s.step,
+                s.train.loss,
+                opt(val),
+                opt(gap(s)),
+                opt(acc),
+                opt(s.train.accuracy),
+                c.runs()
+                    .iter()
+                    .zip(&self.names)
+                    .find(|(_, n)| *n == name)
+                    .map_or(0, |(r, _)| r.history().len())
+            ));
+        }
+        self.chart.set_attribute("aria-label", &alt)?;
+        self.root.set_attribute(
+            "data-state",
+            &format!(
+                "{{\"step\":{step},\"playing\":{},\"limit\":{},\"runs\":[{}]}}",
+                self.playing,
+                self.limit,
+                runs_json.join(",")
+            ),
+        )?;
+        for (i, color) in colors.iter().enumerate() {
+            if let Ok(Some(key)) = self
+                .root
+                .query_selector(&format!("[data-role=\"key-{i}\"]"))
+            {
+                if let Some(name) = self.names.get(i) {
+                    dom::set_text(&key, name);
+                }
+                if let Some(el) = key.dyn_ref::<web_sys::HtmlElement>() {
+                    el.style().set_property(
+                        "--key-color",
+                        &format!("rgb({}, {}, {})", color.0, color.1, color.2),
+                    )?;
+                }
+            }
+        }
+        if let Ok(Some(el)) = self.root.query_selector("[data-role=\"step-count\"]") {
+            dom::set_text(&el, &step.to_string());
+        }
+        Ok(())
+    }
+
+    /// One row per run: name, training and validation loss, their gap, validation accuracy.
+    fn write_table(&self, latest: &[Option<Scores>]) -> Result<()> {
+        let doc = dom::document()?;
+        let rows = dom::query_all(&self.table, "tr")?;
+        for (i, (name, s)) in self.names.iter().zip(latest).enumerate() {
+            let row = match rows.get(i) {
+                Some(r) => r.clone(),
+                None => {
+                    let r = doc.create_element("tr")?;
+                    let th = doc.create_element("th")?;
+                    th.set_attribute("scope", "row")?;
+                    r.append_child(&th)?;
+                    for _ in 0..4 {
+                        let td = doc.create_element("td")?;
+                        r.append_child(&td)?;
+                    }
+                    self.table.append_child(&r)?;
+                    r
+                }
+            };
+            let cells = dom::query_all(&row, "th, td")?;
+            let loss = |v: Option<f32>| v.map_or("–".into(), |v| fmt(f64::from(v), 3));
+            let texts = [
+                name.clone(),
+                loss(s.map(|s| s.train.loss)),
+                loss(s.and_then(|s| s.validation.map(|v| v.loss))),
+                loss(s.as_ref().and_then(gap)),
+                s.and_then(|s| s.validation.and_then(|v| v.accuracy))
+                    .map_or("–".into(), |a| format!("{:.1}%", 100.0 * a)),
+            ];
+            for (cell, text) in cells.iter().zip(texts) {
+                dom::set_text(cell, &text);
+            }
+        }
+        for extra in rows.iter().skip(self.names.len()) {
+            extra.remove();
+        }
+        Ok(())
+    }
+}
+
+/// A string as a JSON literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The runs' colours, from the page's `--run-0`, `--run-1`, … custom properties (falling back
+/// to the palette's orange and blue).
+pub fn run_colors(n: usize, palette: &Palette) -> Result<Vec<RGBAColor>> {
+    let doc = dom::document()?;
+    let root = doc
+        .document_element()
+        .ok_or_else(|| WebError::MissingElement("the root element".into()))?;
+    let style = dom::window()?
+        .get_computed_style(&root)?
+        .ok_or_else(|| WebError::Browser("no computed style".into()))?;
+    Ok((0..n)
+        .map(|i| {
+            style
+                .get_property_value(&format!("--run-{i}"))
+                .ok()
+                .and_then(|v| parse_color(&v))
+                .unwrap_or(if i == 0 { palette.orange } else { palette.blue })
+        })
+        .collect())
+}
+
+/// Redraws the whole figure: the curves, then the figure's own views.
+pub fn redraw<F: Compared>(fig: &mut F) -> Result<()> {
+    let palette = Palette::from_css()?;
+    fig.core().draw(&palette)?;
+    fig.draw_more(&palette)
+}
+
+/// Rebuilds the runs from the controls and redraws.
+pub fn reset<F: Compared>(fig: &mut F) -> Result<()> {
+    let runs = fig.runs()?;
+    fig.core().rebuild(runs)?;
+    redraw(fig)
+}
+
+/// Shows an error in the figure and pauses.
+fn report<F: Compared>(fig: &mut F, e: &WebError) {
+    let core = fig.core();
+    core.set_playing(false);
+    core.say(&format!("Something went wrong: {e}.")).ok();
+}
+
+/// Whether any part of `el` is inside the window.
+fn on_screen(el: &Element) -> bool {
+    let rect = el.get_bounding_client_rect();
+    let height = dom::window()
+        .ok()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(f64::MAX);
+    rect.bottom() > 0.0 && rect.top() < height
+}
+
+/// Plays or pauses, starting the frame loop when it plays.
+fn toggle_play<F: Compared>(fig: &Rc<RefCell<F>>) {
+    let start = {
+        let Ok(mut f) = fig.try_borrow_mut() else {
+            return;
+        };
+        let finished = f.core().steps() >= f.core().limit;
+        if finished {
+            // A finished comparison plays again from the start.
+            if let Err(e) = reset(&mut *f) {
+                report(&mut *f, &e);
+                return;
+            }
+        }
+        let core = f.core();
+        let playing = !core.playing;
+        core.set_playing(playing);
+        playing
+    };
+    if !start {
+        if let Ok(mut f) = fig.try_borrow_mut()
+            && let Err(e) = redraw(&mut *f)
+        {
+            report(&mut *f, &e);
+        }
+        return;
+    }
+    let existing = fig.borrow_mut().core().frames.clone();
+    let frames = existing.unwrap_or_else(|| {
+        let weak = Rc::downgrade(fig);
+        let frames = FrameLoop::new(move |_| {
+            let Some(fig) = weak.upgrade() else {
+                return false;
+            };
+            let Ok(mut f) = fig.try_borrow_mut() else {
+                return true;
+            };
+            let core = f.core();
+            if !core.playing {
+                return false;
+            }
+            // Out of view, the figure waits without training.
+            if !on_screen(&core.root) {
+                return true;
+            }
+            let n = core.updates_per_frame;
+            let result = f.core().advance(n).and_then(|()| redraw(&mut *f));
+            if let Err(e) = result {
+                report(&mut *f, &e);
+                return false;
+            }
+            f.core().playing
+        });
+        fig.borrow_mut().core().frames = Some(frames.clone());
+        frames
+    });
+    if let Err(e) = frames.start() {
+        report(&mut *fig.borrow_mut(), &e);
+    }
+}
+
+/// Wires the figure's play, step and reset buttons, its keys (Space plays or pauses, the right
+/// arrow steps, R resets) and every `change` of its inputs: one marked `data-rebuild` builds the
+/// runs afresh, any other redraws.
+pub fn wire<F: Compared>(fig: &Rc<RefCell<F>>) -> Result<()> {
+    let root = fig.borrow_mut().core().root.clone();
+    let click = |role: &str, what: fn(&Rc<RefCell<F>>)| -> Result<()> {
+        let el: Element = dom::query(&root, &format!("button[data-role=\"{role}\"]"))?;
+        let f = Rc::clone(fig);
+        dom::on(&el, "click", move |_| what(&f))
+    };
+    click("play", toggle_play::<F>)?;
+    click("step", step_once::<F>)?;
+    click("reset", reset_now::<F>)?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "change", move |ev| {
+        let is_control = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .is_some_and(|t| t.has_attribute("data-rebuild"));
+        if is_control {
+            reset_now(&f);
+        } else if let Ok(mut fig) = f.try_borrow_mut()
+            && let Err(e) = redraw(&mut *fig)
+        {
+            report(&mut *fig, &e);
+        }
+    })?;
+    let f = Rc::clone(fig);
+    dom::on(&root, "keydown", move |ev| {
+        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        let in_field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if in_field || key.ctrl_key() || key.meta_key() || key.alt_key() {
+            return;
+        }
+        match key.key().as_str() {
+            " " => {
+                ev.prevent_default();
+                toggle_play(&f);
+            }
+            "ArrowRight" => {
+                ev.prevent_default();
+                step_once(&f);
+            }
+            "r" | "R" => reset_now(&f),
+            _ => {}
+        }
+    })?;
+    Ok(())
+}
+
+/// Trains one frame's worth of updates and redraws.
+fn step_once<F: Compared>(fig: &Rc<RefCell<F>>) {
+    if let Ok(mut f) = fig.try_borrow_mut() {
+        let n = f.core().updates_per_frame;
+        let result = f.core().advance(n).and_then(|()| redraw(&mut *f));
+        if let Err(e) = result {
+            report(&mut *f, &e);
+        }
+    }
+}
+
+/// Rebuilds the runs (after Reset or an edited control).
+fn reset_now<F: Compared>(fig: &Rc<RefCell<F>>) {
+    if let Ok(mut f) = fig.try_borrow_mut()
+        && let Err(e) = reset(&mut *f)
+    {
+        report(&mut *f, &e);
+    }
+}
+
+/// Every comparison figure is a [`Figure`]: an update redraws it.
+impl<F: Compared> Figure for Wrapper<F> {
+    fn update(&mut self) -> Result<()> {
+        match self.0.try_borrow_mut() {
+            Ok(mut f) => redraw(&mut *f),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// A comparison figure behind the [`Figure`] trait (for theme and resize redraws).
+pub struct Wrapper<F>(pub Rc<RefCell<F>>);
+
+/// Mounts a comparison figure: builds its runs, wires it and returns it as a [`Figure`].
+pub fn mount<F: Compared>(fig: F) -> Result<Rc<RefCell<dyn Figure>>> {
+    let fig = Rc::new(RefCell::new(fig));
+    reset(&mut *fig.borrow_mut())?;
+    wire(&fig)?;
+    let wrapped: Rc<RefCell<dyn Figure>> = Rc::new(RefCell::new(Wrapper(fig)));
+    Ok(wrapped)
+}
