@@ -159,8 +159,10 @@ fn wire(fig: &Rc<RefCell<OptimizersFigure>>) -> Result<()> {
     let play = fig.borrow().play.clone();
     let f = Rc::clone(fig);
     dom::on(&play, "click", move |_| toggle_play(&f))?;
-    // Pressing on the map moves the start there; dragging keeps moving it.
-    for event in ["mousedown", "mousemove"] {
+    // Pressing on the map moves the start there; dragging keeps moving it. Pointer events carry
+    // the mouse, a pen and a finger alike (the map sets `touch-action: none`, so a finger drags
+    // the start instead of scrolling the page).
+    for event in ["pointerdown", "pointermove"] {
         let f = Rc::clone(fig);
         dom::on(&canvas, event, move |ev| {
             let Some(m) = ev.dyn_ref::<MouseEvent>() else {
