@@ -7,11 +7,13 @@
 //! - [`charts`]: line and bar charts on canvases, taking plain numbers.
 //! - [`state`]: the figures' settings in the URL hash, read with notices and written back.
 //! - [`theme`]: the light/dark toggle.
+//! - [`embed`]: one figure alone (`?figure=<name>`), for embedding.
 //! - [`dom`]: small DOM helpers; text is always set as text.
 //! - [`error::WebError`]: every failure, shown to the reader as a message.
 
 pub mod charts;
 pub mod dom;
+pub mod embed;
 pub mod error;
 pub mod figures;
 pub mod frame;
@@ -27,6 +29,7 @@ pub fn start() -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let doc = dom::document()?;
     theme::init(&doc)?;
+    embed::apply(&doc)?;
     figures::mount_all(&doc)?;
     if let Some(root) = doc.document_element() {
         root.set_attribute("data-spiega", "ready")?;

@@ -1,0 +1,83 @@
+//! One figure alone for embedding: `?figure=<name>` shows that figure with its section's heading
+//! and hides the rest of the article; an unknown or malformed name keeps the whole article and
+//! says so, quoting the name as text.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use serde_json::json;
+use spiega_e2e::{Page, Result, run};
+
+/// Whether the first element matching `selector` is rendered.
+async fn shown(page: &Page, selector: &str) -> Result<bool> {
+    let v = page
+        .js(&format!(
+            "const e = document.querySelector({}); return !!e && e.getClientRects().length > 0;",
+            json!(selector)
+        ))
+        .await?;
+    Ok(v == json!(true))
+}
+
+#[test]
+fn a_named_figure_is_shown_alone_and_still_works() {
+    run(async {
+        let page = Page::open("/?figure=dropout", 1280, 900).await?;
+        assert_eq!(
+            page.js("return document.documentElement.dataset.embed;")
+                .await?,
+            json!("dropout")
+        );
+        assert!(shown(&page, "figure[data-figure=dropout]").await?);
+        assert!(shown(&page, "#dropout h2").await?, "its heading stays");
+        for gone in [
+            ".masthead",
+            "nav.toc",
+            "#playground",
+            "#activations",
+            ".colophon",
+        ] {
+            assert!(!shown(&page, gone).await?, "{gone} should be hidden");
+        }
+        // The figure is live: its canvas has a size and its controls still act.
+        let size = page
+            .js("const c = document.querySelector('figure[data-figure=dropout] canvas'); return c.width * c.height;")
+            .await?;
+        assert!(
+            size.as_f64().unwrap_or(0.0) > 0.0,
+            "the chart was not drawn"
+        );
+        let page_height = page
+            .js("return document.documentElement.scrollHeight;")
+            .await?;
+        assert!(
+            page_height.as_f64().unwrap_or(1e9) < 3000.0,
+            "the embedded page is {page_height} px tall"
+        );
+        page.finish().await
+    })
+}
+
+#[test]
+fn an_unknown_or_malformed_name_keeps_the_article_and_says_so() {
+    run(async {
+        let page = Page::open("/?figure=no-such-figure", 1280, 900).await?;
+        assert!(shown(&page, "#playground").await?);
+        let notice = page.text("#notice").await?;
+        assert!(notice.contains("no-such-figure"), "{notice}");
+
+        page.goto("/?figure=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
+            .await?;
+        let notice = page.text("#notice").await?;
+        assert!(notice.contains("<img src=x onerror=alert(1)>"), "{notice}");
+        let images = page
+            .js("return document.querySelectorAll('#notice *').length;")
+            .await?;
+        assert_eq!(images, json!(0), "the name must stay text");
+        assert!(shown(&page, "#playground").await?);
+        page.finish().await
+    })
+}
