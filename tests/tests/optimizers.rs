@@ -124,7 +124,7 @@ fn surfaces_start_and_sliders_change_the_race() {
         page.js(&format!(
             "const c = document.querySelector('{MAP}');
              const r = c.getBoundingClientRect();
-             c.dispatchEvent(new MouseEvent('mousedown', {{ bubbles: true, buttons: 1,
+             c.dispatchEvent(new PointerEvent('pointerdown', {{ bubbles: true, buttons: 1,
                clientX: r.left + r.width * 0.7, clientY: r.top + r.height * 0.3 }}));"
         ))
         .await?;
