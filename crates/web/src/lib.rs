@@ -15,6 +15,7 @@ pub mod dom;
 pub mod error;
 pub mod figures;
 pub mod frame;
+pub mod labels;
 pub mod playground_view;
 pub mod state;
 pub mod theme;
@@ -28,6 +29,7 @@ pub fn start() -> Result<(), JsValue> {
     let doc = dom::document()?;
     theme::init(&doc)?;
     figures::mount_all(&doc)?;
+    labels::name_controls(&doc)?;
     if let Some(root) = doc.document_element() {
         root.set_attribute("data-spiega", "ready")?;
     }
