@@ -1,5 +1,5 @@
 //! The page's accessibility, checked in the browser: axe-core finds no serious or critical
-//! problem in either theme, every chart is an image named by its current values, the keyboard
+//! problem in either theme with either palette, every chart is an image named by its current values, the keyboard
 //! reaches every control with a visible focus ring, reduced motion is respected, and the
 //! colour-blind-safe palette really changes what a chart shows.
 
@@ -54,13 +54,24 @@ async fn use_theme(page: &Page, theme: &str) -> Result<()> {
 }
 
 #[test]
-fn axe_finds_nothing_serious_in_either_theme() {
+fn axe_finds_nothing_serious_in_any_theme_or_palette() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         page.js(&axe_source()?).await?;
         let mut serious = Vec::new();
-        for theme in ["light", "dark"] {
-            use_theme(&page, theme).await?;
+        for theme in [
+            "light",
+            "dark",
+            "dark + colour-blind safe",
+            "light + colour-blind safe",
+        ] {
+            use_theme(&page, theme.split(' ').next().unwrap_or(theme)).await?;
+            let safe = page
+                .js("return document.documentElement.dataset.palette === 'cvd';")
+                .await?;
+            if safe != Value::Bool(theme.contains("safe")) {
+                page.click("#palette-toggle").await?;
+            }
             page.element_screenshot(".masthead", &format!("a11y-masthead-{theme}"))
                 .await?;
             page.element_screenshot("#fig-softmax", &format!("a11y-softmax-{theme}"))
