@@ -1,7 +1,7 @@
 //! The page's accessibility, checked in the browser: axe-core finds no serious or critical
-//! problem in either theme with either palette, every chart is an image named by its current values, the keyboard
-//! reaches every control with a visible focus ring, reduced motion is respected, and the
-//! colour-blind-safe palette really changes what a chart shows.
+//! problem in either theme with either palette, every chart is an image named by its current
+//! values, the keyboard reaches every control with a visible focus ring, reduced motion is
+//! respected, and the colour-blind-safe palette really changes what a chart shows.
 
 #![allow(
     clippy::unwrap_used,
