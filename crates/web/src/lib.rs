@@ -17,6 +17,7 @@ pub mod embed;
 pub mod error;
 pub mod figures;
 pub mod frame;
+pub mod labels;
 pub mod playground_view;
 pub mod state;
 pub mod theme;
@@ -31,6 +32,7 @@ pub fn start() -> Result<(), JsValue> {
     theme::init(&doc)?;
     embed::apply(&doc)?;
     figures::mount_all(&doc)?;
+    labels::name_controls(&doc)?;
     if let Some(root) = doc.document_element() {
         root.set_attribute("data-spiega", "ready")?;
     }

@@ -1,7 +1,8 @@
-//! Light and dark themes: the system setting by default, a toggle that remembers the choice.
+//! Light and dark themes: the system setting by default, a toggle that remembers the choice; and
+//! the colour-blind-safe palette, a second remembered toggle.
 //!
-//! Colours live in CSS custom properties; charts read them when they draw. A theme change fires
-//! [`THEME_EVENT`] on the window so every figure redraws in the new colours.
+//! Colours live in CSS custom properties; charts read them when they draw. A theme or palette
+//! change fires [`THEME_EVENT`] on the window so every figure redraws in the new colours.
 
 use crate::dom::{self, on};
 use crate::error::Result;
@@ -10,6 +11,7 @@ use web_sys::{CustomEvent, Document, Element};
 /// The event fired on the window when the theme changes.
 pub const THEME_EVENT: &str = "spiega-theme";
 const STORAGE_KEY: &str = "spiega-theme";
+const PALETTE_KEY: &str = "spiega-palette";
 
 /// Whether the page is dark now: the chosen theme, or else the system's.
 pub fn is_dark(doc: &Document) -> bool {
@@ -48,8 +50,43 @@ fn label(button: &Element, dark: bool) {
     }
 }
 
-/// Wires the toggle button and follows system changes while no choice is saved.
+/// Wires the palette toggle: the page's orange and blue, or a colour-blind-safe pair
+/// (`data-palette="cvd"` on the root, remembered like the theme).
+fn init_palette(doc: &Document) -> Result<()> {
+    let Some(button) = doc.get_element_by_id("palette-toggle") else {
+        return Ok(());
+    };
+    let safe = |d: &Document| {
+        d.document_element()
+            .and_then(|e| e.get_attribute("data-palette"))
+            .is_some_and(|p| p == "cvd")
+    };
+    button.set_attribute("aria-pressed", if safe(doc) { "true" } else { "false" })?;
+    let b = button.clone();
+    let d = doc.clone();
+    on(&button, "click", move |_| {
+        let on_now = !safe(&d);
+        if let Some(root) = d.document_element() {
+            if on_now {
+                root.set_attribute("data-palette", "cvd").ok();
+            } else {
+                root.remove_attribute("data-palette").ok();
+            }
+        }
+        if let Ok(Some(storage)) = dom::window().and_then(|w| Ok(w.local_storage()?)) {
+            storage
+                .set_item(PALETTE_KEY, if on_now { "cvd" } else { "default" })
+                .ok();
+        }
+        b.set_attribute("aria-pressed", if on_now { "true" } else { "false" })
+            .ok();
+        announce();
+    })
+}
+
+/// Wires the theme and palette toggles and follows system changes while no choice is saved.
 pub fn init(doc: &Document) -> Result<()> {
+    init_palette(doc)?;
     let Some(button) = doc.get_element_by_id("theme-toggle") else {
         return Ok(());
     };

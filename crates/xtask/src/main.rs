@@ -7,11 +7,14 @@
 //! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
 //!   first chart, frames while training (see `crates/xtask/BENCH.md`).
-//! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML (run by Trunk after a build).
+//! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML.
+//! - `post-build`: run by Trunk after each build on its staged `index.html`: typesets the LaTeX,
+//!   then writes the page's Content-Security-Policy with the hashes of its inline script and styles.
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
 mod bench;
+mod csp;
 mod page_speed;
 mod reference;
 mod setup;
@@ -39,7 +42,8 @@ tasks:
   bench [--runs N] [--native-only | --browser-only | --page-only] [--page-seconds S] [WORKLOAD...]
                         time the training workloads W1-W3c natively and in headless Chromium
                         against ConvNetJS and TensorFlow.js (not part of `test`)
-  typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)";
+  typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)
+  post-build            typeset Trunk's staged index.html and write its Content-Security-Policy";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
         Some("typeset") => typeset::main(&args[1..]).map(|_| true),
+        Some("post-build") => typeset::post_build().map(|_| true),
         Some("reference") => {
             let files: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
             reference::main(&root(), &files)

@@ -6,13 +6,16 @@
 //! - wasm-bindgen-cli at exactly the `wasm-bindgen` version in Cargo.lock (installed without
 //!   `--locked`: its own lockfile pins a crate the registry does not serve);
 //! - binaryen 132 from npm into `.tools/` (Debian's binaryen 108 builds a page that dies at start);
-//! - Chromium and ChromeDriver from Debian's packages (for the browser tests only).
+//! - Chromium and ChromeDriver from Debian's packages (for the browser tests only);
+//! - axe-core 4.14.1 from npm into `.tools/axe/` (the accessibility test injects its `axe.min.js`;
+//!   its own folder, so installing it never prunes binaryen, nor the other way round).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
+const AXE_VERSION: &str = "4.14.1";
 
 /// The folder for tools installed from npm (git-ignored).
 pub fn tools_dir(root: &Path) -> PathBuf {
@@ -142,8 +145,41 @@ pub fn web(root: &Path) -> Result<(), String> {
     )
 }
 
-/// What the browser tests need: Chromium and ChromeDriver.
+/// The folder axe-core is installed into (its own npm prefix under `.tools/`).
+fn axe_dir(root: &Path) -> PathBuf {
+    tools_dir(root).join("axe")
+}
+
+/// Whether axe-core is installed at exactly `AXE_VERSION`, read from its `package.json`.
+fn has_axe(root: &Path) -> bool {
+    let manifest = axe_dir(root)
+        .join("node_modules")
+        .join("axe-core")
+        .join("package.json");
+    std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|json| json["version"] == AXE_VERSION)
+}
+
+/// What the browser tests need: Chromium, ChromeDriver and axe-core.
 pub fn browser(root: &Path) -> Result<(), String> {
+    if !has_axe(root) {
+        std::fs::create_dir_all(axe_dir(root)).map_err(|e| format!(".tools/axe: {e}"))?;
+        run(
+            &format!("installing axe-core {AXE_VERSION} from npm"),
+            command("npm", root)
+                .args([
+                    "install",
+                    "--no-save",
+                    "--no-audit",
+                    "--no-fund",
+                    "--prefix",
+                ])
+                .arg(axe_dir(root))
+                .arg(format!("axe-core@{AXE_VERSION}")),
+        )?;
+    }
     let chromium = Path::new("/usr/bin/chromium").exists();
     let driver = Path::new("/usr/bin/chromedriver").exists();
     if chromium && driver {

@@ -74,12 +74,33 @@ pub fn typeset_html(html: &str) -> Result<(String, usize), String> {
     Ok((out, count))
 }
 
+/// Trunk's staged `index.html`.
+fn staged_page() -> Result<PathBuf, String> {
+    let staging = std::env::var_os("TRUNK_STAGING_DIR")
+        .ok_or("name the HTML files, or run it from Trunk (TRUNK_STAGING_DIR)")?;
+    Ok(PathBuf::from(staging).join("index.html"))
+}
+
+/// Trunk's post-build step on the staged page: typesets its formulas, then writes its
+/// Content-Security-Policy (which must see the final inline script and formula styles).
+pub fn post_build() -> Result<(), String> {
+    let file = staged_page()?;
+    let html = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (typeset, n) = typeset_html(&html).map_err(|e| format!("{}: {e}", file.display()))?;
+    let secured =
+        crate::csp::secure_html(&typeset).map_err(|e| format!("{}: {e}", file.display()))?;
+    std::fs::write(&file, secured).map_err(|e| format!("{}: {e}", file.display()))?;
+    println!(
+        "typeset {n} formulas and wrote the Content-Security-Policy in {}",
+        file.display()
+    );
+    Ok(())
+}
+
 /// Typesets the named files, or Trunk's staged `index.html`.
 pub fn main(args: &[String]) -> Result<(), String> {
     let files: Vec<PathBuf> = if args.is_empty() {
-        let staging = std::env::var_os("TRUNK_STAGING_DIR")
-            .ok_or("typeset: name the HTML files, or run it from Trunk (TRUNK_STAGING_DIR)")?;
-        vec![PathBuf::from(staging).join("index.html")]
+        vec![staged_page()?]
     } else {
         args.iter().map(PathBuf::from).collect()
     };

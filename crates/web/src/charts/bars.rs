@@ -43,12 +43,24 @@ pub fn draw(
     let n = categories.len();
     for (area, panel) in areas.iter().zip(panels) {
         let font = (FONT, 12.0 * ratio).into_font().color(&palette.muted);
-        let mut ctx = ChartBuilder::on(area)
-            .margin(px(8.0))
-            .caption(
+        // The title is drawn at a fixed place rather than as a plotters caption: a caption is
+        // measured through an inline-styled element, which the page's security policy forbids.
+        let (title_area, chart_area) = area.split_vertically(px(29.0));
+        let (width, _) = title_area.dim_in_pixel();
+        title_area
+            .draw_text(
                 panel.title,
-                (FONT, 13.0 * ratio).into_font().color(&palette.ink),
+                &(FONT, 13.0 * ratio)
+                    .into_font()
+                    .color(&palette.ink)
+                    .pos(Pos::new(HPos::Center, VPos::Top)),
+                (width as i32 / 2, px(8.0)),
             )
+            .map_err(chart_err)?;
+        let mut ctx = ChartBuilder::on(&chart_area)
+            .margin_left(px(8.0))
+            .margin_right(px(8.0))
+            .margin_bottom(px(8.0))
             .x_label_area_size(px(26.0))
             .y_label_area_size(px(38.0))
             .build_cartesian_2d(0.0..n as f64, panel.y.clone())

@@ -1111,7 +1111,27 @@ fn draw_losses(
             log_y: log,
         },
         palette,
-    )
+    )?;
+    canvas.set_attribute("aria-label", &loss_label(history.last()))?;
+    Ok(())
+}
+
+/// The loss chart's accessible name: the latest losses it shows, in words.
+fn loss_label(last: Option<&Scores>) -> String {
+    let Some(s) = last else {
+        return "Loss curves for the three splits: no updates yet".to_owned();
+    };
+    let mut text = format!(
+        "Loss after {} updates: training {}",
+        s.step,
+        dom::fmt(f64::from(s.train.loss), 3)
+    );
+    for (name, split) in [("validation", s.validation), ("test", s.test)] {
+        if let Some(v) = split {
+            text.push_str(&format!(", {name} {}", dom::fmt(f64::from(v.loss), 3)));
+        }
+    }
+    text
 }
 
 #[cfg(test)]
