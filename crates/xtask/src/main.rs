@@ -7,11 +7,13 @@
 //! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
 //!   first chart, frames while training (see `crates/xtask/BENCH.md`).
+//! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML (run by Trunk after a build).
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
 mod bench;
+mod fuzz;
 mod page_speed;
 mod reference;
 mod setup;
@@ -39,6 +41,9 @@ tasks:
   bench [--runs N] [--native-only | --browser-only | --page-only] [--page-seconds S] [WORKLOAD...]
                         time the training workloads W1-W3c natively and in headless Chromium
                         against ConvNetJS and TensorFlow.js (not part of `test`)
+  fuzz [--cases N] [--seconds S]
+                        run the fuzz_ property tests in release mode with N cases each (default
+                        10000), repeating until S seconds have passed; prints the total case count
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)";
 
 fn main() -> ExitCode {
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
+        Some("fuzz") => fuzz::main(&root(), &args[1..]),
         Some("typeset") => typeset::main(&args[1..]).map(|_| true),
         Some("reference") => {
             let files: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
