@@ -8,6 +8,7 @@
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
 //!   first chart, frames while training (see `crates/xtask/BENCH.md`).
 //! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
+//! - `soak [--seconds S]`: trains the playground in headless Chromium and fails if its memory grows.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML (run by Trunk after a build).
 //!
 //! Each install step looks first and is skipped when the right version is already there.
@@ -17,6 +18,7 @@ mod fuzz;
 mod page_speed;
 mod reference;
 mod setup;
+mod soak;
 mod test;
 mod typeset;
 
@@ -44,6 +46,8 @@ tasks:
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count
+  soak [--seconds S]    train the playground in headless Chromium for S seconds (default 120),
+                        sampling WebAssembly memory and the JS heap; fails if either keeps growing
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)";
 
 fn main() -> ExitCode {
@@ -54,6 +58,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
         Some("fuzz") => fuzz::main(&root(), &args[1..]),
+        Some("soak") => soak::main(&root(), &args[1..]),
         Some("typeset") => typeset::main(&args[1..]).map(|_| true),
         Some("reference") => {
             let files: Vec<PathBuf> = args[1..].iter().map(PathBuf::from).collect();
