@@ -121,7 +121,8 @@ fn the_playground_at_its_limits_pauses_with_a_message() {
             "Play"
         );
         still_draws(&page, fig).await?;
-        page.screenshot("robustness-playground-limits").await?;
+        page.element_screenshot(fig, "robustness-playground-limits")
+            .await?;
         page.finish().await
     })
 }
@@ -284,7 +285,8 @@ fn the_other_training_figures_survive_their_extreme_settings() {
         println!("transformer at its largest: {state}");
         still_draws(&page, fig).await?;
 
-        page.screenshot("robustness-figures").await?;
+        page.element_screenshot("#fig-gan", "robustness-gan-largest-rates")
+            .await?;
         page.finish().await
     })
 }
