@@ -7,6 +7,8 @@
 //! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
 //!   first chart, frames while training (see `crates/xtask/BENCH.md`).
+//! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
+//! - `soak [--seconds S]`: trains the playground in headless Chromium and fails if its memory grows.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML.
 //! - `post-build`: run by Trunk after each build on its staged `index.html`: typesets the LaTeX,
 //!   then writes the page's Content-Security-Policy with the hashes of its inline script and styles.
@@ -15,9 +17,11 @@
 
 mod bench;
 mod csp;
+mod fuzz;
 mod page_speed;
 mod reference;
 mod setup;
+mod soak;
 mod test;
 mod typeset;
 
@@ -42,6 +46,11 @@ tasks:
   bench [--runs N] [--native-only | --browser-only | --page-only] [--page-seconds S] [WORKLOAD...]
                         time the training workloads W1-W3c natively and in headless Chromium
                         against ConvNetJS and TensorFlow.js (not part of `test`)
+  fuzz [--cases N] [--seconds S]
+                        run the fuzz_ property tests in release mode with N cases each (default
+                        10000), repeating until S seconds have passed; prints the total case count
+  soak [--seconds S]    train the playground in headless Chromium for S seconds (default 120),
+                        sampling WebAssembly memory and the JS heap; fails if either keeps growing
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)
   post-build            typeset Trunk's staged index.html and write its Content-Security-Policy";
 
@@ -52,6 +61,8 @@ fn main() -> ExitCode {
         Some("serve") => serve(&args[1..]),
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
+        Some("fuzz") => fuzz::main(&root(), &args[1..]),
+        Some("soak") => soak::main(&root(), &args[1..]),
         Some("typeset") => typeset::main(&args[1..]).map(|_| true),
         Some("post-build") => typeset::post_build().map(|_| true),
         Some("reference") => {

@@ -537,10 +537,7 @@ impl PlaygroundFigure {
     }
 
     fn diverge(&mut self, e: &EngineError) -> Result<()> {
-        if !matches!(
-            e,
-            EngineError::NonFinite { .. } | EngineError::Diverged { .. }
-        ) {
+        if !is_divergence(e) {
             return Err(WebError::Engine(e.clone()));
         }
         self.diverged = true;
@@ -616,7 +613,15 @@ impl PlaygroundFigure {
         let Some(run) = self.run.as_mut() else {
             return Ok(());
         };
-        self.view.draw(run, show_test, &palette)?;
+        // Weights can stay finite on the training points yet overflow far out on the map: that
+        // is the same divergence, so it pauses with the same explanation.
+        match self.view.draw(run, show_test, &palette) {
+            Err(WebError::Engine(e)) if is_divergence(&e) => return self.diverge(&e),
+            result => result?,
+        }
+        let Some(run) = self.run.as_mut() else {
+            return Ok(());
+        };
         let history = run.history();
         draw_losses(&self.loss_canvas, history, log, &palette)?;
         let last = history.last().copied();
@@ -946,6 +951,14 @@ impl Figure for PlaygroundFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
     }
+}
+
+/// Whether an engine error means training diverged (values overflowed), not a wrong setting.
+fn is_divergence(e: &EngineError) -> bool {
+    matches!(
+        e,
+        EngineError::NonFinite { .. } | EngineError::Diverged { .. }
+    )
 }
 
 fn write_role(root: &Element, role: &str, text: &str) -> Result<()> {

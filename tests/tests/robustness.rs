@@ -1,0 +1,292 @@
+//! The training figures at their extreme settings: the largest learning rate and network the
+//! controls allow, a batch of one, no data at all, and a malformed shared link. Each must keep
+//! drawing, log no console error, and say in words what happened where training diverged.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use serde_json::Value;
+use spiega_e2e::{Page, Result, run};
+
+/// Scrolls a figure into view (figures train only while visible) and returns its selector.
+async fn show(page: &Page, fig: &str) -> Result<()> {
+    page.js(&format!(
+        "document.querySelector('{fig}').scrollIntoView({{block: 'center'}}); return 0;"
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Sets every range slider of `roles` in `fig` to its largest value, as a reader dragging it.
+async fn to_max(page: &Page, fig: &str, roles: &[&str]) -> Result<()> {
+    for role in roles {
+        let max = page
+            .js(&format!(
+                "return Number(document.querySelector('{fig} [data-role=\"{role}\"]').max);"
+            ))
+            .await?
+            .as_f64()
+            .ok_or_else(|| format!("{fig} has no slider {role}"))?;
+        page.set_slider(&format!("{fig} [data-role=\"{role}\"]"), max)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Chooses the last option of every select of `roles` in `fig` (the largest network).
+async fn last_option(page: &Page, fig: &str, roles: &[&str]) -> Result<()> {
+    for role in roles {
+        let done = page
+            .js(&format!(
+                "const el = document.querySelector('{fig} [data-role=\"{role}\"]');
+                 if (!el) return false;
+                 el.selectedIndex = el.options.length - 1;
+                 el.dispatchEvent(new Event('change', {{ bubbles: true }}));
+                 return true;"
+            ))
+            .await?;
+        assert_eq!(done, Value::Bool(true), "{fig} has no select {role}");
+    }
+    Ok(())
+}
+
+/// Asserts that every visible canvas of the figure has drawn something (not all transparent).
+async fn still_draws(page: &Page, fig: &str) -> Result<()> {
+    let blank = page
+        .js(&format!(
+            "const blank = [];
+             for (const c of document.querySelectorAll('{fig} canvas')) {{
+               if (c.offsetParent === null || c.width === 0 || c.height === 0) continue;
+               const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+               let any = false;
+               for (let i = 3; i < d.length; i += 4) {{ if (d[i] !== 0) {{ any = true; break; }} }}
+               if (!any) blank.push(c.dataset.role || c.className || 'canvas');
+             }}
+             return blank;"
+        ))
+        .await?;
+    assert_eq!(blank, Value::Array(vec![]), "{fig}: blank canvases");
+    Ok(())
+}
+
+/// The figure's message, if it is visible.
+async fn visible_message(page: &Page, fig: &str) -> Result<Option<String>> {
+    let text = page
+        .js(&format!(
+            "const m = document.querySelector('{fig} [data-role=\"message\"]');
+             if (!m || m.hidden || m.offsetParent === null) return null;
+             return m.textContent.trim() || null;"
+        ))
+        .await?;
+    Ok(text.as_str().map(str::to_owned))
+}
+
+/// A number from a figure's state.
+fn num(state: &Value, key: &str) -> f64 {
+    state[key].as_f64().unwrap_or(f64::NAN)
+}
+
+#[test]
+fn the_playground_at_its_limits_pauses_with_a_message() {
+    run(async {
+        // The largest network the controls allow (8 hidden layers of 32), a batch of one, the
+        // largest learning rate, and ReLU, which lets activations grow without bound.
+        let shape = ["32"; 8].join(",");
+        let page = Page::open(
+            &format!(
+                "/#activation=relu&learningRate=10&batchSize=1&networkShape={shape}&dataset=spiral"
+            ),
+            1280,
+            900,
+        )
+        .await?;
+        let fig = "#fig-playground";
+        let notice = page.text("#notice").await.unwrap_or_default();
+        assert!(notice.trim().is_empty(), "the link is valid: {notice}");
+        page.set_slider(&format!("{fig} [data-role=\"speed\"]"), 100.0)
+            .await?;
+        page.click(&format!("{fig} [data-role=\"play\"]")).await?;
+        page.wait_until(
+            "document.querySelector('#fig-playground').dataset.diverged === 'true'",
+            40,
+        )
+        .await?;
+        let message = visible_message(&page, fig).await?.unwrap_or_default();
+        assert!(message.contains("diverged"), "{message}");
+        assert_eq!(
+            page.text(&format!("{fig} [data-role=\"play\"]")).await?,
+            "Play"
+        );
+        still_draws(&page, fig).await?;
+        page.element_screenshot(fig, "robustness-playground-limits")
+            .await?;
+        page.finish().await
+    })
+}
+
+#[test]
+fn the_playground_without_data_says_what_to_do() {
+    run(async {
+        let page = Page::open("/#dataset=custom", 1280, 900).await?;
+        let fig = "#fig-playground";
+        let message = visible_message(&page, fig).await?.unwrap_or_default();
+        assert!(!message.is_empty(), "no message without data");
+        // Pressing every training button does nothing harmful.
+        for role in ["play", "step", "epoch", "play"] {
+            let selector = format!("{fig} [data-role=\"{role}\"]");
+            if page
+                .js(&format!("return !!document.querySelector('{selector}');"))
+                .await?
+                == Value::Bool(true)
+            {
+                page.click(&selector).await?;
+            }
+        }
+        assert!(visible_message(&page, fig).await?.is_some());
+        // The map keeps its size, ready for the reader's clicks, and nothing else broke.
+        let height = page
+            .js("return document.querySelector('#fig-playground canvas[data-role=heatmap]').clientHeight;")
+            .await?;
+        assert!(height.as_f64().unwrap_or(0.0) > 100.0, "{height}");
+        page.finish().await
+    })
+}
+
+/// What the playground shows of its learning rate and network: the rate's readout and the network
+/// drawing (the same for the same layers and seed).
+async fn playground_look(page: &Page) -> Result<(String, u64)> {
+    Ok((
+        page.text("#fig-playground [data-role=\"learningRate-value\"]")
+            .await?,
+        page.canvas_hash("#fig-playground canvas[data-role=network]")
+            .await?,
+    ))
+}
+
+#[test]
+fn a_malformed_shared_link_falls_back_to_defaults_with_a_notice() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        let defaults = playground_look(&page).await?;
+        page.goto("/#learningRate=abc&networkShape=99,x").await?;
+        page.js("location.reload(); return 0;").await?;
+        page.wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
+            .await?;
+        let notice = page.text("#notice").await?;
+        assert!(
+            notice.contains("learningRate") && notice.contains("networkShape"),
+            "{notice}"
+        );
+        assert!(
+            page.js("const n = document.querySelector('#notice'); return !n.hidden && n.offsetParent !== null;")
+                .await?
+                == Value::Bool(true),
+            "the notice is not visible"
+        );
+        // The learning rate falls back to its default; the list keeps what can be read of it
+        // (99 becomes the largest width, 32, and "x" is dropped), as the notice says.
+        let (rate, network) = playground_look(&page).await?;
+        assert_eq!(rate, defaults.0, "{notice}");
+        let repaired = Page::open("/#networkShape=32", 1280, 900).await?;
+        assert_eq!(network, playground_look(&repaired).await?.1, "{notice}");
+        repaired.finish().await?;
+        still_draws(&page, "#fig-playground").await?;
+        page.finish().await
+    })
+}
+
+#[test]
+fn the_other_training_figures_survive_their_extreme_settings() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+
+        // Backpropagation step by step: the largest network and learning rate, every step.
+        let fig = "#fig-backprop";
+        show(&page, fig).await?;
+        to_max(&page, fig, &["lr"]).await?;
+        for (role, value) in [("hidden1", 6.0), ("hidden2", 6.0), ("outputs", 4.0)] {
+            page.set_slider(&format!("{fig} [data-role=\"{role}\"]"), value)
+                .await?;
+        }
+        for _ in 0..30 {
+            page.click(&format!("{fig} [data-role=\"next\"]")).await?;
+        }
+        let state = page.state(fig).await?;
+        assert!(num(&state, "step") > 0.0, "{state}");
+        still_draws(&page, fig).await?;
+
+        // The optimizer race: the largest learning rates and momentum.
+        let fig = "#fig-optimizers";
+        show(&page, fig).await?;
+        to_max(&page, fig, &["lr", "adaptive-lr", "momentum"]).await?;
+        page.click(&format!("{fig} [data-role=\"play\"]")).await?;
+        page.wait_until(
+            "JSON.parse(document.querySelector('#fig-optimizers').dataset.state).steps >= 40",
+            20,
+        )
+        .await?;
+        page.click(&format!("{fig} [data-role=\"play\"]")).await?;
+        let state = page.state(fig).await?;
+        // A racer that left the surface is labelled as diverged in its legend, not drawn as NaN.
+        let legend = page
+            .js(&format!(
+                "return [...document.querySelectorAll('{fig} output[data-role^=\"loss-\"]')].map(o => o.textContent).join(' ');"
+            ))
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            !legend.contains("NaN") && !legend.contains("inf"),
+            "{legend}"
+        );
+        println!("optimizers at their largest rates: {legend} ({state})");
+        still_draws(&page, fig).await?;
+
+        // The GAN: both learning rates at their largest, ten discriminator steps per round.
+        let fig = "#fig-gan";
+        show(&page, fig).await?;
+        to_max(&page, fig, &["lr-g", "lr-d", "d-steps"]).await?;
+        page.click(&format!("{fig} [data-role=\"play\"]")).await?;
+        page.wait_until(
+            "(() => { const s = JSON.parse(document.querySelector('#fig-gan').dataset.state);
+                      return s.diverged || s.generatorSteps >= 30; })()",
+            25,
+        )
+        .await?;
+        let state = page.state(fig).await?;
+        if state["diverged"] == Value::Bool(true) {
+            let message = visible_message(&page, fig).await?.unwrap_or_default();
+            assert!(message.contains("diverged"), "{message}");
+        } else {
+            page.click(&format!("{fig} [data-role=\"play\"]")).await?;
+        }
+        println!("GAN at its largest rates: {state}");
+        still_draws(&page, fig).await?;
+
+        // The transformer: the largest model and learning rate.
+        let fig = "#fig-transformer";
+        show(&page, fig).await?;
+        last_option(&page, fig, &["heads", "layers"]).await?;
+        to_max(&page, fig, &["lr"]).await?;
+        page.click(&format!("{fig} [data-role=\"play\"]")).await?;
+        page.wait_until(
+            "JSON.parse(document.querySelector('#fig-transformer').dataset.state).steps >= 30 || !document.querySelector('#fig-transformer [data-role=\"message\"]').hidden",
+            25,
+        )
+        .await?;
+        let state = page.state(fig).await?;
+        if num(&state, "steps") >= 30.0 {
+            page.click(&format!("{fig} [data-role=\"play\"]")).await?;
+        }
+        println!("transformer at its largest: {state}");
+        still_draws(&page, fig).await?;
+
+        page.element_screenshot("#fig-gan", "robustness-gan-largest-rates")
+            .await?;
+        page.finish().await
+    })
+}
