@@ -80,7 +80,9 @@ fn hide_all_but(keep: &Element) -> Result<()> {
         let in_section = parent.tag_name().eq_ignore_ascii_case("section");
         let mut next = parent.first_element_child();
         while let Some(sibling) = next {
-            let heading = in_section && sibling.tag_name().eq_ignore_ascii_case("h2");
+            let tag = sibling.tag_name();
+            let heading =
+                in_section && (tag.eq_ignore_ascii_case("h2") || tag.eq_ignore_ascii_case("h3"));
             if sibling != node && !heading {
                 dom::set_hidden(&sibling, true)?;
             }
