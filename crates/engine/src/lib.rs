@@ -17,6 +17,7 @@
 pub mod activation;
 pub mod compare;
 pub mod data;
+pub mod effects;
 pub mod error;
 pub mod layer;
 pub mod loss;

@@ -4,6 +4,7 @@
 //! A figure that cannot start shows why in its own place; the others carry on.
 
 pub mod activations;
+pub mod batch_norm;
 pub mod compare;
 pub mod dropout;
 pub mod playground;
@@ -25,8 +26,9 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 4] = [
+const FIGURES: [(&str, Mount); 5] = [
     ("activations", activations::mount),
+    ("batch-norm", batch_norm::mount),
     ("dropout", dropout::mount),
     ("playground", playground::mount),
     ("softmax", softmax::mount),
