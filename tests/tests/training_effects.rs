@@ -201,3 +201,127 @@ fn batch_norm_controls_and_keys_change_what_is_shown() {
         page.finish().await
     })
 }
+
+const BATCH_SIZE: &str = "#fig-batch-size";
+
+/// The `cost` entries of the batch-size figure's state.
+fn cost(state: &Value) -> Vec<Value> {
+    state["cost"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn a_small_batch_is_noisier_and_costs_more_updates_per_epoch() {
+    run(async {
+        let page = Page::open("/#batch-size", 1280, 900).await?;
+        let start = page.state(BATCH_SIZE).await?;
+        assert_eq!(num(&start, "step"), 0.0, "{start}");
+        let names: Vec<String> = runs(&start)
+            .iter()
+            .map(|r| r["name"].as_str().unwrap_or("").to_owned())
+            .collect();
+        assert_eq!(names, ["batch 2", "batch 100"]);
+        let curves = format!("{BATCH_SIZE} canvas[data-role=curves]");
+        let before = page.canvas_hash(&curves).await?;
+        page.click(&format!("{BATCH_SIZE} button[data-role=play]"))
+            .await?;
+        let t0 = std::time::Instant::now();
+        let end = train_to(&page, BATCH_SIZE, 20).await?;
+        println!(
+            "batch-size comparison: {} epochs in {:.1} s",
+            num(&end, "step"),
+            t0.elapsed().as_secs_f64()
+        );
+        // Every curve moved.
+        for (a, b) in runs(&start).iter().zip(runs(&end).iter()) {
+            assert!(num(b, "points") > 2.0, "{b}");
+            assert_ne!(num(a, "trainLoss"), num(b, "trainLoss"), "{a} → {b}");
+            assert_ne!(
+                num(a, "validationLoss"),
+                num(b, "validationLoss"),
+                "{a} → {b}"
+            );
+        }
+        // The cost: 200 training points make 100 updates an epoch in batches of 2 and 2 in
+        // batches of 100; the runs' update counts agree with it.
+        let c = cost(&end);
+        assert_eq!(num(&c[0], "updatesPerEpoch"), 100.0, "{end}");
+        assert_eq!(num(&c[1], "updatesPerEpoch"), 2.0, "{end}");
+        let r = runs(&end);
+        assert_eq!(
+            num(&r[0], "step"),
+            num(&end, "step") * num(&c[0], "updatesPerEpoch"),
+            "{end}"
+        );
+        assert!(num(&c[0], "epochMs") >= 0.0, "{end}");
+        // The noise: the small batch's training curve rises far more often and further.
+        assert!(
+            num(&c[0], "rise") > 3.0 * num(&c[1], "rise"),
+            "rises {} vs {}",
+            num(&c[0], "rise"),
+            num(&c[1], "rise")
+        );
+        // Per epoch at the same learning rate, the small batch gets further.
+        assert!(num(&r[0], "trainLoss") < num(&r[1], "trainLoss"), "{end}");
+        // What the table shows is the state's numbers.
+        let row = page
+            .text(&format!("{BATCH_SIZE} [data-role=cost] tr:first-child"))
+            .await?;
+        let rise = format!("{:.3}", num(&c[0], "rise"));
+        assert!(
+            row.contains("100") && row.contains(&rise),
+            "{row} lacks {rise}"
+        );
+        assert_ne!(
+            before,
+            page.canvas_hash(&curves).await?,
+            "the curves did not change"
+        );
+        shots(&page, "#batch-size", "batch-size-desktop").await?;
+        page.finish().await
+    })
+}
+
+#[test]
+fn batch_size_controls_and_keys_change_what_is_shown() {
+    run(async {
+        let page = Page::open("/#batch-size", 390, 844).await?;
+        page.set_viewport(390, 844, true).await?;
+        page.js(&format!(
+            "document.querySelector('{BATCH_SIZE}').scrollIntoView();"
+        ))
+        .await?;
+        // The right arrow trains one epoch.
+        page.keys(BATCH_SIZE, "\u{E014}").await?;
+        let stepped = page.state(BATCH_SIZE).await?;
+        assert_eq!(num(&stepped, "step"), 1.0, "{stepped}");
+        assert_eq!(num(&runs(&stepped)[0], "step"), 100.0, "{stepped}");
+        // Choosing other batch sizes rebuilds both runs with them.
+        choose(&page, BATCH_SIZE, "small", "8").await?;
+        choose(&page, BATCH_SIZE, "large", "200").await?;
+        let s = page.state(BATCH_SIZE).await?;
+        assert_eq!(num(&s, "step"), 0.0, "{s}");
+        assert_eq!(runs(&s)[0]["name"], "batch 8", "{s}");
+        assert_eq!(runs(&s)[1]["name"], "batch 200", "{s}");
+        assert_eq!(num(&cost(&s)[0], "updatesPerEpoch"), 25.0, "{s}");
+        assert_eq!(num(&cost(&s)[1], "updatesPerEpoch"), 1.0, "{s}");
+        let key = page
+            .text(&format!("{BATCH_SIZE} [data-role=key-1]"))
+            .await?;
+        assert_eq!(key, "batch 200");
+        // Space plays; R resets.
+        page.keys(BATCH_SIZE, " ").await?;
+        train_to(&page, BATCH_SIZE, 5).await?;
+        page.keys(BATCH_SIZE, "r").await?;
+        assert_eq!(num(&page.state(BATCH_SIZE).await?, "step"), 0.0);
+        let overflow = page
+            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+            .await?;
+        assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
+        choose(&page, BATCH_SIZE, "small", "2").await?;
+        choose(&page, BATCH_SIZE, "large", "100").await?;
+        page.keys(BATCH_SIZE, " ").await?;
+        train_to(&page, BATCH_SIZE, 30).await?;
+        shots(&page, "#fig-batch-size", "batch-size-phone").await?;
+        page.finish().await
+    })
+}

@@ -5,6 +5,7 @@
 
 pub mod activations;
 pub mod batch_norm;
+pub mod batch_size;
 pub mod compare;
 pub mod dropout;
 pub mod playground;
@@ -26,9 +27,10 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 5] = [
+const FIGURES: [(&str, Mount); 6] = [
     ("activations", activations::mount),
     ("batch-norm", batch_norm::mount),
+    ("batch-size", batch_size::mount),
     ("dropout", dropout::mount),
     ("playground", playground::mount),
     ("softmax", softmax::mount),
