@@ -1,7 +1,7 @@
 //! The training-effects sections, driven like a reader: batch normalization (the deep network
 //! learns with it and not without, the very small batch spoils it, the histogram strips and
-//! statistics follow the chosen run), the batch size (the small batch's curve is noisier and
-//! costs more updates per epoch) and data augmentation.
+//! statistics follow the chosen run) and the batch size (the small batch's curve is noisier and
+//! costs more updates per epoch).
 
 #![allow(
     clippy::unwrap_used,
