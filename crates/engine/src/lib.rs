@@ -19,6 +19,7 @@ pub mod backprop;
 pub mod compare;
 pub mod cost_curves;
 pub mod data;
+pub mod effects;
 pub mod error;
 pub mod evaluation;
 pub mod feature_map;

@@ -14,6 +14,7 @@ use crate::frame::FrameLoop;
 use plotters::style::RGBAColor;
 use spiega_engine::EngineError;
 use spiega_engine::compare::{Comparison, gap};
+use spiega_engine::effects::updates_per_epoch;
 use spiega_engine::playground::{PlaygroundConfig, Scores};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -50,6 +51,12 @@ pub struct Core {
     pub limit: u64,
     /// Reused curve buffers: per run, training then validation points.
     curves: Vec<Vec<(f64, f64)>>,
+    /// Whether each run trains whole epochs (`updates_per_frame` of them per frame) and the
+    /// curves are drawn against epochs, for runs whose batch sizes differ; `limit` then counts
+    /// epochs.
+    pub epochs: bool,
+    /// In epoch mode, per run, the milliseconds its training has taken since it was built.
+    pub epoch_ms: Vec<f64>,
 }
 
 impl Core {
@@ -68,6 +75,8 @@ impl Core {
             updates_per_frame,
             limit,
             curves: Vec::new(),
+            epochs: false,
+            epoch_ms: Vec::new(),
         })
     }
 
@@ -86,12 +95,16 @@ impl Core {
         &self.names
     }
 
-    /// Updates made by each run so far.
+    /// Updates made by each run so far (in epoch mode, the first run's epochs).
     pub fn steps(&self) -> u64 {
-        self.comparison
-            .as_ref()
-            .and_then(|c| c.latest(0))
-            .map_or(0, |s| s.step)
+        let Some(c) = self.comparison.as_ref() else {
+            return 0;
+        };
+        let updates = c.latest(0).map_or(0, |s| s.step);
+        match (self.epochs, c.runs().first()) {
+            (true, Some(run)) => updates / updates_per_epoch(run),
+            _ => updates,
+        }
     }
 
     /// Shows a message in the figure (as text), or hides it when empty.
@@ -117,6 +130,7 @@ impl Core {
         self.set_playing(false);
         let (names, configs): (Vec<String>, Vec<PlaygroundConfig>) = runs.into_iter().unzip();
         self.comparison = Some(Comparison::new(configs)?);
+        self.epoch_ms.clear();
         self.names = names;
         self.say("")
     }
@@ -132,7 +146,12 @@ impl Core {
         let Some(c) = self.comparison.as_mut() else {
             return Ok(());
         };
-        match c.step(updates) {
+        let result = if self.epochs {
+            train_epochs(c, updates, &mut self.epoch_ms)
+        } else {
+            c.step(updates)
+        };
+        match result {
             Ok(()) => {}
             Err(e @ (EngineError::Diverged { .. } | EngineError::NonFinite { .. })) => {
                 self.set_playing(false);
@@ -162,8 +181,13 @@ impl Core {
             let (train, val) = (&mut train[0], &mut rest[0]);
             train.clear();
             val.clear();
+            let per = if self.epochs {
+                updates_per_epoch(run) as f64
+            } else {
+                1.0
+            };
             for s in run.history() {
-                let x = s.step as f64;
+                let x = s.step as f64 / per;
                 if s.train.loss.is_finite() {
                     train.push((x, f64::from(s.train.loss)));
                 }
@@ -208,7 +232,7 @@ impl Core {
             &LineChart {
                 x: 0.0..last,
                 y: 0.0..top,
-                x_label: "updates",
+                x_label: if self.epochs { "epochs" } else { "updates" },
                 series,
                 bands: &[],
                 markers: vec![],
@@ -218,7 +242,11 @@ impl Core {
         )?;
         let latest: Vec<Option<Scores>> = (0..n).map(|i| c.latest(i).copied()).collect();
         self.write_table(&latest)?;
-        let step = latest.first().copied().flatten().map_or(0, |s| s.step);
+        let step = if self.epochs {
+            self.steps()
+        } else {
+            latest.first().copied().flatten().map_or(0, |s| s.step)
+        };
         let mut alt = format!("Loss curves after {step} updates.");
         let mut runs_json = Vec::new();
         for (name, s) in self.names.iter().zip(&latest) {
@@ -318,6 +346,24 @@ impl Core {
         }
         Ok(())
     }
+}
+
+/// Trains every run of `c` for `epochs` whole epochs of its own, then records its scores, and
+/// adds the milliseconds each run's training took to `ms`.
+fn train_epochs(c: &mut Comparison, epochs: u32, ms: &mut Vec<f64>) -> spiega_engine::Result<()> {
+    let clock = dom::window().ok().and_then(|w| w.performance());
+    let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
+    let n = c.runs().len();
+    ms.resize(n, 0.0);
+    for (i, run) in c.runs_mut().iter_mut().enumerate() {
+        let t0 = now();
+        for _ in 0..epochs {
+            run.step_epoch()?;
+        }
+        ms[i] += now() - t0;
+        run.record()?;
+    }
+    Ok(())
 }
 
 /// A string as a JSON literal.

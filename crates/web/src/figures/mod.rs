@@ -5,6 +5,8 @@
 
 pub mod activations;
 pub mod backprop;
+pub mod batch_norm;
+pub mod batch_size;
 pub mod compare;
 pub mod conv;
 pub mod costs;
@@ -40,13 +42,15 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 17] = [
+const FIGURES: [(&str, Mount); 19] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
     ("optimizers", optimizers::mount),
     ("cost-margin", costs::mount_margin),
     ("cost-probability", costs::mount_probability),
     ("gan", gan::mount),
+    ("batch-norm", batch_norm::mount),
+    ("batch-size", batch_size::mount),
     ("playground", playground::mount),
     // After the playground, whose live network it scores.
     ("scores", scores::mount),
