@@ -17,6 +17,7 @@
 pub mod activation;
 pub mod backprop;
 pub mod compare;
+pub mod capacity;
 pub mod cost_curves;
 pub mod data;
 pub mod error;

@@ -5,6 +5,7 @@
 
 pub mod activations;
 pub mod backprop;
+pub mod bias_variance;
 pub mod compare;
 pub mod conv;
 pub mod costs;
@@ -40,7 +41,7 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 17] = [
+const FIGURES: [(&str, Mount); 18] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
     ("optimizers", optimizers::mount),
@@ -54,6 +55,7 @@ const FIGURES: [(&str, Mount); 17] = [
     ("shapes", shapes::mount),
     ("conv", conv::mount),
     ("normalization", normalization::mount),
+    ("bias-variance", bias_variance::mount),
     ("dropout", dropout::mount),
     ("pruning", pruning::mount),
     ("shrinkage", shrinkage::mount),
