@@ -188,3 +188,115 @@ fn capacity_sweep_pauses_resets_and_fits_a_phone() {
         page.finish().await
     })
 }
+
+const WP: &str = "#fig-weight-penalties";
+
+/// The canvas hashes of the four histograms and the decay chart.
+async fn penalty_hashes(page: &Page) -> Result<Vec<u64>> {
+    let mut out = Vec::new();
+    for i in 0..4 {
+        out.push(
+            page.canvas_hash(&format!("{WP} canvas[data-role=histogram-{i}]"))
+                .await?,
+        );
+    }
+    out.push(
+        page.canvas_hash(&format!("{WP} canvas[data-role=decay]"))
+            .await?,
+    );
+    Ok(out)
+}
+
+/// Waits until the weight-penalty runs have made at least `steps` updates, then pauses them.
+async fn train_penalties_to(page: &Page, steps: u64) -> Result<Value> {
+    page.wait_until(
+        &format!("JSON.parse(document.querySelector('{WP}').dataset.state).step >= {steps}"),
+        60,
+    )
+    .await?;
+    let state = page.state(WP).await?;
+    if state["playing"].as_bool().unwrap_or(false) {
+        page.click(&format!("{WP} button[data-role=train]")).await?;
+    }
+    page.state(WP).await
+}
+
+#[test]
+fn l1_leaves_more_near_zero_weights_and_the_decays_differ() {
+    run(async {
+        let page = Page::open("/#weight-penalties", 1280, 900).await?;
+        page.js("document.querySelector('#fig-weight-penalties').scrollIntoView();")
+            .await?;
+        let start = page.state(WP).await?;
+        assert_eq!(num(&start, "step"), 0.0, "{start}");
+        assert_eq!(num(&start, "rate"), 0.01, "{start}");
+        let before = penalty_hashes(&page).await?;
+        let t0 = std::time::Instant::now();
+        page.click(&format!("{WP} button[data-role=train]")).await?;
+        let end = train_penalties_to(&page, 300).await?;
+        println!(
+            "weight penalties: {} updates per run in {:.1} s",
+            num(&end, "step"),
+            t0.elapsed().as_secs_f64()
+        );
+        assert!(!end["playing"].as_bool().unwrap_or(true), "{end}");
+        // Every histogram and both decay bars moved.
+        let after = penalty_hashes(&page).await?;
+        for (i, (a, b)) in before.iter().zip(&after).enumerate() {
+            assert_ne!(a, b, "chart {i} did not change");
+        }
+        for key in ["norms", "validationLoss"] {
+            for (a, b) in list(&start, key).iter().zip(list(&end, key)) {
+                assert_ne!(*a, b, "{key}: {start} → {end}");
+            }
+        }
+        // L1 leaves far more weights near zero than L2 at the same rate.
+        let zeros = list(&end, "nearZero");
+        assert!(
+            zeros[1] >= 10.0 && zeros[1] > 5.0 * zeros[2].max(1.0),
+            "{zeros:?}"
+        );
+        // AdamW and Adam with L2 end with different weights: different norms and losses.
+        let norms = list(&end, "norms");
+        assert!(norms[0] > 1.2 * norms[1], "{norms:?}");
+        let losses = list(&end, "validationLoss");
+        assert_ne!(losses[0], losses[1]);
+        // What the reader sees is the state's numbers.
+        let readout = page.text(&format!("{WP} [data-role=readout]")).await?;
+        assert!(
+            readout.contains(&format!("L1 {}, L2 {}", zeros[1], zeros[2]))
+                && readout.contains(&format!("weight norm {:.2}", norms[0])),
+            "{readout}"
+        );
+        // A higher rate rebuilds the runs at that rate, untrained.
+        page.set_slider(&format!("{WP} input[data-role=rate]"), -1.5)
+            .await?;
+        let higher = page.state(WP).await?;
+        assert_eq!(num(&higher, "step"), 0.0, "{higher}");
+        assert!(num(&higher, "rate") > 0.03, "{higher}");
+        let shown = page.text(&format!("{WP} [data-role=rate-value]")).await?;
+        assert_eq!(shown, format!("{}", num(&higher, "rate")));
+        page.set_slider(&format!("{WP} input[data-role=rate]"), -2.0)
+            .await?;
+        page.click(&format!("{WP} button[data-role=train]")).await?;
+        train_penalties_to(&page, 300).await?;
+        page.element_screenshot("#weight-penalties", "weight-penalties-desktop")
+            .await?;
+        page.click("#theme-toggle").await?;
+        page.element_screenshot("#fig-weight-penalties", "weight-penalties-desktop-dark")
+            .await?;
+        page.set_viewport(390, 844, true).await?;
+        page.js("document.querySelector('#fig-weight-penalties').scrollIntoView();")
+            .await?;
+        let overflow = page
+            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+            .await?;
+        assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
+        page.element_screenshot("#fig-weight-penalties", "weight-penalties-phone-dark")
+            .await?;
+        page.click("#theme-toggle").await?;
+        page.element_screenshot("#fig-weight-penalties", "weight-penalties-phone")
+            .await?;
+        page.finish().await
+    })
+}

@@ -16,6 +16,7 @@ pub mod live_model;
 pub mod mathml;
 pub mod normalization;
 pub mod optimizers;
+pub mod penalties;
 pub mod playground;
 pub mod pruning;
 pub mod rouge;
@@ -41,7 +42,7 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 18] = [
+const FIGURES: [(&str, Mount); 19] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
     ("optimizers", optimizers::mount),
@@ -59,6 +60,7 @@ const FIGURES: [(&str, Mount); 18] = [
     ("dropout", dropout::mount),
     ("pruning", pruning::mount),
     ("shrinkage", shrinkage::mount),
+    ("weight-penalties", penalties::mount),
     ("softmax", softmax::mount),
     ("transformer", transformer::mount),
 ];
