@@ -207,17 +207,17 @@ async fn penalty_hashes(page: &Page) -> Result<Vec<u64>> {
     Ok(out)
 }
 
-/// Waits until the weight-penalty runs have made at least `steps` updates, then pauses them.
-async fn train_penalties_to(page: &Page, steps: u64) -> Result<Value> {
+/// Waits until the weight-penalty runs have finished training (they stop by themselves at the
+/// limit; a pause click could race with that stop and start them again).
+async fn train_penalties_to_the_end(page: &Page) -> Result<Value> {
     page.wait_until(
-        &format!("JSON.parse(document.querySelector('{WP}').dataset.state).step >= {steps}"),
+        &format!(
+            "(() => {{ const s = JSON.parse(document.querySelector('{WP}').dataset.state); \
+             return s.step >= s.limit && !s.playing; }})()"
+        ),
         60,
     )
     .await?;
-    let state = page.state(WP).await?;
-    if state["playing"].as_bool().unwrap_or(false) {
-        page.click(&format!("{WP} button[data-role=train]")).await?;
-    }
     page.state(WP).await
 }
 
@@ -233,7 +233,7 @@ fn l1_leaves_more_near_zero_weights_and_the_decays_differ() {
         let before = penalty_hashes(&page).await?;
         let t0 = std::time::Instant::now();
         page.click(&format!("{WP} button[data-role=train]")).await?;
-        let end = train_penalties_to(&page, 300).await?;
+        let end = train_penalties_to_the_end(&page).await?;
         println!(
             "weight penalties: {} updates per run in {:.1} s",
             num(&end, "step"),
@@ -279,7 +279,12 @@ fn l1_leaves_more_near_zero_weights_and_the_decays_differ() {
         page.set_slider(&format!("{WP} input[data-role=rate]"), -2.0)
             .await?;
         page.click(&format!("{WP} button[data-role=train]")).await?;
-        train_penalties_to(&page, 300).await?;
+        let paused = train_penalties_to_the_end(&page).await?;
+        assert!(!paused["playing"].as_bool().unwrap_or(true), "{paused}");
+        page.js("return new Promise(r => setTimeout(r, 300));")
+            .await?;
+        let still = page.state(WP).await?;
+        assert_eq!(num(&still, "step"), num(&paused, "step"), "{still}");
         page.element_screenshot("#weight-penalties", "weight-penalties-desktop")
             .await?;
         page.click("#theme-toggle").await?;

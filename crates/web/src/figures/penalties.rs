@@ -237,7 +237,8 @@ impl Figure for PenaltiesFigure {
         }
         let norms = [self.study.norm(4)?, self.study.norm(5)?];
         let losses = [self.study.losses(4)?.1, self.study.losses(5)?.1];
-        let names = vec![RUN_NAMES[4].to_owned(), RUN_NAMES[5].to_owned()];
+        // Short names, so that both fit under their bars on a phone.
+        let names = vec!["AdamW".to_owned(), "Adam+L2".to_owned()];
         let norm_values = [f64::from(norms[0]), f64::from(norms[1])];
         let loss_values = [f64::from(losses[0]), f64::from(losses[1])];
         bars::draw(
