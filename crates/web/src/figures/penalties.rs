@@ -208,7 +208,8 @@ impl Figure for PenaltiesFigure {
             histogram(w, -RANGE, RANGE, BINS, &mut self.bins);
             self.heights.clear();
             self.heights.extend(self.bins.iter().map(|&c| c as f64));
-            let top = (total as f64 * 0.6).max(1.0);
+            // One scale for all four, tall enough for every weight in one bin, so no bar is cut.
+            let top = (total as f64 * 1.1).max(1.0);
             let title = format!("{}: {near} of {total} near zero", RUN_NAMES[i]);
             let canvas = &self.histograms[i];
             bars::draw(
