@@ -16,6 +16,7 @@
 
 pub mod activation;
 pub mod backprop;
+pub mod capacity;
 pub mod compare;
 pub mod cost_curves;
 pub mod data;
@@ -33,6 +34,7 @@ pub mod model;
 pub mod normalization_demo;
 pub mod normalize;
 pub mod optim;
+pub mod penalties_demo;
 pub mod playground;
 pub mod pruning;
 pub mod regularize;

@@ -7,6 +7,7 @@ pub mod activations;
 pub mod backprop;
 pub mod batch_norm;
 pub mod batch_size;
+pub mod bias_variance;
 pub mod compare;
 pub mod conv;
 pub mod costs;
@@ -17,6 +18,7 @@ pub mod live_model;
 pub mod mathml;
 pub mod normalization;
 pub mod optimizers;
+pub mod penalties;
 pub mod playground;
 pub mod pruning;
 pub mod rouge;
@@ -42,7 +44,7 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 19] = [
+const FIGURES: [(&str, Mount); 21] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
     ("optimizers", optimizers::mount),
@@ -58,9 +60,11 @@ const FIGURES: [(&str, Mount); 19] = [
     ("shapes", shapes::mount),
     ("conv", conv::mount),
     ("normalization", normalization::mount),
+    ("bias-variance", bias_variance::mount),
     ("dropout", dropout::mount),
     ("pruning", pruning::mount),
     ("shrinkage", shrinkage::mount),
+    ("weight-penalties", penalties::mount),
     ("softmax", softmax::mount),
     ("transformer", transformer::mount),
 ];

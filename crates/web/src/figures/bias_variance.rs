@@ -1,0 +1,410 @@
+//! The bias-variance figure: six networks of growing capacity trained side by side on one small,
+//! noisy data set, their training and validation errors against capacity, and the decision
+//! boundaries of an underfit, the chosen and an overfit network.
+
+use super::Figure;
+use crate::charts::Palette;
+use crate::charts::heatmap::{
+    ColorScale, DEFAULT_RANGE, Field, Heatmap, HeatmapSpec, Point, Split, Splits,
+};
+use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::dom::{self, fmt};
+use crate::error::{Result, WebError};
+use crate::frame::FrameLoop;
+use spiega_engine::EngineError;
+use spiega_engine::capacity::{CapacityPoint, CapacitySweep, WIDTHS};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlSelectElement};
+
+/// Updates per network per animation frame, and the updates after which training stops.
+const UPDATES_PER_FRAME: u32 = 10;
+const LIMIT: u64 = 800;
+/// The side of the grid each decision boundary is evaluated on.
+const GRID: usize = 40;
+
+struct BiasVarianceFigure {
+    root: Element,
+    curve_canvas: HtmlCanvasElement,
+    panels: Vec<(HtmlCanvasElement, Element)>,
+    heatmaps: Vec<Heatmap>,
+    readout: Element,
+    measure: HtmlSelectElement,
+    train: HtmlButtonElement,
+    sweep: CapacitySweep,
+    playing: bool,
+    frames: Option<FrameLoop>,
+    train_curve: Vec<(f64, f64)>,
+    validation_curve: Vec<(f64, f64)>,
+    field: Vec<f32>,
+    classes: Vec<u8>,
+    points: Vec<Point>,
+}
+
+/// Mounts the figure in `root`; nothing trains until the reader presses the button.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let panels = (0..3)
+        .map(|i| {
+            Ok((
+                dom::query(root, &format!("canvas[data-role=\"boundary-{i}\"]"))?,
+                dom::query(root, &format!("[data-role=\"panel-title-{i}\"]"))?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let fig = Rc::new(RefCell::new(BiasVarianceFigure {
+        root: root.clone(),
+        curve_canvas: dom::query(root, "canvas[data-role=\"curve\"]")?,
+        panels,
+        heatmaps: (0..3).map(|_| Heatmap::new()).collect(),
+        readout: dom::query(root, "[data-role=\"readout\"]")?,
+        measure: dom::query(root, "select[data-role=\"measure\"]")?,
+        train: dom::query(root, "button[data-role=\"train\"]")?,
+        sweep: CapacitySweep::new()?,
+        playing: false,
+        frames: None,
+        train_curve: Vec::new(),
+        validation_curve: Vec::new(),
+        field: Vec::new(),
+        classes: Vec::new(),
+        points: Vec::new(),
+    }));
+    let weak = Rc::downgrade(&fig);
+    let frames = FrameLoop::new(move |_| tick(&weak));
+    fig.borrow_mut().frames = Some(frames);
+    let train = fig.borrow().train.clone();
+    let f = Rc::clone(&fig);
+    dom::on(&train, "click", move |_| toggle(&f))?;
+    let reset: Element = dom::query(root, "button[data-role=\"reset\"]")?;
+    let f = Rc::clone(&fig);
+    dom::on(&reset, "click", move |_| {
+        if let Ok(mut fig) = f.try_borrow_mut() {
+            let result = CapacitySweep::new().map_err(WebError::from).and_then(|s| {
+                fig.sweep = s;
+                fig.set_playing(false);
+                fig.update()
+            });
+            if let Err(e) = result {
+                fig.report(&e);
+            }
+        }
+    })?;
+    let f = Rc::clone(&fig);
+    dom::on(root, "change", move |_| {
+        if let Ok(mut fig) = f.try_borrow_mut()
+            && let Err(e) = fig.update()
+        {
+            fig.report(&e);
+        }
+    })?;
+    let fig: Rc<RefCell<dyn Figure>> = fig;
+    Ok(fig)
+}
+
+/// Starts or pauses training; after the last update, starts again from untrained networks.
+fn toggle(fig: &Rc<RefCell<BiasVarianceFigure>>) {
+    let Ok(mut f) = fig.try_borrow_mut() else {
+        return;
+    };
+    if !f.playing && f.sweep.steps() >= LIMIT {
+        match CapacitySweep::new() {
+            Ok(s) => f.sweep = s,
+            Err(e) => {
+                f.report(&e.into());
+                return;
+            }
+        }
+    }
+    let playing = !f.playing;
+    f.set_playing(playing);
+    if playing && let Some(frames) = f.frames.clone() {
+        drop(f);
+        if let Err(e) = frames.start()
+            && let Ok(mut f) = fig.try_borrow_mut()
+        {
+            f.report(&e);
+        }
+    } else if let Err(e) = f.update() {
+        f.report(&e);
+    }
+}
+
+/// One animation frame: a bounded number of updates on every network while the figure is on
+/// screen, then a redraw. Returns whether to keep going.
+fn tick(weak: &Weak<RefCell<BiasVarianceFigure>>) -> bool {
+    let Some(fig) = weak.upgrade() else {
+        return false;
+    };
+    let Ok(mut f) = fig.try_borrow_mut() else {
+        return true;
+    };
+    if !f.playing {
+        return false;
+    }
+    if !on_screen(&f.root) {
+        return true;
+    }
+    let left = LIMIT.saturating_sub(f.sweep.steps());
+    let updates = UPDATES_PER_FRAME.min(u32::try_from(left).unwrap_or(u32::MAX));
+    let result = match f.sweep.step(updates) {
+        Ok(()) => Ok(()),
+        Err(e @ (EngineError::Diverged { .. } | EngineError::NonFinite { .. })) => {
+            f.set_playing(false);
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    };
+    if f.sweep.steps() >= LIMIT {
+        f.set_playing(false);
+    }
+    if let Err(e) = result.and_then(|()| f.update()) {
+        f.report(&e);
+        return false;
+    }
+    f.playing
+}
+
+/// Whether any part of `el` is inside the window.
+fn on_screen(el: &Element) -> bool {
+    let rect = el.get_bounding_client_rect();
+    let height = dom::window()
+        .ok()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(f64::MAX);
+    rect.bottom() > 0.0 && rect.top() < height
+}
+
+impl BiasVarianceFigure {
+    fn set_playing(&mut self, playing: bool) {
+        self.playing = playing;
+        if !playing && let Some(frames) = &self.frames {
+            frames.stop();
+        }
+        let label = if playing {
+            "Pause"
+        } else if self.sweep.steps() >= LIMIT {
+            "Train again"
+        } else if self.sweep.steps() > 0 {
+            "Resume"
+        } else {
+            "Train the six networks"
+        };
+        dom::set_text(&self.train, label);
+        self.train
+            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
+            .ok();
+    }
+
+    fn report(&mut self, e: &WebError) {
+        self.set_playing(false);
+        dom::set_text(&self.readout, &format!("Training stopped: {e}."));
+    }
+
+    /// Whether the curve shows the misclassified share (else the cross-entropy loss).
+    fn shows_error(&self) -> bool {
+        self.measure.value() == "error"
+    }
+
+    /// Draws the decision boundary of network `run` in panel `panel`.
+    fn draw_panel(&mut self, panel: usize, run: usize, palette: &Palette) -> Result<()> {
+        let Some(network) = self.sweep.runs_mut().runs_mut().get_mut(run) else {
+            return Ok(());
+        };
+        network.evaluate_grid(GRID, &mut self.field, &mut self.classes)?;
+        self.points.clear();
+        let [train, validation, _] = network.points();
+        for (part, split) in [(train, Split::Train), (validation, Split::Validation)] {
+            let Some((x, y)) = part else { continue };
+            for r in 0..x.nrows() {
+                self.points.push(Point {
+                    x: x[(r, 0)],
+                    y: x[(r, 1)],
+                    class_or_value: 2.0 * y[(r, 0)] - 1.0,
+                    split,
+                    selected: false,
+                });
+            }
+        }
+        let (canvas, title) = &self.panels[panel];
+        let width = WIDTHS[run];
+        let kind = ["Underfit", "Chosen", "Overfit"][panel];
+        dom::set_text(
+            title,
+            &format!(
+                "{kind}: {width} unit{} per layer",
+                if width == 1 { "" } else { "s" }
+            ),
+        );
+        self.heatmaps[panel].draw(
+            canvas,
+            &HeatmapSpec {
+                field: Field::Values(&self.field),
+                n: GRID,
+                x_range: DEFAULT_RANGE,
+                y_range: DEFAULT_RANGE,
+                scale: ColorScale::UNIT,
+                discretize: false,
+                points: &self.points,
+                splits: Splits::TRAINING,
+                ticks: false,
+            },
+            palette,
+        )?;
+        canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "Decision boundary of the network with {width} hidden units per layer ({kind}), \
+                 with the training points filled and the validation points as rings."
+            ),
+        )?;
+        Ok(())
+    }
+}
+
+/// The measure the curve shows for one network: training and validation.
+fn measure(p: &CapacityPoint, error: bool) -> (f32, f32) {
+    if error {
+        (100.0 * p.train_error, 100.0 * p.validation_error)
+    } else {
+        (p.train_loss, p.validation_loss)
+    }
+}
+
+/// Numbers as a JSON array.
+fn json_list(values: impl Iterator<Item = f32>) -> String {
+    let items: Vec<String> = values.map(|v| format!("{v:?}")).collect();
+    format!("[{}]", items.join(","))
+}
+
+impl Figure for BiasVarianceFigure {
+    fn update(&mut self) -> Result<()> {
+        let palette = Palette::from_css()?;
+        let points = self.sweep.points()?;
+        let (chosen, test_error) = self.sweep.chosen()?;
+        let error = self.shows_error();
+        self.train_curve.clear();
+        self.validation_curve.clear();
+        for (i, p) in points.iter().enumerate() {
+            let (t, v) = measure(p, error);
+            self.train_curve.push((i as f64, f64::from(t)));
+            self.validation_curve.push((i as f64, f64::from(v)));
+        }
+        let top = if error {
+            60.0
+        } else {
+            let hi = self
+                .train_curve
+                .iter()
+                .chain(&self.validation_curve)
+                .map(|p| p.1)
+                .fold(0.5_f64, f64::max);
+            hi * 1.08
+        };
+        for p in self
+            .train_curve
+            .iter_mut()
+            .chain(&mut self.validation_curve)
+        {
+            p.1 = p.1.min(top);
+        }
+        let step = self.sweep.steps();
+        let marker = self.validation_curve.get(chosen).copied();
+        line::draw(
+            &self.curve_canvas,
+            &LineChart {
+                x: -0.2..(WIDTHS.len() as f64 - 0.8),
+                y: 0.0..top,
+                x_label: "log₂ of hidden units per layer",
+                series: vec![
+                    Series {
+                        points: &self.train_curve,
+                        color: palette.blue,
+                        stroke: Stroke::Solid,
+                    },
+                    Series {
+                        points: &self.validation_curve,
+                        color: palette.orange,
+                        stroke: Stroke::Dashed,
+                    },
+                ],
+                bands: &[],
+                markers: if step > 0 {
+                    marker.map(|m| (m, palette.orange)).into_iter().collect()
+                } else {
+                    vec![]
+                },
+                log_y: false,
+            },
+            &palette,
+        )?;
+        let what = if error {
+            "misclassified share"
+        } else {
+            "cross-entropy loss"
+        };
+        let shown = |v: f32| {
+            if error {
+                format!("{}%", fmt(f64::from(v), 0))
+            } else {
+                fmt(f64::from(v), 2)
+            }
+        };
+        let listing: Vec<String> = points
+            .iter()
+            .map(|p| {
+                let (t, v) = measure(p, error);
+                format!(
+                    "{} units: training {}, validation {}",
+                    p.width,
+                    shown(t),
+                    shown(v)
+                )
+            })
+            .collect();
+        self.curve_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "Training (solid) and validation (dashed) {what} against capacity after {step} \
+                 updates. {}.",
+                listing.join("; ")
+            ),
+        )?;
+        let panels = [0, chosen, WIDTHS.len() - 1];
+        for (panel, &run) in panels.iter().enumerate() {
+            self.draw_panel(panel, run, &palette)?;
+        }
+        dom::set_output(&self.root, "step-count", &step.to_string());
+        let text = if step == 0 {
+            "Untrained. Press “Train the six networks”: each makes 800 updates, ten per frame."
+                .to_owned()
+        } else {
+            let c = &points[chosen];
+            format!(
+                "After {step} updates: the lowest validation loss ({}) is at {} units per layer, \
+                 with {} parameters. Its test error, measured once: {}%.",
+                fmt(f64::from(c.validation_loss), 2),
+                c.width,
+                c.parameters,
+                fmt(100.0 * f64::from(test_error), 0)
+            )
+        };
+        dom::set_text(&self.readout, &text);
+        self.root.set_attribute(
+            "data-state",
+            &format!(
+                "{{\"step\":{step},\"playing\":{},\"limit\":{LIMIT},\"measure\":\"{}\",\"widths\":{},\"trainLoss\":{},\"validationLoss\":{},\"trainError\":{},\"validationError\":{},\"chosen\":{chosen},\"testError\":{test_error:?},\"panels\":[{},{},{}]}}",
+                self.playing,
+                if error { "error" } else { "loss" },
+                json_list(WIDTHS.iter().map(|&w| w as f32)),
+                json_list(points.iter().map(|p| p.train_loss)),
+                json_list(points.iter().map(|p| p.validation_loss)),
+                json_list(points.iter().map(|p| p.train_error)),
+                json_list(points.iter().map(|p| p.validation_error)),
+                WIDTHS[panels[0]],
+                WIDTHS[panels[1]],
+                WIDTHS[panels[2]],
+            ),
+        )?;
+        Ok(())
+    }
+}

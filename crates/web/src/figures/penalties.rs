@@ -1,0 +1,307 @@
+//! The weight-penalties figure: one playground network trained with no penalty, L1, L2 and the
+//! elastic net at a rate the reader sets, each run's weight histogram and count of near-zero
+//! weights, and AdamW against Adam with an L2 gradient: their weight norms and validation losses.
+
+use super::Figure;
+use crate::charts::Palette;
+use crate::charts::bars::{self, Panel};
+use crate::dom::{self, fmt};
+use crate::error::{Result, WebError};
+use crate::frame::FrameLoop;
+use spiega_engine::penalties_demo::{NEAR_ZERO, PenaltyStudy, RUN_NAMES, histogram};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlInputElement};
+
+/// Updates per run per animation frame, and the updates after which training stops.
+const UPDATES_PER_FRAME: u32 = 10;
+const LIMIT: u64 = 600;
+/// The weight decay both Adam runs use.
+const DECAY: f32 = 0.01;
+/// The histogram: bins over `[−RANGE, RANGE]`, the end bins holding everything beyond.
+const BINS: usize = 9;
+const RANGE: f32 = 1.8;
+
+struct PenaltiesFigure {
+    root: Element,
+    histograms: Vec<HtmlCanvasElement>,
+    decay_canvas: HtmlCanvasElement,
+    readout: Element,
+    rate: HtmlInputElement,
+    train: HtmlButtonElement,
+    study: PenaltyStudy,
+    playing: bool,
+    frames: Option<FrameLoop>,
+    bins: Vec<usize>,
+    heights: Vec<f64>,
+    categories: Vec<String>,
+}
+
+/// The penalty rate the slider (a base-10 exponent) shows, rounded as displayed.
+fn read_rate(input: &HtmlInputElement) -> f32 {
+    let exponent = dom::value(input).clamp(-3.0, -1.5);
+    let rate = 10f64.powf(exponent);
+    let digits = (-rate.log10().floor()) as i32 + 1;
+    let scale = 10f64.powi(digits);
+    ((rate * scale).round() / scale) as f32
+}
+
+/// Mounts the figure in `root`; nothing trains until the reader presses the button.
+pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
+    let rate: HtmlInputElement = dom::input(root, "rate")?;
+    let fig = Rc::new(RefCell::new(PenaltiesFigure {
+        root: root.clone(),
+        histograms: (0..4)
+            .map(|i| dom::query(root, &format!("canvas[data-role=\"histogram-{i}\"]")))
+            .collect::<Result<Vec<_>>>()?,
+        decay_canvas: dom::query(root, "canvas[data-role=\"decay\"]")?,
+        readout: dom::query(root, "[data-role=\"readout\"]")?,
+        train: dom::query(root, "button[data-role=\"train\"]")?,
+        study: PenaltyStudy::new(read_rate(&rate), DECAY)?,
+        rate,
+        playing: false,
+        frames: None,
+        bins: Vec::new(),
+        heights: Vec::new(),
+        categories: (0..BINS)
+            .map(|k| match k {
+                0 => format!("≤{}", fmt(-f64::from(RANGE) + 0.4, 1)),
+                k if k == BINS / 2 => "0".to_owned(),
+                k if k == BINS - 1 => format!("≥{}", fmt(f64::from(RANGE) - 0.4, 1)),
+                _ => String::new(),
+            })
+            .collect(),
+    }));
+    let weak = Rc::downgrade(&fig);
+    let frames = FrameLoop::new(move |_| tick(&weak));
+    fig.borrow_mut().frames = Some(frames);
+    let train = fig.borrow().train.clone();
+    let f = Rc::clone(&fig);
+    dom::on(&train, "click", move |_| toggle(&f))?;
+    let reset: Element = dom::query(root, "button[data-role=\"reset\"]")?;
+    let f = Rc::clone(&fig);
+    dom::on(&reset, "click", move |_| rebuild(&f))?;
+    let rate = fig.borrow().rate.clone();
+    let f = Rc::clone(&fig);
+    dom::on(&rate, "input", move |_| rebuild(&f))?;
+    let fig: Rc<RefCell<dyn Figure>> = fig;
+    Ok(fig)
+}
+
+/// Builds the runs afresh, untrained, at the slider's rate.
+fn rebuild(fig: &Rc<RefCell<PenaltiesFigure>>) {
+    if let Ok(mut f) = fig.try_borrow_mut() {
+        let result = PenaltyStudy::new(read_rate(&f.rate), DECAY)
+            .map_err(WebError::from)
+            .and_then(|s| {
+                f.study = s;
+                f.set_playing(false);
+                f.update()
+            });
+        if let Err(e) = result {
+            f.report(&e);
+        }
+    }
+}
+
+/// Starts or pauses training; after the last update, starts again from untrained networks.
+fn toggle(fig: &Rc<RefCell<PenaltiesFigure>>) {
+    let Ok(mut f) = fig.try_borrow_mut() else {
+        return;
+    };
+    if !f.playing && f.study.steps() >= LIMIT {
+        match PenaltyStudy::new(read_rate(&f.rate), DECAY) {
+            Ok(s) => f.study = s,
+            Err(e) => {
+                f.report(&e.into());
+                return;
+            }
+        }
+    }
+    let playing = !f.playing;
+    f.set_playing(playing);
+    if playing && let Some(frames) = f.frames.clone() {
+        drop(f);
+        if let Err(e) = frames.start()
+            && let Ok(mut f) = fig.try_borrow_mut()
+        {
+            f.report(&e);
+        }
+    } else if let Err(e) = f.update() {
+        f.report(&e);
+    }
+}
+
+/// One animation frame: a bounded number of updates on every run while the figure is on screen,
+/// then a redraw. Returns whether to keep going.
+fn tick(weak: &Weak<RefCell<PenaltiesFigure>>) -> bool {
+    let Some(fig) = weak.upgrade() else {
+        return false;
+    };
+    let Ok(mut f) = fig.try_borrow_mut() else {
+        return true;
+    };
+    if !f.playing {
+        return false;
+    }
+    let rect = f.root.get_bounding_client_rect();
+    let height = dom::window()
+        .ok()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(f64::MAX);
+    if rect.bottom() <= 0.0 || rect.top() >= height {
+        return true;
+    }
+    let left = LIMIT.saturating_sub(f.study.steps());
+    let updates = UPDATES_PER_FRAME.min(u32::try_from(left).unwrap_or(u32::MAX));
+    let result = f.study.step(updates).map_err(WebError::from);
+    if f.study.steps() >= LIMIT {
+        f.set_playing(false);
+    }
+    if let Err(e) = result.and_then(|()| f.update()) {
+        f.report(&e);
+        return false;
+    }
+    f.playing
+}
+
+impl PenaltiesFigure {
+    fn set_playing(&mut self, playing: bool) {
+        self.playing = playing;
+        if !playing && let Some(frames) = &self.frames {
+            frames.stop();
+        }
+        let label = if playing {
+            "Pause"
+        } else if self.study.steps() >= LIMIT {
+            "Train again"
+        } else if self.study.steps() > 0 {
+            "Resume"
+        } else {
+            "Train the six networks"
+        };
+        dom::set_text(&self.train, label);
+        self.train
+            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
+            .ok();
+    }
+
+    fn report(&mut self, e: &WebError) {
+        self.set_playing(false);
+        dom::set_text(&self.readout, &format!("Training stopped: {e}."));
+    }
+}
+
+impl Figure for PenaltiesFigure {
+    fn update(&mut self) -> Result<()> {
+        let palette = Palette::from_css()?;
+        let (rate, decay) = self.study.rates();
+        dom::set_output(&self.root, "rate-value", &format!("{rate}"));
+        let step = self.study.steps();
+        let mut zeros = Vec::with_capacity(4);
+        let mut counts_json = Vec::with_capacity(4);
+        for i in 0..4 {
+            let (near, total) = self.study.near_zero(i)?;
+            zeros.push(near);
+            let w = self.study.weights(i)?;
+            histogram(w, -RANGE, RANGE, BINS, &mut self.bins);
+            self.heights.clear();
+            self.heights.extend(self.bins.iter().map(|&c| c as f64));
+            // One scale for all four, tall enough for every weight in one bin, so no bar is cut.
+            let top = (total as f64 * 1.1).max(1.0);
+            let title = format!("{}: {near} of {total} near zero", RUN_NAMES[i]);
+            let canvas = &self.histograms[i];
+            bars::draw(
+                canvas,
+                &self.categories,
+                &[Panel {
+                    title: &title,
+                    values: &self.heights,
+                    y: 0.0..top,
+                    color: if i == 0 { palette.orange } else { palette.blue },
+                    decimals: 0,
+                }],
+                &palette,
+            )?;
+            let listing: Vec<String> = self.bins.iter().map(|c| c.to_string()).collect();
+            canvas.set_attribute(
+                "aria-label",
+                &format!(
+                    "Histogram of the weights with {}: {near} of {total} within {NEAR_ZERO} of \
+                     zero; counts per bin from −{RANGE} to {RANGE}: {}.",
+                    RUN_NAMES[i],
+                    listing.join(", ")
+                ),
+            )?;
+            counts_json.push(format!("[{}]", listing.join(",")));
+        }
+        let norms = [self.study.norm(4)?, self.study.norm(5)?];
+        let losses = [self.study.losses(4)?.1, self.study.losses(5)?.1];
+        // Short names, so that both fit under their bars on a phone.
+        let names = vec!["AdamW".to_owned(), "Adam+L2".to_owned()];
+        let norm_values = [f64::from(norms[0]), f64::from(norms[1])];
+        let loss_values = [f64::from(losses[0]), f64::from(losses[1])];
+        bars::draw(
+            &self.decay_canvas,
+            &names,
+            &[
+                Panel {
+                    title: "weight norm ‖w‖",
+                    values: &norm_values,
+                    y: 0.0..(norm_values[0].max(norm_values[1]) * 1.25).max(1.0),
+                    color: palette.blue,
+                    decimals: 2,
+                },
+                Panel {
+                    title: "validation loss",
+                    values: &loss_values,
+                    y: 0.0..(loss_values[0].max(loss_values[1]) * 1.25).max(0.1),
+                    color: palette.orange,
+                    decimals: 3,
+                },
+            ],
+            &palette,
+        )?;
+        let decay_text = format!(
+            "AdamW: weight norm {}, validation loss {}. Adam + L2: weight norm {}, validation \
+             loss {}.",
+            fmt(f64::from(norms[0]), 2),
+            fmt(f64::from(losses[0]), 3),
+            fmt(f64::from(norms[1]), 2),
+            fmt(f64::from(losses[1]), 3)
+        );
+        self.decay_canvas.set_attribute(
+            "aria-label",
+            &format!("Weight decay {decay}, after {step} updates. {decay_text}"),
+        )?;
+        dom::set_output(&self.root, "step-count", &step.to_string());
+        let text = if step == 0 {
+            format!(
+                "Untrained. Press “Train the six networks”: {LIMIT} updates each, ten per frame."
+            )
+        } else {
+            format!(
+                "After {step} updates at rate {rate}: near-zero weights (|w| < {NEAR_ZERO}): \
+                 none {}, L1 {}, L2 {}, elastic net {}. {decay_text}",
+                zeros[0], zeros[1], zeros[2], zeros[3]
+            )
+        };
+        dom::set_text(&self.readout, &text);
+        let zeros_json: Vec<String> = zeros.iter().map(ToString::to_string).collect();
+        self.root.set_attribute(
+            "data-state",
+            &format!(
+                "{{\"step\":{step},\"playing\":{},\"limit\":{LIMIT},\"rate\":{rate:?},\"decay\":{decay:?},\"nearZero\":[{}],\"histograms\":[{}],\"norms\":[{:?},{:?}],\"validationLoss\":[{:?},{:?}]}}",
+                self.playing,
+                zeros_json.join(","),
+                counts_json.join(","),
+                norms[0],
+                norms[1],
+                losses[0],
+                losses[1]
+            ),
+        )?;
+        Ok(())
+    }
+}
