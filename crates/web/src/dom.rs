@@ -94,3 +94,15 @@ pub fn show_figure_error(figure: &Element, err: &WebError) {
         figure.prepend_with_node_1(&p).ok();
     }
 }
+
+/// Whether any part of `el` is inside the window's viewport (training figures do no work while
+/// scrolled out of view).
+pub fn in_view(el: &Element) -> bool {
+    let rect = el.get_bounding_client_rect();
+    let height = window()
+        .ok()
+        .and_then(|w| w.inner_height().ok())
+        .and_then(|h| h.as_f64())
+        .unwrap_or(f64::INFINITY);
+    rect.bottom() > 0.0 && rect.top() < height
+}

@@ -140,7 +140,7 @@ fn tick(weak: &Weak<RefCell<BiasVarianceFigure>>) -> bool {
     if !f.playing {
         return false;
     }
-    if !on_screen(&f.root) {
+    if !dom::in_view(&f.root) {
         return true;
     }
     let left = LIMIT.saturating_sub(f.sweep.steps());
@@ -161,17 +161,6 @@ fn tick(weak: &Weak<RefCell<BiasVarianceFigure>>) -> bool {
         return false;
     }
     f.playing
-}
-
-/// Whether any part of `el` is inside the window.
-fn on_screen(el: &Element) -> bool {
-    let rect = el.get_bounding_client_rect();
-    let height = dom::window()
-        .ok()
-        .and_then(|w| w.inner_height().ok())
-        .and_then(|h| h.as_f64())
-        .unwrap_or(f64::MAX);
-    rect.bottom() > 0.0 && rect.top() < height
 }
 
 impl BiasVarianceFigure {

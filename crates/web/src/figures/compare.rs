@@ -423,17 +423,6 @@ fn report<F: Compared>(fig: &mut F, e: &WebError) {
     core.say(&format!("Something went wrong: {e}.")).ok();
 }
 
-/// Whether any part of `el` is inside the window.
-fn on_screen(el: &Element) -> bool {
-    let rect = el.get_bounding_client_rect();
-    let height = dom::window()
-        .ok()
-        .and_then(|w| w.inner_height().ok())
-        .and_then(|h| h.as_f64())
-        .unwrap_or(f64::MAX);
-    rect.bottom() > 0.0 && rect.top() < height
-}
-
 /// Plays or pauses, starting the frame loop when it plays.
 fn toggle_play<F: Compared>(fig: &Rc<RefCell<F>>) {
     let start = {
@@ -476,7 +465,7 @@ fn toggle_play<F: Compared>(fig: &Rc<RefCell<F>>) {
                 return false;
             }
             // Out of view, the figure waits without training.
-            if !on_screen(&core.root) {
+            if !dom::in_view(&core.root) {
                 return true;
             }
             let n = core.updates_per_frame;

@@ -406,7 +406,7 @@ impl GanFigure {
             return false;
         }
         // Scrolled out of view: keep playing, but do no work until it is back.
-        if !in_view(&self.root) {
+        if !dom::in_view(&self.root) {
             return true;
         }
         let rounds: u32 = self
@@ -709,18 +709,6 @@ impl GanFigure {
             palette,
         )
     }
-}
-
-/// Whether any part of `el` is inside the window's viewport (training figures do no work while
-/// scrolled out of view).
-pub(crate) fn in_view(el: &Element) -> bool {
-    let rect = el.get_bounding_client_rect();
-    let height = dom::window()
-        .ok()
-        .and_then(|w| w.inner_height().ok())
-        .and_then(|h| h.as_f64())
-        .unwrap_or(f64::INFINITY);
-    rect.bottom() > 0.0 && rect.top() < height
 }
 
 /// Whether `(x, y)` lies on the plane shown.

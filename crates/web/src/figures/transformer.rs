@@ -161,7 +161,7 @@ fn toggle_play(fig: &Rc<RefCell<TransformerFigure>>) {
                 return false;
             }
             // Scrolled out of view: keep playing, but do no work until it is back.
-            if !super::gan::in_view(&f.root) {
+            if !dom::in_view(&f.root) {
                 return true;
             }
             if let Err(e) = f.train(STEPS_PER_FRAME) {
