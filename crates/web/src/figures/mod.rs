@@ -26,6 +26,7 @@ pub mod scores;
 pub mod shapes;
 pub mod shrinkage;
 pub mod softmax;
+pub mod tools;
 pub mod transformer;
 
 use crate::dom;
@@ -80,6 +81,7 @@ pub fn mount_all(doc: &Document) -> Result<()> {
             match mount(&el).and_then(|fig| {
                 redraw_on_page_events(&fig)?;
                 fig.borrow_mut().update()?;
+                tools::mount(&el, name, &fig)?;
                 Ok(())
             }) {
                 Ok(()) => {
