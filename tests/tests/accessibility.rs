@@ -263,3 +263,49 @@ fn the_colour_blind_palette_changes_the_charts_and_is_remembered() {
         page.finish().await
     });
 }
+
+/// How many pixels of the playground's output map have exactly the colour `hex` (`#rrggbb`):
+/// the points are filled at full strength, so a class's colour shows at their centres.
+async fn map_pixels_of(page: &Page, hex: &str) -> Result<u64> {
+    let count = page
+        .js(&format!(
+            "const c = document.querySelector('#fig-playground canvas[data-role=heatmap]');
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             const [r, g, b] = [1, 3, 5].map(i => parseInt('{hex}'.slice(i, i + 2), 16));
+             let n = 0;
+             for (let i = 0; i < d.length; i += 4) {{
+               if (d[i] === r && d[i + 1] === g && d[i + 2] === b) n++;
+             }}
+             return n;"
+        ))
+        .await?;
+    Ok(count.as_u64().unwrap_or(0))
+}
+
+#[test]
+fn the_colour_blind_palette_also_recolours_the_third_to_fifth_classes() {
+    run(async {
+        let page = Page::open("/#dataset=blobs&classes=5", 1280, 900).await?;
+        page.js("document.querySelector('#fig-playground').scrollIntoView();")
+            .await?;
+        // The default palette's third class is a green; the safe palette's is Okabe and Ito's
+        // bluish green.
+        let (green, safe_green) = ("#3a9e5c", "#009e73");
+        assert!(map_pixels_of(&page, green).await? > 0, "third class drawn");
+        assert_eq!(map_pixels_of(&page, safe_green).await?, 0);
+        page.click("#palette-toggle").await?;
+        page.wait_until("document.documentElement.dataset.palette === 'cvd'", 10)
+            .await?;
+        assert!(
+            map_pixels_of(&page, safe_green).await? > 0,
+            "the third class follows the safe palette"
+        );
+        assert_eq!(map_pixels_of(&page, green).await?, 0);
+        page.element_screenshot(
+            "#fig-playground canvas[data-role=heatmap]",
+            "a11y-classes-cvd",
+        )
+        .await?;
+        page.finish().await
+    });
+}

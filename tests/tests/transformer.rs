@@ -96,6 +96,11 @@ fn held_out_accuracy_rises_far_above_chance_in_the_page() {
         assert!((chance - 0.1).abs() < 1e-6, "{start}");
         assert!(num(&start, "testAccuracy") < 0.3, "{start}");
         let embeddings = page.canvas_hash(EMBEDDINGS).await?;
+        let described = embeddings_label(&page).await?;
+        assert!(
+            described.contains("Digits: 0 (") && described.contains("p5 ("),
+            "{described}"
+        );
         let t0 = std::time::Instant::now();
         click(&page, "play").await?;
         // A bounded budget: 600 updates (measured natively: all held-out digits right by 200).
@@ -118,6 +123,8 @@ fn held_out_accuracy_rises_far_above_chance_in_the_page() {
             format!("{:.1}%", 100.0 * num(&end, "testAccuracy"))
         );
         assert_ne!(embeddings, page.canvas_hash(EMBEDDINGS).await?);
+        // The chart's text alternative states the moved points.
+        assert_ne!(described, embeddings_label(&page).await?);
         // The trained model reverses a typed sequence.
         set(&page, "sequence", "27183").await?;
         let s = state(&page).await?;
@@ -256,4 +263,14 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
             .await?;
         page.finish().await
     })
+}
+
+/// The embeddings chart's accessible name, which lists every projected point.
+async fn embeddings_label(page: &Page) -> Result<String> {
+    let label = page
+        .js(&format!(
+            "return document.querySelector('{EMBEDDINGS}').getAttribute('aria-label');"
+        ))
+        .await?;
+    Ok(label.as_str().unwrap_or_default().to_owned())
 }

@@ -57,6 +57,7 @@ pub fn draw(
                 (width as i32 / 2, px(8.0)),
             )
             .map_err(chart_err)?;
+        let y_decimals = super::tick_decimals(&panel.y, 6);
         let mut ctx = ChartBuilder::on(&chart_area)
             .margin_left(px(8.0))
             .margin_right(px(8.0))
@@ -81,7 +82,7 @@ pub fn draw(
                 }
             })
             .y_labels(6)
-            .y_label_formatter(&|v| crate::dom::fmt(*v, 1))
+            .y_label_formatter(&|v| crate::dom::fmt(*v, y_decimals))
             .draw()
             .map_err(chart_err)?;
         let base = 0.0_f64.clamp(panel.y.start, panel.y.end);

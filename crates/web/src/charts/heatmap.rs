@@ -34,11 +34,6 @@ pub const FIELD_STRENGTH: f32 = 160.0 / 255.0;
 /// The most classes the qualitative palette distinguishes.
 pub const MAX_CLASSES: usize = 5;
 
-/// The qualitative colours after the palette's blue and orange: a green, a purple and a brown of
-/// middle lightness, so each keeps a contrast of about 3.4–5 against both the light card (white)
-/// and the dark card (`#1a1d20`).
-const EXTRA_CLASS_COLORS: [Rgb; 3] = [[0x3a, 0x9e, 0x5c], [0x8e, 0x6b, 0xd1], [0xa8, 0x74, 0x4c]];
-
 /// An opaque colour as red, green, blue bytes.
 pub type Rgb = [u8; 3];
 
@@ -250,13 +245,13 @@ pub fn class_index(value: f32, count: usize) -> usize {
     }
 }
 
-/// The qualitative colour of class `class`: blue, orange, then a green, a purple and a brown;
-/// classes beyond five repeat the palette.
+/// The qualitative colour of class `class`: blue, orange, then the palette's three further class
+/// colours (`--class-3` to `--class-5`); classes beyond five repeat the palette.
 pub fn class_color(class: usize, palette: &Palette) -> Rgb {
     match class % MAX_CLASSES {
         0 => rgb(palette.blue),
         1 => rgb(palette.orange),
-        k => EXTRA_CLASS_COLORS[k - 2],
+        k => rgb(palette.classes[k - 2]),
     }
 }
 
@@ -1099,6 +1094,11 @@ mod tests {
             blue: RGBAColor(0x08, 0x77, 0xbd, 1.0),
             orange: RGBAColor(0xe8, 0x71, 0x0a, 1.0),
             vanish: RGBAColor(120, 120, 120, 0.16),
+            classes: [
+                RGBAColor(0x3a, 0x9e, 0x5c, 1.0),
+                RGBAColor(0x8e, 0x6b, 0xd1, 1.0),
+                RGBAColor(0xa8, 0x74, 0x4c, 1.0),
+            ],
         }
     }
 

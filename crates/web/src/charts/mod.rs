@@ -34,6 +34,9 @@ pub struct Palette {
     pub orange: RGBAColor,
     /// The shading of regions where a gradient vanishes.
     pub vanish: RGBAColor,
+    /// The third, fourth and fifth classes' colours (after blue and orange), from `--class-3` to
+    /// `--class-5`, so the colour-blind-safe palette can change them too.
+    pub classes: [RGBAColor; 3],
 }
 
 /// Parses `#rrggbb`, `#rgb` or `rgb(a)(r, g, b[, a])`.
@@ -93,6 +96,11 @@ impl Palette {
             blue: get("--blue", RGBAColor(8, 119, 189, 1.0)),
             orange: get("--orange", RGBAColor(232, 113, 10, 1.0)),
             vanish: get("--vanish", RGBAColor(120, 120, 120, 0.16)),
+            classes: [
+                get("--class-3", RGBAColor(0x3a, 0x9e, 0x5c, 1.0)),
+                get("--class-4", RGBAColor(0x8e, 0x6b, 0xd1, 1.0)),
+                get("--class-5", RGBAColor(0xa8, 0x74, 0x4c, 1.0)),
+            ],
         })
     }
 }
@@ -124,6 +132,17 @@ pub fn chart_err(e: impl std::fmt::Display) -> WebError {
 /// The sans-serif font stack the page uses, for chart labels.
 pub const FONT: &str = "system-ui, sans-serif";
 
+/// How many decimals an axis needs so that neighbouring ticks read differently: about
+/// `ticks` labels over `range` are about `(end − start) / ticks` apart, and a step of `10^−k`
+/// needs `k` decimals (never more than 4, never fewer than 0).
+pub fn tick_decimals(range: &std::ops::Range<f64>, ticks: usize) -> usize {
+    let step = (range.end - range.start).abs() / ticks.max(1) as f64;
+    if !step.is_finite() || step <= 0.0 {
+        return 1;
+    }
+    (-step.log10()).ceil().clamp(0.0, 4.0) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -140,5 +159,16 @@ mod tests {
         assert_eq!(parse_color("rgb(1,2,3)"), Some(RGBAColor(1, 2, 3, 1.0)));
         assert_eq!(parse_color("blue"), None);
         assert_eq!(parse_color("#12345"), None);
+    }
+
+    #[test]
+    fn tick_labels_get_enough_decimals_to_differ() {
+        assert_eq!(tick_decimals(&(0.0..50.0), 7), 0);
+        assert_eq!(tick_decimals(&(0.0..2.5), 7), 1);
+        assert_eq!(tick_decimals(&(0.1..0.24), 6), 2);
+        assert_eq!(tick_decimals(&(0.0..0.7), 7), 1);
+        assert_eq!(tick_decimals(&(0.0..0.0), 7), 1);
+        assert_eq!(tick_decimals(&(0.0..f64::INFINITY), 7), 1);
+        assert_eq!(tick_decimals(&(0.0..1e-9), 7), 4);
     }
 }

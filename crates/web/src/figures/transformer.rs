@@ -720,8 +720,37 @@ impl TransformerFigure {
             )?;
         }
         ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)?;
+        self.embeddings.set_attribute(
+            "aria-label",
+            &format!(
+                "The learned embeddings projected onto their two main directions. Digits: {}. \
+                 Positions: {}.",
+                projected_points(tokens, ""),
+                projected_points(positions, "p")
+            ),
+        )?;
         Ok(())
     }
+}
+
+/// Each row of a 2-D projection as `label (x, y)`, labels being the row index (from 0) when
+/// `prefix` is empty, else `prefix` and the row number (from 1).
+fn projected_points(m: &spiega_engine::Matrix, prefix: &str) -> String {
+    (0..m.nrows())
+        .map(|r| {
+            let label = if prefix.is_empty() {
+                r.to_string()
+            } else {
+                format!("{prefix}{}", r + 1)
+            };
+            format!(
+                "{label} ({}, {})",
+                fmt(f64::from(m[(r, 0)]), 2),
+                fmt(f64::from(m[(r, 1)]), 2)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The training loss and the held-out accuracy, as `(update, value)` points.
