@@ -414,6 +414,58 @@ impl Page {
             .map_err(|e| format!("data-state of {selector}: {e}"))
     }
 
+    /// Waits until the `data-state` of `figure` satisfies `condition`, JavaScript on `s`
+    /// (for example `"s.step >= 100"`), checking for at most `seconds`.
+    pub async fn wait_state(&self, figure: &str, condition: &str, seconds: u64) -> Result<()> {
+        self.wait_until(
+            &format!(
+                "(() => {{ const s = JSON.parse(document.querySelector({}).dataset.state || '{{}}'); return {condition}; }})()",
+                json!(figure)
+            ),
+            seconds,
+        )
+        .await
+    }
+
+    /// Sets the control with `data-role="<role>"` inside `figure` as a reader would: a checkbox
+    /// is ticked when `value` is `"true"`, anything else takes `value`; then `input` and `change`
+    /// fire. Fails when there is no such control.
+    pub async fn set_control(&self, figure: &str, role: &str, value: &str) -> Result<()> {
+        let done = self
+            .js(&format!(
+                "const el = document.querySelector({});
+                 if (!el) return false;
+                 if (el.type === 'checkbox') {{ el.checked = {} === 'true'; }} else {{ el.value = {}; }}
+                 el.dispatchEvent(new Event('input', {{ bubbles: true }}));
+                 el.dispatchEvent(new Event('change', {{ bubbles: true }}));
+                 return true;",
+                json!(format!("{figure} [data-role=\"{role}\"]")),
+                json!(value),
+                json!(value)
+            ))
+            .await?;
+        if done == Value::Bool(true) {
+            Ok(())
+        } else {
+            Err(format!("no control {role} in {figure}"))
+        }
+    }
+
+    /// Clicks the element with `data-role="<role>"` inside `figure` (usually a button).
+    pub async fn click_role(&self, figure: &str, role: &str) -> Result<()> {
+        self.click(&format!("{figure} [data-role=\"{role}\"]"))
+            .await
+    }
+
+    /// Lets a playing comparison `figure` train until its state's `step` reaches `steps` (at most
+    /// a minute), pauses it with its play button and returns the state.
+    pub async fn train_to(&self, figure: &str, steps: u64) -> Result<Value> {
+        self.wait_state(figure, &format!("s.step >= {steps}"), 60)
+            .await?;
+        self.click_role(figure, "play").await?;
+        self.state(figure).await
+    }
+
     /// An element's text.
     pub async fn text(&self, selector: &str) -> Result<String> {
         self.client
@@ -570,4 +622,15 @@ pub fn run(body: impl std::future::Future<Output = Result<()>>) {
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// The number at `key` of a figure's state, or NaN when it is missing or not a number (so a
+/// comparison with it fails).
+pub fn num(state: &Value, key: &str) -> f64 {
+    state[key].as_f64().unwrap_or(f64::NAN)
+}
+
+/// The `runs` of a comparison figure's state (empty when there are none).
+pub fn runs(state: &Value) -> Vec<Value> {
+    state["runs"].as_array().cloned().unwrap_or_default()
 }

@@ -8,7 +8,7 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run};
 
 const FIG: &str = "#fig-activations";
 const CANVAS: &str = "#fig-activations canvas";
@@ -36,10 +36,6 @@ async fn moves(page: &Page, role: &str, value: f64) -> Result<()> {
         "moving {role} to {value} changed no number shown"
     );
     Ok(())
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
 }
 
 #[test]

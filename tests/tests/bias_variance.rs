@@ -9,7 +9,7 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run};
 
 const FIG: &str = "#fig-bias-variance";
 
@@ -19,10 +19,6 @@ fn list(v: &Value, key: &str) -> Vec<f64> {
         .as_array()
         .map(|a| a.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())
         .unwrap_or_default()
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
 }
 
 /// The canvas hashes of the curve and the three maps.

@@ -9,14 +9,10 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, run};
+use spiega_e2e::{Page, num, run};
 
 const MARGIN: &str = "#fig-cost-margin";
 const PROB: &str = "#fig-cost-probability";
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
 
 /// Formats as the page does: fixed decimals with a true minus sign.
 fn shown(v: f64, digits: usize) -> String {

@@ -7,55 +7,11 @@
     reason = "test helpers fail loudly"
 )]
 
-use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run};
 
 const FIG: &str = "#fig-gan";
 const PLANE: &str = "#fig-gan canvas[data-role=plane]";
 const LOSSES: &str = "#fig-gan canvas[data-role=losses]";
-
-async fn state(page: &Page) -> Result<Value> {
-    page.state(FIG).await
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
-
-/// Sets a select or slider by its `data-role` and fires `input` and `change` as a reader would.
-async fn set(page: &Page, role: &str, value: &str) -> Result<()> {
-    let done = page
-        .js(&format!(
-            "const el = document.querySelector('{FIG} [data-role=\"{role}\"]');
-             if (!el) return false;
-             el.value = '{value}';
-             el.dispatchEvent(new Event('input', {{ bubbles: true }}));
-             el.dispatchEvent(new Event('change', {{ bubbles: true }}));
-             return true;"
-        ))
-        .await?;
-    if done == Value::Bool(true) {
-        Ok(())
-    } else {
-        Err(format!("no control {role}"))
-    }
-}
-
-async fn click(page: &Page, role: &str) -> Result<()> {
-    page.click(&format!("{FIG} button[data-role=\"{role}\"]"))
-        .await
-}
-
-/// Waits until the figure's state satisfies `condition` (JavaScript on `s`).
-async fn wait_state(page: &Page, condition: &str, seconds: u64) -> Result<()> {
-    page.wait_until(
-        &format!(
-            "(() => {{ const s = JSON.parse(document.querySelector('{FIG}').dataset.state || '{{}}'); return {condition}; }})()"
-        ),
-        seconds,
-    )
-    .await
-}
 
 async fn scroll_to_figure(page: &Page) -> Result<()> {
     page.js(&format!(
@@ -70,17 +26,17 @@ fn the_generated_points_move_toward_the_ring() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
-        let start = state(&page).await?;
+        let start = page.state(FIG).await?;
         assert_eq!(start["target"], "ring");
         assert_eq!(num(&start, "generatorSteps"), 0.0);
         let first = num(&start, "distance");
         assert!(first > 0.0, "{start}");
-        click(&page, "play").await?;
+        page.click_role(FIG, "play").await?;
         // A bounded budget: 1000 rounds (measured natively for seeds 1, 2, 3: from 0.36, 1.16,
         // 0.87 to 0.04, 0.013, 0.028; the distance swings on the way, as adversarial training does).
-        wait_state(&page, "s.generatorSteps >= 1000", 60).await?;
-        click(&page, "play").await?;
-        let end = state(&page).await?;
+        page.wait_state(FIG, "s.generatorSteps >= 1000", 60).await?;
+        page.click_role(FIG, "play").await?;
+        let end = page.state(FIG).await?;
         assert!(!end["playing"].as_bool().unwrap_or(true), "{end}");
         assert!(num(&end, "distance") < first / 3.0, "{start} → {end}");
         assert_eq!(num(&end, "startDistance"), first);
@@ -102,8 +58,8 @@ fn every_control_acts() {
         scroll_to_figure(&page).await?;
         // Step the discriminator alone: its count moves, the map behind the points changes.
         let h0 = page.canvas_hash(PLANE).await?;
-        click(&page, "step-d").await?;
-        let s = state(&page).await?;
+        page.click_role(FIG, "step-d").await?;
+        let s = page.state(FIG).await?;
         assert_eq!(
             (num(&s, "discriminatorSteps"), num(&s, "generatorSteps")),
             (1.0, 0.0)
@@ -112,8 +68,8 @@ fn every_control_acts() {
         assert_ne!(h0, h1, "a discriminator step left the plane unchanged");
         // Step the generator alone: the points move; the loss chart gains a point.
         let l1 = page.canvas_hash(LOSSES).await?;
-        click(&page, "step-g").await?;
-        let s = state(&page).await?;
+        page.click_role(FIG, "step-g").await?;
+        let s = page.state(FIG).await?;
         assert_eq!(
             (num(&s, "discriminatorSteps"), num(&s, "generatorSteps")),
             (1.0, 1.0)
@@ -122,31 +78,31 @@ fn every_control_acts() {
         assert_ne!(l1, page.canvas_hash(LOSSES).await?);
         // Discriminator steps per round: a round is that many discriminator steps, then one
         // generator step.
-        set(&page, "d-steps", "3").await?;
+        page.set_control(FIG, "d-steps", "3").await?;
         assert_eq!(
             page.text(&format!("{FIG} output[data-role=d-steps-value]"))
                 .await?,
             "3"
         );
-        click(&page, "step-both").await?;
-        let s = state(&page).await?;
+        page.click_role(FIG, "step-both").await?;
+        let s = page.state(FIG).await?;
         assert_eq!(num(&s, "dStepsPerRound"), 3.0);
         assert_eq!(
             (num(&s, "discriminatorSteps"), num(&s, "generatorSteps")),
             (4.0, 2.0)
         );
         // The generator's loss: the arrows (its gradient) change at once.
-        let before = (page.canvas_hash(PLANE).await?, state(&page).await?);
-        set(&page, "loss", "minimax").await?;
-        let after = (page.canvas_hash(PLANE).await?, state(&page).await?);
+        let before = (page.canvas_hash(PLANE).await?, page.state(FIG).await?);
+        page.set_control(FIG, "loss", "minimax").await?;
+        let after = (page.canvas_hash(PLANE).await?, page.state(FIG).await?);
         assert_eq!(after.1["loss"], "minimax");
         assert_ne!(before.0, after.0, "the minimax loss drew the same arrows");
         assert_ne!(num(&before.1, "meanArrow"), num(&after.1, "meanArrow"));
         // Learning rates and optimizer apply to the running game.
-        set(&page, "lr-g", "-2").await?;
-        set(&page, "lr-d", "-3").await?;
-        set(&page, "optimizer", "rmsprop").await?;
-        let s = state(&page).await?;
+        page.set_control(FIG, "lr-g", "-2").await?;
+        page.set_control(FIG, "lr-d", "-3").await?;
+        page.set_control(FIG, "optimizer", "rmsprop").await?;
+        let s = page.state(FIG).await?;
         assert!((num(&s, "lrGenerator") - 0.01).abs() < 1e-6, "{s}");
         assert!((num(&s, "lrDiscriminator") - 0.001).abs() < 1e-6, "{s}");
         assert_eq!(s["optimizer"], "rmsprop");
@@ -157,13 +113,13 @@ fn every_control_acts() {
             "0.01"
         );
         let h = page.canvas_hash(PLANE).await?;
-        click(&page, "step-both").await?;
+        page.click_role(FIG, "step-both").await?;
         assert_ne!(h, page.canvas_hash(PLANE).await?);
         // Every target changes the real points.
         let mut seen = std::collections::HashSet::new();
         for target in ["moons", "mixture", "line", "drawn", "ring"] {
-            set(&page, "target", target).await?;
-            let s = state(&page).await?;
+            page.set_control(FIG, "target", target).await?;
+            let s = page.state(FIG).await?;
             assert_eq!(s["target"], target);
             assert!(
                 seen.insert(page.canvas_hash(PLANE).await?),
@@ -172,32 +128,32 @@ fn every_control_acts() {
             assert_eq!(s["modesCovered"].is_null(), target != "mixture", "{s}");
         }
         // The noise dimension needs a new generator: training starts again.
-        set(&page, "noise", "1").await?;
-        let s = state(&page).await?;
+        page.set_control(FIG, "noise", "1").await?;
+        let s = page.state(FIG).await?;
         assert_eq!((num(&s, "noiseDim"), num(&s, "generatorSteps")), (1.0, 0.0));
         // Play and pause, with the button and with the keyboard.
-        click(&page, "play").await?;
-        wait_state(&page, "s.generatorSteps >= 10", 20).await?;
-        click(&page, "play").await?;
-        let paused = state(&page).await?;
+        page.click_role(FIG, "play").await?;
+        page.wait_state(FIG, "s.generatorSteps >= 10", 20).await?;
+        page.click_role(FIG, "play").await?;
+        let paused = page.state(FIG).await?;
         assert!(!paused["playing"].as_bool().unwrap_or(true));
         page.js(&format!(
             "document.querySelector('{FIG}').focus(); return 0;"
         ))
         .await?;
         page.keys(FIG, "d").await?;
-        let s = state(&page).await?;
+        let s = page.state(FIG).await?;
         assert_eq!(
             num(&s, "discriminatorSteps"),
             num(&paused, "discriminatorSteps") + 1.0
         );
         page.keys(FIG, "\u{E014}").await?;
         assert_eq!(
-            num(&state(&page).await?, "generatorSteps"),
+            num(&page.state(FIG).await?, "generatorSteps"),
             num(&paused, "generatorSteps") + 1.0
         );
         page.keys(FIG, "r").await?;
-        assert_eq!(num(&state(&page).await?, "generatorSteps"), 0.0);
+        assert_eq!(num(&page.state(FIG).await?, "generatorSteps"), 0.0);
         page.finish().await
     })
 }
@@ -207,17 +163,17 @@ fn the_reader_draws_the_real_distribution() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
-        set(&page, "target", "drawn").await?;
-        let s = state(&page).await?;
+        page.set_control(FIG, "target", "drawn").await?;
+        let s = page.state(FIG).await?;
         assert_eq!(s["target"], "drawn");
         assert!(num(&s, "drawnPoints") > 0.0);
-        click(&page, "clear-drawing").await?;
-        let s = state(&page).await?;
+        page.click_role(FIG, "clear-drawing").await?;
+        let s = page.state(FIG).await?;
         assert_eq!(num(&s, "drawnPoints"), 0.0);
         let message = page.text(&format!("{FIG} [data-role=message]")).await?;
         assert!(message.contains("Draw on the plane"), "{message}");
         // Stepping without a distribution does nothing and raises no error.
-        click(&page, "step-both").await?;
+        page.click_role(FIG, "step-both").await?;
         // Drag a stroke across the plane, as a pointer would.
         let h = page.canvas_hash(PLANE).await?;
         page.js(&format!(
@@ -232,15 +188,15 @@ fn the_reader_draws_the_real_distribution() {
              return 0;"
         ))
         .await?;
-        let s = state(&page).await?;
+        let s = page.state(FIG).await?;
         let drawn = num(&s, "drawnPoints");
         assert!((10.0..=21.0).contains(&drawn), "{s}");
         assert_ne!(h, page.canvas_hash(PLANE).await?);
         let message = page.text(&format!("{FIG} [data-role=message]")).await;
         assert!(message.map_or(true, |m| m.is_empty()));
         // Training now runs on the drawing.
-        click(&page, "step-both").await?;
-        assert_eq!(num(&state(&page).await?, "generatorSteps"), 1.0);
+        page.click_role(FIG, "step-both").await?;
+        assert_eq!(num(&page.state(FIG).await?, "generatorSteps"), 1.0);
         page.finish().await
     })
 }
@@ -250,17 +206,17 @@ fn mode_collapse_can_be_provoked() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
-        set(&page, "target", "mixture").await?;
+        page.set_control(FIG, "target", "mixture").await?;
         // The generator learning twenty times faster than the discriminator (measured natively:
         // 1 to 3 of 8 modes covered from round 250 to 3000 for seeds 1, 2 and 3).
-        set(&page, "lr-g", "-2").await?;
-        set(&page, "lr-d", "-3.3").await?;
-        set(&page, "speed", "20").await?;
-        click(&page, "reset").await?;
-        click(&page, "play").await?;
-        wait_state(&page, "s.generatorSteps >= 1000", 60).await?;
-        click(&page, "play").await?;
-        let s = state(&page).await?;
+        page.set_control(FIG, "lr-g", "-2").await?;
+        page.set_control(FIG, "lr-d", "-3.3").await?;
+        page.set_control(FIG, "speed", "20").await?;
+        page.click_role(FIG, "reset").await?;
+        page.click_role(FIG, "play").await?;
+        page.wait_state(FIG, "s.generatorSteps >= 1000", 60).await?;
+        page.click_role(FIG, "play").await?;
+        let s = page.state(FIG).await?;
         let covered = num(&s, "modesCovered");
         assert!(covered <= 4.0, "{s}");
         let readout = page.text(&format!("{FIG} [data-role=readout]")).await?;
@@ -278,9 +234,9 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
-        click(&page, "play").await?;
-        wait_state(&page, "s.generatorSteps >= 150", 30).await?;
-        click(&page, "play").await?;
+        page.click_role(FIG, "play").await?;
+        page.wait_state(FIG, "s.generatorSteps >= 150", 30).await?;
+        page.click_role(FIG, "play").await?;
         page.element_screenshot("#gan", "gan-1280-light").await?;
         page.click("#theme-toggle").await?;
         page.element_screenshot("#gan", "gan-1280-dark").await?;
@@ -308,16 +264,17 @@ fn training_does_no_work_while_scrolled_out_of_view() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
-        click(&page, "play").await?;
-        wait_state(&page, "s.generatorSteps >= 10", 20).await?;
+        page.click_role(FIG, "play").await?;
+        page.wait_state(FIG, "s.generatorSteps >= 10", 20).await?;
         page.js("window.scrollTo(0, 0); return 0;").await?;
         // Let any frame already under way finish, then watch for a while.
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let away = num(&state(&page).await?, "generatorSteps");
+        let away = num(&page.state(FIG).await?, "generatorSteps");
         tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-        assert_eq!(num(&state(&page).await?, "generatorSteps"), away);
+        assert_eq!(num(&page.state(FIG).await?, "generatorSteps"), away);
         scroll_to_figure(&page).await?;
-        wait_state(&page, &format!("s.generatorSteps > {away}"), 20).await?;
+        page.wait_state(FIG, &format!("s.generatorSteps > {away}"), 20)
+            .await?;
         page.finish().await
     })
 }

@@ -9,18 +9,9 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run, runs};
 
 const DROPOUT: &str = "#fig-dropout";
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
-
-/// The `runs` of a comparison figure's state.
-fn runs(state: &Value) -> Vec<Value> {
-    state["runs"].as_array().cloned().unwrap_or_default()
-}
 
 /// Prints where `selector` lies on the page (top and height in CSS pixels), to find it in a
 /// full-page screenshot.
@@ -33,17 +24,6 @@ async fn print_place(page: &Page, selector: &str, shot: &str) -> Result<()> {
         .await?;
     println!("{shot}: {selector} at {place}");
     Ok(())
-}
-
-/// Waits until the comparison in `fig` has made at least `steps` updates, then pauses it.
-async fn train_to(page: &Page, fig: &str, steps: u64) -> Result<Value> {
-    page.wait_until(
-        &format!("JSON.parse(document.querySelector('{fig}').dataset.state).step >= {steps}"),
-        60,
-    )
-    .await?;
-    page.click(&format!("{fig} button[data-role=play]")).await?;
-    page.state(fig).await
 }
 
 #[test]
@@ -70,7 +50,7 @@ fn dropout_narrows_the_gap_and_every_curve_moves() {
         page.click(&format!("{DROPOUT} button[data-role=play]"))
             .await?;
         let t0 = std::time::Instant::now();
-        let end = train_to(&page, DROPOUT, 300).await?;
+        let end = page.train_to(DROPOUT, 300).await?;
         println!(
             "dropout comparison: {} updates per run in {:.1} s",
             num(&end, "step"),
@@ -158,7 +138,7 @@ fn dropout_controls_and_keys_change_what_is_shown() {
         let stepped = page.state(DROPOUT).await?;
         assert_eq!(num(&stepped, "step"), 5.0, "{stepped}");
         page.keys(DROPOUT, " ").await?;
-        let played = train_to(&page, DROPOUT, 50).await?;
+        let played = page.train_to(DROPOUT, 50).await?;
         assert!(num(&played, "step") >= 50.0);
         // The diagram's menu switches the run it shows.
         let network = format!("{DROPOUT} canvas[data-role=network]");
@@ -181,7 +161,7 @@ fn dropout_controls_and_keys_change_what_is_shown() {
             .await?;
         assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
         page.keys(DROPOUT, " ").await?;
-        train_to(&page, DROPOUT, 200).await?;
+        page.train_to(DROPOUT, 200).await?;
         page.js("document.querySelector('#fig-dropout').scrollIntoView();")
             .await?;
         page.screenshot("dropout-phone").await?;

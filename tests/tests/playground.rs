@@ -9,17 +9,9 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run};
 
 const FIG: &str = "#fig-playground";
-
-async fn state(page: &Page) -> Result<Value> {
-    page.state(FIG).await
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
 
 /// A fingerprint of everything the figure shows: its three canvases and its numbers.
 async fn look(page: &Page) -> Result<(u64, u64, u64, String, String)> {
@@ -37,29 +29,6 @@ async fn look(page: &Page) -> Result<(u64, u64, u64, String, String)> {
     ))
 }
 
-/// Sets a select or checkbox or slider by its `data-role` and fires `change` as a reader would.
-async fn set(page: &Page, role: &str, value: &str) -> Result<()> {
-    let done = page
-        .js(&format!(
-            "const el = document.querySelector('{FIG} [data-role=\"{role}\"]');
-             if (!el) return false;
-             if (el.type === 'checkbox') {{ el.checked = {value}; }} else {{ el.value = '{value}'; }}
-             el.dispatchEvent(new Event('input', {{ bubbles: true }}));
-             el.dispatchEvent(new Event('change', {{ bubbles: true }}));
-             return true;"
-        ))
-        .await?;
-    if done == Value::Bool(true) {
-        Ok(())
-    } else {
-        Err(format!("no control {role}"))
-    }
-}
-
-async fn click(page: &Page, role: &str) -> Result<()> {
-    page.click(&format!("{FIG} [data-role=\"{role}\"]")).await
-}
-
 /// The `networkShape` in the address.
 async fn network_shape(page: &Page) -> Result<Value> {
     page.js("return new URLSearchParams(location.hash.slice(1)).get('networkShape');")
@@ -70,10 +39,10 @@ async fn network_shape(page: &Page) -> Result<Value> {
 fn training_on_the_circle_reaches_95_percent_on_validation() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
-        let start = state(&page).await?;
+        let start = page.state(FIG).await?;
         assert_eq!(num(&start, "step"), 0.0);
-        set(&page, "speed", "25").await?;
-        click(&page, "play").await?;
+        page.set_control(FIG, "speed", "25").await?;
+        page.click_role(FIG, "play").await?;
         // A bounded budget: 4000 updates (about 170 epochs of 240 points in batches of 10).
         page.wait_until(
             "(() => { const s = JSON.parse(document.querySelector('#fig-playground').dataset.state);
@@ -81,8 +50,8 @@ fn training_on_the_circle_reaches_95_percent_on_validation() {
             90,
         )
         .await?;
-        click(&page, "play").await?;
-        let end = state(&page).await?;
+        page.click_role(FIG, "play").await?;
+        let end = page.state(FIG).await?;
         assert!(num(&end, "validationAccuracy") > 0.95, "{end}");
         assert!(num(&end, "step") <= 4100.0, "{end}");
         assert!(
@@ -103,7 +72,7 @@ fn every_control_changes_what_is_shown() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         // Train a little first so that settings which do not rebuild still show their effect.
-        click(&page, "epoch").await?;
+        page.click_role(FIG, "epoch").await?;
         let changes: &[(&str, &str)] = &[
             ("dataset", "xor"),
             ("dataset", "spiral"),
@@ -135,8 +104,8 @@ fn every_control_changes_what_is_shown() {
         ];
         for (role, value) in changes {
             let before = look(&page).await?;
-            set(&page, role, value).await?;
-            click(&page, "epoch").await?;
+            page.set_control(FIG, role, value).await?;
+            page.click_role(FIG, "epoch").await?;
             let after = look(&page).await?;
             assert!(
                 before.0 != after.0 || before.1 != after.1,
@@ -157,8 +126,8 @@ fn every_control_changes_what_is_shown() {
             ("logScale", "true"),
         ] {
             let before = look(&page).await?;
-            set(&page, role, value).await?;
-            click(&page, "epoch").await?;
+            page.set_control(FIG, role, value).await?;
+            page.click_role(FIG, "epoch").await?;
             let after = look(&page).await?;
             assert!(
                 before.2 != after.2 && before.3 != after.3,
@@ -187,10 +156,10 @@ fn every_control_changes_what_is_shown() {
             .await?;
         assert_ne!(network_shape(&page).await?, added);
         // Step, reset.
-        click(&page, "step").await?;
-        assert!(num(&state(&page).await?, "step") > 0.0);
-        click(&page, "reset").await?;
-        assert_eq!(num(&state(&page).await?, "step"), 0.0);
+        page.click_role(FIG, "step").await?;
+        assert!(num(&page.state(FIG).await?, "step") > 0.0);
+        page.click_role(FIG, "reset").await?;
+        assert_eq!(num(&page.state(FIG).await?, "step"), 0.0);
         page.finish().await
     })
 }
@@ -205,13 +174,13 @@ fn a_copied_link_replays_the_same_run_to_the_last_digit() {
         )
         .await?;
         for _ in 0..3 {
-            click(&page, "epoch").await?;
+            page.click_role(FIG, "epoch").await?;
         }
         for _ in 0..7 {
-            click(&page, "step").await?;
+            page.click_role(FIG, "step").await?;
         }
-        let first = state(&page).await?;
-        click(&page, "copy-link").await?;
+        let first = page.state(FIG).await?;
+        page.click_role(FIG, "copy-link").await?;
         let link = page.js("return location.hash;").await?;
         let link = link.as_str().unwrap_or("").to_owned();
         assert!(link.contains("seed=42"), "{link}");
@@ -220,14 +189,14 @@ fn a_copied_link_replays_the_same_run_to_the_last_digit() {
         page.js("location.reload(); return 0;").await?;
         page.wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
             .await?;
-        assert_eq!(num(&state(&page).await?, "step"), 0.0);
+        assert_eq!(num(&page.state(FIG).await?, "step"), 0.0);
         for _ in 0..3 {
-            click(&page, "epoch").await?;
+            page.click_role(FIG, "epoch").await?;
         }
         for _ in 0..7 {
-            click(&page, "step").await?;
+            page.click_role(FIG, "step").await?;
         }
-        let second = state(&page).await?;
+        let second = page.state(FIG).await?;
         assert_eq!(first["step"], second["step"]);
         assert_eq!(
             first["trainLoss"], second["trainLoss"],
@@ -253,8 +222,8 @@ fn a_corrupted_link_falls_back_with_a_notice() {
         let message = page.text(&format!("{FIG} [data-role=message]")).await?;
         assert!(message.contains("defaults"), "{message}");
         // The figure still works with the defaults.
-        click(&page, "epoch").await?;
-        assert!(num(&state(&page).await?, "step") > 0.0);
+        page.click_role(FIG, "epoch").await?;
+        assert!(num(&page.state(FIG).await?, "step") > 0.0);
         page.finish().await
     })
 }
@@ -268,8 +237,8 @@ fn a_learning_rate_of_10_with_relu_pauses_with_an_explanation() {
             900,
         )
         .await?;
-        set(&page, "speed", "25").await?;
-        click(&page, "play").await?;
+        page.set_control(FIG, "speed", "25").await?;
+        page.click_role(FIG, "play").await?;
         page.wait_until(
             "document.querySelector('#fig-playground').dataset.diverged === 'true'",
             60,
@@ -299,7 +268,7 @@ fn the_keyboard_plays_steps_and_resets() {
         ))
         .await?;
         page.keys(fig, "\u{E014}").await?;
-        assert_eq!(num(&state(&page).await?, "step"), 1.0);
+        assert_eq!(num(&page.state(FIG).await?, "step"), 1.0);
         page.keys(fig, " ").await?;
         page.wait_until(
             "JSON.parse(document.querySelector('#fig-playground').dataset.state).step > 20",
@@ -309,7 +278,7 @@ fn the_keyboard_plays_steps_and_resets() {
         page.keys(fig, " ").await?;
         assert_eq!(page.text(&format!("{FIG} [data-role=play]")).await?, "Play");
         page.keys(fig, "r").await?;
-        assert_eq!(num(&state(&page).await?, "step"), 0.0);
+        assert_eq!(num(&page.state(FIG).await?, "step"), 0.0);
         page.finish().await
     })
 }
@@ -318,7 +287,7 @@ fn the_keyboard_plays_steps_and_resets() {
 fn the_page_animates_smoothly_while_training() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
-        click(&page, "play").await?;
+        page.click_role(FIG, "play").await?;
         // Count animation frames and long tasks over three seconds of training at the defaults.
         let measured = page
             .client
@@ -332,7 +301,7 @@ fn the_page_animates_smoothly_while_training() {
             )
             .await
             .map_err(spiega_e2e::err)?;
-        click(&page, "play").await?;
+        page.click_role(FIG, "play").await?;
         let frames = measured[0].as_f64().unwrap_or(0.0);
         let longest = measured[1].as_f64().unwrap_or(0.0);
         println!(
@@ -340,7 +309,7 @@ fn the_page_animates_smoothly_while_training() {
             frames / 3.0
         );
         // Reported, not asserted: timing belongs to the benchmark. The run must have trained.
-        assert!(num(&state(&page).await?, "step") > 0.0);
+        assert!(num(&page.state(FIG).await?, "step") > 0.0);
         page.finish().await
     })
 }
@@ -396,8 +365,8 @@ fn the_readers_own_points_and_csv_files() {
             .await?;
         let custom = added.as_str().unwrap_or("");
         assert_eq!(custom.split(';').count(), 10, "{custom}");
-        click(&page, "epoch").await?;
-        assert!(num(&state(&page).await?, "step") > 0.0);
+        page.click_role(FIG, "epoch").await?;
+        assert!(num(&page.state(FIG).await?, "step") > 0.0);
         // A file with a bad row is refused, named by its line, and the points stay.
         let dir = std::env::temp_dir().join(format!("spiega-csv-{}", std::process::id()));
         std::fs::create_dir_all(&dir).map_err(spiega_e2e::err)?;
@@ -447,7 +416,7 @@ fn the_readers_own_points_and_csv_files() {
 fn a_link_pasted_into_an_open_page_is_followed() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
-        click(&page, "epoch").await?;
+        page.click_role(FIG, "epoch").await?;
         page.js("location.hash = '#dataset=xor&networkShape=3&seed=9'; return 0;")
             .await?;
         page.wait_until(
@@ -456,7 +425,7 @@ fn a_link_pasted_into_an_open_page_is_followed() {
         )
         .await?;
         assert_eq!(
-            num(&state(&page).await?, "step"),
+            num(&page.state(FIG).await?, "step"),
             0.0,
             "a new link starts a new run"
         );

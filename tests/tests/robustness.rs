@@ -9,7 +9,7 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run};
 
 /// Scrolls a figure into view (figures train only while visible) and returns its selector.
 async fn show(page: &Page, fig: &str) -> Result<()> {
@@ -82,11 +82,6 @@ async fn visible_message(page: &Page, fig: &str) -> Result<Option<String>> {
         ))
         .await?;
     Ok(text.as_str().map(str::to_owned))
-}
-
-/// A number from a figure's state.
-fn num(state: &Value, key: &str) -> f64 {
-    state[key].as_f64().unwrap_or(f64::NAN)
 }
 
 #[test]

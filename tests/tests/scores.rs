@@ -9,15 +9,11 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run};
 
 const FIG: &str = "#fig-scores";
 const PG: &str = "#fig-playground";
 const ROUGE: &str = "#fig-rouge";
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
 
 /// Formats as the page does: fixed decimals with a true minus sign.
 fn shown(v: f64, digits: usize) -> String {

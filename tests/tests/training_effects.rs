@@ -10,29 +10,9 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run, runs};
 
 const BATCH_NORM: &str = "#fig-batch-norm";
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
-
-/// The `runs` of a comparison figure's state.
-fn runs(state: &Value) -> Vec<Value> {
-    state["runs"].as_array().cloned().unwrap_or_default()
-}
-
-/// Waits until the comparison in `fig` has made at least `steps` updates, then pauses it.
-async fn train_to(page: &Page, fig: &str, steps: u64) -> Result<Value> {
-    page.wait_until(
-        &format!("JSON.parse(document.querySelector('{fig}').dataset.state).step >= {steps}"),
-        60,
-    )
-    .await?;
-    page.click(&format!("{fig} button[data-role=play]")).await?;
-    page.state(fig).await
-}
 
 /// Chooses `value` in the menu `role` of `fig`, as a reader does.
 async fn choose(page: &Page, fig: &str, role: &str, value: &str) -> Result<()> {
@@ -88,7 +68,7 @@ fn batch_norm_trains_the_deep_network_and_every_curve_moves() {
         page.click(&format!("{BATCH_NORM} button[data-role=play]"))
             .await?;
         let t0 = std::time::Instant::now();
-        let end = train_to(&page, BATCH_NORM, 300).await?;
+        let end = page.train_to(BATCH_NORM, 300).await?;
         println!(
             "batch-norm comparison: {} updates per run in {:.1} s",
             num(&end, "step"),
@@ -159,7 +139,7 @@ fn batch_norm_controls_and_keys_change_what_is_shown() {
         let stepped = page.state(BATCH_NORM).await?;
         assert_eq!(num(&stepped, "step"), 5.0, "{stepped}");
         page.keys(BATCH_NORM, " ").await?;
-        train_to(&page, BATCH_NORM, 60).await?;
+        page.train_to(BATCH_NORM, 60).await?;
         // The menu switches the run whose strips and statistics are shown: the plain network
         // has no statistics to show.
         let strips = format!("{BATCH_NORM} canvas[data-role=histograms]");
@@ -196,7 +176,7 @@ fn batch_norm_controls_and_keys_change_what_is_shown() {
         );
         choose(&page, BATCH_NORM, "shown", "1").await?;
         page.keys(BATCH_NORM, " ").await?;
-        train_to(&page, BATCH_NORM, 150).await?;
+        page.train_to(BATCH_NORM, 150).await?;
         shots(&page, "#fig-batch-norm", "batch-norm-phone").await?;
         page.finish().await
     })
@@ -225,7 +205,7 @@ fn a_small_batch_is_noisier_and_costs_more_updates_per_epoch() {
         page.click(&format!("{BATCH_SIZE} button[data-role=play]"))
             .await?;
         let t0 = std::time::Instant::now();
-        let end = train_to(&page, BATCH_SIZE, 20).await?;
+        let end = page.train_to(BATCH_SIZE, 20).await?;
         println!(
             "batch-size comparison: {} epochs in {:.1} s",
             num(&end, "step"),
@@ -310,7 +290,7 @@ fn batch_size_controls_and_keys_change_what_is_shown() {
         assert_eq!(key, "batch 200");
         // Space plays; R resets.
         page.keys(BATCH_SIZE, " ").await?;
-        train_to(&page, BATCH_SIZE, 5).await?;
+        page.train_to(BATCH_SIZE, 5).await?;
         page.keys(BATCH_SIZE, "r").await?;
         assert_eq!(num(&page.state(BATCH_SIZE).await?, "step"), 0.0);
         let overflow = page
@@ -320,7 +300,7 @@ fn batch_size_controls_and_keys_change_what_is_shown() {
         choose(&page, BATCH_SIZE, "small", "2").await?;
         choose(&page, BATCH_SIZE, "large", "100").await?;
         page.keys(BATCH_SIZE, " ").await?;
-        train_to(&page, BATCH_SIZE, 30).await?;
+        page.train_to(BATCH_SIZE, 30).await?;
         shots(&page, "#fig-batch-size", "batch-size-phone").await?;
         page.finish().await
     })

@@ -8,54 +8,11 @@
     reason = "test helpers fail loudly"
 )]
 
-use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run};
 
 const FIG: &str = "#fig-transformer";
 const ATTENTION: &str = "#fig-transformer canvas[data-role=attention]";
 const EMBEDDINGS: &str = "#fig-transformer canvas[data-role=embeddings]";
-
-async fn state(page: &Page) -> Result<Value> {
-    page.state(FIG).await
-}
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
-
-/// Sets a control by its `data-role` and fires `input` and `change` as a reader would.
-async fn set(page: &Page, role: &str, value: &str) -> Result<()> {
-    let done = page
-        .js(&format!(
-            "const el = document.querySelector('{FIG} [data-role=\"{role}\"]');
-             if (!el) return false;
-             if (el.type === 'checkbox') {{ el.checked = ('{value}' === 'true'); }} else {{ el.value = '{value}'; }}
-             el.dispatchEvent(new Event('input', {{ bubbles: true }}));
-             el.dispatchEvent(new Event('change', {{ bubbles: true }}));
-             return true;"
-        ))
-        .await?;
-    if done == Value::Bool(true) {
-        Ok(())
-    } else {
-        Err(format!("no control {role}"))
-    }
-}
-
-async fn click(page: &Page, role: &str) -> Result<()> {
-    page.click(&format!("{FIG} button[data-role=\"{role}\"]"))
-        .await
-}
-
-async fn wait_state(page: &Page, condition: &str, seconds: u64) -> Result<()> {
-    page.wait_until(
-        &format!(
-            "(() => {{ const s = JSON.parse(document.querySelector('{FIG}').dataset.state || '{{}}'); return {condition}; }})()"
-        ),
-        seconds,
-    )
-    .await
-}
 
 async fn open() -> Result<Page> {
     let page = Page::open("/", 1280, 900).await?;
@@ -90,7 +47,7 @@ fn shown(v: f64) -> String {
 fn held_out_accuracy_rises_far_above_chance_in_the_page() {
     run(async {
         let page = open().await?;
-        let start = state(&page).await?;
+        let start = page.state(FIG).await?;
         assert_eq!(num(&start, "steps"), 0.0);
         let chance = num(&start, "chance");
         assert!((chance - 0.1).abs() < 1e-6, "{start}");
@@ -102,11 +59,12 @@ fn held_out_accuracy_rises_far_above_chance_in_the_page() {
             "{described}"
         );
         let t0 = std::time::Instant::now();
-        click(&page, "play").await?;
+        page.click_role(FIG, "play").await?;
         // A bounded budget: 600 updates (measured natively: all held-out digits right by 200).
-        wait_state(&page, "s.testAccuracy > 0.9 || s.steps >= 600", 60).await?;
-        click(&page, "play").await?;
-        let end = state(&page).await?;
+        page.wait_state(FIG, "s.testAccuracy > 0.9 || s.steps >= 600", 60)
+            .await?;
+        page.click_role(FIG, "play").await?;
+        let end = page.state(FIG).await?;
         println!(
             "held-out accuracy {} after {} updates in {:.1} s",
             num(&end, "testAccuracy"),
@@ -126,8 +84,8 @@ fn held_out_accuracy_rises_far_above_chance_in_the_page() {
         // The chart's text alternative states the moved points.
         assert_ne!(described, embeddings_label(&page).await?);
         // The trained model reverses a typed sequence.
-        set(&page, "sequence", "27183").await?;
-        let s = state(&page).await?;
+        page.set_control(FIG, "sequence", "27183").await?;
+        let s = page.state(FIG).await?;
         assert_eq!(s["expected"], serde_json::json!([3, 8, 1, 7, 2]));
         assert_eq!(s["output"], s["expected"], "{s}");
         let prediction = page.text(&format!("{FIG} [data-role=prediction]")).await?;
@@ -142,25 +100,25 @@ fn typed_input_attention_and_the_query_numbers() {
         let page = open().await?;
         // Train a little so the maps are not uniform.
         for _ in 0..30 {
-            click(&page, "step").await?;
+            page.click_role(FIG, "step").await?;
         }
-        set(&page, "sequence", "12345").await?;
-        let a = (page.canvas_hash(ATTENTION).await?, state(&page).await?);
-        set(&page, "sequence", "90817").await?;
-        let b = (page.canvas_hash(ATTENTION).await?, state(&page).await?);
+        page.set_control(FIG, "sequence", "12345").await?;
+        let a = (page.canvas_hash(ATTENTION).await?, page.state(FIG).await?);
+        page.set_control(FIG, "sequence", "90817").await?;
+        let b = (page.canvas_hash(ATTENTION).await?, page.state(FIG).await?);
         assert_ne!(a.0, b.0, "the attention map ignored the typed input");
         assert_ne!(a.1["attention"], b.1["attention"]);
         assert_eq!(b.1["input"], serde_json::json!([9, 0, 8, 1, 7]));
         // A typing mistake is explained and the last picture stays.
-        set(&page, "sequence", "12a45").await?;
+        page.set_control(FIG, "sequence", "12a45").await?;
         let message = page.text(&format!("{FIG} [data-role=message]")).await?;
         assert!(message.contains("is not a digit"), "{message}");
         assert_eq!(page.canvas_hash(ATTENTION).await?, b.0);
-        set(&page, "sequence", "90817").await?;
+        page.set_control(FIG, "sequence", "90817").await?;
         // The table shows the engine's numbers for the selected query and head.
-        set(&page, "head", "1").await?;
-        set(&page, "query", "3").await?;
-        let s = state(&page).await?;
+        page.set_control(FIG, "head", "1").await?;
+        page.set_control(FIG, "query", "3").await?;
+        let s = page.state(FIG).await?;
         assert_eq!((num(&s, "head"), num(&s, "query")), (1.0, 3.0));
         let rows = table(&page).await?;
         assert_eq!(rows.len(), 5);
@@ -193,12 +151,12 @@ fn typed_input_attention_and_the_query_numbers() {
              return 0;"
         ))
         .await?;
-        let s = state(&page).await?;
+        let s = page.state(FIG).await?;
         assert_eq!((num(&s, "head"), num(&s, "query")), (0.0, 0.0), "{s}");
         // The causal mask: query 2 sees keys 1 and 2 only, and the table says −∞ for the rest.
-        set(&page, "causal", "true").await?;
-        set(&page, "query", "1").await?;
-        let s = state(&page).await?;
+        page.set_control(FIG, "causal", "true").await?;
+        page.set_control(FIG, "query", "1").await?;
+        let s = page.state(FIG).await?;
         assert_eq!(s["causal"], true);
         assert_eq!(
             s["allowed"],
@@ -216,9 +174,9 @@ fn typed_input_attention_and_the_query_numbers() {
             ("lr", "-2", "lr", serde_json::json!(0.01)),
         ] {
             let before = page.canvas_hash(ATTENTION).await?;
-            set(&page, role, value).await?;
-            click(&page, "step").await?;
-            let s = state(&page).await?;
+            page.set_control(FIG, role, value).await?;
+            page.click_role(FIG, "step").await?;
+            let s = page.state(FIG).await?;
             assert_eq!(s[key], expected, "{role}");
             assert_ne!(before, page.canvas_hash(ATTENTION).await?, "{role}");
         }
@@ -228,8 +186,8 @@ fn typed_input_attention_and_the_query_numbers() {
             ))
             .await?;
         assert_eq!(options, serde_json::json!(2));
-        click(&page, "reset").await?;
-        assert_eq!(num(&state(&page).await?, "steps"), 0.0);
+        page.click_role(FIG, "reset").await?;
+        assert_eq!(num(&page.state(FIG).await?, "steps"), 0.0);
         page.finish().await
     })
 }
@@ -238,9 +196,9 @@ fn typed_input_attention_and_the_query_numbers() {
 fn the_figure_looks_right_at_both_widths_and_themes() {
     run(async {
         let page = open().await?;
-        click(&page, "play").await?;
-        wait_state(&page, "s.steps >= 150", 30).await?;
-        click(&page, "play").await?;
+        page.click_role(FIG, "play").await?;
+        page.wait_state(FIG, "s.steps >= 150", 30).await?;
+        page.click_role(FIG, "play").await?;
         page.element_screenshot("#transformers", "transformer-1280-light")
             .await?;
         page.click("#theme-toggle").await?;
