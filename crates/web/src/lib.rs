@@ -7,6 +7,7 @@
 //! - [`charts`]: line and bar charts on canvases, taking plain numbers.
 //! - [`state`]: the figures' settings in the URL hash, read with notices and written back.
 //! - [`theme`]: the light/dark toggle.
+//! - [`training`]: play and pause for the figures that train frame by frame.
 //! - [`embed`]: one figure alone (`?figure=<name>`), for embedding.
 //! - [`dom`]: small DOM helpers; text is always set as text.
 //! - [`error::WebError`]: every failure, shown to the reader as a message.
@@ -21,6 +22,7 @@ pub mod labels;
 pub mod playground_view;
 pub mod state;
 pub mod theme;
+pub mod training;
 
 use wasm_bindgen::prelude::*;
 

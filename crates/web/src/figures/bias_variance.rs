@@ -11,10 +11,10 @@ use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::frame::FrameLoop;
-use spiega_engine::EngineError;
+use crate::training::{self, Trains};
 use spiega_engine::capacity::{CapacityPoint, CapacitySweep, WIDTHS};
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlSelectElement};
 
 /// Updates per network per animation frame, and the updates after which training stops.
@@ -68,12 +68,9 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         classes: Vec::new(),
         points: Vec::new(),
     }));
-    let weak = Rc::downgrade(&fig);
-    let frames = FrameLoop::new(move |_| tick(&weak));
-    fig.borrow_mut().frames = Some(frames);
     let train = fig.borrow().train.clone();
     let f = Rc::clone(&fig);
-    dom::on(&train, "click", move |_| toggle(&f))?;
+    dom::on(&train, "click", move |_| training::toggle(&f))?;
     let reset: Element = dom::query(root, "button[data-role=\"reset\"]")?;
     let f = Rc::clone(&fig);
     dom::on(&reset, "click", move |_| {
@@ -100,67 +97,51 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     Ok(fig)
 }
 
-/// Starts or pauses training; after the last update, starts again from untrained networks.
-fn toggle(fig: &Rc<RefCell<BiasVarianceFigure>>) {
-    let Ok(mut f) = fig.try_borrow_mut() else {
-        return;
-    };
-    if !f.playing && f.sweep.steps() >= LIMIT {
-        match CapacitySweep::new() {
-            Ok(s) => f.sweep = s,
-            Err(e) => {
-                f.report(&e.into());
-                return;
-            }
-        }
+impl Trains for BiasVarianceFigure {
+    fn root(&self) -> &Element {
+        &self.root
     }
-    let playing = !f.playing;
-    f.set_playing(playing);
-    if playing && let Some(frames) = f.frames.clone() {
-        drop(f);
-        if let Err(e) = frames.start()
-            && let Ok(mut f) = fig.try_borrow_mut()
-        {
-            f.report(&e);
-        }
-    } else if let Err(e) = f.update() {
-        f.report(&e);
-    }
-}
 
-/// One animation frame: a bounded number of updates on every network while the figure is on
-/// screen, then a redraw. Returns whether to keep going.
-fn tick(weak: &Weak<RefCell<BiasVarianceFigure>>) -> bool {
-    let Some(fig) = weak.upgrade() else {
-        return false;
-    };
-    let Ok(mut f) = fig.try_borrow_mut() else {
-        return true;
-    };
-    if !f.playing {
-        return false;
+    fn playing(&self) -> bool {
+        self.playing
     }
-    if !dom::in_view(&f.root) {
-        return true;
+
+    fn set_playing(&mut self, playing: bool) {
+        BiasVarianceFigure::set_playing(self, playing);
     }
-    let left = LIMIT.saturating_sub(f.sweep.steps());
-    let updates = UPDATES_PER_FRAME.min(u32::try_from(left).unwrap_or(u32::MAX));
-    let result = match f.sweep.step(updates) {
-        Ok(()) => Ok(()),
-        Err(e @ (EngineError::Diverged { .. } | EngineError::NonFinite { .. })) => {
-            f.set_playing(false);
-            Err(e.into())
+
+    /// After the last update, play starts again from untrained networks.
+    fn before_play(&mut self) -> Result<()> {
+        if self.sweep.steps() >= LIMIT {
+            self.sweep = CapacitySweep::new()?;
         }
-        Err(e) => Err(e.into()),
-    };
-    if f.sweep.steps() >= LIMIT {
-        f.set_playing(false);
+        Ok(())
     }
-    if let Err(e) = result.and_then(|()| f.update()) {
-        f.report(&e);
-        return false;
+
+    /// A bounded number of updates on every network, then a redraw.
+    fn train_frame(&mut self) -> Result<bool> {
+        let left = LIMIT.saturating_sub(self.sweep.steps());
+        let updates = UPDATES_PER_FRAME.min(u32::try_from(left).unwrap_or(u32::MAX));
+        let result = self.sweep.step(updates);
+        if self.sweep.steps() >= LIMIT {
+            self.set_playing(false);
+        }
+        result?;
+        self.update()?;
+        Ok(self.playing)
     }
-    f.playing
+
+    fn redraw(&mut self) -> Result<()> {
+        self.update()
+    }
+
+    fn report(&mut self, e: &WebError) {
+        BiasVarianceFigure::report(self, e);
+    }
+
+    fn frames(&mut self) -> &mut Option<FrameLoop> {
+        &mut self.frames
+    }
 }
 
 impl BiasVarianceFigure {

@@ -14,6 +14,7 @@ use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::frame::FrameLoop;
+use crate::training::{self, Trains};
 use spiega_engine::EngineError;
 use spiega_engine::gan::{
     Gan, GanConfig, GanView, GeneratorLoss, MAX_DRAWN, MIXTURE_MODES, PLANE, Target,
@@ -127,7 +128,7 @@ fn wire(fig: &Rc<RefCell<GanFigure>>) -> Result<()> {
             .and_then(|t| t.closest("button").ok().flatten())
             .and_then(|t| t.get_attribute("data-role"));
         match role.as_deref() {
-            Some("play") => toggle_play(&f),
+            Some("play") => training::toggle(&f),
             Some("step-d") => with(&f, |g| g.step(Steps::Discriminator)),
             Some("step-g") => with(&f, |g| g.step(Steps::Generator)),
             Some("step-both") => with(&f, |g| g.step(Steps::Both)),
@@ -157,7 +158,7 @@ fn wire(fig: &Rc<RefCell<GanFigure>>) -> Result<()> {
         match key.key().as_str() {
             " " => {
                 ev.prevent_default();
-                toggle_play(&f);
+                training::toggle(&f);
             }
             "ArrowRight" => {
                 ev.prevent_default();
@@ -186,44 +187,6 @@ fn wire(fig: &Rc<RefCell<GanFigure>>) -> Result<()> {
         })?;
     }
     Ok(())
-}
-
-/// Plays or pauses, starting the frame loop when it plays.
-fn toggle_play(fig: &Rc<RefCell<GanFigure>>) {
-    let start = {
-        let Ok(mut f) = fig.try_borrow_mut() else {
-            return;
-        };
-        let playing = !f.playing;
-        f.set_playing(playing);
-        if !f.playing
-            && let Err(e) = f.draw()
-        {
-            f.report(&e);
-        }
-        f.playing
-    };
-    if !start {
-        return;
-    }
-    let existing = fig.borrow().frames.clone();
-    let frames = existing.unwrap_or_else(|| {
-        let weak = Rc::downgrade(fig);
-        let frames = FrameLoop::new(move |_| {
-            let Some(fig) = weak.upgrade() else {
-                return false;
-            };
-            let Ok(mut f) = fig.try_borrow_mut() else {
-                return true;
-            };
-            f.frame()
-        });
-        fig.borrow_mut().frames = Some(frames.clone());
-        frames
-    });
-    if let Err(e) = frames.start() {
-        fig.borrow_mut().report(&e);
-    }
 }
 
 /// Which network a step button trains.
@@ -398,38 +361,6 @@ impl GanFigure {
             "Training diverged ({e}), so it paused; the last good picture stays on screen. Lower \
              the learning rates and press Reset."
         ))
-    }
-
-    /// One animation frame while playing: a few rounds, then one redraw.
-    fn frame(&mut self) -> bool {
-        if !self.playing {
-            return false;
-        }
-        // Scrolled out of view: keep playing, but do no work until it is back.
-        if !dom::in_view(&self.root) {
-            return true;
-        }
-        let rounds: u32 = self
-            .select("speed")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(5);
-        for _ in 0..rounds {
-            let Some(run) = self.run.as_mut() else {
-                return false;
-            };
-            if let Err(e) = run.iterate() {
-                if let Err(e) = self.diverge(&e) {
-                    self.report(&e);
-                }
-                return false;
-            }
-        }
-        if let Err(e) = self.draw() {
-            self.report(&e);
-            return false;
-        }
-        self.playing
     }
 
     /// Adds drawn points while the pointer is down on the plane (target "your own" only).
@@ -756,6 +687,52 @@ fn write_role(root: &Element, role: &str, text: &str) -> Result<()> {
         dom::set_text(&el, text);
     }
     Ok(())
+}
+
+impl Trains for GanFigure {
+    fn root(&self) -> &Element {
+        &self.root
+    }
+
+    fn playing(&self) -> bool {
+        self.playing
+    }
+
+    fn set_playing(&mut self, playing: bool) {
+        GanFigure::set_playing(self, playing);
+    }
+
+    /// One frame of training: the chosen number of rounds, then a redraw.
+    fn train_frame(&mut self) -> Result<bool> {
+        let rounds: u32 = self
+            .select("speed")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(5);
+        for _ in 0..rounds {
+            let Some(run) = self.run.as_mut() else {
+                return Ok(false);
+            };
+            if let Err(e) = run.iterate() {
+                self.diverge(&e)?;
+                return Ok(false);
+            }
+        }
+        self.draw()?;
+        Ok(self.playing)
+    }
+
+    fn redraw(&mut self) -> Result<()> {
+        self.draw()
+    }
+
+    fn report(&mut self, e: &WebError) {
+        GanFigure::report(self, e);
+    }
+
+    fn frames(&mut self) -> &mut Option<FrameLoop> {
+        &mut self.frames
+    }
 }
 
 impl Figure for GanFigure {

@@ -8,9 +8,10 @@ use crate::charts::bars::{self, Panel};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::frame::FrameLoop;
+use crate::training::{self, Trains};
 use spiega_engine::penalties_demo::{NEAR_ZERO, PenaltyStudy, RUN_NAMES, histogram};
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlInputElement};
 
 /// Updates per run per animation frame, and the updates after which training stops.
@@ -72,12 +73,9 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
             })
             .collect(),
     }));
-    let weak = Rc::downgrade(&fig);
-    let frames = FrameLoop::new(move |_| tick(&weak));
-    fig.borrow_mut().frames = Some(frames);
     let train = fig.borrow().train.clone();
     let f = Rc::clone(&fig);
-    dom::on(&train, "click", move |_| toggle(&f))?;
+    dom::on(&train, "click", move |_| training::toggle(&f))?;
     let reset: Element = dom::query(root, "button[data-role=\"reset\"]")?;
     let f = Rc::clone(&fig);
     dom::on(&reset, "click", move |_| rebuild(&f))?;
@@ -104,66 +102,51 @@ fn rebuild(fig: &Rc<RefCell<PenaltiesFigure>>) {
     }
 }
 
-/// Starts or pauses training; after the last update, starts again from untrained networks.
-fn toggle(fig: &Rc<RefCell<PenaltiesFigure>>) {
-    let Ok(mut f) = fig.try_borrow_mut() else {
-        return;
-    };
-    if !f.playing && f.study.steps() >= LIMIT {
-        match PenaltyStudy::new(read_rate(&f.rate), DECAY) {
-            Ok(s) => f.study = s,
-            Err(e) => {
-                f.report(&e.into());
-                return;
-            }
-        }
+impl Trains for PenaltiesFigure {
+    fn root(&self) -> &Element {
+        &self.root
     }
-    let playing = !f.playing;
-    f.set_playing(playing);
-    if playing && let Some(frames) = f.frames.clone() {
-        drop(f);
-        if let Err(e) = frames.start()
-            && let Ok(mut f) = fig.try_borrow_mut()
-        {
-            f.report(&e);
-        }
-    } else if let Err(e) = f.update() {
-        f.report(&e);
-    }
-}
 
-/// One animation frame: a bounded number of updates on every run while the figure is on screen,
-/// then a redraw. Returns whether to keep going.
-fn tick(weak: &Weak<RefCell<PenaltiesFigure>>) -> bool {
-    let Some(fig) = weak.upgrade() else {
-        return false;
-    };
-    let Ok(mut f) = fig.try_borrow_mut() else {
-        return true;
-    };
-    if !f.playing {
-        return false;
+    fn playing(&self) -> bool {
+        self.playing
     }
-    let rect = f.root.get_bounding_client_rect();
-    let height = dom::window()
-        .ok()
-        .and_then(|w| w.inner_height().ok())
-        .and_then(|h| h.as_f64())
-        .unwrap_or(f64::MAX);
-    if rect.bottom() <= 0.0 || rect.top() >= height {
-        return true;
+
+    fn set_playing(&mut self, playing: bool) {
+        PenaltiesFigure::set_playing(self, playing);
     }
-    let left = LIMIT.saturating_sub(f.study.steps());
-    let updates = UPDATES_PER_FRAME.min(u32::try_from(left).unwrap_or(u32::MAX));
-    let result = f.study.step(updates).map_err(WebError::from);
-    if f.study.steps() >= LIMIT {
-        f.set_playing(false);
+
+    /// After the last update, play starts again from untrained networks.
+    fn before_play(&mut self) -> Result<()> {
+        if self.study.steps() >= LIMIT {
+            self.study = PenaltyStudy::new(read_rate(&self.rate), DECAY)?;
+        }
+        Ok(())
     }
-    if let Err(e) = result.and_then(|()| f.update()) {
-        f.report(&e);
-        return false;
+
+    /// A bounded number of updates on every run, then a redraw.
+    fn train_frame(&mut self) -> Result<bool> {
+        let left = LIMIT.saturating_sub(self.study.steps());
+        let updates = UPDATES_PER_FRAME.min(u32::try_from(left).unwrap_or(u32::MAX));
+        let result = self.study.step(updates);
+        if self.study.steps() >= LIMIT {
+            self.set_playing(false);
+        }
+        result?;
+        self.update()?;
+        Ok(self.playing)
     }
-    f.playing
+
+    fn redraw(&mut self) -> Result<()> {
+        self.update()
+    }
+
+    fn report(&mut self, e: &WebError) {
+        PenaltiesFigure::report(self, e);
+    }
+
+    fn frames(&mut self) -> &mut Option<FrameLoop> {
+        &mut self.frames
+    }
 }
 
 impl PenaltiesFigure {

@@ -14,6 +14,7 @@ use crate::charts::{FONT, fit_canvas};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::frame::FrameLoop;
+use crate::training::{self, Trains};
 use spiega_engine::EngineError;
 use spiega_engine::data::sequence::SequenceTask;
 use spiega_engine::transformer::{Probe, QueryDetail, Transformer, TransformerConfig, pca_2d};
@@ -111,7 +112,7 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
             .and_then(|t| t.closest("button").ok().flatten())
             .and_then(|t| t.get_attribute("data-role"));
         match role.as_deref() {
-            Some("play") => toggle_play(&f),
+            Some("play") => training::toggle(&f),
             Some("step") => with(&f, |g| g.train(1)),
             Some("reset") => with(&f, TransformerFigure::rebuild),
             _ => {}
@@ -128,54 +129,6 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
         with(&f, |g| g.pick(at));
     })?;
     Ok(())
-}
-
-fn toggle_play(fig: &Rc<RefCell<TransformerFigure>>) {
-    let start = {
-        let Ok(mut f) = fig.try_borrow_mut() else {
-            return;
-        };
-        let playing = !f.playing;
-        f.set_playing(playing);
-        if !f.playing
-            && let Err(e) = f.draw()
-        {
-            f.report(&e);
-        }
-        f.playing
-    };
-    if !start {
-        return;
-    }
-    let existing = fig.borrow().frames.clone();
-    let frames = existing.unwrap_or_else(|| {
-        let weak = Rc::downgrade(fig);
-        let frames = FrameLoop::new(move |_| {
-            let Some(fig) = weak.upgrade() else {
-                return false;
-            };
-            let Ok(mut f) = fig.try_borrow_mut() else {
-                return true;
-            };
-            if !f.playing {
-                return false;
-            }
-            // Scrolled out of view: keep playing, but do no work until it is back.
-            if !dom::in_view(&f.root) {
-                return true;
-            }
-            if let Err(e) = f.train(STEPS_PER_FRAME) {
-                f.report(&e);
-                return false;
-            }
-            f.playing
-        });
-        fig.borrow_mut().frames = Some(frames.clone());
-        frames
-    });
-    if let Err(e) = frames.start() {
-        fig.borrow_mut().report(&e);
-    }
 }
 
 /// A learning rate with as many decimals as it needs.
@@ -804,6 +757,38 @@ impl AttentionLayout {
             ((x0..x0 + side).contains(&x) && (y0..y0 + side).contains(&y))
                 .then(|| (head, ((y - y0) / self.cell) as usize))
         })
+    }
+}
+
+impl Trains for TransformerFigure {
+    fn root(&self) -> &Element {
+        &self.root
+    }
+
+    fn playing(&self) -> bool {
+        self.playing
+    }
+
+    fn set_playing(&mut self, playing: bool) {
+        TransformerFigure::set_playing(self, playing);
+    }
+
+    /// A bounded number of updates, then a redraw.
+    fn train_frame(&mut self) -> Result<bool> {
+        self.train(STEPS_PER_FRAME)?;
+        Ok(self.playing)
+    }
+
+    fn redraw(&mut self) -> Result<()> {
+        self.draw()
+    }
+
+    fn report(&mut self, e: &WebError) {
+        TransformerFigure::report(self, e);
+    }
+
+    fn frames(&mut self) -> &mut Option<FrameLoop> {
+        &mut self.frames
     }
 }
 
