@@ -15,16 +15,75 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use web_sys::Element;
 
+/// What every training figure keeps to play and pause: whether it plays, its play button and
+/// its frame loop (made on first play).
+pub struct Playback {
+    root: Element,
+    button: Element,
+    playing: bool,
+    frames: Option<FrameLoop>,
+}
+
+impl Playback {
+    /// Paused, for the figure `root` whose play button is `button`.
+    pub fn new(root: &Element, button: &Element) -> Self {
+        Self {
+            root: root.clone(),
+            button: button.clone(),
+            playing: false,
+            frames: None,
+        }
+    }
+
+    /// Whether the figure is playing.
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+
+    /// Records whether it plays, shows it on the button (`label`, and `aria-pressed`), and
+    /// stops the frame loop when it pauses.
+    fn show(&mut self, playing: bool, label: &str) {
+        self.playing = playing;
+        if !playing && let Some(frames) = &self.frames {
+            frames.stop();
+        }
+        dom::set_text(&self.button, label);
+        self.button
+            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
+            .ok();
+    }
+}
+
+/// The play button's text while paused for a figure that trains `limit` updates: "Train again"
+/// after the last, "Resume" part-way, and `idle` before the first.
+pub fn paused_label(steps: u64, limit: u64, idle: &'static str) -> &'static str {
+    if steps >= limit {
+        "Train again"
+    } else if steps > 0 {
+        "Resume"
+    } else {
+        idle
+    }
+}
+
+/// How many of `per_frame` updates a frame may still do when `steps` of `limit` are done.
+pub fn updates_left(steps: u64, limit: u64, per_frame: u32) -> u32 {
+    per_frame.min(u32::try_from(limit.saturating_sub(steps)).unwrap_or(u32::MAX))
+}
+
 /// A figure that trains frame by frame while the reader has it playing.
 pub trait Trains: 'static {
-    /// The figure's element: training does no work while it is off screen.
-    fn root(&self) -> &Element;
-    /// Whether the reader has it playing.
-    fn playing(&self) -> bool;
-    /// Records and shows (on the play button) whether it plays, and stops the frame loop when
-    /// it pauses. A figure may refuse to play (for example with nothing to train), so callers
-    /// read [`Trains::playing`] back.
-    fn set_playing(&mut self, playing: bool);
+    /// The figure's play state.
+    fn playback(&mut self) -> &mut Playback;
+    /// Whether there is anything to train (a figure may refuse to play, for example after its
+    /// run diverged).
+    fn can_play(&self) -> bool {
+        true
+    }
+    /// The play button's text while paused.
+    fn paused_label(&self) -> &'static str {
+        "Play"
+    }
     /// Runs when the reader presses play on a paused figure, before it plays: for example,
     /// starting again from untrained networks after the last update.
     fn before_play(&mut self) -> Result<()> {
@@ -36,8 +95,17 @@ pub trait Trains: 'static {
     fn redraw(&mut self) -> Result<()>;
     /// Shows `e` as a message in the figure and pauses.
     fn report(&mut self, e: &WebError);
-    /// Where the figure keeps its frame loop once [`toggle`] has made it.
-    fn frames(&mut self) -> &mut Option<FrameLoop>;
+
+    /// Plays or pauses (playing only if [`Trains::can_play`]) and shows which on the button.
+    fn set_playing(&mut self, playing: bool) {
+        let playing = playing && self.can_play();
+        let label = if playing {
+            "Pause"
+        } else {
+            self.paused_label()
+        };
+        self.playback().show(playing, label);
+    }
 }
 
 /// Plays a paused figure or pauses a playing one.
@@ -46,7 +114,7 @@ pub fn toggle<F: Trains>(fig: &Rc<RefCell<F>>) {
         let Ok(mut f) = fig.try_borrow_mut() else {
             return;
         };
-        if f.playing() {
+        if f.playback().playing() {
             f.set_playing(false);
             if let Err(e) = f.redraw() {
                 f.report(&e);
@@ -57,7 +125,7 @@ pub fn toggle<F: Trains>(fig: &Rc<RefCell<F>>) {
             false
         } else {
             f.set_playing(true);
-            f.playing()
+            f.playback().playing()
         }
     };
     if !start {
@@ -73,12 +141,12 @@ pub fn toggle<F: Trains>(fig: &Rc<RefCell<F>>) {
 
 /// The figure's frame loop, made on first use.
 fn frame_loop<F: Trains>(fig: &Rc<RefCell<F>>) -> FrameLoop {
-    if let Some(frames) = fig.borrow_mut().frames().clone() {
+    if let Some(frames) = fig.borrow_mut().playback().frames.clone() {
         return frames;
     }
     let weak = Rc::downgrade(fig);
     let frames = FrameLoop::new(move |_| tick(&weak));
-    *fig.borrow_mut().frames() = Some(frames.clone());
+    fig.borrow_mut().playback().frames = Some(frames.clone());
     frames
 }
 
@@ -91,15 +159,15 @@ fn tick<F: Trains>(weak: &Weak<RefCell<F>>) -> bool {
         // Busy with a reader's action this frame: try again next frame.
         return true;
     };
-    if !f.playing() {
+    if !f.playback().playing() {
         return false;
     }
     // Scrolled out of view: keep playing, but do no work until it is back.
-    if !dom::in_view(f.root()) {
+    if !dom::in_view(&f.playback().root) {
         return true;
     }
     match f.train_frame() {
-        Ok(go_on) => go_on && f.playing(),
+        Ok(go_on) => go_on && f.playback().playing(),
         Err(e) => {
             f.report(&e);
             false

@@ -10,12 +10,11 @@ use crate::charts::heatmap::{
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
-use crate::frame::FrameLoop;
-use crate::training::{self, Trains};
+use crate::training::{self, Playback, Trains};
 use spiega_engine::capacity::{CapacityPoint, CapacitySweep, WIDTHS};
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlSelectElement};
+use web_sys::{Element, HtmlCanvasElement, HtmlSelectElement};
 
 /// Updates per network per animation frame, and the updates after which training stops.
 const UPDATES_PER_FRAME: u32 = 10;
@@ -30,10 +29,8 @@ struct BiasVarianceFigure {
     heatmaps: Vec<Heatmap>,
     readout: Element,
     measure: HtmlSelectElement,
-    train: HtmlButtonElement,
     sweep: CapacitySweep,
-    playing: bool,
-    frames: Option<FrameLoop>,
+    playback: Playback,
     train_curve: Vec<(f64, f64)>,
     validation_curve: Vec<(f64, f64)>,
     field: Vec<f32>,
@@ -51,6 +48,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
+    let train: Element = dom::query(root, "button[data-role=\"train\"]")?;
     let fig = Rc::new(RefCell::new(BiasVarianceFigure {
         root: root.clone(),
         curve_canvas: dom::query(root, "canvas[data-role=\"curve\"]")?,
@@ -58,17 +56,14 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         heatmaps: (0..3).map(|_| Heatmap::new()).collect(),
         readout: dom::query(root, "[data-role=\"readout\"]")?,
         measure: dom::query(root, "select[data-role=\"measure\"]")?,
-        train: dom::query(root, "button[data-role=\"train\"]")?,
         sweep: CapacitySweep::new()?,
-        playing: false,
-        frames: None,
+        playback: Playback::new(root, &train),
         train_curve: Vec::new(),
         validation_curve: Vec::new(),
         field: Vec::new(),
         classes: Vec::new(),
         points: Vec::new(),
     }));
-    let train = fig.borrow().train.clone();
     let f = Rc::clone(&fig);
     dom::on(&train, "click", move |_| training::toggle(&f))?;
     let reset: Element = dom::query(root, "button[data-role=\"reset\"]")?;
@@ -98,16 +93,12 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 }
 
 impl Trains for BiasVarianceFigure {
-    fn root(&self) -> &Element {
-        &self.root
+    fn playback(&mut self) -> &mut Playback {
+        &mut self.playback
     }
 
-    fn playing(&self) -> bool {
-        self.playing
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        BiasVarianceFigure::set_playing(self, playing);
+    fn paused_label(&self) -> &'static str {
+        training::paused_label(self.sweep.steps(), LIMIT, "Train the six networks")
     }
 
     /// After the last update, play starts again from untrained networks.
@@ -120,15 +111,14 @@ impl Trains for BiasVarianceFigure {
 
     /// A bounded number of updates on every network, then a redraw.
     fn train_frame(&mut self) -> Result<bool> {
-        let left = LIMIT.saturating_sub(self.sweep.steps());
-        let updates = UPDATES_PER_FRAME.min(u32::try_from(left).unwrap_or(u32::MAX));
+        let updates = training::updates_left(self.sweep.steps(), LIMIT, UPDATES_PER_FRAME);
         let result = self.sweep.step(updates);
         if self.sweep.steps() >= LIMIT {
             self.set_playing(false);
         }
         result?;
         self.update()?;
-        Ok(self.playing)
+        Ok(self.playback.playing())
     }
 
     fn redraw(&mut self) -> Result<()> {
@@ -136,40 +126,12 @@ impl Trains for BiasVarianceFigure {
     }
 
     fn report(&mut self, e: &WebError) {
-        BiasVarianceFigure::report(self, e);
-    }
-
-    fn frames(&mut self) -> &mut Option<FrameLoop> {
-        &mut self.frames
+        self.set_playing(false);
+        dom::set_text(&self.readout, &format!("Training stopped: {e}."));
     }
 }
 
 impl BiasVarianceFigure {
-    fn set_playing(&mut self, playing: bool) {
-        self.playing = playing;
-        if !playing && let Some(frames) = &self.frames {
-            frames.stop();
-        }
-        let label = if playing {
-            "Pause"
-        } else if self.sweep.steps() >= LIMIT {
-            "Train again"
-        } else if self.sweep.steps() > 0 {
-            "Resume"
-        } else {
-            "Train the six networks"
-        };
-        dom::set_text(&self.train, label);
-        self.train
-            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
-            .ok();
-    }
-
-    fn report(&mut self, e: &WebError) {
-        self.set_playing(false);
-        dom::set_text(&self.readout, &format!("Training stopped: {e}."));
-    }
-
     /// Whether the curve shows the misclassified share (else the cross-entropy loss).
     fn shows_error(&self) -> bool {
         self.measure.value() == "error"
@@ -363,7 +325,7 @@ impl Figure for BiasVarianceFigure {
             "data-state",
             &format!(
                 "{{\"step\":{step},\"playing\":{},\"limit\":{LIMIT},\"measure\":\"{}\",\"widths\":{},\"trainLoss\":{},\"validationLoss\":{},\"trainError\":{},\"validationError\":{},\"chosen\":{chosen},\"testError\":{test_error:?},\"panels\":[{},{},{}]}}",
-                self.playing,
+                self.playback.playing(),
                 if error { "error" } else { "loss" },
                 json_list(WIDTHS.iter().map(|&w| w as f32)),
                 json_list(points.iter().map(|p| p.train_loss)),

@@ -13,8 +13,7 @@ use crate::charts::heatmap::{
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
-use crate::frame::FrameLoop;
-use crate::training::{self, Trains};
+use crate::training::{self, Playback, Trains};
 use spiega_engine::EngineError;
 use spiega_engine::gan::{
     Gan, GanConfig, GanView, GeneratorLoss, MAX_DRAWN, MIXTURE_MODES, PLANE, Target,
@@ -58,9 +57,8 @@ struct GanFigure {
     drawn: Vec<[f32; 2]>,
     /// The pointer is down on the plane while the target is the reader's drawing.
     drawing: bool,
-    playing: bool,
+    playback: Playback,
     diverged: bool,
-    frames: Option<FrameLoop>,
     points: Vec<Point>,
     d_curve: Vec<(f64, f64)>,
     g_curve: Vec<(f64, f64)>,
@@ -82,9 +80,8 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         config: GanConfig::default(),
         drawn: starter_drawing(),
         drawing: false,
-        playing: false,
+        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?),
         diverged: false,
-        frames: None,
         points: Vec::new(),
         d_curve: Vec::new(),
         g_curve: Vec::new(),
@@ -266,25 +263,6 @@ impl GanFigure {
     fn say(&self, text: &str) -> Result<()> {
         dom::set_text(&self.message, text);
         dom::set_hidden(&self.message, text.is_empty())
-    }
-
-    /// Shows an error as a message and pauses.
-    fn report(&mut self, e: &WebError) {
-        self.set_playing(false);
-        self.say(&format!("Something went wrong: {e}.")).ok();
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        let playing = playing && !self.diverged && self.run.is_some();
-        self.playing = playing;
-        if !playing && let Some(frames) = &self.frames {
-            frames.stop();
-        }
-        if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
-            dom::set_text(&b, if playing { "Pause" } else { "Play" });
-            b.set_attribute("aria-pressed", if playing { "true" } else { "false" })
-                .ok();
-        }
     }
 
     /// A new, untrained run from the controls.
@@ -496,7 +474,7 @@ impl GanFigure {
             view.modes_covered
                 .map_or("null".to_owned(), |m| m.to_string()),
             self.drawn.len(),
-            self.playing,
+            self.playback.playing(),
             self.diverged,
         );
         self.root.set_attribute("data-state", &json)?;
@@ -690,16 +668,12 @@ fn write_role(root: &Element, role: &str, text: &str) -> Result<()> {
 }
 
 impl Trains for GanFigure {
-    fn root(&self) -> &Element {
-        &self.root
+    fn playback(&mut self) -> &mut Playback {
+        &mut self.playback
     }
 
-    fn playing(&self) -> bool {
-        self.playing
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        GanFigure::set_playing(self, playing);
+    fn can_play(&self) -> bool {
+        !self.diverged && self.run.is_some()
     }
 
     /// One frame of training: the chosen number of rounds, then a redraw.
@@ -719,7 +693,7 @@ impl Trains for GanFigure {
             }
         }
         self.draw()?;
-        Ok(self.playing)
+        Ok(self.playback.playing())
     }
 
     fn redraw(&mut self) -> Result<()> {
@@ -727,11 +701,8 @@ impl Trains for GanFigure {
     }
 
     fn report(&mut self, e: &WebError) {
-        GanFigure::report(self, e);
-    }
-
-    fn frames(&mut self) -> &mut Option<FrameLoop> {
-        &mut self.frames
+        self.set_playing(false);
+        self.say(&format!("Something went wrong: {e}.")).ok();
     }
 }
 

@@ -7,12 +7,11 @@ use crate::charts::Palette;
 use crate::charts::bars::{self, Panel};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
-use crate::frame::FrameLoop;
-use crate::training::{self, Trains};
+use crate::training::{self, Playback, Trains};
 use spiega_engine::penalties_demo::{NEAR_ZERO, PenaltyStudy, RUN_NAMES, histogram};
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlInputElement};
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
 
 /// Updates per run per animation frame, and the updates after which training stops.
 const UPDATES_PER_FRAME: u32 = 10;
@@ -29,10 +28,8 @@ struct PenaltiesFigure {
     decay_canvas: HtmlCanvasElement,
     readout: Element,
     rate: HtmlInputElement,
-    train: HtmlButtonElement,
     study: PenaltyStudy,
-    playing: bool,
-    frames: Option<FrameLoop>,
+    playback: Playback,
     bins: Vec<usize>,
     heights: Vec<f64>,
     categories: Vec<String>,
@@ -50,6 +47,7 @@ fn read_rate(input: &HtmlInputElement) -> f32 {
 /// Mounts the figure in `root`; nothing trains until the reader presses the button.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let rate: HtmlInputElement = dom::input(root, "rate")?;
+    let train: Element = dom::query(root, "button[data-role=\"train\"]")?;
     let fig = Rc::new(RefCell::new(PenaltiesFigure {
         root: root.clone(),
         histograms: (0..4)
@@ -57,11 +55,9 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
             .collect::<Result<Vec<_>>>()?,
         decay_canvas: dom::query(root, "canvas[data-role=\"decay\"]")?,
         readout: dom::query(root, "[data-role=\"readout\"]")?,
-        train: dom::query(root, "button[data-role=\"train\"]")?,
         study: PenaltyStudy::new(read_rate(&rate), DECAY)?,
         rate,
-        playing: false,
-        frames: None,
+        playback: Playback::new(root, &train),
         bins: Vec::new(),
         heights: Vec::new(),
         categories: (0..BINS)
@@ -73,7 +69,6 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
             })
             .collect(),
     }));
-    let train = fig.borrow().train.clone();
     let f = Rc::clone(&fig);
     dom::on(&train, "click", move |_| training::toggle(&f))?;
     let reset: Element = dom::query(root, "button[data-role=\"reset\"]")?;
@@ -103,16 +98,12 @@ fn rebuild(fig: &Rc<RefCell<PenaltiesFigure>>) {
 }
 
 impl Trains for PenaltiesFigure {
-    fn root(&self) -> &Element {
-        &self.root
+    fn playback(&mut self) -> &mut Playback {
+        &mut self.playback
     }
 
-    fn playing(&self) -> bool {
-        self.playing
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        PenaltiesFigure::set_playing(self, playing);
+    fn paused_label(&self) -> &'static str {
+        training::paused_label(self.study.steps(), LIMIT, "Train the six networks")
     }
 
     /// After the last update, play starts again from untrained networks.
@@ -123,17 +114,16 @@ impl Trains for PenaltiesFigure {
         Ok(())
     }
 
-    /// A bounded number of updates on every run, then a redraw.
+    /// A bounded number of updates on every network, then a redraw.
     fn train_frame(&mut self) -> Result<bool> {
-        let left = LIMIT.saturating_sub(self.study.steps());
-        let updates = UPDATES_PER_FRAME.min(u32::try_from(left).unwrap_or(u32::MAX));
+        let updates = training::updates_left(self.study.steps(), LIMIT, UPDATES_PER_FRAME);
         let result = self.study.step(updates);
         if self.study.steps() >= LIMIT {
             self.set_playing(false);
         }
         result?;
         self.update()?;
-        Ok(self.playing)
+        Ok(self.playback.playing())
     }
 
     fn redraw(&mut self) -> Result<()> {
@@ -141,40 +131,12 @@ impl Trains for PenaltiesFigure {
     }
 
     fn report(&mut self, e: &WebError) {
-        PenaltiesFigure::report(self, e);
-    }
-
-    fn frames(&mut self) -> &mut Option<FrameLoop> {
-        &mut self.frames
-    }
-}
-
-impl PenaltiesFigure {
-    fn set_playing(&mut self, playing: bool) {
-        self.playing = playing;
-        if !playing && let Some(frames) = &self.frames {
-            frames.stop();
-        }
-        let label = if playing {
-            "Pause"
-        } else if self.study.steps() >= LIMIT {
-            "Train again"
-        } else if self.study.steps() > 0 {
-            "Resume"
-        } else {
-            "Train the six networks"
-        };
-        dom::set_text(&self.train, label);
-        self.train
-            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
-            .ok();
-    }
-
-    fn report(&mut self, e: &WebError) {
         self.set_playing(false);
         dom::set_text(&self.readout, &format!("Training stopped: {e}."));
     }
 }
+
+impl PenaltiesFigure {}
 
 impl Figure for PenaltiesFigure {
     fn update(&mut self) -> Result<()> {
@@ -276,7 +238,7 @@ impl Figure for PenaltiesFigure {
             "data-state",
             &format!(
                 "{{\"step\":{step},\"playing\":{},\"limit\":{LIMIT},\"rate\":{rate:?},\"decay\":{decay:?},\"nearZero\":[{}],\"histograms\":[{}],\"norms\":[{:?},{:?}],\"validationLoss\":[{:?},{:?}]}}",
-                self.playing,
+                self.playback.playing(),
                 zeros_json.join(","),
                 counts_json.join(","),
                 norms[0],

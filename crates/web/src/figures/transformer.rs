@@ -13,8 +13,7 @@ use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::{FONT, fit_canvas};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
-use crate::frame::FrameLoop;
-use crate::training::{self, Trains};
+use crate::training::{self, Playback, Trains};
 use spiega_engine::EngineError;
 use spiega_engine::data::sequence::SequenceTask;
 use spiega_engine::transformer::{Probe, QueryDetail, Transformer, TransformerConfig, pca_2d};
@@ -36,8 +35,7 @@ struct TransformerFigure {
     message: Element,
     run: Option<Transformer>,
     config: TransformerConfig,
-    playing: bool,
-    frames: Option<FrameLoop>,
+    playback: Playback,
     css: String,
     /// The last sequence typed that could be read, so a bad one keeps the last picture.
     typed: Vec<usize>,
@@ -53,8 +51,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         message: dom::query(root, "[data-role=\"message\"]")?,
         run: None,
         config: TransformerConfig::default(),
-        playing: false,
-        frames: None,
+        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?),
         css: String::new(),
         typed: vec![3, 1, 4, 1, 5],
     }));
@@ -183,25 +180,6 @@ impl TransformerFigure {
     fn say(&self, text: &str) -> Result<()> {
         dom::set_text(&self.message, text);
         dom::set_hidden(&self.message, text.is_empty())
-    }
-
-    fn report(&mut self, e: &WebError) {
-        self.set_playing(false);
-        self.say(&format!("Something went wrong: {e}.")).ok();
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        self.playing = playing && self.run.is_some();
-        if !self.playing
-            && let Some(frames) = &self.frames
-        {
-            frames.stop();
-        }
-        if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
-            dom::set_text(&b, if self.playing { "Pause" } else { "Play" });
-            b.set_attribute("aria-pressed", if self.playing { "true" } else { "false" })
-                .ok();
-        }
     }
 
     /// A new, untrained model from the controls; the head and layer choices follow it.
@@ -405,7 +383,7 @@ impl TransformerFigure {
             allowed.join(","),
             list(&detail.weights),
             list(&detail.output),
-            self.playing,
+            self.playback.playing(),
         );
         self.root.set_attribute("data-state", &json)?;
         Ok(())
@@ -761,22 +739,18 @@ impl AttentionLayout {
 }
 
 impl Trains for TransformerFigure {
-    fn root(&self) -> &Element {
-        &self.root
+    fn playback(&mut self) -> &mut Playback {
+        &mut self.playback
     }
 
-    fn playing(&self) -> bool {
-        self.playing
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        TransformerFigure::set_playing(self, playing);
+    fn can_play(&self) -> bool {
+        self.run.is_some()
     }
 
     /// A bounded number of updates, then a redraw.
     fn train_frame(&mut self) -> Result<bool> {
         self.train(STEPS_PER_FRAME)?;
-        Ok(self.playing)
+        Ok(self.playback.playing())
     }
 
     fn redraw(&mut self) -> Result<()> {
@@ -784,11 +758,8 @@ impl Trains for TransformerFigure {
     }
 
     fn report(&mut self, e: &WebError) {
-        TransformerFigure::report(self, e);
-    }
-
-    fn frames(&mut self) -> &mut Option<FrameLoop> {
-        &mut self.frames
+        self.set_playing(false);
+        self.say(&format!("Something went wrong: {e}.")).ok();
     }
 }
 
