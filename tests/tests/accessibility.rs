@@ -117,6 +117,17 @@ fn every_chart_is_an_image_named_by_its_values() {
                    .map((c) => (c.closest('figure') || {}).id + ' ' + (c.dataset.role || ''));")
             .await?;
         assert_eq!(unnamed, json!([]), "charts without role=img and a name");
+        // Every chart on show states numbers, not only what kind of chart it is.
+        let without_values = page
+            .js("return Array.from(document.querySelectorAll('main canvas'))
+                   .filter((c) => c.offsetParent !== null && !/[0-9]/.test(c.getAttribute('aria-label') || ''))
+                   .map((c) => (c.closest('figure') || {}).id + ' ' + (c.dataset.role || ''));")
+            .await?;
+        assert_eq!(
+            without_values,
+            json!([]),
+            "charts named without their values"
+        );
         // A training chart's name follows its numbers.
         let loss = "#fig-playground canvas[data-role=loss-chart]";
         let before = page

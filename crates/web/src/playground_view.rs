@@ -332,6 +332,8 @@ impl View {
             ticks: true,
         };
         self.heatmap.draw(&self.heatmap_canvas, &spec, palette)?;
+        let label = describe_map(task, &self.values, &self.classes, &self.points, show_test);
+        self.heatmap_canvas.set_attribute("aria-label", &label)?;
         self.draw_network(run, palette)
     }
 
@@ -423,8 +425,80 @@ impl View {
             .network
             .draw(&self.network_canvas, &spec, palette)?
             .cloned();
+        let count: usize = weights.iter().map(Vec::len).sum();
+        let dead = self.dead.iter().flatten().filter(|&&d| d).count();
+        let sizes: Vec<String> = sizes.iter().map(ToString::to_string).collect();
+        self.network_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "The network, {} units per layer from the inputs ({}) to the output: {count} \
+                 weights, the largest {} in size; {dead} dead units.",
+                sizes.join(", "),
+                labels.join(", "),
+                dom::fmt(f64::from(max_abs), 2)
+            ),
+        )?;
         Ok(())
     }
+}
+
+/// The output map's text alternative: how many points of each split it shows, and how the
+/// network divides the plane (the share of it on each side, each class's share, or the range of
+/// the predicted values).
+fn describe_map(
+    task: Task,
+    values: &[f32],
+    classes: &[u8],
+    points: &[Point],
+    show_test: bool,
+) -> String {
+    let count = |split: Split| points.iter().filter(|p| p.split == split).count();
+    let shown = if show_test {
+        format!(
+            "{} training, {} validation and {} test points",
+            count(Split::Train),
+            count(Split::Validation),
+            count(Split::Test)
+        )
+    } else {
+        format!(
+            "{} training and {} validation points",
+            count(Split::Train),
+            count(Split::Validation)
+        )
+    };
+    let cells = values.len().max(1) as f64;
+    let split = match task {
+        Task::Binary => {
+            let positive = values.iter().filter(|&&v| v > 0.0).count() as f64;
+            format!(
+                "the network calls {}% of the plane positive and the rest negative",
+                dom::fmt(100.0 * positive / cells, 0)
+            )
+        }
+        Task::Multiclass { classes: k } => {
+            let shares: Vec<String> = (0..k)
+                .map(|c| {
+                    let n = classes.iter().filter(|&&x| usize::from(x) == c).count() as f64;
+                    format!("class {} {}%", c + 1, dom::fmt(100.0 * n / cells, 0))
+                })
+                .collect();
+            format!("the plane by predicted class: {}", shares.join(", "))
+        }
+        Task::Regression => {
+            let (lo, hi) = values
+                .iter()
+                .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+                    (lo.min(v), hi.max(v))
+                });
+            format!(
+                "predictions over the plane from {} to {}",
+                dom::fmt(f64::from(lo), 2),
+                dom::fmt(f64::from(hi), 2)
+            )
+        }
+    };
+    format!("The network's output over the plane with {shown}: {split}.")
 }
 
 /// The pointer position in CSS pixels from the canvas's top left (the charts' layout units).

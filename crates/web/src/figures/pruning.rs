@@ -92,6 +92,11 @@ impl Figure for PruningFigure {
             if let Some(frame) = self.network_canvas.parent_element() {
                 dom::set_hidden(&frame, true)?;
             }
+            self.curve_canvas.set_attribute(
+                "aria-label",
+                "Validation accuracy against the share of weights removed, 0% to 100%: empty \
+                 until the network is trained.",
+            )?;
             self.fraction.set_disabled(true);
             dom::set_text(
                 &self.readout,
@@ -195,6 +200,13 @@ impl Figure for PruningFigure {
             fmt(100.0 * f64::from(full), 1)
         );
         dom::set_text(&self.readout, &text);
+        self.network_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "The pruned network: {removed} of its {total} weights removed, the rest drawn \
+                 by sign and size."
+            ),
+        )?;
         self.curve_canvas.set_attribute(
             "aria-label",
             &format!("Accuracy against weights removed. {text}"),

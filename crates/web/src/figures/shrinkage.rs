@@ -198,6 +198,21 @@ impl Figure for ShrinkageFigure {
         dom::set_text(&self.readout, &text);
         self.paths_canvas
             .set_attribute("aria-label", &format!("Coefficient paths. {text}"))?;
+        let listed = |values: &[f64]| {
+            values
+                .iter()
+                .map(|&v| fmt(v, 2))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        self.bars_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "Coefficients 1 to {d}: true {}; fitted at α = {alpha_text}: {}.",
+                listed(&true64),
+                listed(&fit64)
+            ),
+        )?;
         let list: Vec<String> = coefficients.iter().map(|c| format!("{c:?}")).collect();
         self.root.set_attribute(
             "data-state",
