@@ -112,7 +112,7 @@ async fn decode_png(page: &Page, bytes: &[u8]) -> Result<Value> {
              if (d[i + 3] !== 255) opaque = false;
              if (colours.size < 64) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
            }}
-           window.__png = {{ width: bm.width, height: bm.height, opaque, colours: colours.size }};
+           window.__png = {{ width: bm.width, height: bm.height, opaque, colours: colours.size, first: [d[0], d[1], d[2]] }};
          }}, e => {{ window.__png = {{ error: String(e) }}; }});",
         json!(data)
     ))
@@ -240,6 +240,24 @@ fn every_chart_on_the_page_saves_as_a_png() {
         }
         let (_, after) = save_chart(&page, &dir.0, "playground", 2).await?;
         assert_ne!(before, after, "the saved loss chart shows the training");
+
+        // The card's colour is behind the chart: a chart wiped clear saves as the card.
+        let card = page
+            .js(
+                "const c = document.createElement('canvas');
+                 c.width = c.height = 1;
+                 const x = c.getContext('2d');
+                 x.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--card');
+                 x.fillRect(0, 0, 1, 1);
+                 const d = x.getImageData(0, 0, 1, 1).data;
+                 const chart = document.querySelector('[data-figure=activations] canvas[role=img]');
+                 chart.getContext('2d').clearRect(0, 0, chart.width, chart.height);
+                 return [d[0], d[1], d[2]];",
+            )
+            .await?;
+        let (cleared, _) = save_chart(&page, &dir.0, "activations", 0).await?;
+        assert_eq!(cleared["colours"], 1, "{cleared}");
+        assert_eq!(cleared["first"], card, "{cleared}");
 
         // The button works from the keyboard too.
         let name = "spiega-activations-chart.png";
