@@ -610,6 +610,55 @@ impl Page {
         std::fs::write(&path, bytes).map_err(err)?;
         Ok(path)
     }
+
+    /// Lets the page's downloads (links with a `download` name) land in `dir`, as a reader's
+    /// browser saves them.
+    pub async fn allow_downloads(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(err)?;
+        let path = dir.display().to_string();
+        let browser = self
+            .cdp(
+                "Browser.setDownloadBehavior",
+                json!({ "behavior": "allow", "downloadPath": path, "eventsEnabled": true }),
+            )
+            .await;
+        if browser.is_err() {
+            self.cdp(
+                "Page.setDownloadBehavior",
+                json!({ "behavior": "allow", "downloadPath": path }),
+            )
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Waits at most `seconds` for the download `name` to be complete in `dir`, and reads it.
+pub fn downloaded(dir: &Path, name: &str, seconds: u64) -> Result<Vec<u8>> {
+    let path = dir.join(name);
+    let partial = dir.join(format!("{name}.crdownload"));
+    let start = Instant::now();
+    loop {
+        if path.exists() && !partial.exists() {
+            let bytes = std::fs::read(&path).map_err(err)?;
+            if !bytes.is_empty() {
+                return Ok(bytes);
+            }
+        }
+        if start.elapsed() > Duration::from_secs(seconds) {
+            let found: Vec<String> = std::fs::read_dir(dir)
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Err(format!(
+                "no download {name} after {seconds} s; found {found:?}"
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Runs an async test body on a fresh runtime, turning its error into a panic with the message.

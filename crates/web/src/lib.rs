@@ -10,10 +10,13 @@
 //! - [`training`]: play and pause for the figures that train frame by frame.
 //! - [`embed`]: one figure alone (`?figure=<name>`), for embedding.
 //! - [`dom`]: small DOM helpers; text is always set as text.
+//! - [`csv`] and [`download`]: the figures' exports, written as CSV and saved as files.
 //! - [`error::WebError`]: every failure, shown to the reader as a message.
 
 pub mod charts;
+pub mod csv;
 pub mod dom;
+pub mod download;
 pub mod embed;
 pub mod error;
 pub mod figures;

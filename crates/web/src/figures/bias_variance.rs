@@ -8,6 +8,7 @@ use crate::charts::heatmap::{
     ColorScale, DEFAULT_RANGE, Field, Heatmap, HeatmapSpec, Point, Split, Splits,
 };
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
@@ -209,6 +210,39 @@ fn json_list(values: impl Iterator<Item = f32>) -> String {
 }
 
 impl Figure for BiasVarianceFigure {
+    /// One row per network width at the latest record: its size, losses and error rates, and
+    /// whether it is the one chosen by validation loss (with its test error).
+    fn csv(&self) -> Option<String> {
+        let mut csv = Csv::new(&[
+            "step",
+            "width",
+            "parameters",
+            "train_loss",
+            "validation_loss",
+            "train_error",
+            "validation_error",
+            "chosen",
+            "test_error",
+        ]);
+        let step = self.sweep.steps();
+        if let (Ok(points), Ok((chosen, test_error))) = (self.sweep.points(), self.sweep.chosen()) {
+            for (i, p) in points.iter().enumerate() {
+                csv.row([
+                    Cell::from(step),
+                    p.width.into(),
+                    p.parameters.into(),
+                    p.train_loss.into(),
+                    p.validation_loss.into(),
+                    p.train_error.into(),
+                    p.validation_error.into(),
+                    Cell::from(usize::from(i == chosen)),
+                    Cell::from((i == chosen).then_some(test_error)),
+                ]);
+            }
+        }
+        Some(csv.finish())
+    }
+
     fn update(&mut self) -> Result<()> {
         let palette = Palette::from_css()?;
         let points = self.sweep.points()?;

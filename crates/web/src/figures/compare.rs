@@ -5,9 +5,10 @@
 //! A figure owns a [`Core`] and implements [`Compared`] to say which runs to build and to draw its
 //! own views; [`wire`] connects the buttons, the keyboard and the frame loop.
 
-use super::Figure;
+use super::{Figure, export};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::{Palette, parse_color};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::frame::FrameLoop;
@@ -105,6 +106,35 @@ impl Core {
             (true, Some(run)) => updates / updates_per_epoch(run),
             _ => updates,
         }
+    }
+
+    /// Every run's recorded scores as CSV: one row per run and recorded update, with the run's
+    /// legend name, its training, validation and test scores and, when the curves are drawn
+    /// against epochs, the epoch the update ends.
+    pub fn csv(&self) -> String {
+        let mut header = vec!["run"];
+        if self.epochs {
+            header.push("epoch");
+        }
+        header.extend(export::SCORES_HEADER);
+        let mut csv = Csv::new(&header);
+        if let Some(c) = self.comparison.as_ref() {
+            for (run, name) in c.runs().iter().zip(&self.names) {
+                if self.epochs {
+                    let per = updates_per_epoch(run).max(1);
+                    for s in run.history() {
+                        let prefix = [
+                            Cell::from(name.as_str()),
+                            Cell::from(s.step as f64 / per as f64),
+                        ];
+                        export::scores_rows(&mut csv, &prefix, std::slice::from_ref(s));
+                    }
+                } else {
+                    export::scores_rows(&mut csv, &[Cell::from(name.as_str())], run.history());
+                }
+            }
+        }
+        csv.finish()
     }
 
     /// Shows a message in the figure (as text), or hides it when empty.
@@ -566,6 +596,10 @@ impl<F: Compared> Figure for Wrapper<F> {
             Ok(mut f) => redraw(&mut *f),
             Err(_) => Ok(()),
         }
+    }
+
+    fn csv(&self) -> Option<String> {
+        self.0.try_borrow_mut().ok().map(|mut f| f.core().csv())
     }
 }
 

@@ -11,6 +11,7 @@ use crate::charts::heatmap::{
     ColorScale, Field, Heatmap, HeatmapSpec, Point, Split, Splits, context_2d,
 };
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
@@ -65,6 +66,8 @@ struct GanFigure {
     css: String,
     /// The first distance of this run, for the readout's comparison.
     start_distance: Option<f32>,
+    /// The distance last drawn, for the CSV export.
+    last_distance: Option<f32>,
 }
 
 /// Mounts the figure in `root`.
@@ -87,6 +90,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         g_curve: Vec::new(),
         css: String::new(),
         start_distance: None,
+        last_distance: None,
     }));
     {
         let mut f = fig.borrow_mut();
@@ -387,6 +391,7 @@ impl GanFigure {
         };
         let view = run.view(GRID)?;
         let start = *self.start_distance.get_or_insert(view.distance);
+        self.last_distance = Some(view.distance);
         let history = run.history();
         let (d_loss, g_loss) = run.last_losses();
         let (d_steps, g_steps) = (run.discriminator_steps(), run.generator_steps());
@@ -707,6 +712,38 @@ impl Trains for GanFigure {
 }
 
 impl Figure for GanFigure {
+    /// Both losses at every recorded round, and the energy distance between generated and real
+    /// points (measured when drawn: on the first row, at the start, and on the last row, now).
+    fn csv(&self) -> Option<String> {
+        let mut csv = Csv::new(&[
+            "generator_steps",
+            "discriminator_steps",
+            "discriminator_loss",
+            "generator_loss",
+            "energy_distance",
+        ]);
+        if let Some(run) = self.run.as_ref() {
+            let history = run.history();
+            for (i, p) in history.iter().enumerate() {
+                let distance = if i + 1 == history.len() {
+                    self.last_distance
+                } else if i == 0 {
+                    self.start_distance
+                } else {
+                    None
+                };
+                csv.row([
+                    Cell::from(p.generator_steps),
+                    Cell::from(p.discriminator_steps),
+                    Cell::from(p.discriminator),
+                    Cell::from(p.generator),
+                    Cell::from(distance),
+                ]);
+            }
+        }
+        Some(csv.finish())
+    }
+
     fn update(&mut self) -> Result<()> {
         self.draw()
     }

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod conv;
 pub mod costs;
 pub mod dropout;
+pub mod export;
 pub mod gan;
 pub mod handoff;
 pub mod live_model;
@@ -40,6 +41,13 @@ use web_sys::{Document, Element};
 pub trait Figure {
     /// Reads the controls into the state and redraws everything the state shows.
     fn update(&mut self) -> Result<()>;
+
+    /// The figure's histories and scores as CSV text (a header row, then one row per value kept),
+    /// read from the engine's records; `None` for a figure that keeps none, which then offers no
+    /// CSV download.
+    fn csv(&self) -> Option<String> {
+        None
+    }
 }
 
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;

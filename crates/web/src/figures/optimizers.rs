@@ -10,6 +10,7 @@ use crate::charts::Palette;
 use crate::charts::contour::{ContourMap, ContourSpec, Path};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::parse_color;
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use crate::frame::FrameLoop;
@@ -543,6 +544,35 @@ fn format_rate(v: f32) -> String {
 }
 
 impl Figure for OptimizersFigure {
+    /// Every optimizer's path: one row per optimizer and step with the point and its loss.
+    fn csv(&self) -> Option<String> {
+        let mut csv = Csv::new(&["optimizer", "step", "x", "y", "loss", "stopped"]);
+        if let Some(race) = self.race.as_ref() {
+            for r in race.racers() {
+                for (step, (p, loss)) in r.path.iter().zip(&r.losses).enumerate() {
+                    csv.row([
+                        Cell::from(r.name),
+                        Cell::from(step),
+                        Cell::from(p[0]),
+                        Cell::from(p[1]),
+                        Cell::from(*loss),
+                    ]);
+                }
+                if let Some(why) = &r.stopped {
+                    csv.row([
+                        Cell::from(r.name),
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::Empty,
+                        Cell::from(why.as_str()),
+                    ]);
+                }
+            }
+        }
+        Some(csv.finish())
+    }
+
     fn update(&mut self) -> Result<()> {
         self.draw()
     }

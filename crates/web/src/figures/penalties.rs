@@ -5,6 +5,7 @@
 use super::Figure;
 use crate::charts::Palette;
 use crate::charts::bars::{self, Panel};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
@@ -33,6 +34,9 @@ struct PenaltiesFigure {
     bins: Vec<usize>,
     heights: Vec<f64>,
     categories: Vec<String>,
+    /// Per run, as last drawn: weights near zero, all weights, and the weights' norm (the
+    /// engine reads these through `&mut`, so the CSV export keeps the drawn values).
+    weight_summary: Vec<(usize, usize, f32)>,
 }
 
 /// The penalty rate the slider (a base-10 exponent) shows, rounded as displayed.
@@ -59,6 +63,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         rate,
         playback: Playback::new(root, &train),
         bins: Vec::new(),
+        weight_summary: Vec::with_capacity(RUN_NAMES.len()),
         heights: Vec::new(),
         categories: (0..BINS)
             .map(|k| match k {
@@ -139,7 +144,45 @@ impl Trains for PenaltiesFigure {
 impl PenaltiesFigure {}
 
 impl Figure for PenaltiesFigure {
+    /// One row per run at the latest record: its penalty or decay rate, losses, weight norm and
+    /// how many weights are near zero.
+    fn csv(&self) -> Option<String> {
+        let mut csv = Csv::new(&[
+            "step",
+            "run",
+            "rate",
+            "train_loss",
+            "validation_loss",
+            "weight_norm",
+            "weights_near_zero",
+            "weights",
+        ]);
+        let step = self.study.steps();
+        let (rate, decay) = self.study.rates();
+        for (i, (name, summary)) in RUN_NAMES.iter().zip(&self.weight_summary).enumerate() {
+            let (near, total, norm) = *summary;
+            let losses = self.study.losses(i).ok();
+            csv.row([
+                Cell::from(step),
+                Cell::from(*name),
+                Cell::from(if i < 4 { rate } else { decay }),
+                Cell::from(losses.map(|l| l.0)),
+                Cell::from(losses.map(|l| l.1)),
+                Cell::from(norm),
+                Cell::from(near),
+                Cell::from(total),
+            ]);
+        }
+        Some(csv.finish())
+    }
+
     fn update(&mut self) -> Result<()> {
+        self.weight_summary.clear();
+        for i in 0..RUN_NAMES.len() {
+            let (near, total) = self.study.near_zero(i)?;
+            let norm = self.study.norm(i)?;
+            self.weight_summary.push((near, total, norm));
+        }
         let palette = Palette::from_css()?;
         let (rate, decay) = self.study.rates();
         dom::set_output(&self.root, "rate-value", &format!("{rate}"));

@@ -8,10 +8,12 @@
 
 mod step_through;
 
-use super::Figure;
+use super::{Figure, export};
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::csv::Csv;
 use crate::dom::{self, fmt};
+use crate::download;
 use crate::error::{Result, WebError};
 use crate::frame::FrameLoop;
 use crate::playground_view::{self, View};
@@ -919,7 +921,7 @@ impl PlaygroundFigure {
         let Some(run) = self.run.as_ref() else {
             return Ok(());
         };
-        let mut text = String::from("x1,x2,label\n");
+        let mut csv = Csv::new(&["x1", "x2", "label"]);
         for (x, y) in run.points().into_iter().flatten() {
             for r in 0..x.nrows() {
                 let label = if y.ncols() > 1 {
@@ -927,29 +929,24 @@ impl PlaygroundFigure {
                 } else {
                     y[(r, 0)]
                 };
-                text.push_str(&format!("{},{},{}\n", x[(r, 0)], x[(r, 1)], label));
+                csv.row([x[(r, 0)].into(), x[(r, 1)].into(), label.into()]);
             }
         }
-        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&text));
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/csv");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-        let a: web_sys::HtmlAnchorElement = dom::document()?
-            .create_element("a")?
-            .dyn_into()
-            .map_err(|_| WebError::Browser("no link element".into()))?;
-        a.set_href(&url);
-        a.set_download("spiega-playground.csv");
-        a.click();
-        web_sys::Url::revoke_object_url(&url)?;
-        Ok(())
+        download::save_text("spiega-playground.csv", "text/csv", &csv.finish())
     }
 }
 
 impl Figure for PlaygroundFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
+    }
+
+    fn csv(&self) -> Option<String> {
+        let mut csv = Csv::new(&export::SCORES_HEADER);
+        if let Some(run) = self.run.as_ref() {
+            export::scores_rows(&mut csv, &[], run.history());
+        }
+        Some(csv.finish())
     }
 }
 

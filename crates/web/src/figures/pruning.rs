@@ -6,6 +6,7 @@ use crate::charts::Palette;
 use crate::charts::heatmap::ColorScale;
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::network::{LayerSpec, Network, NetworkSpec, NodeSpec};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use spiega_engine::layer::Dense;
@@ -66,6 +67,18 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 }
 
 impl Figure for PruningFigure {
+    /// The curve the figure draws: validation accuracy at each sampled fraction of the weights
+    /// removed (no rows before the network is trained).
+    fn csv(&self) -> Option<String> {
+        let mut csv = Csv::new(&["fraction_removed", "validation_accuracy"]);
+        if let Some(study) = self.study.as_ref() {
+            for (f, a) in study.fractions().iter().zip(study.accuracy()) {
+                csv.row([Cell::from(*f), Cell::from(*a)]);
+            }
+        }
+        Some(csv.finish())
+    }
+
     fn update(&mut self) -> Result<()> {
         let fraction = (dom::value(&self.fraction).clamp(0.0, 100.0) / 100.0) as f32;
         dom::set_output(

@@ -13,6 +13,7 @@ use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::scatter::{self, ScatterChart};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use spiega_engine::evaluation::{
@@ -35,6 +36,8 @@ struct ScoresFigure {
     roc: HtmlCanvasElement,
     pr: HtmlCanvasElement,
     residuals: HtmlCanvasElement,
+    /// The last scores shown, with their split's name and the threshold, for the CSV export.
+    last: Option<(Scored, &'static str, f64)>,
 }
 
 /// Mounts the figure in `root`.
@@ -47,6 +50,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         roc: dom::query(root, "canvas[data-role=\"roc\"]")?,
         pr: dom::query(root, "canvas[data-role=\"pr\"]")?,
         residuals: dom::query(root, "canvas[data-role=\"residuals\"]")?,
+        last: None,
     };
     let fig: Rc<RefCell<dyn Figure>> = Rc::new(RefCell::new(fig));
     update_on_input(root, &fig)?;
@@ -82,10 +86,13 @@ fn show_score(v: f64) -> String {
 }
 
 /// What the engine returned for the chosen split.
-struct Scored {
-    evaluation: Evaluation,
-    step: u64,
-    points: usize,
+pub struct Scored {
+    /// The split's scores.
+    pub evaluation: Evaluation,
+    /// The network's updates so far.
+    pub step: u64,
+    /// The split's points.
+    pub points: usize,
 }
 
 impl ScoresFigure {
@@ -428,7 +435,144 @@ impl ScoresFigure {
     }
 }
 
+/// The scores as CSV, one value per row (`part,item,measure,value`): the split and step, the
+/// threshold-free scores, then by task the ROC and precision-recall curve points and the counts
+/// and ratios at `threshold` (binary), the confusion matrix and per-class scores (multiclass), or
+/// each prediction's residual (regression).
+pub fn scores_csv(s: &Scored, split: &str, threshold: f64) -> Result<String> {
+    let mut csv = Csv::new(&["part", "item", "measure", "value"]);
+    let mut put = |part: &str, item: String, measure: &str, value: Cell| {
+        csv.row([part.into(), item.into(), measure.into(), value]);
+    };
+    put("summary", String::new(), "split", split.into());
+    put("summary", String::new(), "step", s.step.into());
+    put("summary", String::new(), "points", s.points.into());
+    let ratio = |r: Ratio| Cell::from(r.value);
+    match &s.evaluation {
+        Evaluation::Binary(e) => {
+            put("summary", String::new(), "auc", e.auc.into());
+            put(
+                "summary",
+                String::new(),
+                "average_precision",
+                e.average_precision.into(),
+            );
+            put("summary", String::new(), "log_loss", e.log_loss.into());
+            for (i, ((t, f), p)) in e
+                .roc
+                .thresholds
+                .iter()
+                .zip(&e.roc.fpr)
+                .zip(&e.roc.tpr)
+                .enumerate()
+            {
+                put("roc", i.to_string(), "threshold", (*t).into());
+                put("roc", i.to_string(), "false_positive_rate", (*f).into());
+                put("roc", i.to_string(), "true_positive_rate", (*p).into());
+            }
+            for (i, (r, p)) in e.pr.recall.iter().zip(&e.pr.precision).enumerate() {
+                put(
+                    "precision_recall",
+                    i.to_string(),
+                    "threshold",
+                    e.pr.thresholds.get(i).copied().into(),
+                );
+                put("precision_recall", i.to_string(), "recall", (*r).into());
+                put("precision_recall", i.to_string(), "precision", (*p).into());
+            }
+            let at = e.at(threshold)?;
+            let item = threshold.to_string();
+            let c = at.counts;
+            for (measure, v) in [
+                ("true_negatives", c.true_negatives),
+                ("false_positives", c.false_positives),
+                ("false_negatives", c.false_negatives),
+                ("true_positives", c.true_positives),
+            ] {
+                put("confusion_at_threshold", item.clone(), measure, v.into());
+            }
+            for (measure, r) in [
+                ("accuracy", at.accuracy),
+                ("sensitivity", at.sensitivity),
+                ("specificity", at.specificity),
+                ("precision", at.precision),
+                ("recall", at.recall),
+                ("f1", at.f1),
+            ] {
+                put("scores_at_threshold", item.clone(), measure, ratio(r));
+            }
+        }
+        Evaluation::Multiclass(e) => {
+            put(
+                "summary",
+                String::new(),
+                "accuracy",
+                e.report.accuracy.into(),
+            );
+            put("summary", String::new(), "log_loss", e.log_loss.into());
+            put(
+                "summary",
+                String::new(),
+                "auc_macro",
+                e.auc.as_ref().map(|a| a.macro_average).into(),
+            );
+            for (row, counts) in e.confusion.labels.iter().zip(&e.confusion.counts) {
+                for (column, v) in e.confusion.labels.iter().zip(counts) {
+                    put(
+                        "confusion",
+                        format!("true class {}", row + 1),
+                        &format!("predicted class {}", column + 1),
+                        (*v).into(),
+                    );
+                }
+            }
+            let mut line = |item: String, scores: &PrecisionRecallF1, support: u64| {
+                put(
+                    "class_scores",
+                    item.clone(),
+                    "precision",
+                    ratio(scores.precision),
+                );
+                put("class_scores", item.clone(), "recall", ratio(scores.recall));
+                put("class_scores", item.clone(), "f1", ratio(scores.f1));
+                put("class_scores", item, "support", support.into());
+            };
+            for c in &e.report.per_class {
+                line(format!("class {}", c.label + 1), &c.scores, c.support);
+            }
+            let total: u64 = e.report.per_class.iter().map(|c| c.support).sum();
+            line("macro average".into(), &e.report.macro_average, total);
+            line("micro average".into(), &e.report.micro_average, total);
+        }
+        Evaluation::Regression(e) => {
+            put("summary", String::new(), "mae", e.report.mae.into());
+            put("summary", String::new(), "mse", e.report.mse.into());
+            put("summary", String::new(), "rmse", e.report.rmse.into());
+            for (i, (p, r)) in e.predicted.iter().zip(&e.residuals).enumerate() {
+                put("residuals", i.to_string(), "prediction", (*p).into());
+                put("residuals", i.to_string(), "residual", (*r).into());
+            }
+        }
+    }
+    Ok(csv.finish())
+}
+
 impl Figure for ScoresFigure {
+    fn csv(&self) -> Option<String> {
+        let mut empty = Csv::new(&["part", "item", "measure", "value"]);
+        let Some((s, split, threshold)) = &self.last else {
+            empty.row(["summary".into(), Cell::Empty, "split".into(), "none".into()]);
+            return Some(empty.finish());
+        };
+        match scores_csv(s, split, *threshold) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                web_sys::console::error_1(&e.to_string().into());
+                None
+            }
+        }
+    }
+
     fn update(&mut self) -> Result<()> {
         let split = match self.split.value().as_str() {
             "test" => 2,
@@ -448,6 +592,7 @@ impl Figure for ScoresFigure {
             }))
         });
         let name = SPLITS[split];
+        self.last = None;
         // The panel is shown before drawing, since a hidden canvas has no size to draw at.
         self.show_panel(match &scored {
             Some(Ok(Some(s))) => match s.evaluation {
@@ -498,10 +643,10 @@ impl Figure for ScoresFigure {
                     Evaluation::Multiclass(e) => ("multiclass", self.multiclass(e)?),
                     Evaluation::Regression(e) => ("regression", self.regression(e)?),
                 };
-                (
-                    task,
-                    format!(",\"step\":{},\"points\":{},{body}", s.step, s.points),
-                )
+                let detail = format!(",\"step\":{},\"points\":{},{body}", s.step, s.points);
+                let threshold = dom::value(&self.threshold).clamp(0.0, 1.0);
+                self.last = Some((s, name, threshold));
+                (task, detail)
             }
         };
         self.root.set_attribute(
@@ -509,5 +654,51 @@ impl Figure for ScoresFigure {
             &format!("{{\"task\":\"{task}\",\"split\":\"{name}\"{detail}}}"),
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spiega_engine::loss::Loss;
+    use spiega_engine::tensor::Matrix;
+
+    fn rows(text: &str) -> Vec<Vec<&str>> {
+        text.lines().map(|l| l.split(',').collect()).collect()
+    }
+
+    #[test]
+    fn a_binary_split_exports_its_curves_counts_and_ratios() {
+        let output = Matrix::from_column_slice(5, 1, &[-2.0, -0.5, 0.3, 1.0, 2.5]);
+        let target = Matrix::from_column_slice(5, 1, &[0.0, 1.0, 0.0, 1.0, 1.0]);
+        let evaluation = evaluate(Loss::BinaryCrossEntropy, &output, &target).unwrap();
+        let Evaluation::Binary(e) = &evaluation else {
+            panic!("a binary task");
+        };
+        let at = e.at(0.5).unwrap();
+        let roc_points = e.roc.fpr.len();
+        let pr_points = e.pr.recall.len();
+        let scored = Scored {
+            evaluation: evaluation.clone(),
+            step: 7,
+            points: 5,
+        };
+        let text = scores_csv(&scored, "validation", 0.5).unwrap();
+        let rows = rows(&text);
+        assert_eq!(rows[0], ["part", "item", "measure", "value"]);
+        assert!(rows.iter().all(|r| r.len() == 4));
+        assert!(rows.contains(&vec!["summary", "", "step", "7"]));
+        let count = |part: &str| rows.iter().filter(|r| r[0] == part).count();
+        assert_eq!(count("roc"), 3 * roc_points);
+        assert_eq!(count("precision_recall"), 3 * pr_points);
+        let tp = at.counts.true_positives.to_string();
+        assert!(rows.contains(&vec![
+            "confusion_at_threshold",
+            "0.5",
+            "true_positives",
+            tp.as_str()
+        ]));
+        let f1 = at.f1.value.to_string();
+        assert!(rows.contains(&vec!["scores_at_threshold", "0.5", "f1", f1.as_str()]));
     }
 }

@@ -6,6 +6,7 @@ use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::bars::{self, Panel};
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use spiega_engine::regularize::PathPenalty;
@@ -76,6 +77,34 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 }
 
 impl Figure for ShrinkageFigure {
+    /// Every penalty's coefficient paths: one row per penalty and rate of the grid (largest rate
+    /// first) with each feature's coefficient, after a row of the true coefficients.
+    fn csv(&self) -> Option<String> {
+        let first = self.runs.first()?;
+        let d = first.problem().coefficients.len();
+        let names: Vec<String> = (1..=d).map(|j| format!("feature_{j}")).collect();
+        let mut header = vec!["penalty", "rate"];
+        header.extend(names.iter().map(String::as_str));
+        let mut csv = Csv::new(&header);
+        let truth = first.problem().coefficients.iter().map(|&w| Cell::from(w));
+        csv.row([Cell::from("true"), Cell::Empty].into_iter().chain(truth));
+        for (run, penalty) in self
+            .runs
+            .iter()
+            .zip(["L1 (lasso)", "L2 (ridge)", "elastic net"])
+        {
+            for (rate, path) in run.rates().iter().zip(run.paths()) {
+                let cells = path.iter().map(|&w| Cell::from(w));
+                csv.row(
+                    [Cell::from(penalty), Cell::from(*rate)]
+                        .into_iter()
+                        .chain(cells),
+                );
+            }
+        }
+        Some(csv.finish())
+    }
+
     fn update(&mut self) -> Result<()> {
         let (index, key, name) = match self.penalty.value().as_str() {
             "l2" => (1, "l2", "L2 (ridge)"),

@@ -11,6 +11,7 @@ use crate::charts::Palette;
 use crate::charts::heatmap::{context_2d, css_rgba, diverging_color, rgb};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::{FONT, fit_canvas};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
@@ -764,6 +765,30 @@ impl Trains for TransformerFigure {
 }
 
 impl Figure for TransformerFigure {
+    /// The model's recorded scores: training loss, held-out loss and held-out accuracy per digit
+    /// and per whole sequence, one row per record.
+    fn csv(&self) -> Option<String> {
+        let mut csv = Csv::new(&[
+            "step",
+            "train_loss",
+            "test_loss",
+            "test_token_accuracy",
+            "test_sequence_accuracy",
+        ]);
+        if let Some(run) = self.run.as_ref() {
+            for s in run.history() {
+                csv.row([
+                    Cell::from(s.step),
+                    Cell::from(s.train_loss),
+                    Cell::from(s.test_loss),
+                    Cell::from(s.test_token_accuracy),
+                    Cell::from(s.test_sequence_accuracy),
+                ]);
+            }
+        }
+        Some(csv.finish())
+    }
+
     fn update(&mut self) -> Result<()> {
         self.draw()
     }
