@@ -24,6 +24,7 @@ pub mod pruning;
 pub mod rouge;
 pub mod scores;
 pub mod shapes;
+pub mod share;
 pub mod shrinkage;
 pub mod softmax;
 pub mod tools;
@@ -40,6 +41,13 @@ use web_sys::{Document, Element};
 pub trait Figure {
     /// Reads the controls into the state and redraws everything the state shows.
     fn update(&mut self) -> Result<()>;
+
+    /// The link to this figure as it is now, for a figure whose settings are more than its
+    /// controls' values (the playground's custom points); `None` lets [`share`] build the link
+    /// from the controls.
+    fn share_link(&mut self) -> Option<Result<String>> {
+        None
+    }
 }
 
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;

@@ -18,7 +18,7 @@ pub const TOOLBAR_CLASS: &str = "figure-tools";
 /// Adds the toolbar to `figure` (the element with `data-figure="<name>"`) and fills it.
 pub fn mount(figure: &Element, name: &str, fig: &Rc<RefCell<dyn Figure>>) -> Result<()> {
     let bar = toolbar(figure, name)?;
-    let _ = (&bar, fig);
+    super::share::mount_button(&bar, figure, name, fig)?;
     Ok(())
 }
 
