@@ -293,7 +293,7 @@ pub fn mount_button(
     button.set_attribute("data-role", "copy-link")?;
     button.set_attribute(
         "aria-label",
-        &format!("Copy a link to the {name} figure with its settings"),
+        &format!("Copy link to the {name} figure with its settings"),
     )?;
     dom::set_text(&button, "Copy link");
     let status = doc.create_element("span")?;
