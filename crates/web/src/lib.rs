@@ -37,6 +37,8 @@ pub fn start() -> Result<(), JsValue> {
     theme::init(&doc)?;
     embed::apply(&doc)?;
     figures::mount_all(&doc)?;
+    // Once every figure is ready, the controls a shared link names are set.
+    figures::share::start(&doc)?;
     labels::name_controls(&doc)?;
     if let Some(root) = doc.document_element() {
         root.set_attribute("data-spiega", "ready")?;

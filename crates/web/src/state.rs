@@ -14,8 +14,9 @@
 //!   hash where it was, so several figures can keep their state in one hash.
 //!
 //! A figure owns the keys that start with its prefix ([`FIGURE_PREFIXES`]); the playground's prefix
-//! is empty, later figures use prefixes such as `dropout.`. Keys that belong to no figure are
-//! reported as unknown but kept in the hash.
+//! is empty. Every other figure keeps its controls' values under `name.key` keys such as
+//! `dropout.rate-1`, read and written with no code per figure by [`figures`]. Keys that belong to
+//! no figure are reported as unknown but kept in the hash.
 //!
 //! Nothing here touches the browser: the page passes `location.hash` in and writes the text out.
 //! [`playground`] holds the playground's table and state.
@@ -60,6 +61,7 @@ macro_rules! choice_enum {
     };
 }
 
+pub mod figures;
 pub mod playground;
 
 pub use playground::PlaygroundState;
@@ -67,12 +69,19 @@ pub use playground::PlaygroundState;
 /// The key prefix of every figure that keeps its state in the hash.
 ///
 /// A key belongs to the figure with the longest prefix it starts with. The playground's prefix is
-/// empty, so it also receives, and reports, every key that belongs to no figure. A figure added
-/// later adds its prefix here (for example `"dropout."`).
+/// empty, so it also receives, and reports, every key that belongs to no figure. The other figures
+/// need no prefix here: their `name.key` keys are the figures' controls ([`figures`]).
 pub const FIGURE_PREFIXES: &[&str] = &[playground::PREFIX];
 
 /// The prefix of the figure that owns `key`, if any (the longest registered prefix it starts with).
+///
+/// A key of the form `figure.key` ([`figures::split_key`]) is one of the figures' controls, read
+/// by [`figures::parse`], and belongs to no table: the playground neither reads nor reports it,
+/// and keeps it in the hash.
 fn owner(key: &str) -> Option<&'static str> {
+    if figures::split_key(key).is_some() {
+        return None;
+    }
     FIGURE_PREFIXES
         .iter()
         .copied()
@@ -1002,7 +1011,9 @@ mod tests {
     #[test]
     fn every_key_has_an_owner_while_the_playground_has_the_empty_prefix() {
         assert_eq!(owner("noise"), Some(""));
-        assert_eq!(owner("dropout.rate"), Some(""));
+        // A figure's control key belongs to the figures' controls, not to a table.
+        assert_eq!(owner("dropout.rate"), None);
+        assert_eq!(owner("a.b.c"), Some(""));
     }
 
     /// Pieces the fuzz strings are made of: escapes good and bad, multibyte UTF-8, separators,

@@ -25,6 +25,7 @@ pub mod pruning;
 pub mod rouge;
 pub mod scores;
 pub mod shapes;
+pub mod share;
 pub mod shrinkage;
 pub mod softmax;
 pub mod tools;
@@ -46,6 +47,13 @@ pub trait Figure {
     /// read from the engine's records; `None` for a figure that keeps none, which then offers no
     /// CSV download.
     fn csv(&self) -> Option<String> {
+        None
+    }
+
+    /// The link to this figure as it is now, for a figure whose settings are more than its
+    /// controls' values (the playground's custom points); `None` lets [`share`] build the link
+    /// from the controls.
+    fn share_link(&mut self) -> Option<Result<String>> {
         None
     }
 }

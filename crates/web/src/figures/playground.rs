@@ -19,6 +19,7 @@ use crate::frame::FrameLoop;
 use crate::playground_view::{self, View};
 
 use crate::state::HashParams;
+use crate::state::figures::is_anchor;
 use crate::state::playground::{PlaygroundState, changes_shape};
 use spiega_engine::EngineError;
 use spiega_engine::playground::{Playground, Scores};
@@ -47,7 +48,7 @@ pub struct PlaygroundFigure {
 
 /// Mounts the figure in `root`.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
-    let hash = dom::window()?.location().hash().unwrap_or_default();
+    let hash = own_hash()?;
     let (state, notices) = PlaygroundState::parse(&hash);
     let fig = Rc::new(RefCell::new(PlaygroundFigure {
         root: root.clone(),
@@ -77,6 +78,17 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     super::live_model::publish(&fig);
     let as_dyn: Rc<RefCell<dyn Figure>> = fig;
     Ok(as_dyn)
+}
+
+/// The address's hash, or nothing for a plain anchor such as `#costs`, which names a place in the
+/// article and no setting.
+fn own_hash() -> Result<String> {
+    let hash = dom::window()?.location().hash().unwrap_or_default();
+    Ok(if is_anchor(&hash) {
+        String::new()
+    } else {
+        hash
+    })
 }
 
 /// The figure's message for a link some of whose settings were ignored.
@@ -164,11 +176,6 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
         &button(&root, "reseed")?,
         "click",
         act(fig, PlaygroundFigure::reseed),
-    )?;
-    dom::on(
-        &button(&root, "copy-link")?,
-        "click",
-        act(fig, PlaygroundFigure::copy_link),
     )?;
     dom::on(
         &button(&root, "clear-points")?,
@@ -595,14 +602,11 @@ impl PlaygroundFigure {
         Ok(())
     }
 
-    /// Puts the link to this run on the clipboard (and in the address).
-    fn copy_link(&mut self) -> Result<()> {
+    /// The link to this run, also written into the address (the toolbar's "Copy link" puts it
+    /// on the clipboard).
+    fn copy_link(&mut self) -> Result<String> {
         self.save_hash()?;
-        let window = dom::window()?;
-        let href = window.location().href()?;
-        let clipboard = window.navigator().clipboard();
-        let _promise = clipboard.write_text(&href);
-        self.say(&format!("Link copied: {href}"))
+        Ok(dom::window()?.location().href()?)
     }
 
     /// Redraws every view and writes the numbers.
@@ -838,6 +842,10 @@ impl PlaygroundFigure {
     /// Applies the settings in the address after the reader changed it by hand.
     fn follow_hash(&mut self) -> Result<()> {
         let hash = dom::window()?.location().hash().unwrap_or_default();
+        // A plain anchor (the contents' `#costs`) moves the reader, not the settings.
+        if is_anchor(&hash) {
+            return Ok(());
+        }
         let (state, notices) = PlaygroundState::parse(&hash);
         if state == self.state {
             return Ok(());
@@ -947,6 +955,11 @@ impl Figure for PlaygroundFigure {
             export::scores_rows(&mut csv, &[], run.history());
         }
         Some(csv.finish())
+    }
+
+    /// The link to this run: every setting, in the address too.
+    fn share_link(&mut self) -> Option<Result<String>> {
+        Some(self.copy_link())
     }
 }
 

@@ -18,6 +18,8 @@ pub const TOOLBAR_CLASS: &str = "figure-tools";
 /// Adds the toolbar to `figure` (the element with `data-figure="<name>"`) and fills it.
 pub fn mount(figure: &Element, name: &str, fig: &Rc<RefCell<dyn Figure>>) -> Result<()> {
     let bar = toolbar(figure, name)?;
+    // The link first (every figure has one), then the downloads.
+    super::share::mount_button(&bar, figure, name, fig)?;
     super::export::add(&bar, figure, name, fig)?;
     Ok(())
 }
