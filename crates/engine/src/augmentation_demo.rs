@@ -35,7 +35,7 @@
 
 use crate::activation::Activation;
 use crate::data::Dataset;
-use crate::data::augment::{AugmentRanges, Augmenter, augment_copy};
+use crate::data::augment::{AugmentRanges, Augmenter, Transform};
 use crate::data::batch::copy_rows;
 use crate::data::digits::digits;
 use crate::error::{EngineError, Result};
@@ -48,7 +48,7 @@ use crate::model::Sequential;
 use crate::optim::{OptimizerConfig, OptimizerKind};
 use crate::regularize::Penalty;
 use crate::rng::Rng;
-use crate::tensor::{Matrix, Shape};
+use crate::tensor::{Matrix, Shape, ensure_shape};
 use crate::train::Trainer;
 
 /// Validation accuracies `(seed, without, with)` measured for [`AugmentationSetting::default`]
@@ -242,6 +242,8 @@ pub struct AugmentationDemo {
     validation: Dataset,
     runs: [Run; 2],
     augmenter: Augmenter,
+    pixels: Vec<f32>,
+    out: Vec<f32>,
 }
 
 impl AugmentationDemo {
@@ -273,6 +275,8 @@ impl AugmentationDemo {
             validation,
             runs,
             augmenter: Augmenter::new(),
+            pixels: Vec::new(),
+            out: Vec::new(),
         };
         for run in &mut demo.runs {
             run.record(&demo.train, &demo.validation)?;
@@ -326,24 +330,38 @@ impl AugmentationDemo {
     }
 
     /// Writes the training digits `rows` into `originals` and one augmentation of each into
-    /// `augmented`, with transforms drawn from the setting's ranges by `Rng::new(draw)` (one
-    /// draw number, one set of pictures; the training runs are not disturbed).
+    /// `augmented`, with the transform each was given into `transforms`; the transforms are
+    /// drawn from `ranges` by `Rng::new(draw)`, one draw number giving one set of pictures. The
+    /// training runs are not disturbed.
     pub fn preview(
         &mut self,
         rows: &[usize],
+        ranges: &AugmentRanges,
         draw: u32,
         originals: &mut Matrix,
         augmented: &mut Matrix,
+        transforms: &mut Vec<Transform>,
     ) -> Result<()> {
         copy_rows(self.train.x(), rows, originals)?;
-        augment_copy(
-            originals,
-            self.train.sample_shape(),
-            &self.setting.ranges,
-            &mut Rng::new(draw),
-            &mut self.augmenter,
-            augmented,
-        )
+        ensure_shape(augmented, originals.nrows(), originals.ncols());
+        let shape = self.train.sample_shape();
+        let mut rng = Rng::new(draw);
+        transforms.clear();
+        self.pixels.resize(originals.ncols(), 0.0);
+        self.out.resize(originals.ncols(), 0.0);
+        for r in 0..originals.nrows() {
+            for (c, v) in self.pixels.iter_mut().enumerate() {
+                *v = originals[(r, c)];
+            }
+            let t = ranges.sample(&mut rng)?;
+            self.augmenter
+                .apply(&t, &self.pixels, shape, &mut rng, &mut self.out)?;
+            for (c, v) in self.out.iter().enumerate() {
+                augmented[(r, c)] = *v;
+            }
+            transforms.push(t);
+        }
+        Ok(())
     }
 }
 
@@ -524,31 +542,39 @@ mod tests {
         let mut demo = AugmentationDemo::new(AugmentationSetting::default()).unwrap();
         let rows = demo.preview_rows(6);
         let labels = demo.train().labels().unwrap();
-        assert_eq!(
-            rows.iter().map(|&r| labels[r]).collect::<Vec<_>>(),
-            [0, 1, 2, 3, 4, 5]
-        );
-        let (mut o, mut a, mut o2, mut a2) = (
-            Matrix::zeros(0, 0),
-            Matrix::zeros(0, 0),
-            Matrix::zeros(0, 0),
-            Matrix::zeros(0, 0),
-        );
-        demo.preview(&rows, 1, &mut o, &mut a).unwrap();
+        let shown: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
+        assert_eq!(shown, [0, 1, 2, 3, 4, 5]);
+        let ranges = AugmentationSetting::RANGES;
+        let (mut o, mut a) = (Matrix::zeros(0, 0), Matrix::zeros(0, 0));
+        let (mut o2, mut a2) = (Matrix::zeros(0, 0), Matrix::zeros(0, 0));
+        let (mut t, mut t2) = (Vec::new(), Vec::new());
+        demo.preview(&rows, &ranges, 1, &mut o, &mut a, &mut t)
+            .unwrap();
         assert_eq!(o.shape(), (6, 64));
+        assert_eq!(t.len(), 6);
+        assert!(
+            t.iter()
+                .all(|t| t.rotation_degrees.abs() <= 12.0 && t.zoom >= 0.9)
+        );
         assert_ne!(o, a);
-        demo.preview(&rows, 1, &mut o2, &mut a2).unwrap();
-        assert_eq!(a, a2);
-        demo.preview(&rows, 2, &mut o2, &mut a2).unwrap();
+        demo.preview(&rows, &ranges, 1, &mut o2, &mut a2, &mut t2)
+            .unwrap();
+        assert_eq!((&a, &t), (&a2, &t2));
+        demo.preview(&rows, &ranges, 2, &mut o2, &mut a2, &mut t2)
+            .unwrap();
         assert_eq!(o, o2);
         assert_ne!(a, a2);
-        // No augmentation: the preview is the original.
-        let mut none = AugmentationDemo::new(AugmentationSetting {
-            ranges: AugmentRanges::NONE,
-            ..AugmentationSetting::default()
-        })
-        .unwrap();
-        none.preview(&rows, 1, &mut o, &mut a).unwrap();
+        // A larger rotation changes the pictures; no augmentation leaves them as they are.
+        let wider = AugmentRanges {
+            max_rotation_degrees: 30.0,
+            ..ranges
+        };
+        demo.preview(&rows, &wider, 1, &mut o2, &mut a2, &mut t2)
+            .unwrap();
+        assert_ne!(a, a2);
+        let none = AugmentRanges::NONE;
+        demo.preview(&rows, &none, 1, &mut o, &mut a, &mut t)
+            .unwrap();
         assert_eq!(o, a);
     }
 
