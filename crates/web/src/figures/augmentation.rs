@@ -204,6 +204,13 @@ impl AugmentationFigure {
         self.write_state()
     }
 
+    /// Redraws what training changes: curves, table, readout and state (the previews stay).
+    fn redraw_training(&mut self) -> Result<()> {
+        let palette = Palette::from_css()?;
+        self.draw_curves(&palette)?;
+        self.write_state()
+    }
+
     /// The slider readouts, the original and augmented digits and each one's parameters.
     fn draw_previews(&mut self, palette: &Palette) -> Result<()> {
         let ranges = self.ranges();
@@ -542,7 +549,9 @@ fn toggle_play(fig: &Rc<RefCell<AugmentationFigure>>) {
             if !dom::in_view(&f.root) {
                 return true;
             }
-            let result = f.advance(UPDATES_PER_FRAME).and_then(|()| f.redraw());
+            let result = f
+                .advance(UPDATES_PER_FRAME)
+                .and_then(|()| f.redraw_training());
             if let Err(e) = result {
                 report(&mut f, &e);
                 return false;
