@@ -144,6 +144,12 @@ pub struct Run {
     x: Matrix,
     y: Matrix,
     history: Vec<Record>,
+    /// Copies of the network that score the training and the validation digits: each keeps
+    /// its own batch size, so neither scoring nor training ever resizes another's buffers.
+    train_scorer: Sequential,
+    validation_scorer: Sequential,
+    /// The trained weights in visiting order, copied into the scorers before scoring.
+    weights: Vec<f32>,
 }
 
 impl Run {
@@ -195,8 +201,25 @@ impl Run {
 
     /// Scores the network on both sets and appends the record.
     fn record(&mut self, train: &Dataset, validation: &Dataset) -> Result<()> {
-        let (train_loss, train_accuracy) = score(&mut self.trainer, train)?;
-        let (validation_loss, validation_accuracy) = score(&mut self.trainer, validation)?;
+        let weights = &mut self.weights;
+        weights.clear();
+        self.trainer
+            .model_mut()
+            .visit_params(&mut |_, p| weights.extend_from_slice(p.value));
+        for scorer in [&mut self.train_scorer, &mut self.validation_scorer] {
+            let mut at = 0;
+            scorer.visit_params(&mut |_, p| {
+                let n = p.value.len();
+                if let Some(src) = weights.get(at..at + n) {
+                    p.value.copy_from_slice(src);
+                }
+                at += n;
+            });
+        }
+        let loss = self.trainer.loss();
+        let (train_loss, train_accuracy) = score(&mut self.train_scorer, loss, train)?;
+        let (validation_loss, validation_accuracy) =
+            score(&mut self.validation_scorer, loss, validation)?;
         self.history.push(Record {
             step: self.trainer.steps(),
             train_loss,
@@ -208,13 +231,12 @@ impl Run {
     }
 }
 
-/// The mean loss and the accuracy of the trainer's network on `data`, in evaluation mode.
-fn score(trainer: &mut Trainer, data: &Dataset) -> Result<(f32, f32)> {
-    let loss = trainer.loss();
+/// The mean loss and the accuracy of `model` on `data`, in evaluation mode.
+fn score(model: &mut Sequential, loss: Loss, data: &Dataset) -> Result<(f32, f32)> {
     let labels = data
         .labels()
         .ok_or_else(|| EngineError::Invalid("the digits have no labels".into()))?;
-    let output = trainer.predict(data.x())?;
+    let output = model.predict(data.x())?;
     let value = loss.value(output, data.targets())?;
     let correct = output
         .row_iter()
@@ -427,6 +449,7 @@ fn build_run(
         m
     };
     model.set_input_gradient(false);
+    let (train_scorer, validation_scorer) = (model.clone(), model.clone());
     let optimizer = OptimizerConfig::new(OptimizerKind::Adam)
         .with("lr", setting.learning_rate)?
         .build()?;
@@ -450,6 +473,9 @@ fn build_run(
         x: Matrix::zeros(0, 0),
         y: Matrix::zeros(0, 0),
         history: Vec::new(),
+        train_scorer,
+        validation_scorer,
+        weights: Vec::new(),
     })
 }
 
