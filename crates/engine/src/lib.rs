@@ -15,6 +15,7 @@
 //! - [`error::EngineError`] is returned, never panicked, for any bad input.
 
 pub mod activation;
+pub mod augmentation_demo;
 pub mod backprop;
 pub mod capacity;
 pub mod compare;

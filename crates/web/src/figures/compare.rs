@@ -397,7 +397,7 @@ fn train_epochs(c: &mut Comparison, epochs: u32, ms: &mut Vec<f64>) -> spiega_en
 }
 
 /// A string as a JSON literal.
-fn json_string(s: &str) -> String {
+pub fn json_string(s: &str) -> String {
     let mut out = String::from("\"");
     for ch in s.chars() {
         match ch {

@@ -4,6 +4,7 @@
 //! A figure that cannot start shows why in its own place; the others carry on.
 
 pub mod activations;
+pub mod augmentation;
 pub mod backprop;
 pub mod batch_norm;
 pub mod batch_size;
@@ -61,7 +62,7 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 21] = [
+const FIGURES: [(&str, Mount); 22] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
     ("optimizers", optimizers::mount),
@@ -79,6 +80,7 @@ const FIGURES: [(&str, Mount); 21] = [
     ("normalization", normalization::mount),
     ("bias-variance", bias_variance::mount),
     ("dropout", dropout::mount),
+    ("augmentation", augmentation::mount),
     ("pruning", pruning::mount),
     ("shrinkage", shrinkage::mount),
     ("weight-penalties", penalties::mount),
