@@ -9,19 +9,9 @@
     reason = "test helpers fail loudly"
 )]
 
-use serde_json::Value;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run, runs};
 
 const FIG: &str = "#fig-augmentation";
-
-fn num(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or(f64::NAN)
-}
-
-/// The `runs` of the figure's state: without augmentation, then with it.
-fn runs(state: &Value) -> Vec<Value> {
-    state["runs"].as_array().cloned().unwrap_or_default()
-}
 
 /// Scrolls `selector` into view and takes a screenshot of it in the light and the dark theme.
 async fn shots(page: &Page, selector: &str, name: &str) -> Result<()> {

@@ -342,6 +342,45 @@ fn training_histories_save_as_csv_matching_the_state() {
             assert_eq!(mine[0][1], "0", "{name}: the untrained record first");
         }
 
+        // The augmentation comparison: one step of both runs, then save.
+        let aug = "#fig-augmentation";
+        page.js(&format!(
+            "document.querySelector('{aug}').scrollIntoView();"
+        ))
+        .await?;
+        page.click(&format!("{aug} button[data-role=step]")).await?;
+        let state = page.state(aug).await?;
+        let rows = save_csv(
+            &page,
+            &dir.0,
+            &format!("{aug} button[data-export=csv]"),
+            "spiega-augmentation-results.csv",
+        )
+        .await?;
+        assert_eq!(
+            rows[0],
+            [
+                "run",
+                "step",
+                "train_loss",
+                "train_accuracy",
+                "validation_loss",
+                "validation_accuracy"
+            ]
+        );
+        for r in state["runs"].as_array().unwrap() {
+            let name = r["name"].as_str().unwrap();
+            let mine: Vec<&Vec<String>> = rows[1..].iter().filter(|row| row[0] == name).collect();
+            assert_eq!(mine.len() as u64, r["points"].as_u64().unwrap(), "{name}");
+            let last = mine.last().unwrap();
+            assert_eq!(last[1], r["step"].to_string(), "{name}");
+            assert_eq!(
+                field_f32(&last[5]),
+                f32_of(&r["validationAccuracy"]),
+                "{name}"
+            );
+        }
+
         // The playground: three epochs, then its history.
         page.js(&format!("document.querySelector('{PG}').scrollIntoView();"))
             .await?;

@@ -11,9 +11,10 @@ use super::compare::{json_string, run_colors};
 use crate::charts::Palette;
 use crate::charts::grid::{self, GridChart};
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
-use crate::error::Result;
-use crate::frame::FrameLoop;
+use crate::error::{Result, WebError};
+use crate::training::{self, Playback, Trains};
 use spiega_engine::EngineError;
 use spiega_engine::augmentation_demo::{
     AugmentationDemo, AugmentationSetting, Record, SHOWN_UPDATES,
@@ -55,8 +56,7 @@ struct AugmentationFigure {
     transforms: Vec<Transform>,
     /// Reused curve buffers: per run, training then validation accuracy.
     curves: [Vec<(f64, f64)>; 4],
-    playing: bool,
-    frames: Option<FrameLoop>,
+    playback: Playback,
 }
 
 /// Mounts the figure in `root`.
@@ -101,8 +101,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         augmented_pixels: Matrix::zeros(0, 0),
         transforms: Vec::new(),
         curves: Default::default(),
-        playing: false,
-        frames: None,
+        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?),
     };
     let fig = Rc::new(RefCell::new(fig));
     fig.borrow_mut().redraw()?;
@@ -147,18 +146,6 @@ impl AugmentationFigure {
     fn say(&self, text: &str) -> Result<()> {
         dom::set_text(&self.message, text);
         dom::set_hidden(&self.message, text.is_empty())
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        self.playing = playing;
-        if !playing && let Some(frames) = &self.frames {
-            frames.stop();
-        }
-        if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
-            dom::set_text(&b, if playing { "Pause" } else { "Play" });
-            b.set_attribute("aria-pressed", if playing { "true" } else { "false" })
-                .ok();
-        }
     }
 
     /// Builds both trainings afresh from the sliders, untrained, and pauses.
@@ -457,7 +444,7 @@ impl AugmentationFigure {
             &format!(
                 "{{\"step\":{},\"playing\":{},\"limit\":{SHOWN_UPDATES},\"draw\":{},\"trainDigits\":{},\"validationDigits\":{},\"ranges\":{{\"rotation\":{:?},\"shift\":{:?},\"minZoom\":{:?},\"maxZoom\":{:?},\"blur\":{:?},\"noise\":{:?}}},\"previewDigits\":[{}],\"transforms\":[{}],\"runs\":[{}]}}",
                 self.demo.steps(),
-                self.playing,
+                self.playback.playing(),
                 self.draw,
                 self.demo.train().len(),
                 self.demo.validation().len(),
@@ -489,12 +476,6 @@ fn describe(t: &Transform) -> String {
     )
 }
 
-/// Shows an error in the figure and pauses.
-fn report(fig: &mut AugmentationFigure, e: &crate::error::WebError) {
-    fig.set_playing(false);
-    fig.say(&format!("Something went wrong: {e}.")).ok();
-}
-
 /// Runs `what` on the figure and redraws, showing any error.
 fn act(
     fig: &Rc<RefCell<AugmentationFigure>>,
@@ -503,66 +484,8 @@ fn act(
     if let Ok(mut f) = fig.try_borrow_mut() {
         let result = what(&mut f).and_then(|()| f.redraw());
         if let Err(e) = result {
-            report(&mut f, &e);
+            f.report(&e);
         }
-    }
-}
-
-/// Plays or pauses, starting the frame loop when it plays.
-fn toggle_play(fig: &Rc<RefCell<AugmentationFigure>>) {
-    let start = {
-        let Ok(mut f) = fig.try_borrow_mut() else {
-            return;
-        };
-        // A finished comparison plays again from the start.
-        if f.demo.steps() >= SHOWN_UPDATES
-            && let Err(e) = f.rebuild()
-        {
-            report(&mut f, &e);
-            return;
-        }
-        let playing = !f.playing;
-        f.set_playing(playing);
-        if let Err(e) = f.redraw() {
-            report(&mut f, &e);
-            return;
-        }
-        playing
-    };
-    if !start {
-        return;
-    }
-    let existing = fig.borrow().frames.clone();
-    let frames = existing.unwrap_or_else(|| {
-        let weak = Rc::downgrade(fig);
-        let frames = FrameLoop::new(move |_| {
-            let Some(fig) = weak.upgrade() else {
-                return false;
-            };
-            let Ok(mut f) = fig.try_borrow_mut() else {
-                return true;
-            };
-            if !f.playing {
-                return false;
-            }
-            // Out of view, the figure waits without training.
-            if !dom::in_view(&f.root) {
-                return true;
-            }
-            let result = f
-                .advance(UPDATES_PER_FRAME)
-                .and_then(|()| f.redraw_training());
-            if let Err(e) = result {
-                report(&mut f, &e);
-                return false;
-            }
-            f.playing
-        });
-        fig.borrow_mut().frames = Some(frames.clone());
-        frames
-    });
-    if let Err(e) = frames.start() {
-        report(&mut fig.borrow_mut(), &e);
     }
 }
 
@@ -574,7 +497,9 @@ fn wire(fig: &Rc<RefCell<AugmentationFigure>>) -> Result<()> {
         dom::query(&root, &format!("button[data-role=\"{role}\"]"))
     };
     let f = Rc::clone(fig);
-    dom::on(&button("play")?.into(), "click", move |_| toggle_play(&f))?;
+    dom::on(&button("play")?.into(), "click", move |_| {
+        training::toggle(&f)
+    })?;
     let f = Rc::clone(fig);
     dom::on(&button("step")?.into(), "click", move |_| {
         act(&f, |f| f.advance(UPDATES_PER_FRAME));
@@ -622,7 +547,7 @@ fn wire(fig: &Rc<RefCell<AugmentationFigure>>) -> Result<()> {
         match key.key().as_str() {
             " " => {
                 ev.prevent_default();
-                toggle_play(&f);
+                training::toggle(&f);
             }
             "ArrowRight" => {
                 ev.prevent_default();
@@ -635,6 +560,36 @@ fn wire(fig: &Rc<RefCell<AugmentationFigure>>) -> Result<()> {
     Ok(())
 }
 
+impl Trains for AugmentationFigure {
+    fn playback(&mut self) -> &mut Playback {
+        &mut self.playback
+    }
+
+    /// A finished comparison plays again from the start.
+    fn before_play(&mut self) -> Result<()> {
+        if self.demo.steps() >= SHOWN_UPDATES {
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// A bounded number of updates on both runs, then the curves and the table.
+    fn train_frame(&mut self) -> Result<bool> {
+        self.advance(UPDATES_PER_FRAME)?;
+        self.redraw_training()?;
+        Ok(self.playback.playing())
+    }
+
+    fn redraw(&mut self) -> Result<()> {
+        AugmentationFigure::redraw(self)
+    }
+
+    fn report(&mut self, e: &WebError) {
+        self.set_playing(false);
+        self.say(&format!("Something went wrong: {e}.")).ok();
+    }
+}
+
 /// The figure behind the [`Figure`] trait (for theme and resize redraws).
 struct Wrapper(Rc<RefCell<AugmentationFigure>>);
 
@@ -644,5 +599,31 @@ impl Figure for Wrapper {
             Ok(mut f) => f.redraw(),
             Err(_) => Ok(()),
         }
+    }
+
+    /// Both runs' records: one row per run and record, as the engine kept them.
+    fn csv(&self) -> Option<String> {
+        let f = self.0.try_borrow().ok()?;
+        let mut csv = Csv::new(&[
+            "run",
+            "step",
+            "train_loss",
+            "train_accuracy",
+            "validation_loss",
+            "validation_accuracy",
+        ]);
+        for (run, name) in f.demo.runs().iter().zip(NAMES) {
+            for r in run.history() {
+                csv.row([
+                    Cell::from(name),
+                    Cell::from(r.step),
+                    Cell::from(r.train_loss),
+                    Cell::from(r.train_accuracy),
+                    Cell::from(r.validation_loss),
+                    Cell::from(r.validation_accuracy),
+                ]);
+            }
+        }
+        Some(csv.finish())
     }
 }
