@@ -200,14 +200,23 @@ fn chart_menu(
     for (i, canvas) in canvases.iter().enumerate() {
         let option = doc.create_element("option")?;
         option.set_attribute("value", &i.to_string())?;
-        let label = chart_name(&chart_role(canvas))
-            .map(str::to_owned)
+        // A canvas may name itself for the menu (`data-chart-name`), else its role or label does.
+        let label = canvas
+            .get_attribute("data-chart-name")
+            .or_else(|| chart_name(&chart_role(canvas)).map(str::to_owned))
             .or_else(|| canvas.get_attribute("aria-label").map(|l| short_name(&l)))
             .filter(|l| !l.is_empty())
             .unwrap_or_else(|| chart_role(canvas));
         dom::set_text(&option, &label);
         menu.append_child(&option)?;
     }
+    // The menu starts on the figure's main chart: its largest canvas.
+    let largest = canvases
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, c)| u64::from(c.width()) * u64::from(c.height()))
+        .map_or(0, |(i, _)| i);
+    menu.set_selected_index(i32::try_from(largest).unwrap_or(0));
     label.append_child(&menu)?;
     bar.append_child(&label)?;
     Ok(menu)
