@@ -66,6 +66,35 @@ pub fn on(target: &EventTarget, event: &str, f: impl FnMut(Event) + 'static) -> 
     Ok(())
 }
 
+/// Binds a figure's keyboard shortcuts: `handle` gets each key pressed inside `root` (its
+/// `KeyboardEvent.key`, such as `" "` or `"ArrowRight"`) and returns whether it used it, in which
+/// case the browser's own action (scrolling on Space, say) is prevented. Keys typed into a field
+/// belong to the field, Space or Enter on a button presses that button, and keys held with Ctrl,
+/// Alt or Meta are left to the browser.
+pub fn on_keys(root: &Element, mut handle: impl FnMut(&str) -> bool + 'static) -> Result<()> {
+    on(root, "keydown", move |ev| {
+        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
+        if key.ctrl_key() || key.meta_key() || key.alt_key() {
+            return;
+        }
+        let name = key.key();
+        let tag = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .map(|t| t.tag_name());
+        let belongs_to_target = match tag.as_deref() {
+            Some("INPUT" | "SELECT" | "TEXTAREA") => true,
+            Some("BUTTON") => matches!(name.as_str(), " " | "Enter"),
+            _ => false,
+        };
+        if !belongs_to_target && handle(&name) {
+            ev.prevent_default();
+        }
+    })
+}
+
 /// A slider's value as a number (0 when the browser reports none).
 pub fn value(input: &HtmlInputElement) -> f64 {
     let v = input.value_as_number();

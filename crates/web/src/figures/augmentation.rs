@@ -533,29 +533,14 @@ fn wire(fig: &Rc<RefCell<AugmentationFigure>>) -> Result<()> {
         }
     })?;
     let f = Rc::clone(fig);
-    dom::on(&root, "keydown", move |ev| {
-        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
-            return;
-        };
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if in_field || key.ctrl_key() || key.meta_key() || key.alt_key() {
-            return;
-        }
-        match key.key().as_str() {
-            " " => {
-                ev.prevent_default();
-                training::toggle(&f);
-            }
-            "ArrowRight" => {
-                ev.prevent_default();
-                act(&f, |f| f.advance(UPDATES_PER_FRAME));
-            }
+    dom::on_keys(&root, move |key| {
+        match key {
+            " " => training::toggle(&f),
+            "ArrowRight" => act(&f, |f| f.advance(UPDATES_PER_FRAME)),
             "r" | "R" => act(&f, AugmentationFigure::rebuild),
-            _ => {}
+            _ => return false,
         }
+        true
     })?;
     Ok(())
 }

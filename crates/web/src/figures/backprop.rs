@@ -221,29 +221,18 @@ fn wire(fig: &Rc<RefCell<BackpropFigure>>) -> Result<()> {
     let restart: Element = dom::query(&root, "button[data-role=\"restart\"]")?;
     dom::on(&restart, "click", act(fig, BackpropFigure::restart))?;
     let f = Rc::clone(fig);
-    dom::on(&root, "keydown", move |ev| {
-        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
-            return;
-        };
-        // Arrow keys typed into a field belong to the field.
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if in_field || key.ctrl_key() || key.meta_key() || key.alt_key() {
-            return;
-        }
-        let by = match key.key().as_str() {
+    dom::on_keys(&root, move |key| {
+        let by = match key {
             "ArrowRight" => 1,
             "ArrowLeft" => -1,
-            _ => return,
+            _ => return false,
         };
-        ev.prevent_default();
         if let Ok(mut fig) = f.try_borrow_mut()
             && let Err(e) = fig.go(by)
         {
             fig.say(&format!("That did not work: {e}.")).ok();
         }
+        true
     })
 }
 

@@ -542,29 +542,14 @@ pub fn wire<F: Compared>(fig: &Rc<RefCell<F>>) -> Result<()> {
         }
     })?;
     let f = Rc::clone(fig);
-    dom::on(&root, "keydown", move |ev| {
-        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
-            return;
-        };
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if in_field || key.ctrl_key() || key.meta_key() || key.alt_key() {
-            return;
-        }
-        match key.key().as_str() {
-            " " => {
-                ev.prevent_default();
-                toggle_play(&f);
-            }
-            "ArrowRight" => {
-                ev.prevent_default();
-                step_once(&f);
-            }
+    dom::on_keys(&root, move |key| {
+        match key {
+            " " => toggle_play(&f),
+            "ArrowRight" => step_once(&f),
             "r" | "R" => reset_now(&f),
-            _ => {}
+            _ => return false,
         }
+        true
     })?;
     Ok(())
 }

@@ -139,37 +139,16 @@ fn wire(fig: &Rc<RefCell<GanFigure>>) -> Result<()> {
         }
     })?;
     let f = Rc::clone(fig);
-    dom::on(&root, "keydown", move |ev| {
-        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
-            return;
-        };
-        // Keys typed into a control belong to the control.
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .is_some_and(|t| {
-                matches!(
-                    t.tag_name().as_str(),
-                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-                )
-            });
-        if in_field || key.ctrl_key() || key.meta_key() || key.alt_key() {
-            return;
-        }
-        match key.key().as_str() {
-            " " => {
-                ev.prevent_default();
-                training::toggle(&f);
-            }
-            "ArrowRight" => {
-                ev.prevent_default();
-                with(&f, |g| g.step(Steps::Both));
-            }
+    dom::on_keys(&root, move |key| {
+        match key {
+            " " => training::toggle(&f),
+            "ArrowRight" => with(&f, |g| g.step(Steps::Both)),
             "d" | "D" => with(&f, |g| g.step(Steps::Discriminator)),
             "g" | "G" => with(&f, |g| g.step(Steps::Generator)),
             "r" | "R" => with(&f, GanFigure::rebuild),
-            _ => {}
+            _ => return false,
         }
+        true
     })?;
     let plane = fig.borrow().plane.clone();
     for (event, down) in [

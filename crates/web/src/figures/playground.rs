@@ -225,25 +225,10 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
     let f = Rc::clone(fig);
     dom::on(&button(&root, "play")?, "click", move |_| toggle_play(&f))?;
     let f = Rc::clone(fig);
-    dom::on(&root, "keydown", move |ev| {
-        let Some(key) = ev.dyn_ref::<web_sys::KeyboardEvent>() else {
-            return;
-        };
-        // Keys typed into a field belong to the field.
-        let in_field = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .is_some_and(|t| matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if in_field || key.ctrl_key() || key.meta_key() || key.alt_key() {
-            return;
-        }
-        match key.key().as_str() {
-            " " => {
-                ev.prevent_default();
-                toggle_play(&f);
-            }
+    dom::on_keys(&root, move |key| {
+        match key {
+            " " => toggle_play(&f),
             "ArrowRight" => {
-                ev.prevent_default();
                 if let Ok(mut fig) = f.try_borrow_mut()
                     && let Err(e) = fig.step_once(1)
                 {
@@ -257,8 +242,9 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
                     fig.report(&e);
                 }
             }
-            _ => {}
+            _ => return false,
         }
+        true
     })?;
     playground_view::wire_pointer(fig)?;
     // A link pasted into the address bar of an open page changes only the hash: follow it.
