@@ -85,6 +85,42 @@ async fn save_csv(page: &Page, dir: &Path, button: &str, name: &str) -> Result<V
     Ok(rows)
 }
 
+/// Checks a comparison's CSV `rows` (header first) against its `state`: each run has one row per
+/// record it keeps, the first at step 0, and its last row holds the step and the losses and
+/// accuracies the state shows.
+fn assert_rows_follow_the_runs(rows: &[Vec<String>], state: &Value) {
+    let column = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let runs = state["runs"].as_array().unwrap();
+    assert!(!runs.is_empty(), "{state}");
+    for r in runs {
+        let name = r["name"].as_str().unwrap();
+        let mine: Vec<&Vec<String>> = rows[1..].iter().filter(|row| row[0] == name).collect();
+        assert_eq!(
+            mine.len() as u64,
+            r["points"].as_u64().unwrap(),
+            "{name}: one row per record"
+        );
+        assert_eq!(
+            mine[0][column("step")],
+            "0",
+            "{name}: the untrained record first"
+        );
+        let last = mine.last().unwrap();
+        assert_eq!(last[column("step")], r["step"].to_string(), "{name}");
+        for (header, key) in [
+            ("train_loss", "trainLoss"),
+            ("validation_loss", "validationLoss"),
+            ("validation_accuracy", "validationAccuracy"),
+        ] {
+            assert_eq!(
+                field_f32(&last[column(header)]),
+                f32_of(&r[key]),
+                "{name} {header}"
+            );
+        }
+    }
+}
+
 /// A number from the state as the engine's `f32`.
 fn f32_of(v: &Value) -> f32 {
     v.as_f64().map_or(f32::NAN, |v| v as f32)
@@ -320,27 +356,8 @@ fn training_histories_save_as_csv_matching_the_state() {
                 "test_accuracy"
             ]
         );
-        let runs = state["runs"].as_array().unwrap();
-        assert!(runs.len() >= 2, "{state}");
-        for r in runs {
-            let name = r["name"].as_str().unwrap();
-            let mine: Vec<&Vec<String>> = rows[1..].iter().filter(|row| row[0] == name).collect();
-            assert_eq!(
-                mine.len() as u64,
-                r["points"].as_u64().unwrap(),
-                "{name}: one row per record"
-            );
-            let last = mine.last().unwrap();
-            assert_eq!(last[1], r["step"].to_string(), "{name}");
-            assert_eq!(field_f32(&last[2]), f32_of(&r["trainLoss"]), "{name}");
-            assert_eq!(field_f32(&last[4]), f32_of(&r["validationLoss"]), "{name}");
-            assert_eq!(
-                field_f32(&last[5]),
-                f32_of(&r["validationAccuracy"]),
-                "{name}"
-            );
-            assert_eq!(mine[0][1], "0", "{name}: the untrained record first");
-        }
+        assert!(state["runs"].as_array().unwrap().len() >= 2, "{state}");
+        assert_rows_follow_the_runs(&rows, &state);
 
         // The augmentation comparison: one step of both runs, then save.
         let aug = "#fig-augmentation";
@@ -368,18 +385,7 @@ fn training_histories_save_as_csv_matching_the_state() {
                 "validation_accuracy"
             ]
         );
-        for r in state["runs"].as_array().unwrap() {
-            let name = r["name"].as_str().unwrap();
-            let mine: Vec<&Vec<String>> = rows[1..].iter().filter(|row| row[0] == name).collect();
-            assert_eq!(mine.len() as u64, r["points"].as_u64().unwrap(), "{name}");
-            let last = mine.last().unwrap();
-            assert_eq!(last[1], r["step"].to_string(), "{name}");
-            assert_eq!(
-                field_f32(&last[5]),
-                f32_of(&r["validationAccuracy"]),
-                "{name}"
-            );
-        }
+        assert_rows_follow_the_runs(&rows, &state);
 
         // The playground: three epochs, then its history.
         page.js(&format!("document.querySelector('{PG}').scrollIntoView();"))

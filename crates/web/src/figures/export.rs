@@ -117,14 +117,11 @@ pub fn add(
     name: &str,
     fig: &Rc<RefCell<dyn Figure>>,
 ) -> Result<()> {
-    let doc = dom::document()?;
     let canvases: Vec<HtmlCanvasElement> = dom::query_all(figure, "canvas[role=\"img\"]")?
         .into_iter()
         .filter_map(|c| c.dyn_into().ok())
         .collect();
-    let status = doc.create_element("span")?;
-    status.set_class_name("export-status");
-    status.set_attribute("role", "status")?;
+    let status = super::tools::status_line("export-status")?;
     if !canvases.is_empty() {
         let menu = if canvases.len() > 1 {
             Some(chart_menu(bar, name, &canvases)?)
@@ -168,14 +165,8 @@ pub fn add(
 
 /// A plain toolbar button with a visible label; `kind` marks it for styles and tests.
 fn tool_button(label: &str, kind: &str) -> Result<HtmlButtonElement> {
-    let button: HtmlButtonElement = dom::document()?
-        .create_element("button")?
-        .dyn_into()
-        .map_err(|_| WebError::Browser("no button element".into()))?;
-    button.set_type("button");
-    button.set_class_name("btn export-button");
+    let button = super::tools::button(label, "export-button")?;
     button.set_attribute("data-export", kind)?;
-    dom::set_text(&button, label);
     Ok(button)
 }
 

@@ -286,20 +286,13 @@ pub fn mount_button(
     name: &str,
     fig: &Rc<RefCell<dyn Figure>>,
 ) -> Result<()> {
-    let doc = dom::document()?;
-    let button = doc.create_element("button")?;
-    button.set_attribute("type", "button")?;
-    button.set_class_name("btn share-button");
+    let button = super::tools::button("Copy link", "share-button")?;
     button.set_attribute("data-role", "copy-link")?;
     button.set_attribute(
         "aria-label",
         &format!("Copy link to the {name} figure with its settings"),
     )?;
-    dom::set_text(&button, "Copy link");
-    let status = doc.create_element("span")?;
-    status.set_class_name("share-status");
-    status.set_attribute("role", "status")?;
-    status.set_attribute("aria-live", "polite")?;
+    let status = super::tools::status_line("share-status")?;
     bar.append_child(&button)?;
     bar.append_child(&status)?;
 

@@ -6,11 +6,12 @@
 //! modules; this one only owns the bar, so adding a tool is one line here.
 
 use crate::dom;
-use crate::error::Result;
+use crate::error::{Result, WebError};
 use crate::figures::Figure;
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::Element;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlButtonElement};
 
 /// The class of the bar, also used by the tests to find it.
 pub const TOOLBAR_CLASS: &str = "figure-tools";
@@ -43,4 +44,26 @@ fn toolbar(figure: &Element, name: &str) -> Result<Element> {
         }
     }
     Ok(bar)
+}
+
+/// A toolbar button showing `text`, with the classes `btn` and `class`.
+pub fn button(text: &str, class: &str) -> Result<HtmlButtonElement> {
+    let button: HtmlButtonElement = dom::document()?
+        .create_element("button")?
+        .dyn_into()
+        .map_err(|_| WebError::Browser("no button element".into()))?;
+    button.set_type("button");
+    button.set_class_name(&format!("btn {class}"));
+    dom::set_text(&button, text);
+    Ok(button)
+}
+
+/// A toolbar's status line with the class `class`: a polite live region whose text a tool sets
+/// to say what it did (empty, it takes no room).
+pub fn status_line(class: &str) -> Result<Element> {
+    let status = dom::document()?.create_element("span")?;
+    status.set_class_name(class);
+    status.set_attribute("role", "status")?;
+    status.set_attribute("aria-live", "polite")?;
+    Ok(status)
 }
