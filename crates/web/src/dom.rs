@@ -95,6 +95,32 @@ pub fn on_keys(root: &Element, mut handle: impl FnMut(&str) -> bool + 'static) -
     })
 }
 
+/// Writes `texts` into row `index` of the table body `body`: a row header, then one data cell
+/// per further text. The row is made on first use and kept after, so a table that changes every
+/// frame does not rebuild its elements.
+pub fn write_row(body: &Element, index: usize, texts: &[String]) -> Result<()> {
+    let row = match query_all(body, "tr")?.into_iter().nth(index) {
+        Some(row) => row,
+        None => {
+            let doc = document()?;
+            let row = doc.create_element("tr")?;
+            let th = doc.create_element("th")?;
+            th.set_attribute("scope", "row")?;
+            row.append_child(&th)?;
+            for _ in 1..texts.len() {
+                let td = doc.create_element("td")?;
+                row.append_child(&td)?;
+            }
+            body.append_child(&row)?;
+            row
+        }
+    };
+    for (cell, text) in query_all(&row, "th, td")?.iter().zip(texts) {
+        set_text(cell, text);
+    }
+    Ok(())
+}
+
 /// A slider's value as a number (0 when the browser reports none).
 pub fn value(input: &HtmlInputElement) -> f64 {
     let v = input.value_as_number();

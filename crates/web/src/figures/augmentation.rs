@@ -373,24 +373,7 @@ impl AugmentationFigure {
 
     /// One row per run: name, training accuracy, validation accuracy, validation loss.
     fn write_table(&self, latest: &[Option<Record>]) -> Result<()> {
-        let doc = dom::document()?;
-        let rows = dom::query_all(&self.table, "tr")?;
         for (i, (name, r)) in NAMES.iter().zip(latest).enumerate() {
-            let row = match rows.get(i) {
-                Some(row) => row.clone(),
-                None => {
-                    let row = doc.create_element("tr")?;
-                    let th = doc.create_element("th")?;
-                    th.set_attribute("scope", "row")?;
-                    row.append_child(&th)?;
-                    for _ in 0..3 {
-                        let td = doc.create_element("td")?;
-                        row.append_child(&td)?;
-                    }
-                    self.table.append_child(&row)?;
-                    row
-                }
-            };
             let pct = |v: Option<f32>| v.map_or("–".into(), |v| format!("{:.1}%", 100.0 * v));
             let texts = [
                 (*name).to_owned(),
@@ -398,9 +381,7 @@ impl AugmentationFigure {
                 pct(r.map(|r| r.validation_accuracy)),
                 r.map_or("–".into(), |r| fmt(f64::from(r.validation_loss), 3)),
             ];
-            for (cell, text) in dom::query_all(&row, "th, td")?.iter().zip(texts) {
-                dom::set_text(cell, &text);
-            }
+            dom::write_row(&self.table, i, &texts)?;
         }
         Ok(())
     }

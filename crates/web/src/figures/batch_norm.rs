@@ -260,24 +260,8 @@ impl Compared for BatchNormFigure {
         let stats = batch_norm_statistics(run);
         let step = run.history().last().map_or(0, |s| s.step);
         // The statistics table: one row per batch-normalization layer.
-        let doc = dom::document()?;
         let rows = dom::query_all(&self.stats, "tr")?;
         for (i, s) in stats.iter().enumerate() {
-            let row = match rows.get(i) {
-                Some(r) => r.clone(),
-                None => {
-                    let r = doc.create_element("tr")?;
-                    let th = doc.create_element("th")?;
-                    th.set_attribute("scope", "row")?;
-                    r.append_child(&th)?;
-                    for _ in 0..4 {
-                        let td = doc.create_element("td")?;
-                        r.append_child(&td)?;
-                    }
-                    self.stats.append_child(&r)?;
-                    r
-                }
-            };
             let texts = [
                 format!("layer {}", i + 1),
                 fmt(f64::from(s.batch_mean), 3),
@@ -285,9 +269,7 @@ impl Compared for BatchNormFigure {
                 fmt(f64::from(s.batch_variance), 3),
                 fmt(f64::from(s.running_variance), 3),
             ];
-            for (cell, text) in dom::query_all(&row, "th, td")?.iter().zip(texts) {
-                dom::set_text(cell, &text);
-            }
+            dom::write_row(&self.stats, i, &texts)?;
         }
         for extra in rows.iter().skip(stats.len()) {
             extra.remove();

@@ -68,8 +68,6 @@ impl Compared for BatchSizeFigure {
         let Some(c) = self.core.comparison() else {
             return Ok(());
         };
-        let doc = dom::document()?;
-        let rows = dom::query_all(&self.cost, "tr")?;
         let mut json = Vec::new();
         for (i, run) in c.runs().iter().enumerate() {
             let per_epoch = updates_per_epoch(run);
@@ -78,30 +76,13 @@ impl Compared for BatchSizeFigure {
                 .get(i)
                 .filter(|_| epochs > 0)
                 .map(|t| t / epochs as f64);
-            let row = match rows.get(i) {
-                Some(r) => r.clone(),
-                None => {
-                    let r = doc.create_element("tr")?;
-                    let th = doc.create_element("th")?;
-                    th.set_attribute("scope", "row")?;
-                    r.append_child(&th)?;
-                    for _ in 0..3 {
-                        let td = doc.create_element("td")?;
-                        r.append_child(&td)?;
-                    }
-                    self.cost.append_child(&r)?;
-                    r
-                }
-            };
             let texts = [
                 names.get(i).cloned().unwrap_or_default(),
                 per_epoch.to_string(),
                 ms.map_or("–".into(), |m| fmt(m, 2)),
                 fmt(f64::from(rise), 3),
             ];
-            for (cell, text) in dom::query_all(&row, "th, td")?.iter().zip(texts) {
-                dom::set_text(cell, &text);
-            }
+            dom::write_row(&self.cost, i, &texts)?;
             json.push(format!(
                 "{{\"updatesPerEpoch\":{per_epoch},\"epochMs\":{},\"rise\":{rise:?}}}",
                 ms.map_or("null".into(), |m| format!("{m:?}"))

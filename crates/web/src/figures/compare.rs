@@ -339,25 +339,8 @@ impl Core {
 
     /// One row per run: name, training and validation loss, their gap, validation accuracy.
     fn write_table(&self, latest: &[Option<Scores>]) -> Result<()> {
-        let doc = dom::document()?;
         let rows = dom::query_all(&self.table, "tr")?;
         for (i, (name, s)) in self.names.iter().zip(latest).enumerate() {
-            let row = match rows.get(i) {
-                Some(r) => r.clone(),
-                None => {
-                    let r = doc.create_element("tr")?;
-                    let th = doc.create_element("th")?;
-                    th.set_attribute("scope", "row")?;
-                    r.append_child(&th)?;
-                    for _ in 0..4 {
-                        let td = doc.create_element("td")?;
-                        r.append_child(&td)?;
-                    }
-                    self.table.append_child(&r)?;
-                    r
-                }
-            };
-            let cells = dom::query_all(&row, "th, td")?;
             let loss = |v: Option<f32>| v.map_or("–".into(), |v| fmt(f64::from(v), 3));
             let texts = [
                 name.clone(),
@@ -367,9 +350,7 @@ impl Core {
                 s.and_then(|s| s.validation.and_then(|v| v.accuracy))
                     .map_or("–".into(), |a| format!("{:.1}%", 100.0 * a)),
             ];
-            for (cell, text) in cells.iter().zip(texts) {
-                dom::set_text(cell, &text);
-            }
+            dom::write_row(&self.table, i, &texts)?;
         }
         for extra in rows.iter().skip(self.names.len()) {
             extra.remove();
