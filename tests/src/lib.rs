@@ -451,6 +451,20 @@ impl Page {
         }
     }
 
+    /// Prints where `selector` lies on the page (top and height in CSS pixels), to find it in a
+    /// full-page screenshot named `shot`.
+    pub async fn print_place(&self, selector: &str, shot: &str) -> Result<()> {
+        let place = self
+            .js(&format!(
+                "const r = document.querySelector({}).getBoundingClientRect();
+                 return [Math.round(r.top + window.scrollY), Math.round(r.height)];",
+                json!(selector)
+            ))
+            .await?;
+        println!("{shot}: {selector} at {place}");
+        Ok(())
+    }
+
     /// Clicks the element with `data-role="<role>"` inside `figure` (usually a button).
     pub async fn click_role(&self, figure: &str, role: &str) -> Result<()> {
         self.click(&format!("{figure} [data-role=\"{role}\"]"))
@@ -682,4 +696,18 @@ pub fn num(state: &Value, key: &str) -> f64 {
 /// The `runs` of a comparison figure's state (empty when there are none).
 pub fn runs(state: &Value) -> Vec<Value> {
     state["runs"].as_array().cloned().unwrap_or_default()
+}
+
+/// Asserts that every run of a comparison moved between the states `start` and `end`: each has
+/// more than two recorded points, and its training and validation losses both changed.
+pub fn assert_every_run_moved(start: &Value, end: &Value) {
+    for (a, b) in runs(start).iter().zip(runs(end).iter()) {
+        assert!(num(b, "points") > 2.0, "{b}");
+        assert_ne!(num(a, "trainLoss"), num(b, "trainLoss"), "{a} → {b}");
+        assert_ne!(
+            num(a, "validationLoss"),
+            num(b, "validationLoss"),
+            "{a} → {b}"
+        );
+    }
 }

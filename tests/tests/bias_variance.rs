@@ -36,18 +36,6 @@ async fn hashes(page: &Page) -> Result<Vec<u64>> {
     Ok(out)
 }
 
-/// Prints where `selector` lies on the page, to find it in a full-page screenshot.
-async fn print_place(page: &Page, selector: &str, shot: &str) -> Result<()> {
-    let place = page
-        .js(&format!(
-            "const r = document.querySelector('{selector}').getBoundingClientRect();
-             return [Math.round(r.top + window.scrollY), Math.round(r.height)];"
-        ))
-        .await?;
-    println!("{shot}: {selector} at {place}");
-    Ok(())
-}
-
 #[test]
 fn capacity_sweep_underfits_then_overfits() {
     run(async {
@@ -124,7 +112,8 @@ fn capacity_sweep_underfits_then_overfits() {
         assert_eq!(after[1..], switched[1..], "the maps should not change");
         page.element_screenshot("#bias-variance", "bias-variance-desktop")
             .await?;
-        print_place(&page, "#bias-variance", "bias-variance-desktop").await?;
+        page.print_place("#bias-variance", "bias-variance-desktop")
+            .await?;
         page.click("#theme-toggle").await?;
         page.element_screenshot("#bias-variance", "bias-variance-desktop-dark")
             .await?;
@@ -175,7 +164,8 @@ fn capacity_sweep_pauses_resets_and_fits_a_phone() {
             .await?;
         page.element_screenshot("#fig-bias-variance", "bias-variance-phone")
             .await?;
-        print_place(&page, "#fig-bias-variance", "bias-variance-phone").await?;
+        page.print_place("#fig-bias-variance", "bias-variance-phone")
+            .await?;
         page.click("#theme-toggle").await?;
         page.js("document.querySelector('#fig-bias-variance').scrollIntoView();")
             .await?;

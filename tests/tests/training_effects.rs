@@ -10,7 +10,7 @@
 )]
 
 use serde_json::Value;
-use spiega_e2e::{Page, Result, num, run, runs};
+use spiega_e2e::{Page, Result, assert_every_run_moved, num, run, runs};
 
 const BATCH_NORM: &str = "#fig-batch-norm";
 
@@ -75,15 +75,7 @@ fn batch_norm_trains_the_deep_network_and_every_curve_moves() {
             t0.elapsed().as_secs_f64()
         );
         // Every curve moved.
-        for (a, b) in runs(&start).iter().zip(runs(&end).iter()) {
-            assert!(num(b, "points") > 2.0, "{b}");
-            assert_ne!(num(a, "trainLoss"), num(b, "trainLoss"), "{a} → {b}");
-            assert_ne!(
-                num(a, "validationLoss"),
-                num(b, "validationLoss"),
-                "{a} → {b}"
-            );
-        }
+        assert_every_run_moved(&start, &end);
         // The effect: with batch normalization the deep network's loss falls far below the
         // plain network's, which stays near ln 2; the very small batch learns much less.
         let r = runs(&end);
@@ -212,15 +204,7 @@ fn a_small_batch_is_noisier_and_costs_more_updates_per_epoch() {
             t0.elapsed().as_secs_f64()
         );
         // Every curve moved.
-        for (a, b) in runs(&start).iter().zip(runs(&end).iter()) {
-            assert!(num(b, "points") > 2.0, "{b}");
-            assert_ne!(num(a, "trainLoss"), num(b, "trainLoss"), "{a} → {b}");
-            assert_ne!(
-                num(a, "validationLoss"),
-                num(b, "validationLoss"),
-                "{a} → {b}"
-            );
-        }
+        assert_every_run_moved(&start, &end);
         // The cost: 200 training points make 100 updates an epoch in batches of 2 and 2 in
         // batches of 100; the runs' update counts agree with it.
         let c = cost(&end);
