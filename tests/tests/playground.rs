@@ -73,6 +73,14 @@ fn every_control_changes_what_is_shown() {
         let page = Page::open("/", 1280, 900).await?;
         // Train a little first so that settings which do not rebuild still show their effect.
         page.click_role(FIG, "epoch").await?;
+        // One press of Epoch is one complete pass: the counter says 1, not 0.
+        let after_epoch = page.state(FIG).await?;
+        assert_eq!(after_epoch["epoch"], serde_json::json!(1), "{after_epoch}");
+        assert!(num(&after_epoch, "step") > 1.0, "{after_epoch}");
+        assert_eq!(
+            page.text(&format!("{FIG} [data-role=epoch-count]")).await?,
+            "1"
+        );
         let changes: &[(&str, &str)] = &[
             ("dataset", "xor"),
             ("dataset", "spiral"),

@@ -357,8 +357,9 @@ impl Playground {
         let n = self.order.len();
         let b = self.config.batch_size.min(n).max(1);
         if self.cursor >= n {
+            // The next pass starts: a new order. (The pass just finished was counted when its
+            // last batch was taken, so the counter is never one behind.)
             self.cursor = 0;
-            self.epoch += 1;
             self.order_rng.shuffle(&mut self.order);
         }
         let end = (self.cursor + b).min(n);
@@ -366,6 +367,9 @@ impl Playground {
         spiega_nn::data::batch::copy_rows(&self.train.x, rows, &mut self.batch_x)?;
         spiega_nn::data::batch::copy_rows(&self.train.y, rows, &mut self.batch_y)?;
         self.cursor = end;
+        if self.cursor >= n {
+            self.epoch += 1;
+        }
         self.trainer.step(&self.batch_x, &self.batch_y)
     }
 
@@ -677,7 +681,7 @@ impl Playground {
         self.trainer.steps()
     }
 
-    /// Complete passes over the training split.
+    /// Complete passes over the training split: 1 as soon as the first pass's last batch is taken.
     pub fn epoch(&self) -> u64 {
         self.epoch
     }
@@ -751,6 +755,25 @@ mod tests {
         );
         assert!(val.accuracy.unwrap() > 0.95, "{after:?}");
         assert!(p.epoch() > 0);
+    }
+
+    #[test]
+    fn the_epoch_counter_counts_complete_passes() {
+        let mut p = circle();
+        assert_eq!(p.epoch(), 0);
+        let per_epoch = p.points()[0]
+            .map_or(0, |(x, _)| x.nrows())
+            .div_ceil(p.config().batch_size);
+        assert!(per_epoch > 1);
+        // One update short of a pass: still 0. The pass's last update: 1, not 0.
+        for _ in 0..per_epoch - 1 {
+            p.step().unwrap();
+        }
+        assert_eq!(p.epoch(), 0);
+        p.step().unwrap();
+        assert_eq!(p.epoch(), 1);
+        p.step_epoch().unwrap();
+        assert_eq!((p.epoch(), p.steps()), (2, 2 * per_epoch as u64));
     }
 
     #[test]
