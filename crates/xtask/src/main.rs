@@ -1,6 +1,8 @@
 //! spiega's task runner: `cargo xtask <task>`.
 //!
 //! - `serve`: installs what the page needs, builds it and serves it on 127.0.0.1.
+//! - `assemble`: writes the page, `www/index.html`, from `www/page.html` and the section files
+//!   listed in `www/sections/CONTENTS` (every task that builds the page does this first).
 //! - `test`: installs what the tests need and runs every check, ending with a summary.
 //! - `setup`: only installs (the two commands above call it first).
 //! - `reference [FILE...]`: checks the engine against reference cases.
@@ -15,6 +17,7 @@
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
+mod assemble;
 mod bench;
 mod csp;
 mod fuzz;
@@ -40,6 +43,7 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   serve [--port N]      build the page and serve it on http://127.0.0.1:8080/ (installs what is missing)
+  assemble              write www/index.html from www/page.html and the files in www/sections/CONTENTS
   test                  run every check: format, lints, engine, reference cases, browser tests
   setup                 install what the build and the tests need, and nothing else
   reference [FILE...]   check the engine against reference cases (default: reference/cases/*.json)
@@ -59,6 +63,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::all(&root()).map(|_| true),
         Some("serve") => serve(&args[1..]),
+        Some("assemble") => assemble::main(&root()).map(|_| true),
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
         Some("fuzz") => fuzz::main(&root(), &args[1..]),
@@ -96,6 +101,7 @@ fn serve(args: &[String]) -> Result<bool, String> {
         _ => return Err(format!("serve takes only --port N\n\n{USAGE}")),
     };
     setup::web(&root)?;
+    assemble::main(&root)?;
     println!("spiega: building and serving at http://127.0.0.1:{port}/ (Ctrl-C stops)");
     let status = setup::command("trunk", &root)
         .args(["serve", "--release", "--address", "127.0.0.1", "--port"])
