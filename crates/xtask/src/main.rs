@@ -26,6 +26,7 @@ mod reference;
 mod setup;
 mod soak;
 mod test;
+mod toc;
 mod typeset;
 
 use std::path::PathBuf;
