@@ -1,6 +1,6 @@
 //! The page as a whole: it starts without errors, lists every topic and section in its contents,
-//! typesets its mathematics, switches theme, fits a phone, and is captured in screenshots for a
-//! person to look at.
+//! typesets its mathematics, works when published under a sub-path, switches theme, fits a phone,
+//! and is captured in screenshots for a person to look at.
 
 #![allow(
     clippy::unwrap_used,
@@ -133,6 +133,58 @@ fn every_section_has_a_contents_entry_in_page_order() {
             found["inOrder"],
             Value::Bool(true),
             "every entry leads to a place after the one before: {entries:?}"
+        );
+        page.finish().await
+    })
+}
+
+/// Published in a folder of a host (`https://host/spiega/`), the page loads its styles, script
+/// and WebAssembly from that folder, and every figure mounts and draws with no error.
+#[test]
+fn the_page_works_published_under_a_sub_path() {
+    run(async {
+        let page = Page::open_under("/spiega/", "/", DESKTOP.0, DESKTOP.1).await?;
+        let found = page
+            .js("const folder = location.origin + '/spiega/';
+                 const figures = [...document.querySelectorAll('[data-figure]')];
+                 const canvas = document.querySelector('#fig-activations canvas[data-role=chart]');
+                 const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                 let painted = 0;
+                 for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted += 1; }
+                 return {
+                   address: location.href,
+                   resources: performance.getEntriesByType('resource').map(r => r.name),
+                   sheets: [...document.styleSheets].filter(s => s.href && s.href.startsWith(folder)).length,
+                   figures: figures.length,
+                   mounted: figures.filter(f => f.dataset.ready === 'true').length,
+                   painted: painted / (pixels.length / 4),
+                 };")
+            .await?;
+        assert!(
+            found["address"]
+                .as_str()
+                .is_some_and(|a| a.ends_with("/spiega/")),
+            "{found}"
+        );
+        let resources: Vec<&str> = found["resources"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        assert!(
+            resources.iter().any(|r| r.ends_with(".wasm")),
+            "the WebAssembly was loaded: {resources:?}"
+        );
+        assert!(
+            resources.iter().all(|r| r.contains("/spiega/")),
+            "everything loads from the page's folder: {resources:?}"
+        );
+        assert_eq!(found["sheets"], 2, "both style sheets apply: {found}");
+        let figures = found["figures"].as_u64().unwrap_or(0);
+        assert!(figures >= 20, "only {figures} figures: {found}");
+        assert_eq!(found["mounted"], figures, "every figure mounted: {found}");
+        assert!(
+            found["painted"].as_f64().unwrap_or(0.0) > 0.5,
+            "the activation chart is drawn: {found}"
         );
         page.finish().await
     })
