@@ -458,9 +458,9 @@ fn prepare_site(root: &Path, o: &Options) -> Result<PathBuf, String> {
     Ok(site)
 }
 
-/// The wasm-opt level the page's build uses (`data-wasm-opt` in `www/index.html`), if any.
+/// The wasm-opt level the page's build uses (`data-wasm-opt` in `www/page.html`), if any.
 fn page_wasm_opt_level(root: &Path) -> Option<String> {
-    let html = std::fs::read_to_string(root.join("www").join("index.html")).ok()?;
+    let html = std::fs::read_to_string(root.join("www").join("page.html")).ok()?;
     let at = html.find("data-wasm-opt=\"")? + "data-wasm-opt=\"".len();
     let level = &html[at..at + html[at..].find('"')?];
     (!level.is_empty() && level != "0").then(|| level.to_owned())

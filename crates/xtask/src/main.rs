@@ -1,8 +1,11 @@
 //! spiega's task runner: `cargo xtask <task>`.
 //!
+//! - `build`: installs what the page needs and builds the publishable site into `dist/`.
 //! - `serve`: installs what the page needs, builds it and serves it on 127.0.0.1.
+//! - `assemble`: writes the page, `www/index.html`, from `www/page.html` and the section files
+//!   listed in `www/sections/CONTENTS` (every task that builds the page does this first).
 //! - `test`: installs what the tests need and runs every check, ending with a summary.
-//! - `setup`: only installs (the two commands above call it first).
+//! - `setup`: only installs (`build`, `serve` and `test` call it first).
 //! - `reference [FILE...]`: checks the engine against reference cases.
 //! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
@@ -15,6 +18,7 @@
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
+mod assemble;
 mod bench;
 mod csp;
 mod fuzz;
@@ -23,6 +27,7 @@ mod reference;
 mod setup;
 mod soak;
 mod test;
+mod toc;
 mod typeset;
 
 use std::path::PathBuf;
@@ -39,7 +44,9 @@ pub fn root() -> PathBuf {
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
+  build                 build the publishable site into dist/ (release, relative asset links)
   serve [--port N]      build the page and serve it on http://127.0.0.1:8080/ (installs what is missing)
+  assemble              write www/index.html from www/page.html and the files in www/sections/CONTENTS
   test                  run every check: format, lints, library and lessons, reference cases, browser tests
   setup                 install what the build and the tests need, and nothing else
   reference [FILE...]   check the library against reference cases (default: reference/cases/*.json)
@@ -58,7 +65,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::all(&root()).map(|_| true),
+        Some("build") => build(&args[1..]),
         Some("serve") => serve(&args[1..]),
+        Some("assemble") => assemble::main(&root()).map(|_| true),
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
         Some("fuzz") => fuzz::main(&root(), &args[1..]),
@@ -85,6 +94,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// Builds the page in release mode into `dist/`: the whole site, ready to copy to a static host.
+fn build(args: &[String]) -> Result<bool, String> {
+    if !args.is_empty() {
+        return Err(format!("build takes no arguments\n\n{USAGE}"));
+    }
+    let root = root();
+    setup::web(&root)?;
+    let dist = root.join("dist");
+    let status = assemble::release_build(&root, &dist)?
+        .status()
+        .map_err(|e| format!("could not start trunk: {e}"))?;
+    if status.success() {
+        println!("spiega: the site is in {}", dist.display());
+    }
+    Ok(status.success())
+}
+
 /// Builds the page in release mode and serves it on loopback until interrupted.
 fn serve(args: &[String]) -> Result<bool, String> {
     let root = root();
@@ -96,6 +122,7 @@ fn serve(args: &[String]) -> Result<bool, String> {
         _ => return Err(format!("serve takes only --port N\n\n{USAGE}")),
     };
     setup::web(&root)?;
+    assemble::main(&root)?;
     println!("spiega: building and serving at http://127.0.0.1:{port}/ (Ctrl-C stops)");
     let status = setup::command("trunk", &root)
         .args(["serve", "--release", "--address", "127.0.0.1", "--port"])

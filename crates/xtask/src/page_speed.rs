@@ -83,9 +83,7 @@ fn round1(x: f64) -> f64 {
 pub fn build(root: &Path) -> Result<PathBuf, String> {
     let dist = root.join("target").join("bench").join("page");
     println!("spiega bench: building the page (release)");
-    let status = crate::setup::command("trunk", root)
-        .args(["build", "--release", "--dist"])
-        .arg(&dist)
+    let status = crate::assemble::release_build(root, &dist)?
         .status()
         .map_err(|e| format!("trunk: {e}"))?;
     if status.success() {

@@ -27,9 +27,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     setup::all(root)?;
     let dist = root.join("target").join("e2e-dist");
     println!("==> release build of the page");
-    let built = setup::command("trunk", root)
-        .args(["build", "--release", "--dist"])
-        .arg(&dist)
+    let built = crate::assemble::release_build(root, &dist)?
         .status()
         .map_err(|e| format!("could not start trunk: {e}"))?;
     if !built.success() {

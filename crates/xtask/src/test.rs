@@ -2,7 +2,8 @@
 //!
 //! Steps: formatting, lints (host and wasm32), the engine's and the task runner's unit tests, the
 //! reference cases, the web crate's component tests in headless Chromium, a release build of the
-//! page, and the end-to-end tests against that build. Each step's tests are counted from its output.
+//! page (assembled from its section files first), and the end-to-end tests against that build.
+//! Each step's tests are counted from its output.
 
 use crate::setup;
 use std::io::{BufRead, BufReader};
@@ -19,17 +20,24 @@ struct Step {
     failed: usize,
 }
 
+impl Step {
+    /// A step that has not passed (yet): nothing counted, no time taken.
+    fn failed(name: &'static str) -> Self {
+        Self {
+            name,
+            ok: false,
+            seconds: 0.0,
+            passed: 0,
+            failed: 0,
+        }
+    }
+}
+
 /// Runs a command, echoing its standard output while counting cargo's and the checker's results.
 fn run_step(name: &'static str, mut cmd: Command) -> Step {
     println!("\n==> {name}");
     let start = Instant::now();
-    let mut step = Step {
-        name,
-        ok: false,
-        seconds: 0.0,
-        passed: 0,
-        failed: 0,
-    };
+    let mut step = Step::failed(name);
     let child = cmd.stdout(Stdio::piped()).spawn();
     let mut child = match child {
         Ok(c) => c,
@@ -147,9 +155,13 @@ pub fn run(root: &Path) -> Result<bool, String> {
             ]),
         ),
     ];
-    let mut build = setup::command("trunk", root);
-    build.args(["build", "--release", "--dist"]).arg(&dist);
-    steps.push(run_step("release build of the page", build));
+    match crate::assemble::release_build(root, &dist) {
+        Ok(build) => steps.push(run_step("release build of the page", build)),
+        Err(e) => {
+            println!("\n==> release build of the page\n{e}");
+            steps.push(Step::failed("release build of the page"));
+        }
+    }
     if steps.last().is_some_and(|s| s.ok) {
         let mut e2e = cargo(&["test", "-p", "spiega-e2e", "--", "--test-threads=1"]);
         e2e.env("SPIEGA_DIST", &dist);
