@@ -51,6 +51,18 @@ pub fn set_output(root: &Element, role: &str, text: &str) {
     }
 }
 
+/// Writes `state` as the JSON of `el`'s `data-state`, by [`crate::json`]'s rule: a non-finite
+/// number becomes `null`, any other the shortest text that reads back as it.
+pub fn set_state(el: &Element, state: &impl serde::Serialize) -> Result<()> {
+    set_json(el, "data-state", state)
+}
+
+/// Writes `value` as JSON into `el`'s attribute `name`, as [`set_state`] does.
+pub fn set_json(el: &Element, name: &str, value: &impl serde::Serialize) -> Result<()> {
+    el.set_attribute(name, &crate::json::to_string(value)?)?;
+    Ok(())
+}
+
 /// Shows or hides an element with the `hidden` attribute.
 pub fn set_hidden(el: &Element, hidden: bool) -> Result<()> {
     el.toggle_attribute_with_force("hidden", hidden)?;

@@ -10,6 +10,7 @@
 //! - [`training`]: play and pause for the figures that train frame by frame.
 //! - [`embed`]: one figure alone (`?figure=<name>`), for embedding.
 //! - [`dom`]: small DOM helpers; text is always set as text.
+//! - [`json`]: the one JSON writer behind every figure's `data-state`.
 //! - [`csv`] and [`download`]: the figures' exports, written as CSV and saved as files.
 //! - [`error::WebError`]: every failure, shown to the reader as a message.
 
@@ -21,6 +22,7 @@ pub mod embed;
 pub mod error;
 pub mod figures;
 pub mod frame;
+pub mod json;
 pub mod labels;
 pub mod playground_view;
 pub mod state;

@@ -5,6 +5,7 @@ use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::dom::{self, fmt};
 use crate::error::Result;
+use serde::Serialize;
 use spiega_lessons::activations::{sample_curve, vanishing_intervals};
 use spiega_nn::activation::Activation;
 use std::cell::RefCell;
@@ -197,15 +198,31 @@ impl Figure for ActivationFigure {
                 readout
             ),
         )?;
-        let bands_json: Vec<String> = bands.iter().map(|(a, b)| format!("[{a},{b}]")).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"activation\":\"{name}\",\"range\":{half},\"probe\":{probe},\"value\":{g},\"derivative\":{d},\"param\":{},\"vanishing\":[{}]}}",
-                act.param().map_or("null".into(), |p| p.to_string()),
-                bands_json.join(",")
-            ),
+        dom::set_state(
+            &self.root,
+            &ActivationState {
+                activation: name,
+                range: half,
+                probe,
+                value: g,
+                derivative: d,
+                param: act.param(),
+                vanishing: &bands,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the function, the half-width of the range drawn, the probe and the
+/// function's value and slope there, its parameter, and the intervals where the slope vanishes.
+#[derive(Serialize)]
+struct ActivationState<'a> {
+    activation: &'a str,
+    range: f32,
+    probe: f32,
+    value: f32,
+    derivative: f32,
+    param: Option<f32>,
+    vanishing: &'a [(f32, f32)],
 }

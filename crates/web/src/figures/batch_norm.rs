@@ -9,6 +9,7 @@ use crate::charts::heatmap::{context_2d, css_rgba, mix, rgb};
 use crate::charts::{FONT, Palette, fit_canvas};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
+use serde::Serialize;
 use spiega_lessons::batch_norm::{
     HISTOGRAM_BINS, HISTOGRAM_RANGE, batch_norm_setting, batch_norm_statistics,
     pre_activation_histograms,
@@ -305,30 +306,36 @@ impl Compared for BatchNormFigure {
                 .join(", ")
         );
         self.canvas.set_attribute("aria-label", &alt)?;
-        let stats_json: Vec<String> = stats
-            .iter()
-            .map(|s| {
-                format!(
-                    "[{:?},{:?},{:?},{:?}]",
-                    s.batch_mean, s.running_mean, s.batch_variance, s.running_variance
-                )
-            })
-            .collect();
-        let sat_json: Vec<String> = latest.iter().map(|s| format!("{s:?}")).collect();
-        if let Some(state) = self.core.root().get_attribute("data-state")
-            && let Some(head) = state.strip_suffix('}')
-        {
-            self.core.root().set_attribute(
-                "data-state",
-                &format!(
-                    "{head},\"shown\":{k},\"smallBatch\":{},\"snapshots\":{},\"saturated\":[{}],\"stats\":[{}]}}",
-                    self.small_batch(),
-                    self.snapshots.len(),
-                    sat_json.join(","),
-                    stats_json.join(",")
-                ),
-            )?;
-        }
+        self.core.publish(&BatchNormState {
+            shown: k,
+            small_batch: self.small_batch(),
+            snapshots: self.snapshots.len(),
+            saturated: latest,
+            stats: stats
+                .iter()
+                .map(|s| {
+                    [
+                        s.batch_mean,
+                        s.running_mean,
+                        s.batch_variance,
+                        s.running_variance,
+                    ]
+                })
+                .collect(),
+        })?;
         Ok(())
     }
+}
+
+/// What the figure adds to the comparison's state: the run shown, the batch size, the snapshots
+/// kept, each layer's share of saturated inputs now, and per batch-normalization layer its batch
+/// mean, running mean, batch variance and running variance.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchNormState {
+    shown: usize,
+    small_batch: usize,
+    snapshots: usize,
+    saturated: Vec<f32>,
+    stats: Vec<[f32; 4]>,
 }

@@ -7,6 +7,7 @@ use super::compare::{self, Compared, Core};
 use crate::charts::Palette;
 use crate::dom::{self, fmt};
 use crate::error::Result;
+use serde::Serialize;
 use spiega_lessons::batch_size::{batch_size_setting, total_rise, updates_per_epoch};
 use spiega_lessons::playground::PlaygroundConfig;
 use std::cell::RefCell;
@@ -68,7 +69,7 @@ impl Compared for BatchSizeFigure {
         let Some(c) = self.core.comparison() else {
             return Ok(());
         };
-        let mut json = Vec::new();
+        let mut cost = Vec::new();
         for (i, run) in c.runs().iter().enumerate() {
             let per_epoch = updates_per_epoch(run);
             let rise = total_rise(run.history().iter().map(|s| s.train.loss));
@@ -83,19 +84,29 @@ impl Compared for BatchSizeFigure {
                 fmt(f64::from(rise), 3),
             ];
             dom::write_row(&self.cost, i, &texts)?;
-            json.push(format!(
-                "{{\"updatesPerEpoch\":{per_epoch},\"epochMs\":{},\"rise\":{rise:?}}}",
-                ms.map_or("null".into(), |m| format!("{m:?}"))
-            ));
+            cost.push(CostState {
+                updates_per_epoch: per_epoch,
+                epoch_ms: ms,
+                rise,
+            });
         }
-        if let Some(state) = self.core.root().get_attribute("data-state")
-            && let Some(head) = state.strip_suffix('}')
-        {
-            self.core.root().set_attribute(
-                "data-state",
-                &format!("{head},\"cost\":[{}]}}", json.join(",")),
-            )?;
-        }
+        self.core.publish(&BatchSizeState { cost })?;
         Ok(())
     }
+}
+
+/// What the figure adds to the comparison's state: each run's cost per epoch.
+#[derive(Serialize)]
+struct BatchSizeState {
+    cost: Vec<CostState>,
+}
+
+/// One run's updates per epoch, milliseconds per epoch (none before the first epoch) and the
+/// total rise of its training loss (how noisy its curve is).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CostState {
+    updates_per_epoch: u64,
+    epoch_ms: Option<f64>,
+    rise: f32,
 }

@@ -10,6 +10,7 @@ use crate::charts::Palette;
 use crate::charts::grid::{self, GridChart};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
+use serde::Serialize;
 use spiega_lessons::conv::pool_map;
 use spiega_nn::data::digits::{SIDE, digits};
 use spiega_nn::layer::{Padding, PoolKind, convolve_image};
@@ -184,12 +185,6 @@ fn row_major(m: &Matrix) -> Vec<f32> {
     (0..r * c).map(|k| m[(k / c, k % c)]).collect()
 }
 
-/// Values as a JSON array.
-fn json_list(v: &[f32]) -> String {
-    let items: Vec<String> = v.iter().map(|x| format!("{x}")).collect();
-    format!("[{}]", items.join(","))
-}
-
 impl Figure for ConvFigure {
     fn update(&mut self) -> Result<()> {
         // A newly chosen digit replaces the image; a newly chosen preset fills the weights.
@@ -331,21 +326,46 @@ impl Figure for ConvFigure {
             ),
         )?;
         self.pooled_canvas.set_attribute("aria-label", &pool_note)?;
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"digit\":\"{}\",\"filter\":{},\"stride\":{stride},\"padding\":\"{}\",\"pool\":\"{}\",\"image\":{},\"outputSize\":[{oh},{ow}],\"featureMap\":{},\"pooledSize\":[{},{}],\"pooled\":{}}}",
-                if digit == "drawn" { "drawn" } else { digit.as_str() },
-                json_list(&filter_values),
-                if self.padding_rule() == Padding::Same { "same" } else { "valid" },
-                if kind == PoolKind::Max { "max" } else { "average" },
-                json_list(&self.image),
-                json_list(&map),
-                pooled_shape.0,
-                pooled_shape.1,
-                json_list(&pooled_values)
-            ),
+        dom::set_state(
+            &self.root,
+            &ConvState {
+                digit: &digit,
+                filter: &filter_values,
+                stride,
+                padding: if self.padding_rule() == Padding::Same {
+                    "same"
+                } else {
+                    "valid"
+                },
+                pool: if kind == PoolKind::Max {
+                    "max"
+                } else {
+                    "average"
+                },
+                image: &self.image,
+                output_size: [oh, ow],
+                feature_map: &map,
+                pooled_size: [pooled_shape.0, pooled_shape.1],
+                pooled: &pooled_values,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the digit shown (or `"drawn"`), the filter's weights row by row, the
+/// stride, padding and pooling, the image, and the feature map and pooled map with their sizes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConvState<'a> {
+    digit: &'a str,
+    filter: &'a [f32],
+    stride: usize,
+    padding: &'static str,
+    pool: &'static str,
+    image: &'a [f32],
+    output_size: [usize; 2],
+    feature_map: &'a [f32],
+    pooled_size: [usize; 2],
+    pooled: &'a [f32],
 }

@@ -8,6 +8,7 @@ use crate::charts::{Palette, parse_color};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::RGBAColor;
+use serde::{Serialize, Serializer};
 use spiega_lessons::costs::{cross_entropy_curve, impurity_curves, margin_curve};
 use spiega_nn::loss::MarginLoss;
 use std::cell::RefCell;
@@ -154,20 +155,14 @@ impl Figure for MarginFigure {
                 if gradients { ", with their derivatives dashed" } else { "" }
             ),
         )?;
-        let json = |pick: fn(&(MarginLoss, f32, f32)) -> f32| -> String {
-            values
-                .iter()
-                .map(|t| format!("\"{}\":{}", t.0.name(), pick(t)))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"margin\":{m},\"gradients\":{gradients},\"losses\":{{{}}},\"derivatives\":{{{}}}}}",
-                json(|t| t.1),
-                json(|t| t.2)
-            ),
+        dom::set_state(
+            &self.root,
+            &MarginState {
+                margin: m,
+                gradients,
+                losses: ByLoss(values.iter().map(|t| (t.0.name(), t.1)).collect()),
+                derivatives: ByLoss(values.iter().map(|t| (t.0.name(), t.2)).collect()),
+            },
         )?;
         Ok(())
     }
@@ -296,12 +291,49 @@ impl Figure for ProbabilityFigure {
                 fmt(h, 3)
             ),
         )?;
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"p\":{p},\"crossEntropyPositive\":{ce_pos},\"crossEntropyNegative\":{ce_neg},\"gini\":{g},\"entropyBits\":{h}}}"
-            ),
+        dom::set_state(
+            &self.root,
+            &ProbabilityState {
+                p,
+                cross_entropy_positive: ce_pos,
+                cross_entropy_negative: ce_neg,
+                gini: g,
+                entropy_bits: h,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The margin figure's `data-state`: the margin probed, whether derivatives are drawn, and each
+/// loss's value and derivative there, by the loss's name.
+#[derive(Serialize)]
+struct MarginState {
+    margin: f32,
+    gradients: bool,
+    losses: ByLoss,
+    derivatives: ByLoss,
+}
+
+/// One number per margin loss, written as an object keyed by the loss's name, in the figure's
+/// order.
+struct ByLoss(Vec<(&'static str, f32)>);
+
+impl Serialize for ByLoss {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
+    }
+}
+
+/// The probability figure's `data-state`: the probability probed, the cross-entropy when the true
+/// class is 1 and when it is 0, and the Gini impurity and entropy (in bits) of a node with that
+/// share of class 1.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProbabilityState {
+    p: f64,
+    cross_entropy_positive: f64,
+    cross_entropy_negative: f64,
+    gini: f64,
+    entropy_bits: f64,
 }

@@ -9,6 +9,7 @@ use crate::charts::heatmap::ColorScale;
 use crate::charts::network::{LayerSpec, Network, NetworkSpec, NodeSpec};
 use crate::dom::{self, fmt};
 use crate::error::Result;
+use serde::Serialize;
 use spiega_lessons::dropout::dropout_setting;
 use spiega_lessons::playground::PlaygroundConfig;
 use std::cell::RefCell;
@@ -47,7 +48,8 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 }
 
 impl DropoutFigure {
-    /// The three rates as typed, each clamped to `[0, 0.9]` (and written back if it was not).
+    /// The three rates as typed, each kept to its field's range and step (and written back if it
+    /// was not).
     fn read_rates(&self) -> Vec<f32> {
         self.rates
             .iter()
@@ -189,21 +191,22 @@ impl Compared for DropoutFigure {
         dom::set_text(&self.readout, &text);
         self.network_canvas
             .set_attribute("aria-label", &format!("Network diagram. {text}"))?;
-        let flat: Vec<String> = dropped
-            .iter()
-            .map(|d| {
-                let ones: Vec<&str> = d.iter().map(|&x| if x { "1" } else { "0" }).collect();
-                format!("[{}]", ones.join(","))
-            })
-            .collect();
-        if let Some(state) = self.core.root().get_attribute("data-state")
-            && let Some(head) = state.strip_suffix('}')
-        {
-            self.core.root().set_attribute(
-                "data-state",
-                &format!("{head},\"shown\":{k},\"dropped\":[{}]}}", flat.join(",")),
-            )?;
-        }
+        let state = DropoutState {
+            shown: k,
+            dropped: dropped
+                .iter()
+                .map(|d| d.iter().map(|&x| u8::from(x)).collect())
+                .collect(),
+        };
+        self.core.publish(&state)?;
         Ok(())
     }
+}
+
+/// What the figure adds to the comparison's state: the run shown and, per hidden layer, which
+/// units the last training step dropped (1) or kept (0).
+#[derive(Serialize)]
+struct DropoutState {
+    shown: usize,
+    dropped: Vec<Vec<u8>>,
 }

@@ -15,6 +15,7 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
+use serde::Serialize;
 use spiega_lessons::gan::{
     Gan, GanConfig, GanView, GeneratorLoss, MAX_DRAWN, MIXTURE_MODES, PLANE, Target,
 };
@@ -437,31 +438,33 @@ impl GanFigure {
             ),
         )?;
         let c = &self.config;
-        let json = format!(
-            "{{\"target\":\"{}\",\"noiseDim\":{},\"optimizer\":\"{}\",\"loss\":\"{}\",\
-             \"lrGenerator\":{},\"lrDiscriminator\":{},\"dStepsPerRound\":{},\
-             \"discriminatorSteps\":{d_steps},\"generatorSteps\":{g_steps},\
-             \"discriminatorLoss\":{},\"generatorLoss\":{},\"distance\":{},\"startDistance\":{},\
-             \"modesCovered\":{},\"meanProbabilityOfGenerated\":{mean_p},\"meanArrow\":{mean_arrow},\
-             \"drawnPoints\":{},\"outside\":{outside},\"playing\":{},\"diverged\":{}}}",
-            c.target.id(),
-            c.noise_dim,
-            c.optimizer.name(),
-            c.loss.id(),
-            c.lr_generator,
-            c.lr_discriminator,
-            c.d_steps,
-            json_number(d_loss),
-            json_number(g_loss),
-            json_number(view.distance),
-            json_number(start),
-            view.modes_covered
-                .map_or("null".to_owned(), |m| m.to_string()),
-            self.drawn.len(),
-            self.playback.playing(),
-            self.diverged,
-        );
-        self.root.set_attribute("data-state", &json)?;
+        dom::set_state(
+            &self.root,
+            &GanState {
+                target: c.target.id(),
+                drawn_points: self.drawn.len(),
+                generator_steps: g_steps,
+                discriminator_steps: d_steps,
+                playing: self.playback.playing(),
+                diverged: self.diverged,
+                run: Some(RunState {
+                    noise_dim: c.noise_dim,
+                    optimizer: c.optimizer.name(),
+                    loss: c.loss.id(),
+                    lr_generator: c.lr_generator,
+                    lr_discriminator: c.lr_discriminator,
+                    d_steps_per_round: c.d_steps,
+                    discriminator_loss: d_loss,
+                    generator_loss: g_loss,
+                    distance: view.distance,
+                    start_distance: start,
+                    modes_covered: view.modes_covered,
+                    mean_probability_of_generated: mean_p,
+                    mean_arrow,
+                    outside,
+                }),
+            },
+        )?;
         Ok(())
     }
 
@@ -491,13 +494,17 @@ impl GanFigure {
             &self.readout,
             "No real distribution yet: draw one on the plane.",
         );
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"target\":\"drawn\",\"drawnPoints\":{},\"generatorSteps\":0,\
-                 \"discriminatorSteps\":0,\"playing\":false,\"diverged\":false}}",
-                self.drawn.len()
-            ),
+        dom::set_state(
+            &self.root,
+            &GanState {
+                target: "drawn",
+                drawn_points: self.drawn.len(),
+                generator_steps: 0,
+                discriminator_steps: 0,
+                playing: false,
+                diverged: false,
+                run: None,
+            },
         )?;
         Ok(())
     }
@@ -635,15 +642,6 @@ fn plane_spec<'a>(field: &'a [f32], n: usize, points: &'a [Point]) -> HeatmapSpe
     }
 }
 
-/// A number for JSON (`null` when not finite).
-fn json_number(v: f32) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        "null".to_owned()
-    }
-}
-
 fn write_role(root: &Element, role: &str, text: &str) -> Result<()> {
     if let Some(el) = root.query_selector(&format!("[data-role=\"{role}\"]"))? {
         dom::set_text(&el, text);
@@ -726,4 +724,41 @@ impl Figure for GanFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
     }
+}
+
+/// The figure's `data-state`: the real distribution, the points drawn, the steps taken, whether
+/// it plays or has diverged and, once there is a run, its settings and numbers.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GanState {
+    target: &'static str,
+    drawn_points: usize,
+    generator_steps: u64,
+    discriminator_steps: u64,
+    playing: bool,
+    diverged: bool,
+    #[serde(flatten)]
+    run: Option<RunState>,
+}
+
+/// A run's settings, its last losses, its distance to the real distribution now and at the
+/// start, the modes it covers, the discriminator's mean probability for the generated points,
+/// the mean length of their arrows, and how many lie off the plot.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunState {
+    noise_dim: usize,
+    optimizer: &'static str,
+    loss: &'static str,
+    lr_generator: f32,
+    lr_discriminator: f32,
+    d_steps_per_round: usize,
+    discriminator_loss: f32,
+    generator_loss: f32,
+    distance: f32,
+    start_distance: f32,
+    modes_covered: Option<usize>,
+    mean_probability_of_generated: f64,
+    mean_arrow: f64,
+    outside: usize,
 }

@@ -14,10 +14,11 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use crate::frame::FrameLoop;
+use crate::json::Widened;
 use plotters::style::RGBAColor;
+use serde::Serialize;
 use spiega_lessons::optimizers::{MAX_STEPS, RACERS, Race, RaceConfig, Surface, SurfaceKind};
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, MouseEvent};
@@ -484,47 +485,30 @@ impl OptimizersFigure {
                 summary.join(", ")
             ),
         )?;
-        let mut s = String::with_capacity(1024);
-        let _ = write!(
-            s,
-            "{{\"surface\":\"{}\",\"steps\":{},\"playing\":{},\"start\":[{},{}],\"lr\":{},\
-             \"adaptive_lr\":{},\"momentum\":{},\"adagrad_G\":[{}],\"racers\":[",
-            self.surface.name(),
-            race.steps(),
-            self.playing,
-            f64::from(start[0]),
-            f64::from(start[1]),
-            f64::from(config.lr),
-            f64::from(config.adaptive_lr),
-            f64::from(config.momentum),
-            g.iter()
-                .map(|v| f64::from(*v).to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        for (i, r) in race.racers().iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            let p = r.path.last().copied().unwrap_or(start);
-            let loss = r.losses.last().copied().unwrap_or(f32::NAN);
-            let _ = write!(
-                s,
-                "{{\"name\":\"{}\",\"points\":{},\"point\":[{},{}],\"loss\":{},\"stopped\":{}}}",
-                r.name,
-                r.path.len(),
-                f64::from(p[0]),
-                f64::from(p[1]),
-                if loss.is_finite() {
-                    f64::from(loss).to_string()
-                } else {
-                    "null".to_owned()
-                },
-                r.stopped.is_some()
-            );
-        }
-        s.push_str("]}");
-        self.root.set_attribute("data-state", &s)?;
+        dom::set_state(
+            &self.root,
+            &RaceState {
+                surface: self.surface.name(),
+                steps: race.steps(),
+                playing: self.playing,
+                start: Widened(start),
+                lr: Widened(config.lr),
+                adaptive_lr: Widened(config.adaptive_lr),
+                momentum: Widened(config.momentum),
+                adagrad_g: Widened(&g),
+                racers: race
+                    .racers()
+                    .iter()
+                    .map(|r| RacerState {
+                        name: r.name,
+                        points: r.path.len(),
+                        point: Widened(r.path.last().copied().unwrap_or(start)),
+                        loss: Widened(r.losses.last().copied().unwrap_or(f32::NAN)),
+                        stopped: r.stopped.is_some(),
+                    })
+                    .collect(),
+            },
+        )?;
         Ok(())
     }
 }
@@ -576,4 +560,32 @@ impl Figure for OptimizersFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
     }
+}
+
+/// The figure's `data-state`: the surface, the steps taken, whether it plays, the start, the
+/// rates and momentum, Adagrad's accumulated squared gradients, and each racer's place and loss;
+/// numbers widened, as the legend formats them.
+#[derive(Serialize)]
+struct RaceState<'a> {
+    surface: &'static str,
+    steps: usize,
+    playing: bool,
+    start: Widened<[f32; 2]>,
+    lr: Widened<f32>,
+    adaptive_lr: Widened<f32>,
+    momentum: Widened<f32>,
+    #[serde(rename = "adagrad_G")]
+    adagrad_g: Widened<&'a [f32]>,
+    racers: Vec<RacerState>,
+}
+
+/// One optimizer in the race: the points of its path, where it is, its loss there (`null` once
+/// it is not finite) and whether it stopped.
+#[derive(Serialize)]
+struct RacerState {
+    name: &'static str,
+    points: usize,
+    point: Widened<[f32; 2]>,
+    loss: Widened<f32>,
+    stopped: bool,
 }

@@ -9,6 +9,7 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
+use serde::Serialize;
 use spiega_lessons::weight_penalties::{NEAR_ZERO, PenaltyStudy, RUN_NAMES, histogram};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -188,7 +189,7 @@ impl Figure for PenaltiesFigure {
         dom::set_output(&self.root, "rate-value", &format!("{rate}"));
         let step = self.study.steps();
         let mut zeros = Vec::with_capacity(4);
-        let mut counts_json = Vec::with_capacity(4);
+        let mut counts = Vec::with_capacity(4);
         for i in 0..4 {
             let (near, total) = self.study.near_zero(i)?;
             zeros.push(near);
@@ -222,7 +223,7 @@ impl Figure for PenaltiesFigure {
                     listing.join(", ")
                 ),
             )?;
-            counts_json.push(format!("[{}]", listing.join(",")));
+            counts.push(self.bins.clone());
         }
         let norms = [self.study.norm(4)?, self.study.norm(5)?];
         let losses = [self.study.losses(4)?.1, self.study.losses(5)?.1];
@@ -276,20 +277,37 @@ impl Figure for PenaltiesFigure {
             )
         };
         dom::set_text(&self.readout, &text);
-        let zeros_json: Vec<String> = zeros.iter().map(ToString::to_string).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"step\":{step},\"playing\":{},\"limit\":{LIMIT},\"rate\":{rate:?},\"decay\":{decay:?},\"nearZero\":[{}],\"histograms\":[{}],\"norms\":[{:?},{:?}],\"validationLoss\":[{:?},{:?}]}}",
-                self.playback.playing(),
-                zeros_json.join(","),
-                counts_json.join(","),
-                norms[0],
-                norms[1],
-                losses[0],
-                losses[1]
-            ),
+        dom::set_state(
+            &self.root,
+            &PenaltiesState {
+                step,
+                playing: self.playback.playing(),
+                limit: LIMIT,
+                rate,
+                decay,
+                near_zero: zeros,
+                histograms: counts,
+                norms,
+                validation_loss: losses,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the updates made, whether it plays and its limit, the rate and
+/// weight decay, per penalty the weights near zero and the histogram's counts, and for AdamW
+/// and Adam with an L2 penalty their weights' norms and validation losses.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PenaltiesState {
+    step: u64,
+    playing: bool,
+    limit: u64,
+    rate: f32,
+    decay: f32,
+    near_zero: Vec<usize>,
+    histograms: Vec<Vec<usize>>,
+    norms: [f32; 2],
+    validation_loss: [f32; 2],
 }

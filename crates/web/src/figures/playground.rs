@@ -21,6 +21,7 @@ use crate::playground_view::{self, View};
 use crate::state::HashParams;
 use crate::state::figures::is_anchor;
 use crate::state::playground::{PlaygroundState, changes_shape};
+use serde::Serialize;
 use spiega_lessons::playground::{Playground, Scores};
 use spiega_nn::EngineError;
 use std::cell::RefCell;
@@ -632,8 +633,7 @@ impl PlaygroundFigure {
         )?;
         if let Some(s) = last {
             write_scores(r, &s)?;
-            self.root
-                .set_attribute("data-state", &state_json(&s, epoch, self.diverged))?;
+            dom::set_state(&self.root, &ScoresState::new(&s, epoch, self.diverged))?;
         }
         Ok(())
     }
@@ -1041,19 +1041,35 @@ fn write_scores(root: &Element, s: &Scores) -> Result<()> {
     Ok(())
 }
 
-/// The figure's numbers for tests and assistive tools, as JSON (full precision).
-fn state_json(s: &Scores, epoch: u64, diverged: bool) -> String {
-    let opt = |v: Option<f32>| v.map_or("null".into(), |v| format!("{v:?}"));
-    format!(
-        "{{\"step\":{},\"epoch\":{epoch},\"diverged\":{diverged},\"trainLoss\":{:?},\"trainAccuracy\":{},\"validationLoss\":{},\"validationAccuracy\":{},\"testLoss\":{},\"testAccuracy\":{}}}",
-        s.step,
-        s.train.loss,
-        opt(s.train.accuracy),
-        opt(s.validation.map(|v| v.loss)),
-        opt(s.validation.and_then(|v| v.accuracy)),
-        opt(s.test.map(|v| v.loss)),
-        opt(s.test.and_then(|v| v.accuracy)),
-    )
+/// The figure's numbers for tests and assistive tools (written as JSON at full precision).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScoresState {
+    step: u64,
+    epoch: u64,
+    diverged: bool,
+    train_loss: f32,
+    train_accuracy: Option<f32>,
+    validation_loss: Option<f32>,
+    validation_accuracy: Option<f32>,
+    test_loss: Option<f32>,
+    test_accuracy: Option<f32>,
+}
+
+impl ScoresState {
+    fn new(s: &Scores, epoch: u64, diverged: bool) -> Self {
+        Self {
+            step: s.step,
+            epoch,
+            diverged,
+            train_loss: s.train.loss,
+            train_accuracy: s.train.accuracy,
+            validation_loss: s.validation.map(|v| v.loss),
+            validation_accuracy: s.validation.and_then(|v| v.accuracy),
+            test_loss: s.test.map(|v| v.loss),
+            test_accuracy: s.test.and_then(|v| v.accuracy),
+        }
+    }
 }
 
 /// The loss curves of the three splits against updates.

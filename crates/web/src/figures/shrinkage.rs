@@ -9,6 +9,7 @@ use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
+use serde::Serialize;
 use spiega_lessons::shrinkage::{Shrinkage, exact_zeros};
 use spiega_nn::linear_model::PathPenalty;
 use std::cell::RefCell;
@@ -242,14 +243,28 @@ impl Figure for ShrinkageFigure {
                 listed(&fit64)
             ),
         )?;
-        let list: Vec<String> = coefficients.iter().map(|c| format!("{c:?}")).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"penalty\":\"{key}\",\"alpha\":{alpha:?},\"zeros\":{zeros},\"irrelevantZeros\":{irrelevant_zeros},\"coefficients\":[{}]}}",
-                list.join(",")
-            ),
+        dom::set_state(
+            &self.root,
+            &ShrinkageState {
+                penalty: key,
+                alpha,
+                zeros,
+                irrelevant_zeros,
+                coefficients: &coefficients,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the penalty, its strength, how many coefficients are zero (and how
+/// many of those belong to irrelevant features), and the fitted coefficients.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ShrinkageState<'a> {
+    penalty: &'a str,
+    alpha: f32,
+    zeros: usize,
+    irrelevant_zeros: usize,
+    coefficients: &'a [f32],
 }

@@ -6,6 +6,7 @@ use crate::charts::bars::{self, Panel};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::Color;
+use serde::Serialize;
 use spiega_nn::activation::softmax_with_temperature;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -84,14 +85,20 @@ impl Figure for SoftmaxFigure {
         dom::set_text(&self.readout, &text);
         self.canvas
             .set_attribute("aria-label", &format!("Softmax bars. {text}"))?;
-        let p_json: Vec<String> = p.iter().map(f32::to_string).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"temperature\":{t},\"probabilities\":[{}]}}",
-                p_json.join(",")
-            ),
+        dom::set_state(
+            &self.root,
+            &SoftmaxState {
+                temperature: t,
+                probabilities: &p,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the temperature and the probabilities.
+#[derive(Serialize)]
+struct SoftmaxState<'a> {
+    temperature: f32,
+    probabilities: &'a [f32],
 }

@@ -15,6 +15,7 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
+use serde::Serialize;
 use spiega_lessons::transformer::{Probe, QueryDetail, Transformer, TransformerConfig, pca_2d};
 use spiega_nn::EngineError;
 use spiega_nn::data::sequence::SequenceTask;
@@ -333,60 +334,41 @@ impl TransformerFigure {
             &format!("{:.1}%", 100.0 * scores.test_token_accuracy),
         );
         let weights = probe.attention_weights(layer, head)?;
-        let rows: Vec<String> = (0..len)
-            .map(|i| {
-                let row: Vec<String> = (0..len).map(|j| format!("{}", weights[(i, j)])).collect();
-                format!("[{}]", row.join(","))
-            })
-            .collect();
-        let list = |v: &[f32]| {
-            let items: Vec<String> = v
-                .iter()
-                .map(|x| {
-                    if x.is_finite() {
-                        format!("{x}")
-                    } else {
-                        "null".into()
-                    }
-                })
-                .collect();
-            format!("[{}]", items.join(","))
-        };
-        let ints = |v: &[usize]| {
-            let items: Vec<String> = v.iter().map(ToString::to_string).collect();
-            format!("[{}]", items.join(","))
-        };
-        let allowed: Vec<String> = detail.allowed.iter().map(ToString::to_string).collect();
-        let json = format!(
-            "{{\"task\":\"{}\",\"heads\":{},\"layers\":{},\"causal\":{},\"lr\":{},\"steps\":{steps},\
-             \"trainLoss\":{},\"testLoss\":{},\"testAccuracy\":{},\"testSequenceAccuracy\":{},\
-             \"chance\":{chance},\"input\":{},\"output\":{},\"expected\":{},\"layer\":{layer},\
-             \"head\":{head},\"query\":{query},\"attention\":[{}],\"scores\":{},\"allowed\":[{}],\
-             \"weights\":{},\"headOutput\":{},\"playing\":{}}}",
-            if self.config.task == SequenceTask::Sort {
-                "sort"
-            } else {
-                "reverse"
+        let c = &self.config;
+        dom::set_state(
+            &self.root,
+            &TransformerState {
+                task: if c.task == SequenceTask::Sort {
+                    "sort"
+                } else {
+                    "reverse"
+                },
+                heads: c.heads,
+                layers: c.layers,
+                causal: c.causal,
+                lr: c.lr,
+                steps,
+                train_loss: scores.train_loss,
+                test_loss: scores.test_loss,
+                test_accuracy: scores.test_token_accuracy,
+                test_sequence_accuracy: scores.test_sequence_accuracy,
+                chance,
+                input: &probe.input,
+                output: &probe.output,
+                expected: &probe.expected,
+                layer,
+                head,
+                query,
+                attention: (0..len)
+                    .map(|i| (0..len).map(|j| weights[(i, j)]).collect())
+                    .collect(),
+                scores: &detail.scores,
+                allowed: &detail.allowed,
+                weights: &detail.weights,
+                head_output: &detail.output,
+                playing: self.playback.playing(),
             },
-            self.config.heads,
-            self.config.layers,
-            self.config.causal,
-            self.config.lr,
-            scores.train_loss,
-            scores.test_loss,
-            scores.test_token_accuracy,
-            scores.test_sequence_accuracy,
-            ints(&probe.input),
-            ints(&probe.output),
-            ints(&probe.expected),
-            rows.join(","),
-            list(&detail.scores),
-            allowed.join(","),
-            list(&detail.weights),
-            list(&detail.output),
-            self.playback.playing(),
-        );
-        self.root.set_attribute("data-state", &json)?;
+        )?;
         Ok(())
     }
 
@@ -792,4 +774,36 @@ impl Figure for TransformerFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
     }
+}
+
+/// The figure's `data-state`: the task and the model's settings, the updates made, the training
+/// and held-out scores against chance, the sequence probed with the model's answer, and for the
+/// chosen layer, head and query the attention matrix, the query's raw scores, which keys it may
+/// see, its weights and the head's output.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TransformerState<'a> {
+    task: &'static str,
+    heads: usize,
+    layers: usize,
+    causal: bool,
+    lr: f32,
+    steps: u64,
+    train_loss: f32,
+    test_loss: f32,
+    test_accuracy: f32,
+    test_sequence_accuracy: f32,
+    chance: f32,
+    input: &'a [usize],
+    output: &'a [usize],
+    expected: &'a [usize],
+    layer: usize,
+    head: usize,
+    query: usize,
+    attention: Vec<Vec<f32>>,
+    scores: &'a [f32],
+    allowed: &'a [bool],
+    weights: &'a [f32],
+    head_output: &'a [f32],
+    playing: bool,
 }
