@@ -448,6 +448,7 @@ impl BackpropFigure {
             }
             self.equations.append_child(&line)?;
         }
+        mark_scrolling_lines(&self.equations)?;
         self.back.set_disabled(self.step == 0);
         dom::set_text(
             &self.next,
@@ -460,6 +461,29 @@ impl BackpropFigure {
         dom::set_state(&self.root, &StepState::new(pass, self, step, steps.len()))?;
         Ok(())
     }
+}
+
+/// Marks each equation line of `equations` that is wider than its box (a wide matrix cannot
+/// wrap): `data-scrolls` shows the scroll cue, and `tabindex` lets a keyboard scroll it. Lines
+/// that fit lose the mark, so a resize that makes room takes the cue away again.
+fn mark_scrolling_lines(equations: &Element) -> Result<()> {
+    let mut next = equations.first_element_child();
+    while let Some(line) = next {
+        if line.scroll_width() > line.client_width() + 1 {
+            line.set_attribute("data-scrolls", "true")?;
+            line.set_attribute("tabindex", "0")?;
+            line.set_attribute(
+                "aria-label",
+                "Equation, wider than the figure: scroll sideways",
+            )?;
+        } else {
+            line.remove_attribute("data-scrolls")?;
+            line.remove_attribute("tabindex")?;
+            line.remove_attribute("aria-label")?;
+        }
+        next = line.next_element_sibling();
+    }
+    Ok(())
 }
 
 /// Draws the network with what `step` touches outlined, and describes it in the canvas's label.

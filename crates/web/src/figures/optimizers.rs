@@ -253,13 +253,19 @@ impl OptimizersFigure {
         if !self.playing {
             return false;
         }
-        if let Err(e) = self.advance(STEPS_PER_FRAME) {
-            report(self, &e);
-            return false;
-        }
+        let stepped = match self.race.as_mut() {
+            Some(race) => (0..STEPS_PER_FRAME).try_for_each(|_| race.step().map(|_| ())),
+            None => Ok(()),
+        };
+        // Stop before drawing, so that what the frame writes (the button, `data-state`) already
+        // says the race has stopped.
         let done = self.race.as_ref().is_none_or(|r| r.steps() >= MAX_STEPS);
         if done {
             self.set_playing(false);
+        }
+        if let Err(e) = stepped.map_err(Into::into).and_then(|()| self.draw()) {
+            report(self, &e);
+            return false;
         }
         !done
     }
