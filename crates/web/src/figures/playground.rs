@@ -536,10 +536,22 @@ impl PlaygroundFigure {
         if !is_divergence(e) {
             return Err(WebError::Engine(e.clone()));
         }
+        if self.diverged {
+            // Already paused with the last good network back in place (a redraw of it
+            // cannot diverge again, but nothing is redrawn from here either way).
+            return self.say_diverged();
+        }
         self.diverged = true;
         self.cause = e.to_string();
         self.set_playing(false);
         self.root.set_attribute("data-diverged", "true")?;
+        // The last good picture stays through any later redraw (resize, theme, palette): the
+        // network the reader last saw is put back, and everything is drawn from it once more,
+        // so the state says it diverged too.
+        if let Some(run) = self.run.as_mut() {
+            run.restore_last_recorded();
+        }
+        self.draw()?;
         self.say_diverged()
     }
 
@@ -618,7 +630,12 @@ impl PlaygroundFigure {
         let history = run.history();
         draw_losses(&self.loss_canvas, history, log, &palette)?;
         let last = history.last().copied();
-        let (steps, epoch) = (run.steps(), run.epoch());
+        // After a divergence the picture is the last recorded network's, and so is its count.
+        let steps = match (self.diverged, last) {
+            (true, Some(s)) => s.step,
+            _ => run.steps(),
+        };
+        let epoch = run.epoch();
         let r = &self.root;
         write_role(r, "step-count", &steps.to_string())?;
         write_role(r, "epoch-count", &epoch.to_string())?;
