@@ -11,6 +11,8 @@
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
 //!   first chart, frames while training (see `crates/xtask/BENCH.md`).
 //! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
+//! - `pictures`: makes README's pictures under `docs/` from the release build, refusing any that
+//!   shows a notice.
 //! - `soak [--seconds S]`: trains the playground in headless Chromium and fails if its memory grows.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML.
 //! - `post-build`: run by Trunk after each build on its staged `index.html`: typesets the LaTeX,
@@ -23,6 +25,7 @@ mod bench;
 mod csp;
 mod fuzz;
 mod page_speed;
+mod pictures;
 mod reference;
 mod setup;
 mod soak;
@@ -56,6 +59,8 @@ tasks:
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count
+  pictures              make README's pictures (docs/*.png) from the release build; refuses any
+                        picture that shows a notice
   soak [--seconds S]    train the playground in headless Chromium for S seconds (default 120),
                         sampling WebAssembly memory and the JS heap; fails if either keeps growing
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
         Some("fuzz") => fuzz::main(&root(), &args[1..]),
+        Some("pictures") => pictures::main(&root()),
         Some("soak") => soak::main(&root(), &args[1..]),
         Some("typeset") => typeset::main(&args[1..]).map(|_| true),
         Some("post-build") => typeset::post_build().map(|_| true),
