@@ -713,21 +713,31 @@ pub fn run(body: impl std::future::Future<Output = Result<()>>) {
     }
 }
 
-/// The number at `key` of a figure's state, or NaN when it is missing or not a number (so a
-/// comparison with it fails).
+/// The number at `key` of a figure's state. A missing key or a value that is not a number
+/// fails the test at once, naming the key and showing the state: a comparison can never pass
+/// because both sides were missing.
 pub fn num(state: &Value, key: &str) -> f64 {
-    state[key].as_f64().unwrap_or(f64::NAN)
+    match state[key].as_f64() {
+        Some(v) => v,
+        None => panic!("the state has no number \"{key}\": {state}"),
+    }
 }
 
-/// The `runs` of a comparison figure's state (empty when there are none).
+/// The `runs` of a comparison figure's state; a state without runs fails the test.
 pub fn runs(state: &Value) -> Vec<Value> {
-    state["runs"].as_array().cloned().unwrap_or_default()
+    match state["runs"].as_array() {
+        Some(runs) if !runs.is_empty() => runs.clone(),
+        _ => panic!("the state has no runs: {state}"),
+    }
 }
 
-/// Asserts that every run of a comparison moved between the states `start` and `end`: each has
-/// more than two recorded points, and its training and validation losses both changed.
+/// Asserts that every run of a comparison moved between the states `start` and `end`: both have
+/// the same, non-zero number of runs, and each has more than two recorded points and training and
+/// validation losses that both changed.
 pub fn assert_every_run_moved(start: &Value, end: &Value) {
-    for (a, b) in runs(start).iter().zip(runs(end).iter()) {
+    let (before, after) = (runs(start), runs(end));
+    assert_eq!(before.len(), after.len(), "{start} → {end}");
+    for (a, b) in before.iter().zip(after.iter()) {
         assert!(num(b, "points") > 2.0, "{b}");
         assert_ne!(num(a, "trainLoss"), num(b, "trainLoss"), "{a} → {b}");
         assert_ne!(
