@@ -177,7 +177,7 @@ fn surfaces_start_and_sliders_change_the_race() {
         assert_eq!(
             page.text(&format!("{FIG} output[data-role=lr-value]"))
                 .await?,
-            "0.10"
+            "0.1"
         );
         page.finish().await
     });

@@ -133,12 +133,6 @@ pub fn write_row(body: &Element, index: usize, texts: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// A slider's value as a number (0 when the browser reports none).
-pub fn value(input: &HtmlInputElement) -> f64 {
-    let v = input.value_as_number();
-    if v.is_finite() { v } else { 0.0 }
-}
-
 /// Formats a number with `digits` decimals, using a true minus sign.
 pub fn fmt(v: f64, digits: usize) -> String {
     let s = format!("{v:.digits$}");

@@ -11,6 +11,7 @@ use super::compare::run_colors;
 use crate::charts::Palette;
 use crate::charts::grid::{self, GridChart};
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
@@ -118,15 +119,15 @@ fn read_ranges(
     blur: &HtmlInputElement,
     noise: &HtmlInputElement,
 ) -> AugmentRanges {
-    let clamp = |v: f64, hi: f64| v.clamp(0.0, hi) as f32;
-    let z = clamp(dom::value(zoom), 50.0) / 100.0;
+    let read = |input| controls::number(input) as f32;
+    let z = read(zoom) / 100.0;
     AugmentRanges {
-        max_rotation_degrees: clamp(dom::value(rotation), 180.0),
-        max_shift: clamp(dom::value(shift), 4.0),
+        max_rotation_degrees: read(rotation),
+        max_shift: read(shift),
         min_zoom: 1.0 - z,
         max_zoom: 1.0 + z,
-        max_blur_sigma: clamp(dom::value(blur), 3.0),
-        noise_std: clamp(dom::value(noise), 0.5),
+        max_blur_sigma: read(blur),
+        noise_std: read(noise),
     }
 }
 

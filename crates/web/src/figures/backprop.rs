@@ -16,13 +16,14 @@ use super::mathml::{MathBuilder, Num, matrix, vector};
 use crate::charts::Palette;
 use crate::charts::heatmap::ColorScale;
 use crate::charts::network::{Highlight, LayerSpec, Network, NetworkSpec, NodeSpec};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::json::Widened;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use spiega_lessons::backprop::gradcheck::{self, GradCheck, PlantedBug};
-use spiega_lessons::backprop::{MAX_WIDTH, Pass, WalkConfig, Walkthrough};
+use spiega_lessons::backprop::{Pass, WalkConfig, Walkthrough};
 use spiega_nn::Loss;
 use spiega_nn::activation::Activation;
 use spiega_nn::tensor::Matrix;
@@ -238,24 +239,6 @@ fn wire(fig: &Rc<RefCell<BackpropFigure>>) -> Result<()> {
     })
 }
 
-/// Reads a number input as an integer in `lo..=hi`, writing the clamped value back.
-fn read_int(input: &HtmlInputElement, lo: usize, hi: usize) -> usize {
-    let v = dom::value(input).round().clamp(lo as f64, hi as f64) as usize;
-    if dom::value(input) != v as f64 {
-        input.set_value(&v.to_string());
-    }
-    v
-}
-
-/// Reads a number input as a finite number in `lo..=hi`.
-fn read_num(input: &HtmlInputElement, lo: f64, hi: f64) -> f32 {
-    let v = dom::value(input).clamp(lo, hi);
-    if dom::value(input) != v {
-        input.set_value(&v.to_string());
-    }
-    v as f32
-}
-
 impl BackpropFigure {
     fn say(&self, text: &str) -> Result<()> {
         dom::set_text(&self.message, text);
@@ -265,16 +248,22 @@ impl BackpropFigure {
     /// The network settings the controls ask for.
     fn read_config(&self) -> Result<WalkConfig> {
         let loss = Loss::from_name(&self.loss.value())?;
+        // Softmax needs two outputs at least; the field's markup holds the rest of its range.
+        self.outputs
+            .set_min(if matches!(loss, Loss::SoftmaxCrossEntropy) {
+                "2"
+            } else {
+                "1"
+            });
         let outputs = match loss {
             Loss::BinaryCrossEntropy => 1,
-            Loss::SoftmaxCrossEntropy => read_int(&self.outputs, 2, 4),
-            _ => read_int(&self.outputs, 1, 4),
+            _ => controls::number_shown(&self.outputs) as usize,
         };
         self.outputs.set_value(&outputs.to_string());
         self.outputs
             .set_disabled(matches!(loss, Loss::BinaryCrossEntropy));
-        let h1 = read_int(&self.hidden1, 1, MAX_WIDTH);
-        let h2 = read_int(&self.hidden2, 0, MAX_WIDTH);
+        let h1 = controls::number_shown(&self.hidden1) as usize;
+        let h2 = controls::number_shown(&self.hidden2) as usize;
         let hidden = if h2 == 0 { vec![h1] } else { vec![h1, h2] };
         Ok(WalkConfig {
             inputs: 2,
@@ -339,14 +328,17 @@ impl BackpropFigure {
 
     /// The example and its target vector as the controls give them.
     fn read_example(&self) -> (Vec<f32>, Vec<f32>, usize) {
-        let x = vec![read_num(&self.x1, -6.0, 6.0), read_num(&self.x2, -6.0, 6.0)];
+        let x = vec![
+            controls::number_shown(&self.x1) as f32,
+            controls::number_shown(&self.x2) as f32,
+        ];
         let classes = if self.config.loss == Loss::BinaryCrossEntropy {
             2
         } else {
             self.config.outputs
         };
-        let class = read_int(&self.target, 0, classes - 1);
         self.target.set_max(&(classes - 1).to_string());
+        let class = controls::number_shown(&self.target) as usize;
         let target = if self.config.loss == Loss::BinaryCrossEntropy {
             vec![class as f32]
         } else {
@@ -368,7 +360,7 @@ impl BackpropFigure {
     }
 
     fn learning_rate(&self) -> f32 {
-        dom::value(&self.lr).clamp(0.01, 2.0) as f32
+        controls::number(&self.lr) as f32
     }
 
     /// The learning-rate slider: the pass and its update change, the step stays.
@@ -565,7 +557,7 @@ fn draw_network(
 impl BackpropFigure {
     /// Runs the gradient check on the current network and example and fills its table.
     fn draw_check(&mut self) -> Result<()> {
-        let eps: f32 = self.check.eps.value().parse().unwrap_or(1e-2);
+        let eps: f32 = controls::chosen(&self.check.eps)?;
         let bug = PlantedBug::from_name(&self.check.bug.value())?;
         let (x, t) = self.example();
         let xm = Matrix::from_row_slice(1, x.len(), &x);

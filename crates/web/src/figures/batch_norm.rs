@@ -7,6 +7,7 @@ use super::Figure;
 use super::compare::{self, Compared, Core};
 use crate::charts::heatmap::{context_2d, css_rgba, mix, rgb};
 use crate::charts::{FONT, Palette, fit_canvas};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use serde::Serialize;
@@ -63,19 +64,14 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 }
 
 impl BatchNormFigure {
-    /// The very small batch as chosen (2 when the menu holds anything else).
-    fn small_batch(&self) -> usize {
-        self.small_batch
-            .value()
-            .parse::<usize>()
-            .ok()
-            .filter(|b| (1..=BATCH).contains(b))
-            .unwrap_or(2)
+    /// The very small batch as chosen.
+    fn small_batch(&self) -> Result<usize> {
+        controls::chosen(&self.small_batch)
     }
 
     /// Which run the strips and the statistics show (0 to 2).
-    fn shown_run(&self) -> usize {
-        self.shown.value().parse::<usize>().unwrap_or(1).min(2)
+    fn shown_run(&self) -> Result<usize> {
+        controls::chosen(&self.shown)
     }
 
     /// Takes a snapshot of every run's histograms unless one was taken at this step.
@@ -221,7 +217,7 @@ impl Compared for BatchNormFigure {
     }
 
     fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>> {
-        let small = self.small_batch();
+        let small = self.small_batch()?;
         let runs = vec![
             (
                 format!("no batch norm, batch {BATCH}"),
@@ -249,7 +245,7 @@ impl Compared for BatchNormFigure {
 
     fn draw_more(&mut self, palette: &Palette) -> Result<()> {
         self.record_snapshot()?;
-        let k = self.shown_run();
+        let k = self.shown_run()?;
         self.draw_strips(k, palette)?;
         let name = self.core.names().get(k).cloned().unwrap_or_default();
         let Some(c) = self.core.comparison() else {
@@ -308,7 +304,7 @@ impl Compared for BatchNormFigure {
         self.canvas.set_attribute("aria-label", &alt)?;
         self.core.publish(&BatchNormState {
             shown: k,
-            small_batch: self.small_batch(),
+            small_batch: self.small_batch()?,
             snapshots: self.snapshots.len(),
             saturated: latest,
             stats: stats

@@ -5,6 +5,7 @@
 use super::Figure;
 use super::compare::{self, Compared, Core};
 use crate::charts::Palette;
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use serde::Serialize;
@@ -38,24 +39,14 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     compare::mount(fig)
 }
 
-/// A menu's batch size (`fallback` when it holds anything else).
-fn batch(select: &HtmlSelectElement, fallback: usize) -> usize {
-    select
-        .value()
-        .parse::<usize>()
-        .ok()
-        .filter(|b| (1..=200).contains(b))
-        .unwrap_or(fallback)
-}
-
 impl Compared for BatchSizeFigure {
     fn core(&mut self) -> &mut Core {
         &mut self.core
     }
 
     fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>> {
-        let small = batch(&self.small, 2);
-        let large = batch(&self.large, 100);
+        let small: usize = controls::chosen(&self.small)?;
+        let large: usize = controls::chosen(&self.large)?;
         Ok(vec![
             (format!("batch {small}"), batch_size_setting(small)?),
             (format!("batch {large}"), batch_size_setting(large)?),

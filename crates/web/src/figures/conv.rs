@@ -8,6 +8,7 @@
 use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::grid::{self, GridChart};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use serde::Serialize;
@@ -144,7 +145,7 @@ impl ConvFigure {
     /// Paints the cell of the input grid under `(x, y)` (CSS pixels): on with the pen, off with
     /// the eraser. The input grid shows the padding too, so its cells are offset by it.
     fn paint(&mut self, x: f64, y: f64) -> Result<()> {
-        let stride = self.stride.value().parse().unwrap_or(1);
+        let stride = controls::chosen(&self.stride)?;
         let shown = convolve_image(
             &Matrix::zeros(SIDE, SIDE),
             &Matrix::zeros(3, 3),
@@ -209,7 +210,11 @@ impl Figure for ConvFigure {
             self.shown_preset = preset_name.clone();
         } else {
             // An edited weight makes the filter the reader's own.
-            let typed: Vec<f32> = self.weights.iter().map(|i| dom::value(i) as f32).collect();
+            let typed: Vec<f32> = self
+                .weights
+                .iter()
+                .map(|i| controls::number(i) as f32)
+                .collect();
             let matches = preset(&preset_name).is_some_and(|p| {
                 p.iter()
                     .zip(&typed)
@@ -220,10 +225,14 @@ impl Figure for ConvFigure {
                 self.shown_preset = "custom".into();
             }
         }
-        let filter_values: Vec<f32> = self.weights.iter().map(|i| dom::value(i) as f32).collect();
+        let filter_values: Vec<f32> = self
+            .weights
+            .iter()
+            .map(|i| controls::number(i) as f32)
+            .collect();
         let filter = Matrix::from_row_slice(3, 3, &filter_values);
         let image = Matrix::from_row_slice(SIDE, SIDE, &self.image);
-        let stride: usize = self.stride.value().parse().unwrap_or(1);
+        let stride: usize = controls::chosen(&self.stride)?;
         let conv = convolve_image(&image, &filter, stride, self.padding_rule())?;
         let kind = if self.pool.value() == "average" {
             PoolKind::Average

@@ -5,6 +5,7 @@
 use super::{Figure, update_on_input};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::{Palette, parse_color};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::RGBAColor;
@@ -17,8 +18,6 @@ use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
 
 /// Points sampled along each curve.
 const SAMPLES: usize = 401;
-/// The margin axis.
-const MARGIN: (f32, f32) = (-2.0, 3.0);
 
 /// A colour from a CSS custom property of the page, or `fallback`.
 fn css_color(name: &str, fallback: RGBAColor) -> RGBAColor {
@@ -90,7 +89,10 @@ pub fn mount_margin(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 
 impl Figure for MarginFigure {
     fn update(&mut self) -> Result<()> {
-        let m = (dom::value(&self.probe) as f32).clamp(MARGIN.0, MARGIN.1);
+        // The margin axis is the slider's range.
+        let (lo, hi) = controls::range(&self.probe)?;
+        let margin = (lo as f32, hi as f32);
+        let m = controls::number(&self.probe) as f32;
         let gradients = self.gradients.checked();
         dom::set_output(&self.root, "margin-value", &fmt(f64::from(m), 2));
         let palette = Palette::from_css()?;
@@ -100,7 +102,7 @@ impl Figure for MarginFigure {
         let mut values = Vec::new();
         for loss in MarginLoss::ALL {
             let (color, _) = loss_style(loss, &palette);
-            let (ms, vs, ds) = margin_curve(loss, MARGIN.0, MARGIN.1, SAMPLES);
+            let (ms, vs, ds) = margin_curve(loss, margin.0, margin.1, SAMPLES);
             curves.push((inside(&ms, &vs, y0, y1), color, Stroke::Solid));
             if gradients {
                 curves.push((inside(&ms, &ds, y0, y1), color, Stroke::Dashed));
@@ -112,7 +114,7 @@ impl Figure for MarginFigure {
         line::draw(
             &self.canvas,
             &LineChart {
-                x: f64::from(MARGIN.0)..f64::from(MARGIN.1),
+                x: lo..hi,
                 y: y0..y1,
                 x_label: "margin m = y·f(x)",
                 series: curves
@@ -150,8 +152,8 @@ impl Figure for MarginFigure {
             "aria-label",
             &format!(
                 "The 0-1, squared, logistic, hinge and exponential losses against the margin from {} to {}{}. {text}",
-                MARGIN.0,
-                MARGIN.1,
+                margin.0,
+                margin.1,
                 if gradients { ", with their derivatives dashed" } else { "" }
             ),
         )?;
@@ -193,7 +195,7 @@ pub fn mount_probability(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 
 impl Figure for ProbabilityFigure {
     fn update(&mut self) -> Result<()> {
-        let p = dom::value(&self.probe).clamp(0.01, 0.99);
+        let p = controls::number(&self.probe);
         dom::set_output(&self.root, "probability-value", &fmt(p, 2));
         let palette = Palette::from_css()?;
         let ce = cross_entropy_curve(0.01, 1.0, SAMPLES)?;

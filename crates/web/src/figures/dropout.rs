@@ -7,6 +7,7 @@ use super::compare::{self, Compared, Core};
 use crate::charts::Palette;
 use crate::charts::heatmap::ColorScale;
 use crate::charts::network::{LayerSpec, Network, NetworkSpec, NodeSpec};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use serde::Serialize;
@@ -53,25 +54,13 @@ impl DropoutFigure {
     fn read_rates(&self) -> Vec<f32> {
         self.rates
             .iter()
-            .map(|input| {
-                let typed = input.value_as_number();
-                let p = if typed.is_finite() {
-                    typed.clamp(0.0, 0.9)
-                } else {
-                    0.5
-                };
-                let p = (p * 100.0).round() / 100.0;
-                if p != typed {
-                    input.set_value(&format!("{p}"));
-                }
-                p as f32
-            })
+            .map(|input| controls::number_shown(input) as f32)
             .collect()
     }
 
     /// Which run the diagram shows (1 to 3: the dropout runs).
-    fn shown_run(&self) -> usize {
-        self.shown.value().parse::<usize>().unwrap_or(3).clamp(1, 3)
+    fn shown_run(&self) -> Result<usize> {
+        controls::chosen(&self.shown)
     }
 }
 
@@ -101,7 +90,7 @@ impl Compared for DropoutFigure {
     }
 
     fn draw_more(&mut self, palette: &Palette) -> Result<()> {
-        let k = self.shown_run();
+        let k = self.shown_run()?;
         let Some(c) = self.core.comparison() else {
             return Ok(());
         };

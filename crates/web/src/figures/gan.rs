@@ -11,6 +11,7 @@ use crate::charts::heatmap::{
     ColorScale, Field, Heatmap, HeatmapSpec, Point, Split, Splits, context_2d,
 };
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
@@ -24,7 +25,7 @@ use spiega_nn::optim::OptimizerKind;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlCanvasElement};
 
 /// The side of the lattice the discriminator is evaluated on.
 const GRID: usize = 64;
@@ -179,51 +180,19 @@ enum Steps {
     Both,
 }
 
-/// A learning rate shown with as many decimals as it needs.
-fn format_rate(lr: f32) -> String {
-    let lr = f64::from(lr);
-    let digits = if lr >= 1.0 {
-        0
-    } else {
-        (-lr.log10()).ceil() as usize + 1
-    };
-    let text = format!("{lr:.digits$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
-
 impl GanFigure {
-    fn select(&self, role: &str) -> Result<String> {
-        let s: HtmlSelectElement =
-            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
-        Ok(s.value())
-    }
-
-    fn slider(&self, role: &str) -> Result<f64> {
-        let input: HtmlInputElement = dom::input(&self.root, role)?;
-        Ok(dom::value(&input))
-    }
-
-    /// The settings the controls show.
+    /// The settings the controls show (the learning-rate sliders hold log₁₀ η).
     fn read_controls(&self) -> Result<GanConfig> {
-        // Two significant digits, so that the slider's 0.05 steps give round rates (10^−2.7 is
-        // shown and used as 0.002).
-        let rate = |v: f64| {
-            let lr = 10f64.powf(v);
-            let unit = 10f64.powf(lr.log10().floor() - 1.0);
-            ((lr / unit).round() * unit) as f32
-        };
+        let root = &self.root;
+        let slider = |role: &str| dom::input(root, role);
         Ok(GanConfig {
-            target: Target::from_id(&self.select("target")?, &self.drawn)?,
-            noise_dim: if self.select("noise")? == "1" { 1 } else { 2 },
-            optimizer: OptimizerKind::from_name(&self.select("optimizer")?)?,
-            loss: GeneratorLoss::from_id(&self.select("loss")?)?,
-            lr_generator: rate(self.slider("lr-g")?),
-            lr_discriminator: rate(self.slider("lr-d")?),
-            d_steps: self.slider("d-steps")?.round().clamp(1.0, 20.0) as usize,
+            target: Target::from_id(&controls::select(root, "target")?, &self.drawn)?,
+            noise_dim: controls::chosen(&controls::menu(root, "noise")?)?,
+            optimizer: OptimizerKind::from_name(&controls::select(root, "optimizer")?)?,
+            loss: GeneratorLoss::from_id(&controls::select(root, "loss")?)?,
+            lr_generator: controls::log_value(&slider("lr-g")?) as f32,
+            lr_discriminator: controls::log_value(&slider("lr-d")?) as f32,
+            d_steps: controls::number(&slider("d-steps")?) as usize,
             ..GanConfig::default()
         })
     }
@@ -231,8 +200,16 @@ impl GanFigure {
     /// The numbers beside the sliders, and which controls apply.
     fn write_outputs(&self) -> Result<()> {
         let c = self.read_controls()?;
-        dom::set_output(&self.root, "lr-g-value", &format_rate(c.lr_generator));
-        dom::set_output(&self.root, "lr-d-value", &format_rate(c.lr_discriminator));
+        dom::set_output(
+            &self.root,
+            "lr-g-value",
+            &controls::format_rate(c.lr_generator),
+        );
+        dom::set_output(
+            &self.root,
+            "lr-d-value",
+            &controls::format_rate(c.lr_discriminator),
+        );
         dom::set_output(&self.root, "d-steps-value", &c.d_steps.to_string());
         let drawn = matches!(c.target, Target::Drawn(_));
         for el in dom::query_all(&self.root, "[data-when=\"drawn\"]")? {
@@ -660,11 +637,7 @@ impl Trains for GanFigure {
 
     /// One frame of training: the chosen number of rounds, then a redraw.
     fn train_frame(&mut self) -> Result<bool> {
-        let rounds: u32 = self
-            .select("speed")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(5);
+        let rounds: u32 = controls::chosen(&controls::menu(&self.root, "speed")?)?;
         for _ in 0..rounds {
             let Some(run) = self.run.as_mut() else {
                 return Ok(false);

@@ -10,6 +10,7 @@ use crate::charts::Palette;
 use crate::charts::contour::{ContourMap, ContourSpec, Path};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::parse_color;
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
@@ -276,9 +277,8 @@ impl OptimizersFigure {
         self.grid = surface.grid(GRID)?;
         let (lr, adaptive, momentum) = surface.defaults();
         let start = surface.default_start();
-        self.lr.set_value(&f64::from(lr.log10()).to_string());
-        self.adaptive_lr
-            .set_value(&f64::from(adaptive.log10()).to_string());
+        controls::set_log_value(&self.lr, f64::from(lr));
+        controls::set_log_value(&self.adaptive_lr, f64::from(adaptive));
         self.momentum.set_value(&f64::from(momentum).to_string());
         self.minima = surface.minima();
         self.floor = surface.minimum_value()?;
@@ -298,12 +298,12 @@ impl OptimizersFigure {
 
     /// The race's settings as the controls give them (learning-rate sliders hold log₁₀ η).
     fn config(&self) -> (RaceConfig, [f32; 2]) {
-        let lr = 10f64.powf(dom::value(&self.lr).clamp(-4.0, 0.0)) as f32;
-        let adaptive_lr = 10f64.powf(dom::value(&self.adaptive_lr).clamp(-3.0, 0.0)) as f32;
-        let momentum = dom::value(&self.momentum).clamp(0.0, 0.99) as f32;
+        let lr = controls::log_value(&self.lr) as f32;
+        let adaptive_lr = controls::log_value(&self.adaptive_lr) as f32;
+        let momentum = controls::number(&self.momentum) as f32;
         let start = [
-            dom::value(&self.start_x) as f32,
-            dom::value(&self.start_y) as f32,
+            controls::number(&self.start_x) as f32,
+            controls::number(&self.start_y) as f32,
         ];
         (
             RaceConfig {
@@ -320,11 +320,11 @@ impl OptimizersFigure {
     fn restart(&mut self) -> Result<()> {
         let (config, start) = self.config();
         dom::set_hidden(&self.message, true)?;
-        dom::set_output(&self.root, "lr-value", &format_rate(config.lr));
+        dom::set_output(&self.root, "lr-value", &controls::format_rate(config.lr));
         dom::set_output(
             &self.root,
             "adaptive-lr-value",
-            &format_rate(config.adaptive_lr),
+            &controls::format_rate(config.adaptive_lr),
         );
         dom::set_output(
             &self.root,
@@ -517,20 +517,6 @@ impl OptimizersFigure {
         )?;
         Ok(())
     }
-}
-
-/// A learning rate with enough digits to read: 0.0007, 0.06, 0.5.
-fn format_rate(v: f32) -> String {
-    let digits = if v >= 0.1 {
-        2
-    } else if v >= 0.01 {
-        3
-    } else if v >= 0.001 {
-        4
-    } else {
-        5
-    };
-    fmt(f64::from(v), digits)
 }
 
 impl Figure for OptimizersFigure {

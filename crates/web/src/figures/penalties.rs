@@ -5,6 +5,7 @@
 use super::Figure;
 use crate::charts::Palette;
 use crate::charts::bars::{self, Panel};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
@@ -40,13 +41,9 @@ struct PenaltiesFigure {
     weight_summary: Vec<(usize, usize, f32)>,
 }
 
-/// The penalty rate the slider (a base-10 exponent) shows, rounded as displayed.
+/// The penalty rate the slider (a base-10 exponent) gives.
 fn read_rate(input: &HtmlInputElement) -> f32 {
-    let exponent = dom::value(input).clamp(-3.0, -1.5);
-    let rate = 10f64.powf(exponent);
-    let digits = (-rate.log10().floor()) as i32 + 1;
-    let scale = 10f64.powi(digits);
-    ((rate * scale).round() / scale) as f32
+    controls::log_value(input) as f32
 }
 
 /// Mounts the figure in `root`; nothing trains until the reader presses the button.
@@ -186,7 +183,8 @@ impl Figure for PenaltiesFigure {
         }
         let palette = Palette::from_css()?;
         let (rate, decay) = self.study.rates();
-        dom::set_output(&self.root, "rate-value", &format!("{rate}"));
+        let rate_text = controls::format_rate(rate);
+        dom::set_output(&self.root, "rate-value", &rate_text);
         let step = self.study.steps();
         let mut zeros = Vec::with_capacity(4);
         let mut counts = Vec::with_capacity(4);
@@ -271,7 +269,7 @@ impl Figure for PenaltiesFigure {
             )
         } else {
             format!(
-                "After {step} updates at rate {rate}: near-zero weights (|w| < {NEAR_ZERO}): \
+                "After {step} updates at rate {rate_text}: near-zero weights (|w| < {NEAR_ZERO}): \
                  none {}, L1 {}, L2 {}, elastic net {}. {decay_text}",
                 zeros[0], zeros[1], zeros[2], zeros[3]
             )

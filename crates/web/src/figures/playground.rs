@@ -11,6 +11,7 @@ mod step_through;
 use super::{Figure, export};
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::controls;
 use crate::csv::Csv;
 use crate::dom::{self, fmt};
 use crate::download;
@@ -341,10 +342,7 @@ impl PlaygroundFigure {
             if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
                 let value = match input.type_().as_str() {
                     "checkbox" => input.checked().to_string(),
-                    _ if key == "learningRate" => {
-                        let v = 10f64.powf(dom::value(input));
-                        format!("{}", (v * 1e6).round() / 1e6)
-                    }
+                    _ if key == "learningRate" => controls::log_value(input).to_string(),
                     _ => input.value(),
                 };
                 params.set(&key, &value);
@@ -373,8 +371,7 @@ impl PlaygroundFigure {
                 match input.type_().as_str() {
                     "checkbox" => input.set_checked(value == "true"),
                     _ if key == "learningRate" => {
-                        let lr: f64 = value.parse().unwrap_or(0.03);
-                        input.set_value(&format!("{}", lr.max(1e-6).log10()));
+                        controls::set_log_value(input, value.parse().unwrap_or(0.03));
                     }
                     _ => input.set_value(value),
                 }
@@ -401,7 +398,11 @@ impl PlaygroundFigure {
             &format!("{}%", s.validation_percent()),
         );
         dom::set_output(r, "batchSize-value", &s.batch_size.to_string());
-        dom::set_output(r, "learningRate-value", &format_rate(s.learning_rate_f32()));
+        dom::set_output(
+            r,
+            "learningRate-value",
+            &controls::format_rate(s.learning_rate_f32()),
+        );
         dom::set_output(r, "dropout-value", &fmt(s.dropout, 2));
         if let Ok(Some(el)) = r.query_selector("[data-role=\"test-share\"]") {
             dom::set_text(
@@ -562,7 +563,7 @@ impl PlaygroundFigure {
              screen. Each step overshot: the learning rate, {}, is too large for this network. Lower it \
              (try 0.03) and press Reset.",
             self.cause.trim_start_matches("training diverged: "),
-            format_rate(self.state.learning_rate_f32())
+            controls::format_rate(self.state.learning_rate_f32())
         ))
     }
 
@@ -1030,22 +1031,6 @@ fn show_card(card: &Element, text: &str, map: Option<&[f32]>) -> Result<()> {
     Ok(())
 }
 
-/// A learning rate as the reader would write it: 0.03, 0.0003, 10.
-fn format_rate(lr: f32) -> String {
-    let lr = f64::from(lr);
-    let digits = if lr >= 1.0 {
-        0
-    } else {
-        (-lr.log10()).ceil() as usize + 1
-    };
-    let text = format!("{lr:.digits$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
-
 fn write_scores(root: &Element, s: &Scores) -> Result<()> {
     let loss = |v: Option<f32>| v.map_or("–".into(), |v| fmt(f64::from(v), 4));
     let acc = |v: Option<f32>| v.map_or("–".into(), |v| format!("{:.1}%", 100.0 * v));
@@ -1174,17 +1159,4 @@ fn loss_label(last: Option<&Scores>) -> String {
         }
     }
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn learning_rates_read_as_written() {
-        assert_eq!(format_rate(0.03), "0.03");
-        assert_eq!(format_rate(0.0003), "0.0003");
-        assert_eq!(format_rate(10.0), "10");
-        assert_eq!(format_rate(1.0), "1");
-    }
 }

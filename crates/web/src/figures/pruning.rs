@@ -6,6 +6,7 @@ use crate::charts::Palette;
 use crate::charts::heatmap::ColorScale;
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::network::{LayerSpec, Network, NetworkSpec, NodeSpec};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
@@ -81,7 +82,7 @@ impl Figure for PruningFigure {
     }
 
     fn update(&mut self) -> Result<()> {
-        let fraction = (dom::value(&self.fraction).clamp(0.0, 100.0) / 100.0) as f32;
+        let fraction = (controls::number(&self.fraction) / 100.0) as f32;
         dom::set_output(
             &self.root,
             "fraction-value",

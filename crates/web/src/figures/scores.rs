@@ -13,6 +13,7 @@ use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::scatter::{self, ScatterChart};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
@@ -105,7 +106,7 @@ impl ScoresFigure {
     }
 
     fn binary(&self, e: &BinaryEvaluation, head: &str) -> Result<TaskState> {
-        let t = dom::value(&self.threshold).clamp(0.0, 1.0);
+        let t = controls::number(&self.threshold);
         dom::set_output(&self.root, "threshold-value", &fmt(t, 2));
         let s = e.at(t)?;
         let c = s.counts;
@@ -627,7 +628,7 @@ impl Figure for ScoresFigure {
                     points: s.points,
                     task: body,
                 });
-                let threshold = dom::value(&self.threshold).clamp(0.0, 1.0);
+                let threshold = controls::number(&self.threshold);
                 self.last = Some((s, name, threshold));
                 (task, detail)
             }

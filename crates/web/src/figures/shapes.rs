@@ -6,6 +6,7 @@
 //! figure reads the rows back on every edit, so the rows are the state.
 
 use super::Figure;
+use crate::controls;
 use crate::dom;
 use crate::error::{Result, WebError};
 use serde::Serialize;
@@ -222,7 +223,7 @@ impl ShapesFigure {
             let number = |field: &str| -> Result<f64> {
                 let input: HtmlInputElement =
                     dom::query(row, &format!("input[data-field=\"{field}\"]"))?;
-                Ok(dom::value(&input))
+                Ok(controls::number(&input))
             };
             let whole = |field: &str| -> Result<usize> {
                 Ok(number(field)?.clamp(0.0, 1e9).round() as usize)

@@ -3,6 +3,7 @@
 use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::bars::{self, Panel};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::Color;
@@ -39,14 +40,18 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 
 impl Figure for SoftmaxFigure {
     fn update(&mut self) -> Result<()> {
-        let z: Vec<f32> = self.logits.iter().map(|i| dom::value(i) as f32).collect();
+        let z: Vec<f32> = self
+            .logits
+            .iter()
+            .map(|i| controls::number(i) as f32)
+            .collect();
         // The slider holds log10 T, so it spans 0.1 to 10 evenly in ratio.
-        let t = 10f32.powf(dom::value(&self.temperature).clamp(-1.0, 1.0) as f32);
+        let t = controls::log_value(&self.temperature) as f32;
         let p = softmax_with_temperature(&z, t)?;
         for (i, v) in z.iter().enumerate() {
             dom::set_output(&self.root, &format!("z{i}-value"), &fmt(f64::from(*v), 1));
         }
-        let t_text = fmt(f64::from(t), 2);
+        let t_text = controls::format_rate(t);
         dom::set_output(&self.root, "temperature-value", &t_text);
         self.temperature.set_attribute("aria-valuetext", &t_text)?;
 

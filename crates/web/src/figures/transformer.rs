@@ -11,6 +11,7 @@ use crate::charts::Palette;
 use crate::charts::heatmap::{context_2d, css_rgba, diverging_color, rgb};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::{FONT, fit_canvas};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
@@ -22,7 +23,7 @@ use spiega_nn::data::sequence::SequenceTask;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
 
 /// Updates per animation frame while playing.
 const STEPS_PER_FRAME: u32 = 1;
@@ -97,7 +98,7 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
         match role.as_deref() {
             Some("sequence") => with(&f, TransformerFigure::draw),
             Some("lr") => with(&f, |g| {
-                dom::set_output(&g.root, "lr-value", &fmt_rate(g.read_lr()?));
+                dom::set_output(&g.root, "lr-value", &controls::format_rate(g.read_lr()?));
                 Ok(())
             }),
             _ => {}
@@ -130,12 +131,6 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
     Ok(())
 }
 
-/// A learning rate with as many decimals as it needs.
-fn fmt_rate(lr: f32) -> String {
-    let text = format!("{:.4}", f64::from(lr));
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
 /// The text of a typed sequence as digits: every character must be a digit.
 fn parse_digits(text: &str) -> std::result::Result<Vec<usize>, String> {
     text.trim()
@@ -150,29 +145,26 @@ fn parse_digits(text: &str) -> std::result::Result<Vec<usize>, String> {
 }
 
 impl TransformerFigure {
-    fn select(&self, role: &str) -> Result<String> {
-        let s: HtmlSelectElement =
-            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
-        Ok(s.value())
+    /// The menu `role`'s chosen number.
+    fn chosen(&self, role: &str) -> Result<usize> {
+        controls::chosen(&controls::menu(&self.root, role)?)
     }
 
+    /// The learning rate (the slider holds log₁₀ η).
     fn read_lr(&self) -> Result<f32> {
-        let v = dom::value(&dom::input(&self.root, "lr")?);
-        let lr = 10f64.powf(v);
-        let unit = 10f64.powf(lr.log10().floor() - 1.0);
-        Ok(((lr / unit).round() * unit) as f32)
+        Ok(controls::log_value(&dom::input(&self.root, "lr")?) as f32)
     }
 
     fn read_config(&self) -> Result<TransformerConfig> {
         let causal: HtmlInputElement = dom::query(&self.root, "input[data-role=\"causal\"]")?;
         Ok(TransformerConfig {
-            task: if self.select("task")? == "sort" {
+            task: if controls::select(&self.root, "task")? == "sort" {
                 SequenceTask::Sort
             } else {
                 SequenceTask::Reverse
             },
-            heads: self.select("heads")?.parse().unwrap_or(2),
-            layers: self.select("layers")?.parse().unwrap_or(1),
+            heads: self.chosen("heads")?,
+            layers: self.chosen("layers")?,
             causal: causal.checked(),
             lr: self.read_lr()?,
             ..TransformerConfig::default()
@@ -188,7 +180,11 @@ impl TransformerFigure {
     fn rebuild(&mut self) -> Result<()> {
         self.set_playing(false);
         self.config = self.read_config()?;
-        dom::set_output(&self.root, "lr-value", &fmt_rate(self.config.lr));
+        dom::set_output(
+            &self.root,
+            "lr-value",
+            &controls::format_rate(self.config.lr),
+        );
         self.run = Some(Transformer::new(self.config.clone())?);
         self.fill_choices("head", self.config.heads)?;
         self.fill_choices("layer", self.config.layers)?;
@@ -208,8 +204,8 @@ impl TransformerFigure {
 
     /// Makes a select offer `1..=count`, keeping the current choice when it still exists.
     fn fill_choices(&self, role: &str, count: usize) -> Result<()> {
-        let select: HtmlSelectElement =
-            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
+        let select = controls::menu(&self.root, role)?;
+        // A menu not yet filled has no choice: the first option is chosen.
         let current: usize = select.value().parse().unwrap_or(0);
         let doc = dom::document()?;
         select.set_text_content(None);
@@ -248,12 +244,8 @@ impl TransformerFigure {
         let len = self.config.length;
         let layout = AttentionLayout::new(&self.attention, self.config.heads, len);
         if let Some((head, query)) = layout.hit(at.0, at.1) {
-            let head_select: HtmlSelectElement =
-                dom::query(&self.root, "select[data-role=\"head\"]")?;
-            head_select.set_value(&head.to_string());
-            let query_select: HtmlSelectElement =
-                dom::query(&self.root, "select[data-role=\"query\"]")?;
-            query_select.set_value(&query.to_string());
+            controls::menu(&self.root, "head")?.set_value(&head.to_string());
+            controls::menu(&self.root, "query")?.set_value(&query.to_string());
             self.draw()?;
         }
         Ok(())
@@ -278,9 +270,9 @@ impl TransformerFigure {
                 digits_text(&self.typed)
             ))?,
         }
-        let layer: usize = self.select("layer")?.parse().unwrap_or(0);
-        let head: usize = self.select("head")?.parse().unwrap_or(0);
-        let query: usize = self.select("query")?.parse().unwrap_or(0);
+        let layer = self.chosen("layer")?;
+        let head = self.chosen("head")?;
+        let query = self.chosen("query")?;
         let Some(run) = self.run.as_mut() else {
             return Ok(());
         };
