@@ -187,7 +187,7 @@ impl Figure for ActivationFigure {
             let symbol = if matches!(act, Activation::Prelu { .. }) {
                 "α"
             } else {
-                "β"
+                "κ"
             };
             readout.push_str(&format!(", ∂g/∂{symbol} = {}", fmt(f64::from(p), 4)));
         }

@@ -177,7 +177,7 @@ impl Figure for ShrinkageFigure {
             &LineChart {
                 x: x0..x1,
                 y: (lo - pad)..(hi + pad),
-                x_label: "log₁₀ α (rate grows to the right)",
+                x_label: "log₁₀ λ (rate grows to the right)",
                 series,
                 bands: &[],
                 markers,
@@ -224,7 +224,7 @@ impl Figure for ShrinkageFigure {
         dom::set_output(&self.root, "rate-value", &alpha_text);
         self.rate.set_attribute("aria-valuetext", &alpha_text)?;
         let text = format!(
-            "{name}, α = {alpha_text}: {zeros} of {d} coefficients are exactly zero \
+            "{name}, λ = {alpha_text}: {zeros} of {d} coefficients are exactly zero \
              ({irrelevant_zeros} of the {irrelevant} irrelevant features)."
         );
         dom::set_text(&self.readout, &text);
@@ -240,7 +240,7 @@ impl Figure for ShrinkageFigure {
         self.bars_canvas.set_attribute(
             "aria-label",
             &format!(
-                "Coefficients 1 to {d}: true {}; fitted at α = {alpha_text}: {}.",
+                "Coefficients 1 to {d}: true {}; fitted at λ = {alpha_text}: {}.",
                 listed(&true64),
                 listed(&fit64)
             ),
