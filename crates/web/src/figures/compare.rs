@@ -196,7 +196,15 @@ impl Core {
             frames.stop();
         }
         if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
-            dom::set_text(&b, if playing { "Pause" } else { "Play" });
+            let label = if playing {
+                "Pause"
+            } else if self.steps() >= self.limit {
+                // Play after the last update starts every run afresh.
+                "Train again"
+            } else {
+                "Play"
+            };
+            dom::set_text(&b, label);
             b.set_attribute("aria-pressed", if playing { "true" } else { "false" })
                 .ok();
         }
@@ -207,6 +215,8 @@ impl Core {
         self.set_playing(false);
         let (names, configs): (Vec<String>, Vec<PlaygroundConfig>) = runs.into_iter().unzip();
         self.comparison = Some(Comparison::new(configs)?);
+        // Again, now that the runs are new: the button reads Play, not Train again.
+        self.set_playing(false);
         self.epoch_ms.clear();
         self.names = names;
         self.say("")
@@ -240,6 +250,12 @@ impl Core {
         }
         if self.steps() >= self.limit {
             self.set_playing(false);
+            let unit = if self.epochs { "epochs" } else { "updates" };
+            self.say(&format!(
+                "Paused at {} {unit}, the end of the run the text describes. Train again starts \
+                 every run afresh.",
+                self.limit
+            ))?;
         }
         Ok(())
     }

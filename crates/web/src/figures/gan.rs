@@ -29,6 +29,9 @@ use web_sys::{Element, HtmlCanvasElement};
 
 /// The side of the lattice the discriminator is evaluated on.
 const GRID: usize = 64;
+/// Playing stops here (generator updates): about ten seconds at the default speed, by which the
+/// figure has shown what it can (the generator's points on the target, or stuck on a few modes).
+const ROUND_LIMIT: u64 = 3000;
 /// Data units of arrow per unit of gradient.
 const ARROW_SCALE: f32 = 1.0;
 /// The longest arrow, in data units.
@@ -635,9 +638,29 @@ impl Trains for GanFigure {
         !self.diverged && self.run.is_some()
     }
 
-    /// One frame of training: the chosen number of rounds, then a redraw.
+    fn paused_label(&self) -> &'static str {
+        let rounds = self.run.as_ref().map_or(0, Gan::generator_steps);
+        training::paused_label(rounds, ROUND_LIMIT, "Play")
+    }
+
+    /// After the last round, Play starts again from untrained networks.
+    fn before_play(&mut self) -> Result<()> {
+        if self
+            .run
+            .as_ref()
+            .is_some_and(|r| r.generator_steps() >= ROUND_LIMIT)
+        {
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// One frame of training: the chosen number of rounds (no more than are left before
+    /// [`ROUND_LIMIT`]), then a redraw; at the limit it stops and says so.
     fn train_frame(&mut self) -> Result<bool> {
-        let rounds: u32 = controls::chosen(&controls::menu(&self.root, "speed")?)?;
+        let speed: u32 = controls::chosen(&controls::menu(&self.root, "speed")?)?;
+        let done = self.run.as_ref().map_or(0, Gan::generator_steps);
+        let rounds = training::updates_left(done, ROUND_LIMIT, speed);
         for _ in 0..rounds {
             let Some(run) = self.run.as_mut() else {
                 return Ok(false);
@@ -646,6 +669,17 @@ impl Trains for GanFigure {
                 self.diverge(&e)?;
                 return Ok(false);
             }
+        }
+        if self
+            .run
+            .as_ref()
+            .is_some_and(|r| r.generator_steps() >= ROUND_LIMIT)
+        {
+            self.set_playing(false);
+            self.say(&format!(
+                "Stopped after {ROUND_LIMIT} rounds. Train again starts from untrained networks; \
+                 the step buttons go on from here."
+            ))?;
         }
         self.draw()?;
         Ok(self.playback.playing())

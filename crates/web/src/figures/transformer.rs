@@ -29,6 +29,8 @@ use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
 const STEPS_PER_FRAME: u32 = 1;
 /// Held-out scoring every this many updates.
 const RECORD_EVERY: u64 = 10;
+/// Playing stops here at the latest (a few seconds of training in the page).
+const STEP_LIMIT: u64 = 3000;
 
 struct TransformerFigure {
     root: Element,
@@ -42,6 +44,8 @@ struct TransformerFigure {
     css: String,
     /// The last sequence typed that could be read, so a bad one keeps the last picture.
     typed: Vec<usize>,
+    /// Why playing stopped by itself, once it has: the next Play starts a new model.
+    finished: Option<String>,
 }
 
 /// Mounts the figure in `root`.
@@ -57,6 +61,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?),
         css: String::new(),
         typed: vec![3, 1, 4, 1, 5],
+        finished: None,
     }));
     fig.borrow_mut().rebuild()?;
     wire(&fig)?;
@@ -186,6 +191,7 @@ impl TransformerFigure {
             &controls::format_rate(self.config.lr),
         );
         self.run = Some(Transformer::new(self.config.clone())?);
+        self.finished = None;
         self.fill_choices("head", self.config.heads)?;
         self.fill_choices("layer", self.config.layers)?;
         self.say("")?;
@@ -258,7 +264,9 @@ impl TransformerFigure {
         match parse_digits(&typed.value()) {
             Ok(d) if d.len() == len => {
                 self.typed = d;
-                self.say("")?;
+                // A run that stopped by itself keeps saying why through any redraw.
+                let kept = self.finished.clone().unwrap_or_default();
+                self.say(&kept)?;
             }
             Ok(d) => self.say(&format!(
                 "Type exactly {len} digits (there are {}); the picture shows {} until then.",
@@ -722,9 +730,54 @@ impl Trains for TransformerFigure {
         self.run.is_some()
     }
 
-    /// A bounded number of updates, then a redraw.
+    fn paused_label(&self) -> &'static str {
+        if self.finished.is_some() {
+            "Train again"
+        } else if self.run.as_ref().is_some_and(|r| r.steps() > 0) {
+            "Resume"
+        } else {
+            "Play"
+        }
+    }
+
+    /// After a run that stopped by itself, Play starts a new, untrained model.
+    fn before_play(&mut self) -> Result<()> {
+        if self.finished.is_some() {
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// A bounded number of updates, then a redraw; stops by itself, saying why, once every
+    /// held-out sequence comes out right or at [`STEP_LIMIT`] updates.
     fn train_frame(&mut self) -> Result<bool> {
         self.train(STEPS_PER_FRAME)?;
+        let Some(run) = self.run.as_ref() else {
+            return Ok(false);
+        };
+        let steps = run.steps();
+        let perfect = run
+            .history()
+            .last()
+            .is_some_and(|s| s.step == steps && s.test_sequence_accuracy >= 1.0);
+        let reason = if perfect {
+            Some(format!(
+                "Stopped after {steps} updates: every held-out sequence now comes out right. \
+                 Train again starts a new, untrained model."
+            ))
+        } else if steps >= STEP_LIMIT {
+            Some(format!(
+                "Stopped at {STEP_LIMIT} updates. Train again starts a new, untrained model; a \
+                 larger learning rate or more heads may learn faster."
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.say(&reason)?;
+            self.finished = Some(reason);
+            self.set_playing(false);
+        }
         Ok(self.playback.playing())
     }
 
