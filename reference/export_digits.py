@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Export scikit-learn's 8×8 digits to the engine's compact binary asset.
 
-Writes crates/engine/assets/digits.bin and crates/engine/assets/digits.sha256.
+Writes crates/nn/assets/digits.bin and crates/nn/assets/digits.sha256.
 
 Format of digits.bin (all of it, nothing else):
   bytes 0..4    ASCII "DIG1"
@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 ROOT = Path(__file__).resolve().parent.parent
-ASSETS = ROOT / "crates" / "engine" / "assets"
+ASSETS = ROOT / "crates" / "nn" / "assets"
 
 
 def main() -> int:

@@ -6,11 +6,13 @@
 //! [`Workload`]: the general layers trained through the same `Trainer` the page uses, with no
 //! trace recorded.
 
-use spiega_engine::workloads::{Workload, WorkloadId};
+pub mod workloads;
+
 use wasm_bindgen::prelude::*;
+use workloads::{Workload, WorkloadId};
 
 /// Turns an engine error into a JavaScript `Error` carrying its message.
-fn js_error(e: spiega_engine::EngineError) -> JsError {
+fn js_error(e: spiega_nn::EngineError) -> JsError {
     JsError::new(&e.to_string())
 }
 

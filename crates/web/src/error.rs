@@ -1,6 +1,6 @@
 //! The web crate's typed errors; each reaches the reader as a message, never as a panic.
 
-use spiega_engine::EngineError;
+use spiega_nn::EngineError;
 use wasm_bindgen::JsValue;
 
 /// Everything that can go wrong while mounting or drawing a figure.

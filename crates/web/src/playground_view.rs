@@ -10,16 +10,16 @@ use crate::dom;
 use crate::error::{Result, WebError};
 use crate::figures::playground::PlaygroundFigure;
 use crate::state::PlaygroundState;
-use spiega_engine::EngineError;
-use spiega_engine::activation::Activation;
-use spiega_engine::data::Task;
-use spiega_engine::data::features::{Feature, FeatureSet};
-use spiega_engine::data::split::SplitFractions;
-use spiega_engine::data::two_d::TwoD;
-use spiega_engine::loss::Loss;
-use spiega_engine::optim::{OptimizerConfig, OptimizerKind};
-use spiega_engine::playground::{DataKind, Playground, PlaygroundConfig};
-use spiega_engine::regularize::Penalty;
+use spiega_lessons::playground::{DataKind, Playground, PlaygroundConfig};
+use spiega_nn::EngineError;
+use spiega_nn::activation::Activation;
+use spiega_nn::data::Task;
+use spiega_nn::data::features::{Feature, FeatureSet};
+use spiega_nn::data::split::SplitFractions;
+use spiega_nn::data::two_d::TwoD;
+use spiega_nn::loss::Loss;
+use spiega_nn::optim::{OptimizerConfig, OptimizerKind};
+use spiega_nn::regularize::Penalty;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -653,9 +653,9 @@ impl PlaygroundState {
     }
 
     /// The reader's own points as an engine data set (classes, or values for regression).
-    pub fn custom_dataset(&self) -> Result<spiega_engine::data::Dataset> {
-        use spiega_engine::Matrix;
-        use spiega_engine::data::Dataset;
+    pub fn custom_dataset(&self) -> Result<spiega_nn::data::Dataset> {
+        use spiega_nn::Matrix;
+        use spiega_nn::data::Dataset;
         if self.custom.len() < 2 {
             return Err(WebError::Engine(EngineError::Invalid(
                 "your data set needs at least two points: click the map to add some".into(),

@@ -899,7 +899,7 @@ fn read_point(entry: &str, limit: f64, rule: LabelRule) -> Option<Point> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use spiega_engine::Rng;
+    use spiega_nn::Rng;
 
     fn pairs(params: &HashParams) -> Vec<(&str, &str)> {
         params.iter().collect()

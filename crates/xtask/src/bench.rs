@@ -20,10 +20,10 @@ use crate::setup;
 use fantoccini::wd::{TimeoutConfiguration, WindowHandle};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
-use spiega_engine::data::Dataset;
-use spiega_engine::data::digits::digits_workload;
-use spiega_engine::data::two_d::spiral500;
-use spiega_engine::workloads::WorkloadId;
+use spiega_bench::workloads::WorkloadId;
+use spiega_nn::data::Dataset;
+use spiega_nn::data::digits::digits_workload;
+use spiega_nn::data::two_d::spiral500;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -552,7 +552,7 @@ fn download_sizes(
     // The engine compiles the digits into its module; the peers get them from data.json.
     let digits = root
         .join("crates")
-        .join("engine")
+        .join("nn")
         .join("assets")
         .join("digits.bin");
     let embedded = gzip_size(&digits)?;

@@ -13,7 +13,7 @@ use std::process::Stdio;
 use std::time::Instant;
 
 /// The test targets holding `fuzz_` properties: package and test file.
-const TARGETS: [(&str, &str); 2] = [("spiega-engine", "fuzz"), ("spiega-web", "state_fuzz")];
+const TARGETS: [(&str, &str); 2] = [("spiega-lessons", "fuzz"), ("spiega-web", "state_fuzz")];
 
 /// The options of one run.
 #[derive(Debug, PartialEq)]

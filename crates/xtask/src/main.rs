@@ -44,9 +44,9 @@ const USAGE: &str = "usage: cargo xtask <task>
 tasks:
   serve [--port N]      build the page and serve it on http://127.0.0.1:8080/ (installs what is missing)
   assemble              write www/index.html from www/page.html and the files in www/sections/CONTENTS
-  test                  run every check: format, lints, engine, reference cases, browser tests
+  test                  run every check: format, lints, library and lessons, reference cases, browser tests
   setup                 install what the build and the tests need, and nothing else
-  reference [FILE...]   check the engine against reference cases (default: reference/cases/*.json)
+  reference [FILE...]   check the library against reference cases (default: reference/cases/*.json)
   bench [--runs N] [--native-only | --browser-only | --page-only] [--page-seconds S] [WORKLOAD...]
                         time the training workloads W1-W3c natively and in headless Chromium
                         against ConvNetJS and TensorFlow.js (not part of `test`)

@@ -98,11 +98,13 @@ pub fn run(root: &Path) -> Result<bool, String> {
             ]),
         ),
         run_step(
-            "lints (wasm32: engine)",
+            "lints (wasm32: library and lessons)",
             cargo(&[
                 "clippy",
                 "-p",
-                "spiega-engine",
+                "spiega-nn",
+                "-p",
+                "spiega-lessons",
                 "--lib",
                 "--target",
                 "wasm32-unknown-unknown",
@@ -130,7 +132,9 @@ pub fn run(root: &Path) -> Result<bool, String> {
             cargo(&[
                 "test",
                 "-p",
-                "spiega-engine",
+                "spiega-nn",
+                "-p",
+                "spiega-lessons",
                 "-p",
                 "xtask",
                 "-p",

@@ -7,7 +7,7 @@
 //! (median), `min`, `max`, `final_loss`, `runs`, and `error` when a final loss does not match
 //! the listed one.
 
-use spiega_engine::workloads::{Workload, WorkloadId};
+use spiega_bench::workloads::{Workload, WorkloadId};
 use std::process::ExitCode;
 use std::time::Instant;
 

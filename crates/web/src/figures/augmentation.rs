@@ -15,12 +15,10 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
-use spiega_engine::EngineError;
-use spiega_engine::augmentation_demo::{
-    AugmentationDemo, AugmentationSetting, Record, SHOWN_UPDATES,
-};
-use spiega_engine::data::augment::{AugmentRanges, Transform};
-use spiega_engine::tensor::Matrix;
+use spiega_lessons::augmentation::{AugmentationDemo, AugmentationSetting, Record, SHOWN_UPDATES};
+use spiega_nn::EngineError;
+use spiega_nn::data::augment::{AugmentRanges, Transform};
+use spiega_nn::tensor::Matrix;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

@@ -9,11 +9,11 @@ use crate::charts::heatmap::{context_2d, css_rgba, mix, rgb};
 use crate::charts::{FONT, Palette, fit_canvas};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
-use spiega_engine::effects::{
+use spiega_lessons::batch_norm::{
     HISTOGRAM_BINS, HISTOGRAM_RANGE, batch_norm_setting, batch_norm_statistics,
     pre_activation_histograms,
 };
-use spiega_engine::playground::PlaygroundConfig;
+use spiega_lessons::playground::PlaygroundConfig;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{Clamped, JsCast};

@@ -12,7 +12,7 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
-use spiega_engine::capacity::{CapacityPoint, CapacitySweep, WIDTHS};
+use spiega_lessons::bias_variance::{CapacityPoint, CapacitySweep, WIDTHS};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlSelectElement};

@@ -13,10 +13,10 @@ use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::frame::FrameLoop;
 use plotters::style::RGBAColor;
-use spiega_engine::EngineError;
-use spiega_engine::compare::{Comparison, gap};
-use spiega_engine::effects::updates_per_epoch;
-use spiega_engine::playground::{PlaygroundConfig, Scores};
+use spiega_lessons::batch_size::updates_per_epoch;
+use spiega_lessons::compare::{Comparison, gap};
+use spiega_lessons::playground::{PlaygroundConfig, Scores};
+use spiega_nn::EngineError;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -361,7 +361,7 @@ impl Core {
 
 /// Trains every run of `c` for `epochs` whole epochs of its own, then records its scores, and
 /// adds the milliseconds each run's training took to `ms`.
-fn train_epochs(c: &mut Comparison, epochs: u32, ms: &mut Vec<f64>) -> spiega_engine::Result<()> {
+fn train_epochs(c: &mut Comparison, epochs: u32, ms: &mut Vec<f64>) -> spiega_nn::Result<()> {
     let clock = dom::window().ok().and_then(|w| w.performance());
     let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
     let n = c.runs().len();

@@ -8,8 +8,8 @@ use crate::charts::{Palette, parse_color};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::RGBAColor;
-use spiega_engine::cost_curves::{cross_entropy_curve, impurity_curves};
-use spiega_engine::loss::MarginLoss;
+use spiega_lessons::costs::{cross_entropy_curve, impurity_curves, margin_curve};
+use spiega_nn::loss::MarginLoss;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
@@ -99,7 +99,7 @@ impl Figure for MarginFigure {
         let mut values = Vec::new();
         for loss in MarginLoss::ALL {
             let (color, _) = loss_style(loss, &palette);
-            let (ms, vs, ds) = loss.sample_curve(MARGIN.0, MARGIN.1, SAMPLES);
+            let (ms, vs, ds) = margin_curve(loss, MARGIN.0, MARGIN.1, SAMPLES);
             curves.push((inside(&ms, &vs, y0, y1), color, Stroke::Solid));
             if gradients {
                 curves.push((inside(&ms, &ds, y0, y1), color, Stroke::Dashed));
@@ -243,8 +243,8 @@ impl Figure for ProbabilityFigure {
             .zip(imp.entropy_bits.clone())
             .collect();
         // Gini and entropy at the probe come from the functions the curves are sampled from.
-        let g = spiega_engine::loss::binary_gini(p);
-        let h = spiega_engine::loss::binary_entropy(p) / std::f64::consts::LN_2;
+        let g = spiega_nn::loss::binary_gini(p);
+        let h = spiega_nn::loss::binary_entropy(p) / std::f64::consts::LN_2;
         line::draw(
             &self.impurity_canvas,
             &LineChart {

@@ -14,7 +14,7 @@ use crate::csv::{Cell, Csv};
 use crate::dom;
 use crate::download;
 use crate::error::{Result, WebError};
-use spiega_engine::playground::Scores;
+use spiega_lessons::playground::Scores;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -269,7 +269,7 @@ fn save_png(canvas: &HtmlCanvasElement, figure: &Element, name: &str) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use spiega_engine::playground::SplitScore;
+    use spiega_lessons::playground::SplitScore;
 
     #[test]
     fn short_names_stop_at_the_first_break() {

@@ -2,7 +2,7 @@
 //! real points, the generated points with the gradient that moves each of them, and the
 //! discriminator's probability behind them share one plot; the two losses run below.
 //!
-//! The engine ([`spiega_engine::gan`]) trains and evaluates everything; this module reads the
+//! The engine ([`spiega_lessons::gan`]) trains and evaluates everything; this module reads the
 //! controls, steps the run on animation frames while it plays, and draws.
 
 use super::Figure;
@@ -15,11 +15,11 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
-use spiega_engine::EngineError;
-use spiega_engine::gan::{
+use spiega_lessons::gan::{
     Gan, GanConfig, GanView, GeneratorLoss, MAX_DRAWN, MIXTURE_MODES, PLANE, Target,
 };
-use spiega_engine::optim::OptimizerKind;
+use spiega_nn::EngineError;
+use spiega_nn::optim::OptimizerKind;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

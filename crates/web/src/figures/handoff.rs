@@ -7,7 +7,7 @@
 
 use crate::dom;
 use crate::error::Result;
-use spiega_engine::{Loss, Sequential};
+use spiega_nn::{Loss, Sequential};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 

@@ -12,7 +12,7 @@ use super::Figure;
 use super::playground::PlaygroundFigure;
 use crate::dom;
 use crate::error::Result;
-use spiega_engine::playground::Playground;
+use spiega_lessons::playground::Playground;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::JsCast;

@@ -2,8 +2,8 @@
 //! shown raw, scaled to `[0, 1]` and to `[−1, 1]` (fitted on the training split), and two
 //! networks trained side by side on it, one on the raw inputs and one on the scaled inputs.
 //!
-//! The runs are the engine's [`spiega_engine::playground::Playground`], built by
-//! [`spiega_engine::normalization_demo::runs`]; they train only while the reader plays them, a
+//! The runs are the engine's [`spiega_lessons::playground::Playground`], built by
+//! [`spiega_lessons::normalization::runs`]; they train only while the reader plays them, a
 //! bounded number of updates per frame, and stop by themselves after [`MAX_UPDATES`].
 
 use super::Figure;
@@ -13,8 +13,8 @@ use crate::charts::scatter::{self, ScatterChart};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use crate::frame::FrameLoop;
-use spiega_engine::normalization_demo::{FeatureRanges, runs, scaled_views};
-use spiega_engine::playground::Playground;
+use spiega_lessons::normalization::{FeatureRanges, runs, scaled_views};
+use spiega_lessons::playground::Playground;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlSelectElement};
@@ -195,7 +195,7 @@ impl NormalizationFigure {
             &palette,
         )?;
         let scores = [self.runs[0].scores()?, self.runs[1].scores()?];
-        let describe = |s: &spiega_engine::playground::Scores| {
+        let describe = |s: &spiega_lessons::playground::Scores| {
             let v = s.validation;
             format!(
                 "loss {}, accuracy {}",

@@ -15,7 +15,7 @@ use crate::dom::{self, fmt};
 use crate::error::Result;
 use crate::frame::FrameLoop;
 use plotters::style::RGBAColor;
-use spiega_engine::surfaces::{MAX_STEPS, RACERS, Race, RaceConfig, Surface, SurfaceKind};
+use spiega_lessons::optimizers::{MAX_STEPS, RACERS, Race, RaceConfig, Surface, SurfaceKind};
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;

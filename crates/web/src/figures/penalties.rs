@@ -9,7 +9,7 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
-use spiega_engine::penalties_demo::{NEAR_ZERO, PenaltyStudy, RUN_NAMES, histogram};
+use spiega_lessons::weight_penalties::{NEAR_ZERO, PenaltyStudy, RUN_NAMES, histogram};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};

@@ -21,8 +21,8 @@ use crate::playground_view::{self, View};
 use crate::state::HashParams;
 use crate::state::figures::is_anchor;
 use crate::state::playground::{PlaygroundState, changes_shape};
-use spiega_engine::EngineError;
-use spiega_engine::playground::{Playground, Scores};
+use spiega_lessons::playground::{Playground, Scores};
+use spiega_nn::EngineError;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -849,7 +849,7 @@ impl PlaygroundFigure {
     /// Adds (`+1`) or removes (`−1`) a hidden layer; a new layer copies the last one's width.
     fn change_layers(&mut self, change: i32) -> Result<()> {
         let shape = &mut self.state.network_shape;
-        if change > 0 && shape.len() < spiega_engine::playground::MAX_LAYERS {
+        if change > 0 && shape.len() < spiega_lessons::playground::MAX_LAYERS {
             let width = shape.last().copied().unwrap_or(4);
             shape.push(width);
         } else if change < 0 {
@@ -875,7 +875,7 @@ impl PlaygroundFigure {
     /// Replaces the reader's points with a CSV file's; a bad row is named by its line and
     /// nothing already drawn is lost.
     pub fn import_csv(&mut self, text: &str) -> Result<()> {
-        use spiega_engine::data::csv::{CsvLabels, parse_csv};
+        use spiega_nn::data::csv::{CsvLabels, parse_csv};
         let labels = if self.state.is_regression() {
             CsvLabels::Values
         } else {

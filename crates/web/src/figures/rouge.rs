@@ -7,7 +7,7 @@
 use super::{Figure, update_on_input};
 use crate::dom::{self, fmt};
 use crate::error::Result;
-use spiega_engine::metrics::rouge::{RougeReport, RougeScore, rouge};
+use spiega_nn::metrics::rouge::{RougeReport, RougeScore, rouge};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};

@@ -16,11 +16,11 @@ use crate::charts::scatter::{self, ScatterChart};
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
-use spiega_engine::evaluation::{
+use spiega_lessons::scores::{
     BinaryEvaluation, Evaluation, MulticlassEvaluation, RegressionEvaluation, evaluate,
 };
-use spiega_engine::metrics::Ratio;
-use spiega_engine::metrics::classification::PrecisionRecallF1;
+use spiega_nn::metrics::Ratio;
+use spiega_nn::metrics::classification::PrecisionRecallF1;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
@@ -660,8 +660,8 @@ impl Figure for ScoresFigure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use spiega_engine::loss::Loss;
-    use spiega_engine::tensor::Matrix;
+    use spiega_nn::loss::Loss;
+    use spiega_nn::tensor::Matrix;
 
     fn rows(text: &str) -> Vec<Vec<&str>> {
         text.lines().map(|l| l.split(',').collect()).collect()

@@ -1,6 +1,6 @@
 //! The shape calculator: the reader builds a stack of layers (input, dense, flatten, convolution,
 //! pooling, dropout) and reads each layer's output shape and parameter count, computed by the
-//! engine's [`spiega_engine::shapes::infer_shapes`].
+//! engine's [`spiega_nn::shapes::infer_shapes`].
 //!
 //! The stack lives in the page as a list of rows cloned from a prototype row in the markup; the
 //! figure reads the rows back on every edit, so the rows are the state.
@@ -8,7 +8,7 @@
 use super::Figure;
 use crate::dom;
 use crate::error::{Result, WebError};
-use spiega_engine::shapes::{LayerSpec, Padding, format_shape, infer_shapes};
+use spiega_nn::shapes::{LayerSpec, Padding, format_shape, infer_shapes};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

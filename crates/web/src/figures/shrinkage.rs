@@ -9,8 +9,8 @@ use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
-use spiega_engine::regularize::PathPenalty;
-use spiega_engine::shrinkage::{Shrinkage, exact_zeros};
+use spiega_lessons::shrinkage::{Shrinkage, exact_zeros};
+use spiega_nn::linear_model::PathPenalty;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
@@ -39,7 +39,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     ]
     .into_iter()
     .map(|p| Shrinkage::new(p, SEED))
-    .collect::<spiega_engine::Result<Vec<_>>>()?;
+    .collect::<spiega_nn::Result<Vec<_>>>()?;
     let rate = dom::input(root, "rate")?;
     // The slider runs over the grid's rates, in log₁₀ α, smallest on the left.
     if let Some(first) = runs.first() {

@@ -6,7 +6,7 @@ use crate::charts::bars::{self, Panel};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::Color;
-use spiega_engine::activation::softmax_with_temperature;
+use spiega_nn::activation::softmax_with_temperature;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};

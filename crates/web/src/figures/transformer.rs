@@ -3,7 +3,7 @@
 //! query position the scores, the mask, the softmax and the weighted sum of the values; the
 //! learned token and position embeddings are drawn in 2-D as they move.
 //!
-//! The engine ([`spiega_engine::transformer`]) trains, probes and projects; this module reads
+//! The engine ([`spiega_lessons::transformer`]) trains, probes and projects; this module reads
 //! the controls, trains on animation frames while playing, and draws.
 
 use super::Figure;
@@ -15,9 +15,9 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
-use spiega_engine::EngineError;
-use spiega_engine::data::sequence::SequenceTask;
-use spiega_engine::transformer::{Probe, QueryDetail, Transformer, TransformerConfig, pca_2d};
+use spiega_lessons::transformer::{Probe, QueryDetail, Transformer, TransformerConfig, pca_2d};
+use spiega_nn::EngineError;
+use spiega_nn::data::sequence::SequenceTask;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -585,8 +585,8 @@ impl TransformerFigure {
 
     fn draw_embeddings(
         &mut self,
-        tokens: &spiega_engine::Matrix,
-        positions: &spiega_engine::Matrix,
+        tokens: &spiega_nn::Matrix,
+        positions: &spiega_nn::Matrix,
         palette: &Palette,
     ) -> Result<()> {
         let Some(ratio) = fit_canvas(&self.embeddings)? else {
@@ -667,7 +667,7 @@ impl TransformerFigure {
 
 /// Each row of a 2-D projection as `label (x, y)`, labels being the row index (from 0) when
 /// `prefix` is empty, else `prefix` and the row number (from 1).
-fn projected_points(m: &spiega_engine::Matrix, prefix: &str) -> String {
+fn projected_points(m: &spiega_nn::Matrix, prefix: &str) -> String {
     (0..m.nrows())
         .map(|r| {
             let label = if prefix.is_empty() {

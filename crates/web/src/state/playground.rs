@@ -582,7 +582,7 @@ mod tests {
     use super::*;
     use crate::state::fnv1a;
     use crate::state::tests::random_text;
-    use spiega_engine::Rng;
+    use spiega_nn::Rng;
 
     /// The keys of the notices, in order.
     fn keys(notices: &[Notice]) -> Vec<&str> {

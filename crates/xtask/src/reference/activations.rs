@@ -2,9 +2,7 @@
 
 use super::{Actuals, Case, Failure, Outcome, compare::as_f64, num};
 use serde_json::Value;
-use spiega_engine::activation::{
-    Activation, log_softmax, softmax, softmax_backward, softmax_jacobian,
-};
+use spiega_nn::activation::{Activation, log_softmax, softmax, softmax_backward, softmax_jacobian};
 
 /// Applies `f` to every number of a nested value, keeping its nesting.
 fn map(v: &Value, f: &dyn Fn(f32) -> f32) -> Result<Value, Failure> {
@@ -91,7 +89,7 @@ fn prelu(case: &Case, out: &mut Actuals) -> Result<(), Failure> {
             }
         }
     }
-    let shape = |m: &spiega_engine::Matrix| -> Value {
+    let shape = |m: &spiega_nn::Matrix| -> Value {
         if scalar_input {
             num(f64::from(m[(0, 0)]))
         } else if x_is_vector {

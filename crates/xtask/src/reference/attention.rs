@@ -4,11 +4,11 @@
 use super::conv2d::nested;
 use super::{Actuals, Case, Failure, Outcome};
 use serde_json::Value;
-use spiega_engine::layer::{
+use spiega_nn::layer::{
     AttentionMask, AttentionWeights, Mode, Module, MultiHeadAttention, Projection,
     scaled_dot_product_attention, scaled_dot_product_attention_backward,
 };
-use spiega_engine::{Matrix, Rng};
+use spiega_nn::{Matrix, Rng};
 
 /// The allowed-mask of a case: `mask_allowed` (all true when null) and, when causal, `j ≤ i`.
 fn mask(case: &Case, queries: usize, keys: usize) -> Result<AttentionMask, Failure> {

@@ -3,9 +3,9 @@
 
 use super::{Actuals, Case, Failure, Outcome};
 use serde_json::Value;
-use spiega_engine::Rng;
-use spiega_engine::Shape;
-use spiega_engine::layer::{BatchNorm, Mode, Module};
+use spiega_nn::Rng;
+use spiega_nn::Shape;
+use spiega_nn::layer::{BatchNorm, Mode, Module};
 
 /// Computes one case.
 pub fn run(case: &Case) -> Outcome {

@@ -3,8 +3,8 @@
 
 use super::{Actuals, Case, Failure, Outcome, num};
 use serde_json::Value;
-use spiega_engine::layer::{Conv2d, ConvGeometry, Mode, Module, PadAmounts, Padding};
-use spiega_engine::{Matrix, Rng, Shape};
+use spiega_nn::layer::{Conv2d, ConvGeometry, Mode, Module, PadAmounts, Padding};
+use spiega_nn::{Matrix, Rng, Shape};
 
 /// A flat row-major list as a nested array of `shape` (outermost first).
 pub(super) fn nested(flat: &[f32], shape: &[usize]) -> Value {

@@ -1,9 +1,9 @@
 //! Adapter for the `dense` family: `Y = X Wᵀ + b` and its gradients.
 
 use super::{Actuals, Case, Outcome};
-use spiega_engine::activation::Activation;
-use spiega_engine::layer::{Dense, Mode, Module};
-use spiega_engine::{Matrix, Rng};
+use spiega_nn::activation::Activation;
+use spiega_nn::layer::{Dense, Mode, Module};
+use spiega_nn::{Matrix, Rng};
 
 /// Computes one case.
 pub fn run(case: &Case) -> Outcome {

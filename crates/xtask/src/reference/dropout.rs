@@ -3,8 +3,8 @@
 
 use super::{Actuals, Case, Failure, Outcome, ToValue};
 use serde_json::Value;
-use spiega_engine::layer::{Dropout, Mode, Module};
-use spiega_engine::{Matrix, Rng, Shape};
+use spiega_nn::layer::{Dropout, Mode, Module};
+use spiega_nn::{Matrix, Rng, Shape};
 
 /// Reads a 1-D input as one sample (a row) and a 2-D one as a batch.
 fn batch(case: &Case, name: &str) -> Result<Matrix, Failure> {

@@ -3,9 +3,9 @@
 
 use super::{Actuals, Case, Failure, Outcome};
 use serde_json::{Map, Value};
-use spiega_engine::layer::{Flatten, Mode, Module};
-use spiega_engine::shapes::{LayerSpec, Padding, conv_output_size, infer_shapes};
-use spiega_engine::{Matrix, Rng, Shape};
+use spiega_nn::layer::{Flatten, Mode, Module};
+use spiega_nn::shapes::{LayerSpec, Padding, conv_output_size, infer_shapes};
+use spiega_nn::{Matrix, Rng, Shape};
 
 /// Computes one case.
 pub fn run(case: &Case) -> Outcome {
@@ -59,7 +59,7 @@ pub fn run(case: &Case) -> Outcome {
             "the calculator returned too few layers".into(),
         ));
     };
-    let weight = |l: &spiega_engine::shapes::LayerShape| -> Value {
+    let weight = |l: &spiega_nn::shapes::LayerShape| -> Value {
         l.weight_shape
             .as_ref()
             .map_or(Value::Null, super::ToValue::to_value)

@@ -4,8 +4,8 @@
 
 use super::{Actuals, Case, Failure, Outcome, ToValue};
 use serde_json::Value;
-use spiega_engine::Matrix;
-use spiega_engine::loss;
+use spiega_nn::Matrix;
+use spiega_nn::loss;
 
 /// Computes one case.
 pub fn run(case: &Case) -> Outcome {

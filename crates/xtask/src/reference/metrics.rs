@@ -3,8 +3,8 @@
 
 use super::{Actuals, Case, Failure, Outcome, ToValue, compare};
 use serde_json::{Value, json};
-use spiega_engine::metrics::classification::{self as cl, PrecisionRecallF1};
-use spiega_engine::metrics::{regression, roc};
+use spiega_nn::metrics::classification::{self as cl, PrecisionRecallF1};
+use spiega_nn::metrics::{regression, roc};
 
 /// Computes one case.
 pub fn run(case: &Case) -> Outcome {

@@ -16,11 +16,11 @@
 
 use super::{Actuals, Case, Failure, Outcome, ToValue, compare, value_to_matrix};
 use serde_json::{Map, Value};
-use spiega_engine::activation::{Activation, log_softmax, softmax};
-use spiega_engine::layer::{Dense, Mode};
-use spiega_engine::optim::{self, Sgd};
-use spiega_engine::trace::LayerTrace;
-use spiega_engine::{Matrix, Rng, Sequential, Shape};
+use spiega_nn::activation::{Activation, log_softmax, softmax};
+use spiega_nn::layer::{Dense, Mode};
+use spiega_nn::optim::{self, Sgd};
+use spiega_nn::trace::LayerTrace;
+use spiega_nn::{Matrix, Rng, Sequential, Shape};
 
 /// The loss a case trains with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

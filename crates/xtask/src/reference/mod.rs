@@ -38,7 +38,7 @@ mod regularization;
 mod rouge;
 
 use serde_json::{Map, Value};
-use spiega_engine::{EngineError, Matrix};
+use spiega_nn::{EngineError, Matrix};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! Adapter for the `normalization` family: scikit-learn's `MinMaxScaler`.
 
 use super::{Actuals, Case, Failure, Outcome};
-use spiega_engine::normalize::MinMaxScaler;
+use spiega_nn::normalize::MinMaxScaler;
 
 /// Computes one case.
 pub fn run(case: &Case) -> Outcome {

@@ -3,8 +3,8 @@
 
 use super::{Actuals, Case, Failure, Outcome, ToValue, compare::as_f64};
 use serde_json::Value;
-use spiega_engine::Matrix;
-use spiega_engine::optim::{Descent, OptimizerConfig, OptimizerKind, Quadratic, add_outer_product};
+use spiega_nn::Matrix;
+use spiega_nn::optim::{Descent, OptimizerConfig, OptimizerKind, Quadratic, add_outer_product};
 use std::collections::BTreeMap;
 
 /// The engine's optimizer for a case kind (`optimizer/<name>/…`).

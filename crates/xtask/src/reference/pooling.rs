@@ -4,8 +4,8 @@
 use super::conv2d::{batch, nested, pair, row_major};
 use super::{Actuals, Case, Failure, Outcome};
 use serde_json::Value;
-use spiega_engine::layer::{Mode, Module, Pool2d, PoolKind};
-use spiega_engine::{Rng, Shape};
+use spiega_nn::layer::{Mode, Module, Pool2d, PoolKind};
+use spiega_nn::{Rng, Shape};
 
 /// Computes one case.
 pub fn run(case: &Case) -> Outcome {

@@ -2,8 +2,9 @@
 //! linear-regression objectives.
 
 use super::{Actuals, Case, Failure, Outcome, ToValue};
-use spiega_engine::Matrix;
-use spiega_engine::regularize::{LinearObjective, Penalty};
+use spiega_nn::Matrix;
+use spiega_nn::linear_model::LinearObjective;
+use spiega_nn::regularize::Penalty;
 
 /// Computes one case.
 pub fn run(case: &Case) -> Outcome {

@@ -2,7 +2,7 @@
 
 use super::{Actuals, Case, Outcome};
 use serde_json::{Value, json};
-use spiega_engine::metrics::rouge::{self, RougeScore};
+use spiega_nn::metrics::rouge::{self, RougeScore};
 
 /// `{precision, recall, fmeasure}`.
 fn score(s: &RougeScore) -> Value {

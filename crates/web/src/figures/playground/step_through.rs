@@ -6,7 +6,7 @@ use super::PlaygroundFigure;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::figures::handoff::{self, StepThrough};
-use spiega_engine::EngineError;
+use spiega_nn::EngineError;
 use web_sys::Element;
 
 impl PlaygroundFigure {

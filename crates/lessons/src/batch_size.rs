@@ -1,0 +1,89 @@
+//! The batch-size figure's numbers: a small and a large batch trained on the same data, the
+//! updates each makes per epoch, and a measure of a loss curve's noise.
+//!
+//! The runs are a [`crate::compare::Comparison`] of playground runs that share their data, split
+//! and seed, so they differ only in the batch size.
+
+use crate::playground::{DataKind, Playground, PlaygroundConfig};
+use spiega_nn::activation::Activation;
+use spiega_nn::data::SplitFractions;
+use spiega_nn::data::two_d::TwoD;
+use spiega_nn::error::Result;
+use spiega_nn::optim::{OptimizerConfig, OptimizerKind};
+
+/// The batch-size comparison's setting: 400 points of the circle with label noise 0.2, half for
+/// training and half for validation, two hidden layers of 8 tanh units, plain SGD at a learning
+/// rate of 0.1, seed 1, with `batch_size` samples per update.
+///
+/// Per epoch, batches of 2 make 100 updates and batches of 100 make 2: after 20 epochs the
+/// small batch's training loss is far lower, but it jumps up and down from epoch to epoch, while
+/// the large batch's falls smoothly and slowly.
+pub fn batch_size_setting(batch_size: usize) -> Result<PlaygroundConfig> {
+    Ok(PlaygroundConfig {
+        data: DataKind::Classify(TwoD::Circle),
+        points: 400,
+        noise: 0.2,
+        split: SplitFractions::new(0.5, 0.5, 0.0),
+        hidden: vec![8, 8],
+        activation: Activation::Tanh,
+        optimizer: OptimizerConfig::new(OptimizerKind::Sgd).with("lr", 0.1)?,
+        batch_size,
+        seed: 1,
+        ..PlaygroundConfig::default()
+    })
+}
+
+/// Updates per epoch of `run`: the training points divided by the batch size, rounded up.
+pub fn updates_per_epoch(run: &Playground) -> u64 {
+    let n = run.points()[0].map_or(0, |(x, _)| x.nrows());
+    let b = run.config().batch_size.clamp(1, n.max(1));
+    n.div_ceil(b).max(1) as u64
+}
+
+/// A curve's noise: the sum of all its rises, `Σ max(0, yᵢ₊₁ − yᵢ)`. A loss that falls
+/// steadily has none; one that jitters up and down has much.
+pub fn total_rise(values: impl Iterator<Item = f32>) -> f32 {
+    let mut rise = 0.0;
+    let mut last: Option<f32> = None;
+    for v in values.filter(|v| v.is_finite()) {
+        if let Some(l) = last {
+            rise += (v - l).max(0.0);
+        }
+        last = Some(v);
+    }
+    rise
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::Comparison;
+
+    #[test]
+    fn total_rise_counts_only_rises() {
+        // Rises of 1 (1 → 2) and 2 (0 → 2).
+        assert_eq!(total_rise([1.0, 2.0, 0.0, 2.0, 1.0].into_iter()), 3.0);
+        assert_eq!(total_rise([3.0, 2.0, 1.0].into_iter()), 0.0);
+    }
+
+    #[test]
+    fn a_small_batch_is_noisier_and_makes_more_updates_per_epoch() {
+        let mut c = Comparison::new(vec![
+            batch_size_setting(2).unwrap(),
+            batch_size_setting(100).unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(updates_per_epoch(&c.runs()[0]), 100);
+        assert_eq!(updates_per_epoch(&c.runs()[1]), 2);
+        for _ in 0..20 {
+            c.step_epoch().unwrap();
+        }
+        let rise: Vec<f32> = (0..2)
+            .map(|i| total_rise(c.runs()[i].history().iter().map(|s| s.train.loss)))
+            .collect();
+        let loss: Vec<f32> = (0..2).map(|i| c.latest(i).unwrap().train.loss).collect();
+        assert!(rise[0] > 3.0 * rise[1], "{rise:?}");
+        // Per epoch, at the same learning rate, the small batch gets further.
+        assert!(loss[0] < loss[1], "{loss:?}");
+    }
+}

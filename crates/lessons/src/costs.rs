@@ -1,0 +1,136 @@
+//! Curves for the cost-function figures: the margin losses against the margin, cross-entropy
+//! against the predicted probability of the true class, and the two decision-tree impurities
+//! against the class proportion.
+//!
+//! Every curve here goes through the same functions the rest of the engine uses
+//! ([`spiega_nn::loss::binary_log_loss`], [`spiega_nn::loss::binary_gini`],
+//! [`spiega_nn::loss::binary_entropy`]), so the figure plots exactly what is computed elsewhere.
+
+use spiega_nn::error::{EngineError, Result};
+use spiega_nn::loss::{MarginLoss, binary_entropy, binary_gini, binary_log_loss};
+use spiega_nn::tensor::Matrix;
+
+/// Cross-entropy of one example as its predicted probability varies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossEntropyCurve {
+    /// The predicted probability `p` of class 1, evenly spaced.
+    pub p: Vec<f64>,
+    /// The loss when the true class is 1: `−ln p`.
+    pub loss_if_positive: Vec<f64>,
+    /// The loss when the true class is 0: `−ln(1 − p)`.
+    pub loss_if_negative: Vec<f64>,
+    /// `dL/dp` when the true class is 1: `−1/p`.
+    pub grad_if_positive: Vec<f64>,
+}
+
+/// Samples the binary cross-entropy (log loss) of a single example at `n ≥ 2` probabilities
+/// evenly spaced over `[lo, hi]`, a sub-interval of `[0, 1]`.
+///
+/// Each point is one call of [`binary_log_loss`] on a one-element batch (clipped to scikit-learn's
+/// ε, so `p = 0` costs `−ln ε ≈ 36.04`, not infinity).
+pub fn cross_entropy_curve(lo: f64, hi: f64, n: usize) -> Result<CrossEntropyCurve> {
+    if !(0.0..=1.0).contains(&lo) || !(0.0..=1.0).contains(&hi) || lo >= hi {
+        return Err(EngineError::Invalid(format!(
+            "probabilities run from 0 to 1: [{lo}, {hi}] is not an interval inside it"
+        )));
+    }
+    let n = n.max(2);
+    let mut curve = CrossEntropyCurve {
+        p: Vec::with_capacity(n),
+        loss_if_positive: Vec::with_capacity(n),
+        loss_if_negative: Vec::with_capacity(n),
+        grad_if_positive: Vec::with_capacity(n),
+    };
+    let one = nalgebra::DMatrix::from_element(1, 1, 1.0_f64);
+    let zero = nalgebra::DMatrix::from_element(1, 1, 0.0_f64);
+    let mut grad = Matrix::zeros(1, 1);
+    for i in 0..n {
+        let p = lo + (hi - lo) * i as f64 / (n - 1) as f64;
+        let prob = nalgebra::DMatrix::from_element(1, 1, p);
+        let pos = binary_log_loss(&prob, &one, spiega_nn::loss::LOG_LOSS_EPS, Some(&mut grad))?;
+        let neg = binary_log_loss(&prob, &zero, spiega_nn::loss::LOG_LOSS_EPS, None)?;
+        curve.p.push(p);
+        curve.loss_if_positive.push(f64::from(pos));
+        curve.loss_if_negative.push(f64::from(neg));
+        curve.grad_if_positive.push(f64::from(grad[(0, 0)]));
+    }
+    Ok(curve)
+}
+
+/// Gini impurity and entropy of two classes as the proportion of class 1 varies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImpurityCurves {
+    /// The proportion `p` of class 1, evenly spaced over `[0, 1]`.
+    pub p: Vec<f64>,
+    /// `1 − p² − (1 − p)² = 2p(1 − p)`.
+    pub gini: Vec<f64>,
+    /// `−p ln p − (1 − p) ln(1 − p)`, in nats.
+    pub entropy: Vec<f64>,
+    /// The entropy in bits (divided by `ln 2`), whose maximum is 1 at `p = ½`.
+    pub entropy_bits: Vec<f64>,
+}
+
+/// Samples both impurities at `n ≥ 2` proportions from 0 to 1.
+pub fn impurity_curves(n: usize) -> ImpurityCurves {
+    let n = n.max(2);
+    let p: Vec<f64> = (0..n).map(|i| i as f64 / (n - 1) as f64).collect();
+    let gini = p.iter().map(|&q| binary_gini(q)).collect();
+    let entropy: Vec<f64> = p.iter().map(|&q| binary_entropy(q)).collect();
+    let entropy_bits = entropy.iter().map(|h| h / std::f64::consts::LN_2).collect();
+    ImpurityCurves {
+        p,
+        gini,
+        entropy,
+        entropy_bits,
+    }
+}
+
+/// Samples the margin loss `loss` and its derivative at `n ≥ 2` evenly spaced margins over
+/// `[lo, hi]`: returns `(m, ℓ(m), ℓ'(m))` columns for plotting.
+pub fn margin_curve(
+    loss: MarginLoss,
+    lo: f32,
+    hi: f32,
+    n: usize,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    crate::curve::sample(lo, hi, n, |m| loss.value(m), |m| loss.derivative(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hinge_is_sampled_with_its_slope() {
+        // Hinge max(0, 1 − m): 3, 2, 1, 0, 0 at m = −2…2, slope −1 below the margin 1, 0 above.
+        let (ms, vs, ds) = margin_curve(MarginLoss::Hinge, -2.0, 2.0, 5);
+        assert_eq!(ms, vec![-2.0, -1.0, 0.0, 1.0, 2.0]);
+        assert_eq!(vs, vec![3.0, 2.0, 1.0, 0.0, 0.0]);
+        assert_eq!(ds, vec![-1.0, -1.0, -1.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn cross_entropy_is_minus_log_p() {
+        let c = cross_entropy_curve(0.25, 1.0, 4).unwrap();
+        // p = 0.25, 0.5, 0.75, 1: −ln 0.5 = 0.693147, −ln 0.25 = 1.386294 (by hand).
+        assert!((c.loss_if_positive[1] - 0.5f64.ln().abs()).abs() < 1e-6);
+        assert!((c.loss_if_positive[0] - 0.25f64.ln().abs()).abs() < 1e-6);
+        assert!((c.loss_if_negative[2] - 0.25f64.ln().abs()).abs() < 1e-6);
+        // d/dp (−ln p) = −1/p = −2 at p = ½.
+        assert!((c.grad_if_positive[1] + 2.0).abs() < 1e-5);
+        // At p = 1 the right answer costs nothing (up to the clip ε).
+        assert!(c.loss_if_positive[3] < 1e-12);
+        assert!(cross_entropy_curve(0.5, 0.2, 3).is_err());
+        assert!(cross_entropy_curve(-0.1, 0.5, 3).is_err());
+    }
+
+    #[test]
+    fn impurities_peak_at_one_half() {
+        let c = impurity_curves(5);
+        // p = ½: Gini 2·½·½ = 0.5; entropy ln 2 nats, 1 bit; both zero for a pure node.
+        assert!((c.gini[2] - 0.5).abs() < 1e-12);
+        assert!((c.entropy[2] - std::f64::consts::LN_2).abs() < 1e-12);
+        assert!((c.entropy_bits[2] - 1.0).abs() < 1e-12);
+        assert_eq!((c.gini[0], c.entropy[4]), (0.0, 0.0));
+    }
+}
