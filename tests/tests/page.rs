@@ -25,7 +25,7 @@ fn the_page_starts_and_lists_every_topic_of_the_notes() {
             "feed-forward",
             "Layers",
             "Dense and flatten",
-            "Batches",
+            "the batch",
             "Activation functions",
             "Cost functions",
             "Scores",
@@ -33,6 +33,7 @@ fn the_page_starts_and_lists_every_topic_of_the_notes() {
             "Optimizers",
             "Bias and variance",
             "Regularisation",
+            "Pruning",
             "Dropout",
             "Data augmentation",
             "Batch normalization",
@@ -55,6 +56,16 @@ fn the_page_starts_and_lists_every_topic_of_the_notes() {
             .js("return [...document.querySelectorAll('.toc a')].map(a => a.getAttribute('href')).filter(h => !document.querySelector(h));")
             .await?;
         assert_eq!(dangling, serde_json::json!([]), "links to no section");
+        // The contents follow the page: each link's target comes after the previous one's.
+        let out_of_order = page
+            .js("const t = [...document.querySelectorAll('.toc a')].map(a => document.querySelector(a.getAttribute('href'))); \
+                 return t.slice(1).filter((e, i) => !(t[i].compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING)).map(e => e.id);")
+            .await?;
+        assert_eq!(
+            out_of_order,
+            serde_json::json!([]),
+            "contents out of page order"
+        );
         // Mathematics is typeset as MathML, and no raw LaTeX is left in the text.
         let maths = page
             .js("return document.querySelectorAll('math').length;")

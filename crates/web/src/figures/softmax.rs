@@ -6,7 +6,7 @@ use crate::charts::bars::{self, Panel};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::Color;
-use spiega_nn::activation::softmax_with_temperature;
+use spiega_lessons::softmax::{probabilities, temperature};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
@@ -39,9 +39,9 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 impl Figure for SoftmaxFigure {
     fn update(&mut self) -> Result<()> {
         let z: Vec<f32> = self.logits.iter().map(|i| dom::value(i) as f32).collect();
-        // The slider holds log10 T, so it spans 0.1 to 10 evenly in ratio.
-        let t = 10f32.powf(dom::value(&self.temperature).clamp(-1.0, 1.0) as f32);
-        let p = softmax_with_temperature(&z, t)?;
+        // The slider holds log10 τ, so it spans 0.1 to 10 evenly in ratio.
+        let t = temperature(dom::value(&self.temperature));
+        let p = probabilities(&z, t)?;
         for (i, v) in z.iter().enumerate() {
             dom::set_output(&self.root, &format!("z{i}-value"), &fmt(f64::from(*v), 1));
         }
