@@ -113,7 +113,7 @@ impl Figure for MarginFigure {
             &LineChart {
                 x: f64::from(MARGIN.0)..f64::from(MARGIN.1),
                 y: y0..y1,
-                x_label: "margin m = y·f(x)",
+                x_label: "margin m = ỹ·f(x)",
                 series: curves
                     .iter()
                     .map(|(points, color, stroke)| Series {

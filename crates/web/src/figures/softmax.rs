@@ -65,7 +65,7 @@ impl Figure for SoftmaxFigure {
                     decimals: 1,
                 },
                 Panel {
-                    title: "softmax(z / T)",
+                    title: "softmax(z / τ)",
                     values: &p64,
                     y: 0.0..1.15,
                     color: palette.blue,
@@ -77,7 +77,7 @@ impl Figure for SoftmaxFigure {
         let list: Vec<String> = p.iter().map(|v| fmt(f64::from(*v), 4)).collect();
         let sum: f32 = p.iter().sum();
         let text = format!(
-            "T = {t_text}: p = [{}], sum = {}",
+            "τ = {t_text}: p = [{}], sum = {}",
             list.join(", "),
             fmt(f64::from(sum), 4)
         );
