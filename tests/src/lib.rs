@@ -51,12 +51,14 @@ fn free_port() -> Result<u16> {
 /// A static file server for the built page on 127.0.0.1, stopped when dropped.
 ///
 /// It answers each connection on its own thread with one response and `Connection: close`:
-/// the simplest HTTP that a browser never stalls on.
+/// the simplest HTTP that a browser never stalls on. The page is served at the root, or under a
+/// sub-path as a host publishing it in a folder would (`/spiega/`), with nothing outside it.
 pub struct StaticServer {
     stop: Arc<AtomicBool>,
     port: u16,
     thread: Option<std::thread::JoinHandle<()>>,
-    /// The address pages are served at, e.g. `http://127.0.0.1:41234`.
+    /// The address pages are served at, e.g. `http://127.0.0.1:41234` or
+    /// `http://127.0.0.1:41234/spiega`.
     pub base: String,
 }
 
@@ -73,8 +75,9 @@ fn mime(path: &Path) -> &'static str {
     }
 }
 
-/// Reads one request from `stream` and answers with the file it names under `dir`, or 404.
-fn respond(dir: &Path, mut stream: TcpStream) {
+/// Reads one request from `stream` and answers with the file it names under `dir`, served at the
+/// path `prefix` (which starts and ends with `/`), or 404.
+fn respond(dir: &Path, prefix: &str, mut stream: TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
@@ -90,10 +93,12 @@ fn respond(dir: &Path, mut stream: TcpStream) {
     let head = String::from_utf8_lossy(&head);
     let target = head.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
-    let rel = path.trim_start_matches('/');
+    let (inside, rel) = match path.strip_prefix(prefix) {
+        Some(rel) => (!rel.split('/').any(|p| p == ".."), rel),
+        None => (false, ""),
+    };
     let rel = if rel.is_empty() { "index.html" } else { rel };
     let file = dir.join(rel);
-    let inside = !rel.split('/').any(|p| p == "..");
     let (status, kind, body) = match (inside, std::fs::read(&file)) {
         (true, Ok(bytes)) => ("200 OK", mime(&file), bytes),
         _ => ("404 Not Found", "text/plain", b"not found".to_vec()),
@@ -108,8 +113,17 @@ fn respond(dir: &Path, mut stream: TcpStream) {
 }
 
 impl StaticServer {
-    /// Serves `dir` on a free loopback port.
+    /// Serves `dir` at the root of a free loopback port.
     pub fn start(dir: &Path) -> Result<Self> {
+        Self::start_under(dir, "/")
+    }
+
+    /// Serves `dir` under the path `prefix` (such as `/spiega/`) of a free loopback port, and
+    /// answers 404 to anything outside it.
+    pub fn start_under(dir: &Path, prefix: &str) -> Result<Self> {
+        if !prefix.starts_with('/') || !prefix.ends_with('/') {
+            return Err(format!("a served path starts and ends with /: {prefix}"));
+        }
         if !dir.join("index.html").exists() {
             return Err(format!(
                 "no built page in {}: run `cargo xtask test` (it builds it first)",
@@ -121,14 +135,15 @@ impl StaticServer {
         let stop = Arc::new(AtomicBool::new(false));
         let dir = dir.to_path_buf();
         let flag = Arc::clone(&stop);
+        let served = prefix.to_owned();
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if flag.load(Ordering::SeqCst) {
                     break;
                 }
                 if let Ok(stream) = stream {
-                    let dir = dir.clone();
-                    std::thread::spawn(move || respond(&dir, stream));
+                    let (dir, served) = (dir.clone(), served.clone());
+                    std::thread::spawn(move || respond(&dir, &served, stream));
                 }
             }
         });
@@ -136,7 +151,7 @@ impl StaticServer {
             stop,
             port,
             thread: Some(thread),
-            base: format!("http://127.0.0.1:{port}"),
+            base: format!("http://127.0.0.1:{port}{}", prefix.trim_end_matches('/')),
         })
     }
 }
@@ -247,7 +262,18 @@ impl Page {
 
     /// Opens `path` of the page built into `dist` (see [`Page::open`]).
     pub async fn open_in(dist: &Path, path: &str, width: u32, height: u32) -> Result<Self> {
-        let server = StaticServer::start(dist)?;
+        Self::open_on(StaticServer::start(dist)?, path, width, height).await
+    }
+
+    /// Opens the built page published under the sub-path `prefix` (such as `/spiega/`), at
+    /// `path` within it; nothing outside that sub-path is served.
+    pub async fn open_under(prefix: &str, path: &str, width: u32, height: u32) -> Result<Self> {
+        let server = StaticServer::start_under(&dist(), prefix)?;
+        Self::open_on(server, path, width, height).await
+    }
+
+    /// Opens `path` of the page that `server` serves (see [`Page::open`]).
+    async fn open_on(server: StaticServer, path: &str, width: u32, height: u32) -> Result<Self> {
         let driver = Driver::start()?;
         let profile = std::env::temp_dir().join(format!(
             "spiega-e2e-{}-{}",
@@ -687,21 +713,31 @@ pub fn run(body: impl std::future::Future<Output = Result<()>>) {
     }
 }
 
-/// The number at `key` of a figure's state, or NaN when it is missing or not a number (so a
-/// comparison with it fails).
+/// The number at `key` of a figure's state. A missing key or a value that is not a number
+/// fails the test at once, naming the key and showing the state: a comparison can never pass
+/// because both sides were missing.
 pub fn num(state: &Value, key: &str) -> f64 {
-    state[key].as_f64().unwrap_or(f64::NAN)
+    match state[key].as_f64() {
+        Some(v) => v,
+        None => panic!("the state has no number \"{key}\": {state}"),
+    }
 }
 
-/// The `runs` of a comparison figure's state (empty when there are none).
+/// The `runs` of a comparison figure's state; a state without runs fails the test.
 pub fn runs(state: &Value) -> Vec<Value> {
-    state["runs"].as_array().cloned().unwrap_or_default()
+    match state["runs"].as_array() {
+        Some(runs) if !runs.is_empty() => runs.clone(),
+        _ => panic!("the state has no runs: {state}"),
+    }
 }
 
-/// Asserts that every run of a comparison moved between the states `start` and `end`: each has
-/// more than two recorded points, and its training and validation losses both changed.
+/// Asserts that every run of a comparison moved between the states `start` and `end`: both have
+/// the same, non-zero number of runs, and each has more than two recorded points and training and
+/// validation losses that both changed.
 pub fn assert_every_run_moved(start: &Value, end: &Value) {
-    for (a, b) in runs(start).iter().zip(runs(end).iter()) {
+    let (before, after) = (runs(start), runs(end));
+    assert_eq!(before.len(), after.len(), "{start} → {end}");
+    for (a, b) in before.iter().zip(after.iter()) {
         assert!(num(b, "points") > 2.0, "{b}");
         assert_ne!(num(a, "trainLoss"), num(b, "trainLoss"), "{a} → {b}");
         assert_ne!(

@@ -171,7 +171,7 @@ fn softmax_follows_its_logits_and_temperature() {
         assert!(s["probabilities"][0].as_f64().unwrap_or(0.0) > 0.99, "{s}");
         assert_ne!(before, page.canvas_hash(canvas).await?);
         let readout = page.text(&format!("{fig} [data-role=readout]")).await?;
-        assert!(readout.starts_with("τ = 0.10"), "{readout}");
+        assert!(readout.starts_with("τ = 0.1:"), "{readout}");
         // A hot temperature (τ = 10) flattens it towards uniform.
         page.set_slider(&format!("{fig} input[data-role=temperature]"), 1.0)
             .await?;

@@ -345,6 +345,74 @@ fn the_gradient_check_passes_on_the_real_network_and_catches_planted_bugs() {
     });
 }
 
+/// Every equation line of the current step either fits its box or says that it scrolls: it is
+/// marked, shows the scroll cue and can be scrolled from the keyboard. Returns how many scroll.
+async fn equations_fit_or_scroll(page: &Page, width: u32, step: u64) -> Result<u64> {
+    let report = page
+        .js(&format!(
+            "return [...document.querySelectorAll('{FIG} .bp-eq')].map(e => [
+                 e.scrollWidth - e.clientWidth,
+                 e.dataset.scrolls === 'true',
+                 e.tabIndex,
+                 getComputedStyle(e).backgroundImage !== 'none']);"
+        ))
+        .await?;
+    let lines = report.as_array().expect("a list of lines");
+    assert!(
+        !lines.is_empty(),
+        "step {step} at {width} px shows no equation"
+    );
+    let mut scrolling = 0;
+    for (i, line) in lines.iter().enumerate() {
+        let overflow = line[0].as_f64().expect("a width");
+        let marked = line[1] == serde_json::json!(true);
+        if overflow > 1.0 {
+            scrolling += 1;
+            assert!(
+                marked && line[2] == serde_json::json!(0) && line[3] == serde_json::json!(true),
+                "step {step}, line {i} at {width} px is clipped by {overflow} px with no cue: {line}"
+            );
+        } else {
+            assert!(
+                !marked,
+                "step {step}, line {i} at {width} px fits but is marked: {line}"
+            );
+        }
+    }
+    Ok(scrolling)
+}
+
+#[test]
+fn equations_that_do_not_fit_say_that_they_scroll() {
+    run(async {
+        let mut scrolled = 0;
+        for width in [1280, 390] {
+            let page = Page::open("/#backprop", width, 900).await?;
+            page.wait_until(
+                &format!("document.querySelector('{FIG}').dataset.state"),
+                10,
+            )
+            .await?;
+            let steps = page.state(FIG).await?["steps"].as_u64().expect("steps");
+            for step in 0..steps {
+                if step > 0 {
+                    page.click(&format!("{FIG} button[data-role=next]")).await?;
+                    page.wait_until(
+                        &format!("JSON.parse(document.querySelector('{FIG}').dataset.state).step === {step}"),
+                        10,
+                    )
+                    .await?;
+                }
+                scrolled += equations_fit_or_scroll(&page, width, step).await?;
+            }
+            page.finish().await?;
+        }
+        // On a phone some lines are wider than the screen: the check above met real ones.
+        assert!(scrolled > 0, "no equation was wider than its box");
+        Ok(())
+    })
+}
+
 #[test]
 fn screenshots_of_the_section_at_both_widths_in_both_themes() {
     run(async {

@@ -33,6 +33,14 @@ fn a_named_figure_is_shown_alone_and_still_works() {
         );
         assert!(shown(&page, "figure[data-figure=dropout]").await?);
         assert!(shown(&page, "#dropout h2").await?, "its heading stays");
+        // Names are read without regard to case or surrounding spaces.
+        page.goto("/?figure=%20DROPOUT%20").await?;
+        assert_eq!(
+            page.js("return document.documentElement.dataset.embed;")
+                .await?,
+            json!("dropout")
+        );
+        assert!(!shown(&page, "#playground").await?);
         for gone in [
             ".masthead",
             "nav.toc",
@@ -68,11 +76,21 @@ fn an_unknown_or_malformed_name_keeps_the_article_and_says_so() {
         assert!(shown(&page, "#playground").await?);
         let notice = page.text("#notice").await?;
         assert!(notice.contains("no-such-figure"), "{notice}");
+        // Unknown and malformed names get the same wording.
+        assert!(notice.starts_with("There is no figure named"), "{notice}");
+
+        // An empty name is said to be missing, not quoted as “”.
+        page.goto("/?figure=").await?;
+        let notice = page.text("#notice").await?;
+        assert!(notice.contains("names none"), "{notice}");
+        assert!(!notice.contains("“”"), "{notice}");
+        assert!(shown(&page, "#playground").await?);
 
         page.goto("/?figure=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E")
             .await?;
         let notice = page.text("#notice").await?;
         assert!(notice.contains("<img src=x onerror=alert(1)>"), "{notice}");
+        assert!(notice.starts_with("There is no figure named"), "{notice}");
         let images = page
             .js("return document.querySelectorAll('#notice *').length;")
             .await?;

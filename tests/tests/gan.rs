@@ -22,6 +22,35 @@ async fn scroll_to_figure(page: &Page) -> Result<()> {
 }
 
 #[test]
+fn playing_stops_by_itself_at_the_round_limit_and_says_so() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        scroll_to_figure(&page).await?;
+        page.set_control(FIG, "speed", "20").await?;
+        page.click_role(FIG, "play").await?;
+        // 3000 rounds is the figure's limit (ROUND_LIMIT in crates/web/src/figures/gan.rs).
+        page.wait_until(
+            &format!("document.querySelector('{FIG} button[data-role=play]').textContent === 'Train again'"),
+            90,
+        )
+        .await?;
+        let end = page.state(FIG).await?;
+        assert_eq!(num(&end, "generatorSteps"), 3000.0, "{end}");
+        assert_eq!(end["playing"], serde_json::json!(false), "{end}");
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(
+            message.starts_with("Stopped after 3000 rounds"),
+            "{message}"
+        );
+        // Train again starts from untrained networks.
+        page.click_role(FIG, "play").await?;
+        page.wait_state(FIG, "s.generatorSteps < 3000", 20).await?;
+        page.click_role(FIG, "play").await?;
+        page.finish().await
+    })
+}
+
+#[test]
 fn the_generated_points_move_toward_the_ring() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;

@@ -94,6 +94,32 @@ fn dropout_narrows_the_gap_and_every_curve_moves() {
 }
 
 #[test]
+fn dropout_pauses_at_its_limit_and_says_so() {
+    run(async {
+        let page = Page::open("/#dropout", 1280, 900).await?;
+        let limit = num(&page.state(DROPOUT).await?, "limit");
+        page.click(&format!("{DROPOUT} button[data-role=play]"))
+            .await?;
+        page.wait_state(DROPOUT, &format!("s.step >= {limit} && !s.playing"), 90)
+            .await?;
+        let message = page.text(&format!("{DROPOUT} [data-role=message]")).await?;
+        assert_eq!(
+            message,
+            format!(
+                "Paused at {limit} updates, the end of the run the text describes. Train again \
+                 starts every run afresh."
+            )
+        );
+        assert_eq!(
+            page.text(&format!("{DROPOUT} button[data-role=play]"))
+                .await?,
+            "Train again"
+        );
+        page.finish().await
+    })
+}
+
+#[test]
 fn dropout_controls_and_keys_change_what_is_shown() {
     run(async {
         let page = Page::open("/#dropout", 390, 844).await?;

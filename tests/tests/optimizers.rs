@@ -101,6 +101,37 @@ fn playing_moves_every_optimizer_and_draws_the_loss_chart() {
 }
 
 #[test]
+fn a_race_that_reaches_its_last_step_says_it_stopped() {
+    run(async {
+        let page = Page::open("/#optimizers", 1280, 900).await?;
+        page.click(&format!("{FIG} button[data-role=play]")).await?;
+        // The race stops itself at its step limit; its button goes back to Play.
+        page.wait_until(
+            &format!(
+                "document.querySelector('{FIG} button[data-role=play]').textContent === 'Play'"
+            ),
+            30,
+        )
+        .await?;
+        let state = page.state(FIG).await?;
+        // 500 is the race's step limit, `MAX_STEPS` in crates/lessons/src/optimizers.rs.
+        assert_eq!(state["steps"].as_u64(), Some(500), "{state}");
+        assert_eq!(
+            state["playing"], false,
+            "the state still says it plays: {state}"
+        );
+        assert_eq!(
+            page.js(&format!(
+                "return document.querySelector('{FIG} button[data-role=play]').getAttribute('aria-pressed');"
+            ))
+            .await?,
+            serde_json::json!("false")
+        );
+        page.finish().await
+    });
+}
+
+#[test]
 fn surfaces_start_and_sliders_change_the_race() {
     run(async {
         let page = Page::open("/#optimizers", 1280, 900).await?;
@@ -146,7 +177,7 @@ fn surfaces_start_and_sliders_change_the_race() {
         assert_eq!(
             page.text(&format!("{FIG} output[data-role=lr-value]"))
                 .await?,
-            "0.10"
+            "0.1"
         );
         page.finish().await
     });

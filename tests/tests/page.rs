@@ -1,5 +1,6 @@
-//! The page as a whole: it starts without errors, lists every topic, typesets its mathematics,
-//! switches theme, fits a phone, and is captured in screenshots for a person to look at.
+//! The page as a whole: it starts without errors, lists every topic and section in its contents,
+//! typesets its mathematics, works when published under a sub-path, switches theme, fits a phone,
+//! and is captured in screenshots for a person to look at.
 
 #![allow(
     clippy::unwrap_used,
@@ -22,10 +23,10 @@ fn the_page_starts_and_lists_every_topic_of_the_notes() {
         let toc = page.text(".toc ol").await?;
         // Every topic of the author's notes has an entry.
         for topic in [
-            "feed-forward",
+            "the playground",
             "Layers",
             "Dense and flatten",
-            "the batch",
+            "splits and a batch",
             "Activation functions",
             "Cost functions",
             "Scores",
@@ -57,16 +58,6 @@ fn the_page_starts_and_lists_every_topic_of_the_notes() {
             .js("return [...document.querySelectorAll('.toc a')].map(a => a.getAttribute('href')).filter(h => !document.querySelector(h));")
             .await?;
         assert_eq!(dangling, serde_json::json!([]), "links to no section");
-        // The contents follow the page: each link's target comes after the previous one's.
-        let out_of_order = page
-            .js("const t = [...document.querySelectorAll('.toc a')].map(a => document.querySelector(a.getAttribute('href'))); \
-                 return t.slice(1).filter((e, i) => !(t[i].compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING)).map(e => e.id);")
-            .await?;
-        assert_eq!(
-            out_of_order,
-            serde_json::json!([]),
-            "contents out of page order"
-        );
         // Mathematics is typeset as MathML, and no raw LaTeX is left in the text.
         let maths = page
             .js("return document.querySelectorAll('math').length;")
@@ -83,6 +74,119 @@ fn the_page_starts_and_lists_every_topic_of_the_notes() {
         // Every figure mounted.
         let ready = page.js("return [...document.querySelectorAll('[data-figure]')].every(f => f.dataset.ready === 'true');").await?;
         assert_eq!(ready, Value::Bool(true), "a figure did not mount");
+        page.finish().await
+    })
+}
+
+/// The contents list every section that has a heading, in the order of the page: a section
+/// titled by an `<h2>` is a top-level entry, one titled by an `<h3>` (a subsection) is nested, and
+/// every entry, nested headings with an id included, follows the one before it on the page.
+#[test]
+fn every_section_has_a_contents_entry_in_page_order() {
+    run(async {
+        let page = Page::open("/", DESKTOP.0, DESKTOP.1).await?;
+        let found = page
+            .js("const sections = [...document.querySelectorAll('main section:not(.opening)')]
+                     .filter(s => s.querySelector('h2, h3'));
+                 const hrefs = list => [...document.querySelectorAll(list)].map(a => a.getAttribute('href'));
+                 const entries = hrefs('.toc a');
+                 const targets = entries.map(h => document.querySelector(h));
+                 return {
+                   sections: sections.map(s => '#' + s.id),
+                   topics: sections.filter(s => s.querySelector(':scope > h2')).map(s => '#' + s.id),
+                   entries,
+                   topLevel: hrefs('.toc > ol > li > a'),
+                   inOrder: targets.every((t, i) => t && (i === 0 ||
+                     (targets[i - 1].compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0)),
+                 };")
+            .await?;
+        let list = |key: &str| -> Vec<String> {
+            found[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (sections, entries) = (list("sections"), list("entries"));
+        assert!(sections.len() >= 20, "only {} sections", sections.len());
+        let listed: Vec<String> = entries
+            .iter()
+            .filter(|e| sections.contains(e))
+            .cloned()
+            .collect();
+        assert_eq!(
+            listed, sections,
+            "the contents list every section with a heading, once, in page order"
+        );
+        assert_eq!(
+            list("topLevel"),
+            list("topics"),
+            "sections with an <h2> are the top-level entries, subsections are nested"
+        );
+        assert!(
+            entries.len() > sections.len(),
+            "nested headings with an id (such as #splits) have entries too: {entries:?}"
+        );
+        assert_eq!(
+            found["inOrder"],
+            Value::Bool(true),
+            "every entry leads to a place after the one before: {entries:?}"
+        );
+        page.finish().await
+    })
+}
+
+/// Published in a folder of a host (`https://host/spiega/`), the page loads its styles, script
+/// and WebAssembly from that folder, and every figure mounts and draws with no error.
+#[test]
+fn the_page_works_published_under_a_sub_path() {
+    run(async {
+        let page = Page::open_under("/spiega/", "/", DESKTOP.0, DESKTOP.1).await?;
+        let found = page
+            .js("const folder = location.origin + '/spiega/';
+                 const figures = [...document.querySelectorAll('[data-figure]')];
+                 const canvas = document.querySelector('#fig-activations canvas[data-role=chart]');
+                 const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+                 let painted = 0;
+                 for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted += 1; }
+                 return {
+                   address: location.href,
+                   resources: performance.getEntriesByType('resource').map(r => r.name),
+                   sheets: [...document.styleSheets].filter(s => s.href && s.href.startsWith(folder)).length,
+                   figures: figures.length,
+                   mounted: figures.filter(f => f.dataset.ready === 'true').length,
+                   painted: painted / (pixels.length / 4),
+                 };")
+            .await?;
+        assert!(
+            found["address"]
+                .as_str()
+                .is_some_and(|a| a.ends_with("/spiega/")),
+            "{found}"
+        );
+        let resources: Vec<&str> = found["resources"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        assert!(
+            resources.iter().any(|r| r.ends_with(".wasm")),
+            "the WebAssembly was loaded: {resources:?}"
+        );
+        assert!(
+            resources.iter().all(|r| r.contains("/spiega/")),
+            "everything loads from the page's folder: {resources:?}"
+        );
+        assert_eq!(found["sheets"], 2, "both style sheets apply: {found}");
+        let figures = found["figures"].as_u64().unwrap_or(0);
+        assert!(figures >= 20, "only {figures} figures: {found}");
+        assert_eq!(found["mounted"], figures, "every figure mounted: {found}");
+        assert!(
+            found["painted"].as_f64().unwrap_or(0.0) > 0.5,
+            "the activation chart is drawn: {found}"
+        );
         page.finish().await
     })
 }

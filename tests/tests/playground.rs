@@ -73,6 +73,14 @@ fn every_control_changes_what_is_shown() {
         let page = Page::open("/", 1280, 900).await?;
         // Train a little first so that settings which do not rebuild still show their effect.
         page.click_role(FIG, "epoch").await?;
+        // One press of Epoch is one complete pass: the counter says 1, not 0.
+        let after_epoch = page.state(FIG).await?;
+        assert_eq!(after_epoch["epoch"], serde_json::json!(1), "{after_epoch}");
+        assert!(num(&after_epoch, "step") > 1.0, "{after_epoch}");
+        assert_eq!(
+            page.text(&format!("{FIG} [data-role=epoch-count]")).await?,
+            "1"
+        );
         let changes: &[(&str, &str)] = &[
             ("dataset", "xor"),
             ("dataset", "spiral"),
@@ -232,7 +240,7 @@ fn a_corrupted_link_falls_back_with_a_notice() {
 fn a_learning_rate_of_10_with_relu_pauses_with_an_explanation() {
     run(async {
         let page = Page::open(
-            "/#activation=relu&learningRate=10&networkShape=8,8&dataset=circle",
+            "/#activation=relu&learningRate=10&networkShape=8,8,8,8,8,8&dataset=circle",
             1280,
             900,
         )
@@ -251,9 +259,27 @@ fn a_learning_rate_of_10_with_relu_pauses_with_an_explanation() {
         );
         let play = page.text(&format!("{FIG} [data-role=play]")).await?;
         assert_eq!(play, "Play", "training must be paused");
-        // The last good picture stays: the heatmap is still drawn.
-        page.canvas_hash(&format!("{FIG} canvas[data-role=heatmap]"))
+        // The state says so too, and the counter and scores are those of the picture.
+        let state = page.state(FIG).await?;
+        assert_eq!(state["diverged"], serde_json::json!(true), "{state}");
+        let shown_steps = page.text(&format!("{FIG} [data-role=step-count]")).await?;
+        assert_eq!(shown_steps, num(&state, "step").to_string(), "{state}");
+        // The last good picture stays through a redraw (a phone's rotation, say): the map, the
+        // counter and the state are unchanged after the window's resize event.
+        let map = format!("{FIG} canvas[data-role=heatmap]");
+        let before = page.canvas_hash(&map).await?;
+        page.js("window.dispatchEvent(new Event('resize')); return 0;")
             .await?;
+        assert_eq!(
+            page.canvas_hash(&map).await?,
+            before,
+            "the map changed on resize"
+        );
+        assert_eq!(page.state(FIG).await?, state);
+        assert_eq!(
+            page.text(&format!("{FIG} [data-role=step-count]")).await?,
+            shown_steps
+        );
         page.finish().await
     })
 }

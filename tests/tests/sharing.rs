@@ -36,12 +36,51 @@ async fn copy_link(page: &Page, fig: &str) -> Result<String> {
         .await?;
     let link = link.as_str().unwrap_or("").to_owned();
     assert!(link.starts_with("http"), "{fig}: no link: {link:?}");
-    // The status line shows the same link, as text.
-    let status = page
-        .text(&format!("{fig} > .figure-tools .share-status"))
+    // The status line shows the same link, in a read-only field (text, never markup).
+    let shown = page
+        .js(&format!(
+            "const f = document.querySelector({}); return f ? f.value : null;",
+            json!(format!(
+                "{fig} > .figure-tools .share-status input.share-link"
+            ))
+        ))
         .await?;
-    assert!(status.contains(&link), "{fig}: {status}");
+    assert_eq!(shown, json!(link), "{fig}");
     Ok(link)
+}
+
+#[test]
+fn a_copied_link_takes_one_line_on_a_phone() {
+    run(async {
+        let page = Page::open("/", 390, 800).await?;
+        let fig = "#fig-playground";
+        // A long link: many settings changed.
+        page.goto("/#seed=42&noise=35&learningRate=0.3&activation=relu&networkShape=6,6,6,6,6,6&xSquared=true&ySquared=true&sinX=true&sinY=true&xTimesY=true")
+            .await?;
+        let link = copy_link(&page, fig).await?;
+        assert!(link.len() > 150, "the link is short: {link}");
+        let sizes = page
+            .js(&format!(
+                "const s = document.querySelector({}).getBoundingClientRect();
+                 const f = document.querySelector({}).getBoundingClientRect();
+                 const line = parseFloat(getComputedStyle(document.body).lineHeight) || 24;
+                 return [s.height, s.right, f.right, line];",
+                json!(format!("{fig} > .figure-tools .share-status")),
+                json!(fig)
+            ))
+            .await?;
+        let [height, right, fig_right, line] =
+            [0, 1, 2, 3].map(|i| sizes[i].as_f64().expect("a number"));
+        assert!(
+            height < 2.0 * line,
+            "the link's line is {height} px tall (a line is {line} px)"
+        );
+        assert!(
+            right <= fig_right + 0.5,
+            "the link overflows the figure: {right} > {fig_right}"
+        );
+        page.finish().await
+    })
 }
 
 /// Opens `link` as a new page load (not a change of hash in the open page).

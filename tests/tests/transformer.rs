@@ -60,11 +60,27 @@ fn held_out_accuracy_rises_far_above_chance_in_the_page() {
         );
         let t0 = std::time::Instant::now();
         page.click_role(FIG, "play").await?;
-        // A bounded budget: 600 updates (measured natively: all held-out digits right by 200).
-        page.wait_state(FIG, "s.testAccuracy > 0.9 || s.steps >= 600", 60)
-            .await?;
-        page.click_role(FIG, "play").await?;
+        // Training stops by itself once every held-out sequence is right (measured natively: all
+        // held-out digits right by 200 updates), or at its 3000-update limit, and says why.
+        page.wait_until(
+            &format!("document.querySelector('{FIG} button[data-role=play]').textContent === 'Train again'"),
+            60,
+        )
+        .await?;
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(
+            message.starts_with("Stopped after") && message.contains("every held-out sequence"),
+            "{message}"
+        );
         let end = page.state(FIG).await?;
+        // It is paused: the button says so to assistive technology too.
+        assert_eq!(
+            page.js(&format!(
+                "return document.querySelector('{FIG} button[data-role=play]').getAttribute('aria-pressed');"
+            ))
+            .await?,
+            serde_json::json!("false")
+        );
         println!(
             "held-out accuracy {} after {} updates in {:.1} s",
             num(&end, "testAccuracy"),
@@ -197,8 +213,20 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
     run(async {
         let page = open().await?;
         page.click_role(FIG, "play").await?;
-        page.wait_state(FIG, "s.steps >= 150", 30).await?;
-        page.click_role(FIG, "play").await?;
+        // Trained a while: 150 updates, or until it stopped by itself (every held-out sequence
+        // right), whichever comes first; then paused.
+        let button = format!("{FIG} button[data-role=play]");
+        page.wait_until(
+            &format!(
+                "JSON.parse(document.querySelector('{FIG}').dataset.state).steps >= 150
+                 || document.querySelector('{button}').textContent === 'Train again'"
+            ),
+            30,
+        )
+        .await?;
+        if page.text(&button).await? == "Pause" {
+            page.click_role(FIG, "play").await?;
+        }
         page.element_screenshot("#transformers", "transformer-1280-light")
             .await?;
         page.click("#theme-toggle").await?;

@@ -41,6 +41,11 @@ pub const PLANE: f32 = 2.5;
 pub const MAX_DRAWN: usize = 1000;
 /// The most points one history keeps before it thins itself (every other point is dropped).
 pub const HISTORY_LIMIT: usize = 400;
+
+/// The figure's training stops after this many rounds (generator updates): about ten seconds at
+/// its default speed, by which it has shown what it can (the generator's points on the target,
+/// or stuck on a few modes).
+pub const ROUND_LIMIT: u64 = 3000;
 /// The spread of each gaussian of the mixture.
 pub const MIXTURE_SIGMA: f32 = 0.1;
 /// The number of gaussians in the mixture.
@@ -1147,7 +1152,7 @@ mod tests {
     }
 
     /// What the prose says about the figure as it opens (the ring, Adam with β₁ = 0.5, both
-    /// rates 0.002, one discriminator step per round), over its first 1,500 rounds: with either
+    /// rates 0.002, one discriminator step per round), over its whole run: with either
     /// generator loss the discriminator is rarely sure enough for the minimax loss to stall, both
     /// learn the ring, and the game balances with the discriminator near ½ on the generated points
     /// and its loss near 2 ln 2.
@@ -1160,7 +1165,7 @@ mod tests {
             })
             .unwrap();
             let start = gan.view(8).unwrap().distance;
-            for round in 1..=1500_u32 {
+            for round in 1..=ROUND_LIMIT {
                 gan.iterate().unwrap();
                 if !round.is_multiple_of(100) {
                     continue;
@@ -1203,7 +1208,7 @@ mod tests {
             })
             .unwrap();
             let mut out = Vec::new();
-            for round in 1..=2000_u32 {
+            for round in 1..=ROUND_LIMIT {
                 gan.iterate().unwrap();
                 if round.is_multiple_of(250) && round >= 500 {
                     out.push(gan.view(8).unwrap().modes_covered.unwrap());

@@ -157,6 +157,9 @@ pub struct Playground {
     eval_model: Sequential,
     /// Every trained parameter, flat, on its way into `eval_model` (reused every frame).
     param_scratch: Vec<f32>,
+    /// The trained parameters, flat, when the scores were last recorded: what the reader last
+    /// saw, put back by [`Playground::restore_last_recorded`] after a divergence.
+    recorded_params: Vec<f32>,
     grid_n: usize,
     grid_x: Matrix,
     history: Vec<Scores>,
@@ -260,6 +263,7 @@ impl Playground {
             batch_y: Matrix::zeros(0, 0),
             eval_model: model,
             param_scratch: Vec::new(),
+            recorded_params: Vec::new(),
             grid_n: 0,
             grid_x: Matrix::zeros(0, 0),
             history: Vec::new(),
@@ -357,8 +361,9 @@ impl Playground {
         let n = self.order.len();
         let b = self.config.batch_size.min(n).max(1);
         if self.cursor >= n {
+            // The next pass starts: a new order. (The pass just finished was counted when its
+            // last batch was taken, so the counter is never one behind.)
             self.cursor = 0;
-            self.epoch += 1;
             self.order_rng.shuffle(&mut self.order);
         }
         let end = (self.cursor + b).min(n);
@@ -366,6 +371,9 @@ impl Playground {
         spiega_nn::data::batch::copy_rows(&self.train.x, rows, &mut self.batch_x)?;
         spiega_nn::data::batch::copy_rows(&self.train.y, rows, &mut self.batch_y)?;
         self.cursor = end;
+        if self.cursor >= n {
+            self.epoch += 1;
+        }
         self.trainer.step(&self.batch_x, &self.batch_y)
     }
 
@@ -435,6 +443,11 @@ impl Playground {
             self.history.pop();
         }
         self.history.push(s);
+        let kept = &mut self.recorded_params;
+        kept.clear();
+        self.trainer
+            .model_mut()
+            .visit_params(&mut |_, p| kept.extend_from_slice(p.value));
         if self.history.len() > HISTORY_LIMIT {
             let mut i = 0;
             self.history.retain(|_| {
@@ -446,6 +459,25 @@ impl Playground {
             }
         }
         Ok(s)
+    }
+
+    /// Puts back the trained parameters of the last [`Playground::record`]: after training
+    /// diverged, the network whose picture and scores the reader last saw. The optimizer's state
+    /// and the update count are not rewound, so training should not go on from here; a new run
+    /// starts afresh. Does nothing before the first record.
+    pub fn restore_last_recorded(&mut self) {
+        let kept = &self.recorded_params;
+        if kept.is_empty() {
+            return;
+        }
+        let mut offset = 0;
+        self.trainer.model_mut().visit_params(&mut |_, p| {
+            let n = p.value.len();
+            if let Some(v) = kept.get(offset..offset + n) {
+                p.value.copy_from_slice(v);
+            }
+            offset += n;
+        });
     }
 
     /// The recorded scores, oldest first.
@@ -677,7 +709,7 @@ impl Playground {
         self.trainer.steps()
     }
 
-    /// Complete passes over the training split.
+    /// Complete passes over the training split: 1 as soon as the first pass's last batch is taken.
     pub fn epoch(&self) -> u64 {
         self.epoch
     }
@@ -751,6 +783,58 @@ mod tests {
         );
         assert!(val.accuracy.unwrap() > 0.95, "{after:?}");
         assert!(p.epoch() > 0);
+    }
+
+    #[test]
+    fn a_diverged_run_puts_back_the_last_recorded_network() {
+        let config = PlaygroundConfig {
+            activation: Activation::Relu,
+            hidden: vec![8; 6],
+            optimizer: OptimizerConfig::new(OptimizerKind::Sgd)
+                .with("lr", 10.0)
+                .unwrap(),
+            ..PlaygroundConfig::default()
+        };
+        let mut p = Playground::new(config).unwrap();
+        p.record().unwrap();
+        let mut grid = (Vec::new(), Vec::new());
+        let mut good_map = Vec::new();
+        // A learning rate of 10 diverges within a few updates; until then, each recorded
+        // network's map is what the reader saw.
+        let mut diverged = false;
+        for _ in 0..50 {
+            p.evaluate_grid(20, &mut grid.0, &mut grid.1).unwrap();
+            good_map.clone_from(&grid.0);
+            if p.step().and_then(|_| p.record()).is_err() {
+                diverged = true;
+                break;
+            }
+        }
+        assert!(diverged, "the run did not diverge");
+        let last = *p.history().last().unwrap();
+        p.restore_last_recorded();
+        p.evaluate_grid(20, &mut grid.0, &mut grid.1).unwrap();
+        assert_eq!(grid.0, good_map, "the map is not the last recorded one");
+        assert_eq!(p.scores().unwrap().train.loss, last.train.loss);
+    }
+
+    #[test]
+    fn the_epoch_counter_counts_complete_passes() {
+        let mut p = circle();
+        assert_eq!(p.epoch(), 0);
+        let per_epoch = p.points()[0]
+            .map_or(0, |(x, _)| x.nrows())
+            .div_ceil(p.config().batch_size);
+        assert!(per_epoch > 1);
+        // One update short of a pass: still 0. The pass's last update: 1, not 0.
+        for _ in 0..per_epoch - 1 {
+            p.step().unwrap();
+        }
+        assert_eq!(p.epoch(), 0);
+        p.step().unwrap();
+        assert_eq!(p.epoch(), 1);
+        p.step_epoch().unwrap();
+        assert_eq!((p.epoch(), p.steps()), (2, 2 * per_epoch as u64));
     }
 
     #[test]

@@ -51,6 +51,18 @@ pub fn set_output(root: &Element, role: &str, text: &str) {
     }
 }
 
+/// Writes `state` as the JSON of `el`'s `data-state`, by [`crate::json`]'s rule: a non-finite
+/// number becomes `null`, any other the shortest text that reads back as it.
+pub fn set_state(el: &Element, state: &impl serde::Serialize) -> Result<()> {
+    set_json(el, "data-state", state)
+}
+
+/// Writes `value` as JSON into `el`'s attribute `name`, as [`set_state`] does.
+pub fn set_json(el: &Element, name: &str, value: &impl serde::Serialize) -> Result<()> {
+    el.set_attribute(name, &crate::json::to_string(value)?)?;
+    Ok(())
+}
+
 /// Shows or hides an element with the `hidden` attribute.
 pub fn set_hidden(el: &Element, hidden: bool) -> Result<()> {
     el.toggle_attribute_with_force("hidden", hidden)?;
@@ -119,12 +131,6 @@ pub fn write_row(body: &Element, index: usize, texts: &[String]) -> Result<()> {
         set_text(cell, text);
     }
     Ok(())
-}
-
-/// A slider's value as a number (0 when the browser reports none).
-pub fn value(input: &HtmlInputElement) -> f64 {
-    let v = input.value_as_number();
-    if v.is_finite() { v } else { 0.0 }
 }
 
 /// Formats a number with `digits` decimals, using a true minus sign.

@@ -2,8 +2,9 @@
 //! dropout figure with its section's heading and nothing else of the article.
 //!
 //! Everything else is hidden, not removed, so figures that read each other (the scores figure
-//! reads the playground's network) still work. A name that matches no figure leaves the whole
-//! article in place and says so in the page's notice.
+//! reads the playground's network) still work. Names are read without regard to case or
+//! surrounding spaces (`?figure=DROPOUT` works). A missing, malformed or unknown name leaves the
+//! whole article in place and says so in the page's notice, in one wording.
 
 use crate::dom;
 use crate::error::Result;
@@ -15,7 +16,9 @@ use web_sys::{Document, Element};
 pub enum EmbedRequest {
     /// No `figure` parameter: the whole article.
     Article,
-    /// A well-formed figure name (lowercase letters, digits and hyphens, at most 40).
+    /// A `figure` parameter with no name (`?figure=`).
+    Unnamed,
+    /// A well-formed figure name (letters, digits and hyphens, at most 40), in lower case.
     Figure(String),
     /// A `figure` parameter that cannot be a figure's name (kept to quote in the notice).
     Malformed(String),
@@ -30,16 +33,20 @@ pub fn parse_query(search: &str) -> EmbedRequest {
     else {
         return EmbedRequest::Article;
     };
-    let name = percent_decode(&raw.replace('+', " "));
-    let well_formed = !name.is_empty()
-        && name.len() <= 40
+    let typed = percent_decode(&raw.replace('+', " "));
+    let typed = typed.trim();
+    let name = typed.to_ascii_lowercase();
+    if name.is_empty() {
+        return EmbedRequest::Unnamed;
+    }
+    let well_formed = name.len() <= 40
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if well_formed {
         EmbedRequest::Figure(name)
     } else {
-        EmbedRequest::Malformed(name.chars().take(60).collect())
+        EmbedRequest::Malformed(typed.chars().take(60).collect())
     }
 }
 
@@ -48,22 +55,20 @@ pub fn apply(doc: &Document) -> Result<()> {
     let search = dom::window()?.location().search()?;
     let name = match parse_query(&search) {
         EmbedRequest::Article => return Ok(()),
-        EmbedRequest::Malformed(raw) => {
+        EmbedRequest::Unnamed => {
             return notice(
                 doc,
-                &format!("“{raw}” is not a figure's name, so here is the whole article."),
+                "The link asks for one figure but names none, so here is the whole article.",
             );
         }
+        EmbedRequest::Malformed(raw) => return notice(doc, &no_such_figure(&raw)),
         EmbedRequest::Figure(name) => name,
     };
     let Some(body) = doc.body() else {
         return Ok(());
     };
     let Some(figure) = body.query_selector(&format!("figure[data-figure=\"{name}\"]"))? else {
-        return notice(
-            doc,
-            &format!("There is no figure named “{name}”, so here is the whole article."),
-        );
+        return notice(doc, &no_such_figure(&name));
     };
     hide_all_but(&figure)?;
     if let Some(root) = doc.document_element() {
@@ -94,6 +99,11 @@ fn hide_all_but(keep: &Element) -> Result<()> {
         node = parent;
     }
     Ok(())
+}
+
+/// The one notice for a name that is not a figure's, malformed or unknown.
+fn no_such_figure(name: &str) -> String {
+    format!("There is no figure named “{name}”, so here is the whole article.")
 }
 
 /// Shows `text` in the page's notice line.
@@ -130,9 +140,17 @@ mod tests {
             parse_query("?figure=a\"]"),
             EmbedRequest::Malformed("a\"]".into())
         );
+        // An empty name is its own case, not a malformed one quoted as “”.
+        assert_eq!(parse_query("?figure="), EmbedRequest::Unnamed);
+        assert_eq!(parse_query("?figure=%20"), EmbedRequest::Unnamed);
+        // Case and surrounding spaces do not matter.
         assert_eq!(
-            parse_query("?figure="),
-            EmbedRequest::Malformed(String::new())
+            parse_query("?figure=DROPOUT"),
+            EmbedRequest::Figure("dropout".into())
+        );
+        assert_eq!(
+            parse_query("?figure=%20Batch-Norm%20"),
+            EmbedRequest::Figure("batch-norm".into())
         );
     }
 }

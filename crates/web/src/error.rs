@@ -14,6 +14,8 @@ pub enum WebError {
     Chart(String),
     /// The engine refused an input.
     Engine(EngineError),
+    /// A figure's state could not be written as JSON.
+    State(String),
 }
 
 impl std::fmt::Display for WebError {
@@ -23,6 +25,7 @@ impl std::fmt::Display for WebError {
             WebError::Browser(what) => write!(f, "the browser refused: {what}"),
             WebError::Chart(what) => write!(f, "a chart could not be drawn: {what}"),
             WebError::Engine(e) => write!(f, "{e}"),
+            WebError::State(what) => write!(f, "the figure's state could not be written: {what}"),
         }
     }
 }
@@ -32,6 +35,12 @@ impl std::error::Error for WebError {}
 impl From<EngineError> for WebError {
     fn from(e: EngineError) -> Self {
         WebError::Engine(e)
+    }
+}
+
+impl From<serde_json::Error> for WebError {
+    fn from(e: serde_json::Error) -> Self {
+        WebError::State(e.to_string())
     }
 }
 

@@ -9,11 +9,15 @@
 //! - [`theme`]: the light/dark toggle.
 //! - [`training`]: play and pause for the figures that train frame by frame.
 //! - [`embed`]: one figure alone (`?figure=<name>`), for embedding.
+//! - [`controls`]: the figures' controls read one way: numbers and log sliders within the
+//!   markup's ranges, menus, and the text of a rate.
 //! - [`dom`]: small DOM helpers; text is always set as text.
+//! - [`json`]: the one JSON writer behind every figure's `data-state`.
 //! - [`csv`] and [`download`]: the figures' exports, written as CSV and saved as files.
 //! - [`error::WebError`]: every failure, shown to the reader as a message.
 
 pub mod charts;
+pub mod controls;
 pub mod csv;
 pub mod dom;
 pub mod download;
@@ -21,6 +25,7 @@ pub mod embed;
 pub mod error;
 pub mod figures;
 pub mod frame;
+pub mod json;
 pub mod labels;
 pub mod playground_view;
 pub mod state;

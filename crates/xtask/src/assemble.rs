@@ -2,19 +2,29 @@
 //!
 //! The sources are a frame, `www/page.html` (the head, the masthead, the opening, the contents
 //! and the footer), and one file per section in `www/sections/`, in the order the plain-text
-//! file `www/sections/CONTENTS` lists them. The sections go, verbatim and one after another, in
-//! place of the frame's line `<!-- spiega:sections -->`. `www/index.html` is generated and
-//! git-ignored; every task that builds the page runs this first, and Trunk runs it again before
-//! each build (a `pre_build` hook), so `trunk serve` picks up an edited section.
+//! file `www/sections/CONTENTS` lists them. The sections go, one after another with a blank line
+//! between, in place of the frame's line `<!-- spiega:sections -->`, and the contents list made
+//! from their headings ([`crate::toc`]) in place of its line `<!-- spiega:contents -->`.
+//! `www/index.html` is generated and git-ignored; every task that builds the page runs this
+//! first, and Trunk runs it again before each build (a `pre_build` hook), so `trunk serve` picks
+//! up an edited section.
 //!
 //! Nothing is left out silently: a listed file that is missing, and a section file that is not
 //! listed, are both errors that name the file.
 
+use crate::toc;
 use std::path::Path;
 use std::process::Command;
 
 /// The line of `www/page.html` that the sections replace.
 pub const SECTIONS_MARKER: &str = "<!-- spiega:sections -->";
+
+/// The line of `www/page.html` that the contents list replaces.
+pub const CONTENTS_MARKER: &str = "<!-- spiega:contents -->";
+
+/// The comment put after the first line (`<!doctype html>`) of the assembled page.
+const GENERATED: &str = "<!-- Assembled by `cargo xtask assemble` from www/page.html and \
+                         www/sections/: edit those files, not this one. -->\n";
 
 /// The section files a contents file names, in order, each with its line number. One name a
 /// line; blank lines and lines starting with `#` are skipped.
@@ -45,8 +55,8 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Builds the page from the sources in the folder `www`: the frame with its marker line replaced
-/// by the listed section files, in order.
+/// Builds the page from the sources in the folder `www`: the frame with its marker lines replaced
+/// by the listed section files, in order, and by the contents list made from their headings.
 pub fn assemble(www: &Path) -> Result<String, String> {
     let sections = www.join("sections");
     let contents = sections.join("CONTENTS");
@@ -69,7 +79,7 @@ pub fn assemble(www: &Path) -> Result<String, String> {
         ));
     }
 
-    let mut body = String::new();
+    let mut texts = Vec::new();
     for (number, name) in &names {
         let file = sections.join(name);
         if !file.is_file() {
@@ -79,34 +89,58 @@ pub fn assemble(www: &Path) -> Result<String, String> {
                 file.display()
             ));
         }
-        body.push_str(&read(&file)?);
-        if !body.ends_with('\n') {
-            body.push('\n');
-        }
+        texts.push((*name, read(&file)?));
     }
+    let parsed = texts
+        .iter()
+        .map(|(name, text)| {
+            toc::read_section(name, text)
+                .map(|section| (*name, section))
+                .map_err(|e| format!("{}: {e}", sections.display()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let body = texts
+        .iter()
+        .map(|(_, text)| format!("{}\n", text.trim_end()))
+        .collect::<Vec<_>>()
+        .join("\n");
 
     let frame_path = www.join("page.html");
     let frame = read(&frame_path)?;
-    let markers = frame
-        .split_inclusive('\n')
-        .filter(|line| line.trim() == SECTIONS_MARKER)
-        .count();
-    if markers != 1 {
+    let page = fill(&frame_path, &frame, SECTIONS_MARKER, |_| Ok(body))?;
+    let page = fill(&frame_path, &page, CONTENTS_MARKER, |indent| {
+        toc::list(&parsed, indent).map_err(|e| format!("{}: {e}", sections.display()))
+    })?;
+    Ok(match page.split_once('\n') {
+        Some((first, rest)) => format!("{first}\n{GENERATED}{rest}"),
+        None => page,
+    })
+}
+
+/// Replaces the one line of `frame` (the text of the file `path`) that is `marker`, give or take
+/// white space, with what `make` returns for that line's indentation. A marker missing or
+/// repeated is an error naming the file.
+fn fill(
+    path: &Path,
+    frame: &str,
+    marker: &str,
+    make: impl FnOnce(&str) -> Result<String, String>,
+) -> Result<String, String> {
+    let lines: Vec<&str> = frame.split_inclusive('\n').collect();
+    let at: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].trim() == marker)
+        .collect();
+    let [i] = at[..] else {
         return Err(format!(
-            "{} must have the line {SECTIONS_MARKER} exactly once (found {markers})",
-            frame_path.display()
+            "{} must have the line {marker} exactly once (found {})",
+            path.display(),
+            at.len()
         ));
-    }
-    Ok(frame
-        .split_inclusive('\n')
-        .map(|line| {
-            if line.trim() == SECTIONS_MARKER {
-                body.as_str()
-            } else {
-                line
-            }
-        })
-        .collect())
+    };
+    let line = lines[i];
+    let indent = &line[..line.len() - line.trim_start().len()];
+    let filled = make(indent)?;
+    Ok([lines[..i].concat(), filled, lines[i + 1..].concat()].concat())
 }
 
 /// Assembles `www/index.html` under `root`, writing it only when it changed (so a watching
@@ -172,10 +206,16 @@ mod tests {
         }
     }
 
-    const FRAME: &str = "<main>\n    <!-- spiega:sections -->\n</main>\n";
+    const FRAME: &str = "<!doctype html>\n<nav>\n  <!-- spiega:contents -->\n</nav>\n<main>\n    <!-- spiega:sections -->\n</main>\n";
+
+    /// A section file's text with the given id and title.
+    fn section(id: &str, title: &str) -> String {
+        format!("    <section id=\"{id}\">\n      {title}\n    </section>")
+    }
 
     #[test]
-    fn sections_replace_the_marker_in_the_listed_order_verbatim() {
+    fn sections_and_their_contents_replace_the_markers_in_the_listed_order() {
+        let (a, b) = (section("a", "<h2>A</h2>"), section("b", "<h2>B</h2>"));
         let www = Www::new(
             "order",
             &[
@@ -184,24 +224,28 @@ mod tests {
                     "sections/CONTENTS",
                     "# A comment.\n\n02-b.html\n  01-a.html  \n",
                 ),
-                ("sections/01-a.html", "    <section id=\"a\"></section>\n\n"),
-                ("sections/02-b.html", "    <section id=\"b\"></section>"),
+                ("sections/01-a.html", &format!("{a}\n\n\n")),
+                ("sections/02-b.html", &b),
                 ("sections/notes.txt", "not a section"),
             ],
         );
         assert_eq!(
             assemble(&www.0).unwrap(),
-            "<main>\n    <section id=\"b\"></section>\n    <section id=\"a\"></section>\n\n</main>\n"
+            format!(
+                "<!doctype html>\n{GENERATED}<nav>\n  <ol>\n    <li><a href=\"#b\">B</a></li>\n    \
+                 <li><a href=\"#a\">A</a></li>\n  </ol>\n</nav>\n<main>\n{b}\n\n{a}\n</main>\n"
+            )
         );
     }
 
     /// The error from assembling a folder with `frame`, `contents`, the section `01-a.html` and
     /// the `more` files.
     fn error_of(name: &str, frame: &str, contents: &str, more: &[(&str, &str)]) -> String {
+        let a = section("a", "<h2>A</h2>");
         let mut files = vec![
             ("page.html", frame),
             ("sections/CONTENTS", contents),
-            ("sections/01-a.html", "<section></section>\n"),
+            ("sections/01-a.html", &a),
         ];
         files.extend_from_slice(more);
         let www = Www::new(name, &files);
@@ -216,7 +260,7 @@ mod tests {
 
     #[test]
     fn a_section_file_not_listed_is_an_error_naming_it() {
-        let more = [("sections/02-forgotten.html", "<section></section>\n")];
+        let more = [("sections/02-forgotten.html", "<section></section>")];
         let err = error_of("unlisted", FRAME, "01-a.html\n", &more);
         assert!(err.contains("does not list 02-forgotten.html"), "{err}");
     }
@@ -231,9 +275,16 @@ mod tests {
 
     #[test]
     fn the_frame_needs_the_marker_exactly_once() {
-        for (name, frame) in [("none", "<main></main>\n"), ("twice", &FRAME.repeat(2))] {
+        let twice = FRAME.replace(
+            CONTENTS_MARKER,
+            &format!("{CONTENTS_MARKER}\n{CONTENTS_MARKER}"),
+        );
+        for (name, frame, marker) in [
+            ("none", "<main></main>\n", SECTIONS_MARKER),
+            ("twice", &twice, CONTENTS_MARKER),
+        ] {
             let err = error_of(name, frame, "01-a.html\n", &[]);
-            assert!(err.contains(SECTIONS_MARKER), "{err}");
+            assert!(err.contains(marker) && err.contains("page.html"), "{err}");
         }
     }
 
@@ -242,6 +293,11 @@ mod tests {
         let page = assemble(&crate::root().join("www")).unwrap();
         let sections = page.matches("<section id=").count();
         assert!(sections >= 20, "only {sections} sections");
-        assert!(!page.contains(SECTIONS_MARKER));
+        assert!(!page.contains(SECTIONS_MARKER) && !page.contains(CONTENTS_MARKER));
+        let entries = page.matches("<li><a href=\"#").count();
+        assert!(
+            entries > sections,
+            "{entries} contents entries for {sections} sections"
+        );
     }
 }

@@ -1,15 +1,18 @@
 //! spiega's task runner: `cargo xtask <task>`.
 //!
+//! - `build`: installs what the page needs and builds the publishable site into `dist/`.
 //! - `serve`: installs what the page needs, builds it and serves it on 127.0.0.1.
 //! - `assemble`: writes the page, `www/index.html`, from `www/page.html` and the section files
 //!   listed in `www/sections/CONTENTS` (every task that builds the page does this first).
 //! - `test`: installs what the tests need and runs every check, ending with a summary.
-//! - `setup`: only installs (the two commands above call it first).
+//! - `setup`: only installs (`build`, `serve` and `test` call it first).
 //! - `reference [FILE...]`: checks the engine against reference cases.
 //! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
 //!   first chart, frames while training (see `crates/xtask/BENCH.md`).
 //! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
+//! - `pictures`: makes README's pictures under `docs/` from the release build, refusing any that
+//!   shows a notice.
 //! - `soak [--seconds S]`: trains the playground in headless Chromium and fails if its memory grows.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML.
 //! - `post-build`: run by Trunk after each build on its staged `index.html`: typesets the LaTeX,
@@ -22,10 +25,12 @@ mod bench;
 mod csp;
 mod fuzz;
 mod page_speed;
+mod pictures;
 mod reference;
 mod setup;
 mod soak;
 mod test;
+mod toc;
 mod typeset;
 
 use std::path::PathBuf;
@@ -42,6 +47,7 @@ pub fn root() -> PathBuf {
 const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
+  build                 build the publishable site into dist/ (release, relative asset links)
   serve [--port N]      build the page and serve it on http://127.0.0.1:8080/ (installs what is missing)
   assemble              write www/index.html from www/page.html and the files in www/sections/CONTENTS
   test                  run every check: format, lints, library and lessons, reference cases, browser tests
@@ -53,6 +59,8 @@ tasks:
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count
+  pictures              make README's pictures (docs/*.png) from the release build; refuses any
+                        picture that shows a notice
   soak [--seconds S]    train the playground in headless Chromium for S seconds (default 120),
                         sampling WebAssembly memory and the JS heap; fails if either keeps growing
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)
@@ -62,11 +70,13 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::all(&root()).map(|_| true),
+        Some("build") => build(&args[1..]),
         Some("serve") => serve(&args[1..]),
         Some("assemble") => assemble::main(&root()).map(|_| true),
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
         Some("fuzz") => fuzz::main(&root(), &args[1..]),
+        Some("pictures") => pictures::main(&root()),
         Some("soak") => soak::main(&root(), &args[1..]),
         Some("typeset") => typeset::main(&args[1..]).map(|_| true),
         Some("post-build") => typeset::post_build().map(|_| true),
@@ -88,6 +98,23 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Builds the page in release mode into `dist/`: the whole site, ready to copy to a static host.
+fn build(args: &[String]) -> Result<bool, String> {
+    if !args.is_empty() {
+        return Err(format!("build takes no arguments\n\n{USAGE}"));
+    }
+    let root = root();
+    setup::web(&root)?;
+    let dist = root.join("dist");
+    let status = assemble::release_build(&root, &dist)?
+        .status()
+        .map_err(|e| format!("could not start trunk: {e}"))?;
+    if status.success() {
+        println!("spiega: the site is in {}", dist.display());
+    }
+    Ok(status.success())
 }
 
 /// Builds the page in release mode and serves it on loopback until interrupted.

@@ -3,9 +3,12 @@
 use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
-use spiega_lessons::activations::{SAMPLES, VANISHING, sample_curve, vanishing_intervals};
+use serde::Serialize;
+use spiega_lessons::activations::{SAMPLES, VANISHING};
+use spiega_lessons::activations::{sample_curve, vanishing_intervals};
 use spiega_nn::activation::Activation;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -47,13 +50,13 @@ impl ActivationFigure {
             dom::query(&self.root, "input[name=\"activation\"]:checked")?;
         Ok(match checked.value().as_str() {
             "leaky_relu" => Activation::LeakyRelu {
-                slope: dom::value(&self.slope) as f32,
+                slope: controls::number(&self.slope) as f32,
             },
             "prelu" => Activation::Prelu {
-                alpha: dom::value(&self.alpha) as f32,
+                alpha: controls::number(&self.alpha) as f32,
             },
             "swish" => Activation::Swish {
-                beta: dom::value(&self.beta) as f32,
+                beta: controls::number(&self.beta) as f32,
             },
             other => Activation::from_name(other)?,
         })
@@ -102,19 +105,23 @@ impl Figure for ActivationFigure {
         let name = act.name();
         self.show_relevant(name)?;
 
-        let half = dom::value(&self.range).clamp(1.0, 12.0) as f32;
+        let half = controls::number(&self.range) as f32;
         self.probe.set_min(&format!("{}", -half));
         self.probe.set_max(&format!("{half}"));
-        let probe = (dom::value(&self.probe) as f32).clamp(-half, half);
+        let probe = (controls::number(&self.probe) as f32).clamp(-half, half);
         dom::set_output(
             &self.root,
             "range-value",
             &format!("±{}", fmt(f64::from(half), 1)),
         );
         dom::set_output(&self.root, "probe-value", &fmt(f64::from(probe), 2));
-        dom::set_output(&self.root, "slope-value", &fmt(dom::value(&self.slope), 2));
-        dom::set_output(&self.root, "alpha-value", &fmt(dom::value(&self.alpha), 2));
-        dom::set_output(&self.root, "beta-value", &fmt(dom::value(&self.beta), 2));
+        for (role, input) in [
+            ("slope-value", &self.slope),
+            ("alpha-value", &self.alpha),
+            ("beta-value", &self.beta),
+        ] {
+            dom::set_output(&self.root, role, &fmt(controls::number(input), 2));
+        }
 
         let (xs, ys, ds) = sample_curve(&act, -half, half, SAMPLES);
         let value: Vec<(f64, f64)> = xs
@@ -192,15 +199,31 @@ impl Figure for ActivationFigure {
                 readout
             ),
         )?;
-        let bands_json: Vec<String> = bands.iter().map(|(a, b)| format!("[{a},{b}]")).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"activation\":\"{name}\",\"range\":{half},\"probe\":{probe},\"value\":{g},\"derivative\":{d},\"param\":{},\"vanishing\":[{}]}}",
-                act.param().map_or("null".into(), |p| p.to_string()),
-                bands_json.join(",")
-            ),
+        dom::set_state(
+            &self.root,
+            &ActivationState {
+                activation: name,
+                range: half,
+                probe,
+                value: g,
+                derivative: d,
+                param: act.param(),
+                vanishing: &bands,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the function, the half-width of the range drawn, the probe and the
+/// function's value and slope there, its parameter, and the intervals where the slope vanishes.
+#[derive(Serialize)]
+struct ActivationState<'a> {
+    activation: &'a str,
+    range: f32,
+    probe: f32,
+    value: f32,
+    derivative: f32,
+    param: Option<f32>,
+    vanishing: &'a [(f32, f32)],
 }

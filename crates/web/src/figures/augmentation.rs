@@ -7,14 +7,16 @@
 //! the new ranges (the run without augmentation is rebuilt alike, so the two stay comparable).
 
 use super::Figure;
-use super::compare::{json_string, run_colors};
+use super::compare::run_colors;
 use crate::charts::Palette;
 use crate::charts::grid::{self, GridChart};
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
+use serde::Serialize;
 use spiega_lessons::augmentation::{AugmentationDemo, AugmentationSetting, Record, SHOWN_UPDATES};
 use spiega_nn::EngineError;
 use spiega_nn::data::augment::{AugmentRanges, Transform};
@@ -117,15 +119,15 @@ fn read_ranges(
     blur: &HtmlInputElement,
     noise: &HtmlInputElement,
 ) -> AugmentRanges {
-    let clamp = |v: f64, hi: f64| v.clamp(0.0, hi) as f32;
-    let z = clamp(dom::value(zoom), 50.0) / 100.0;
+    let read = |input| controls::number(input) as f32;
+    let z = read(zoom) / 100.0;
     AugmentRanges {
-        max_rotation_degrees: clamp(dom::value(rotation), 180.0),
-        max_shift: clamp(dom::value(shift), 4.0),
+        max_rotation_degrees: read(rotation),
+        max_shift: read(shift),
         min_zoom: 1.0 - z,
         max_zoom: 1.0 + z,
-        max_blur_sigma: clamp(dom::value(blur), 3.0),
-        noise_std: clamp(dom::value(noise), 0.5),
+        max_blur_sigma: read(blur),
+        noise_std: read(noise),
     }
 }
 
@@ -384,62 +386,121 @@ impl AugmentationFigure {
         Ok(())
     }
 
-    /// Writes the numbers shown as JSON into `data-state`.
+    /// Writes the numbers shown into `data-state`.
     fn write_state(&self) -> Result<()> {
         let ranges = self.ranges();
-        let mut runs = Vec::new();
-        for (name, run) in NAMES.iter().zip(self.demo.runs()) {
-            let Some(r) = run.latest() else { continue };
-            runs.push(format!(
-                "{{\"name\":{},\"augmented\":{},\"step\":{},\"trainAccuracy\":{:?},\"validationAccuracy\":{:?},\"trainLoss\":{:?},\"validationLoss\":{:?},\"points\":{}}}",
-                json_string(name),
-                run.augments(),
-                r.step,
-                r.train_accuracy,
-                r.validation_accuracy,
-                r.train_loss,
-                r.validation_loss,
-                run.history().len()
-            ));
-        }
-        let labels = self.demo.train().labels().unwrap_or(&[]);
-        let digits: Vec<String> = self
-            .rows
+        let runs = NAMES
             .iter()
-            .map(|&r| labels.get(r).copied().unwrap_or(0).to_string())
-            .collect();
-        let transforms: Vec<String> = self
-            .transforms
-            .iter()
-            .map(|t| {
-                format!(
-                    "{{\"rotation\":{:?},\"shiftX\":{:?},\"shiftY\":{:?},\"zoom\":{:?},\"blur\":{:?},\"noise\":{:?}}}",
-                    t.rotation_degrees, t.shift_x, t.shift_y, t.zoom, t.blur_sigma, t.noise_std
-                )
+            .zip(self.demo.runs())
+            .filter_map(|(name, run)| {
+                let r = run.latest()?;
+                Some(RunState {
+                    name,
+                    augmented: run.augments(),
+                    step: r.step,
+                    train_accuracy: r.train_accuracy,
+                    validation_accuracy: r.validation_accuracy,
+                    train_loss: r.train_loss,
+                    validation_loss: r.validation_loss,
+                    points: run.history().len(),
+                })
             })
             .collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"step\":{},\"playing\":{},\"limit\":{SHOWN_UPDATES},\"draw\":{},\"trainDigits\":{},\"validationDigits\":{},\"ranges\":{{\"rotation\":{:?},\"shift\":{:?},\"minZoom\":{:?},\"maxZoom\":{:?},\"blur\":{:?},\"noise\":{:?}}},\"previewDigits\":[{}],\"transforms\":[{}],\"runs\":[{}]}}",
-                self.demo.steps(),
-                self.playback.playing(),
-                self.draw,
-                self.demo.train().len(),
-                self.demo.validation().len(),
-                ranges.max_rotation_degrees,
-                ranges.max_shift,
-                ranges.min_zoom,
-                ranges.max_zoom,
-                ranges.max_blur_sigma,
-                ranges.noise_std,
-                digits.join(","),
-                transforms.join(","),
-                runs.join(",")
-            ),
-        )?;
-        Ok(())
+        let labels = self.demo.train().labels().unwrap_or(&[]);
+        dom::set_state(
+            &self.root,
+            &AugmentationState {
+                step: self.demo.steps(),
+                playing: self.playback.playing(),
+                limit: SHOWN_UPDATES,
+                draw: self.draw,
+                train_digits: self.demo.train().len(),
+                validation_digits: self.demo.validation().len(),
+                ranges: RangesState {
+                    rotation: ranges.max_rotation_degrees,
+                    shift: ranges.max_shift,
+                    min_zoom: ranges.min_zoom,
+                    max_zoom: ranges.max_zoom,
+                    blur: ranges.max_blur_sigma,
+                    noise: ranges.noise_std,
+                },
+                preview_digits: self
+                    .rows
+                    .iter()
+                    .map(|&r| labels.get(r).copied().unwrap_or(0))
+                    .collect(),
+                transforms: self
+                    .transforms
+                    .iter()
+                    .map(|t| TransformState {
+                        rotation: t.rotation_degrees,
+                        shift_x: t.shift_x,
+                        shift_y: t.shift_y,
+                        zoom: t.zoom,
+                        blur: t.blur_sigma,
+                        noise: t.noise_std,
+                    })
+                    .collect(),
+                runs,
+            },
+        )
     }
+}
+
+/// The figure's `data-state`: the updates made, whether it plays and its limit, which random
+/// draw the previews show, the set sizes, the ranges, the previewed digits with the transform
+/// each drew, and each run's latest scores.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AugmentationState {
+    step: u64,
+    playing: bool,
+    limit: u64,
+    draw: u32,
+    train_digits: usize,
+    validation_digits: usize,
+    ranges: RangesState,
+    preview_digits: Vec<usize>,
+    transforms: Vec<TransformState>,
+    runs: Vec<RunState>,
+}
+
+/// The largest transforms the sliders allow.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RangesState {
+    rotation: f32,
+    shift: f32,
+    min_zoom: f32,
+    max_zoom: f32,
+    blur: f32,
+    noise: f32,
+}
+
+/// The transform one previewed digit drew.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TransformState {
+    rotation: f32,
+    shift_x: f32,
+    shift_y: f32,
+    zoom: f32,
+    blur: f32,
+    noise: f32,
+}
+
+/// One run's latest scores.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunState {
+    name: &'static str,
+    augmented: bool,
+    step: u64,
+    train_accuracy: f32,
+    validation_accuracy: f32,
+    train_loss: f32,
+    validation_loss: f32,
+    points: usize,
 }
 
 /// A transform in a few words, on four lines: its rotation, its shift (right, down, in pixels),

@@ -16,15 +16,18 @@ use super::mathml::{MathBuilder, Num, matrix, vector};
 use crate::charts::Palette;
 use crate::charts::heatmap::ColorScale;
 use crate::charts::network::{Highlight, LayerSpec, Network, NetworkSpec, NodeSpec};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
+use crate::json::Widened;
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
 use spiega_lessons::backprop::gradcheck::{self, GradCheck, PlantedBug};
-use spiega_lessons::backprop::{MAX_WIDTH, Pass, WalkConfig, Walkthrough};
+use spiega_lessons::backprop::{Pass, WalkConfig, Walkthrough};
 use spiega_nn::Loss;
 use spiega_nn::activation::Activation;
 use spiega_nn::tensor::Matrix;
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
@@ -236,24 +239,6 @@ fn wire(fig: &Rc<RefCell<BackpropFigure>>) -> Result<()> {
     })
 }
 
-/// Reads a number input as an integer in `lo..=hi`, writing the clamped value back.
-fn read_int(input: &HtmlInputElement, lo: usize, hi: usize) -> usize {
-    let v = dom::value(input).round().clamp(lo as f64, hi as f64) as usize;
-    if dom::value(input) != v as f64 {
-        input.set_value(&v.to_string());
-    }
-    v
-}
-
-/// Reads a number input as a finite number in `lo..=hi`.
-fn read_num(input: &HtmlInputElement, lo: f64, hi: f64) -> f32 {
-    let v = dom::value(input).clamp(lo, hi);
-    if dom::value(input) != v {
-        input.set_value(&v.to_string());
-    }
-    v as f32
-}
-
 impl BackpropFigure {
     fn say(&self, text: &str) -> Result<()> {
         dom::set_text(&self.message, text);
@@ -263,16 +248,22 @@ impl BackpropFigure {
     /// The network settings the controls ask for.
     fn read_config(&self) -> Result<WalkConfig> {
         let loss = Loss::from_name(&self.loss.value())?;
+        // Softmax needs two outputs at least; the field's markup holds the rest of its range.
+        self.outputs
+            .set_min(if matches!(loss, Loss::SoftmaxCrossEntropy) {
+                "2"
+            } else {
+                "1"
+            });
         let outputs = match loss {
             Loss::BinaryCrossEntropy => 1,
-            Loss::SoftmaxCrossEntropy => read_int(&self.outputs, 2, 4),
-            _ => read_int(&self.outputs, 1, 4),
+            _ => controls::number_shown(&self.outputs) as usize,
         };
         self.outputs.set_value(&outputs.to_string());
         self.outputs
             .set_disabled(matches!(loss, Loss::BinaryCrossEntropy));
-        let h1 = read_int(&self.hidden1, 1, MAX_WIDTH);
-        let h2 = read_int(&self.hidden2, 0, MAX_WIDTH);
+        let h1 = controls::number_shown(&self.hidden1) as usize;
+        let h2 = controls::number_shown(&self.hidden2) as usize;
         let hidden = if h2 == 0 { vec![h1] } else { vec![h1, h2] };
         Ok(WalkConfig {
             inputs: 2,
@@ -337,14 +328,17 @@ impl BackpropFigure {
 
     /// The example and its target vector as the controls give them.
     fn read_example(&self) -> (Vec<f32>, Vec<f32>, usize) {
-        let x = vec![read_num(&self.x1, -6.0, 6.0), read_num(&self.x2, -6.0, 6.0)];
+        let x = vec![
+            controls::number_shown(&self.x1) as f32,
+            controls::number_shown(&self.x2) as f32,
+        ];
         let classes = if self.config.loss == Loss::BinaryCrossEntropy {
             2
         } else {
             self.config.outputs
         };
-        let class = read_int(&self.target, 0, classes - 1);
         self.target.set_max(&(classes - 1).to_string());
+        let class = controls::number_shown(&self.target) as usize;
         let target = if self.config.loss == Loss::BinaryCrossEntropy {
             vec![class as f32]
         } else {
@@ -366,7 +360,7 @@ impl BackpropFigure {
     }
 
     fn learning_rate(&self) -> f32 {
-        dom::value(&self.lr).clamp(0.01, 2.0) as f32
+        controls::number(&self.lr) as f32
     }
 
     /// The learning-rate slider: the pass and its update change, the step stays.
@@ -446,6 +440,7 @@ impl BackpropFigure {
             }
             self.equations.append_child(&line)?;
         }
+        mark_scrolling_lines(&self.equations)?;
         self.back.set_disabled(self.step == 0);
         dom::set_text(
             &self.next,
@@ -455,10 +450,32 @@ impl BackpropFigure {
                 "Next ▶"
             },
         );
-        self.root
-            .set_attribute("data-state", &state_json(pass, self, step, steps.len()))?;
+        dom::set_state(&self.root, &StepState::new(pass, self, step, steps.len()))?;
         Ok(())
     }
+}
+
+/// Marks each equation line of `equations` that is wider than its box (a wide matrix cannot
+/// wrap): `data-scrolls` shows the scroll cue, and `tabindex` lets a keyboard scroll it. Lines
+/// that fit lose the mark, so a resize that makes room takes the cue away again.
+fn mark_scrolling_lines(equations: &Element) -> Result<()> {
+    let mut next = equations.first_element_child();
+    while let Some(line) = next {
+        if line.scroll_width() > line.client_width() + 1 {
+            line.set_attribute("data-scrolls", "true")?;
+            line.set_attribute("tabindex", "0")?;
+            line.set_attribute(
+                "aria-label",
+                "Equation, wider than the figure: scroll sideways",
+            )?;
+        } else {
+            line.remove_attribute("data-scrolls")?;
+            line.remove_attribute("tabindex")?;
+            line.remove_attribute("aria-label")?;
+        }
+        next = line.next_element_sibling();
+    }
+    Ok(())
 }
 
 /// Draws the network with what `step` touches outlined, and describes it in the canvas's label.
@@ -540,7 +557,7 @@ fn draw_network(
 impl BackpropFigure {
     /// Runs the gradient check on the current network and example and fills its table.
     fn draw_check(&mut self) -> Result<()> {
-        let eps: f32 = self.check.eps.value().parse().unwrap_or(1e-2);
+        let eps: f32 = controls::chosen(&self.check.eps)?;
         let bug = PlantedBug::from_name(&self.check.bug.value())?;
         let (x, t) = self.example();
         let xm = Matrix::from_row_slice(1, x.len(), &x);
@@ -598,9 +615,7 @@ impl BackpropFigure {
             }
             self.check.table.append_child(&tr)?;
         }
-        self.check
-            .root
-            .set_attribute("data-state", &check_json(&result))?;
+        dom::set_state(&self.check.root, &CheckState::new(&result))?;
         Ok(())
     }
 }
@@ -1101,133 +1116,151 @@ impl MathBuilder {
     }
 }
 
-/// Appends a JSON number (`null` if not finite), exactly as the `f64` the `f32` widens to.
-fn num_json(out: &mut String, v: f32) {
-    if v.is_finite() {
-        let _ = write!(out, "{}", f64::from(v));
-    } else {
-        out.push_str("null");
+/// The step-through's test hook: the step, the settings, and every number of the pass, each
+/// written as the `f64` its `f32` widens to (the equations format that `f64`).
+#[derive(Serialize)]
+struct StepState<'a> {
+    step: usize,
+    steps: usize,
+    kind: &'static str,
+    /// The dense layer the step is about, or −1 for the loss and the update.
+    layer: i64,
+    updates: u64,
+    live: bool,
+    summarised: bool,
+    /// The input's width, then each layer's.
+    sizes: Vec<usize>,
+    activation: &'static str,
+    loss_name: &'static str,
+    loss: Widened<f32>,
+    lr: Widened<f32>,
+    x: Vector<'a>,
+    target: Vector<'a>,
+    prediction: Vector<'a>,
+    layers: Vec<LayerState<'a>>,
+}
+
+/// A vector of the pass, widened.
+type Vector<'a> = Widened<&'a [f32]>;
+
+/// One dense layer's numbers in the step-through's state, under the names the equations use.
+struct LayerState<'a> {
+    activation: &'static str,
+    matrices: [(&'static str, &'a [Vec<f32>]); 3],
+    vectors: [(&'static str, &'a [f32]); 9],
+}
+
+impl Serialize for LayerState<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("activation", self.activation)?;
+        for (name, rows) in self.matrices {
+            map.serialize_entry(name, &Widened(rows))?;
+        }
+        for (name, values) in self.vectors {
+            map.serialize_entry(name, &Widened(values))?;
+        }
+        map.end()
     }
 }
 
-fn vec_json(out: &mut String, values: &[f32]) {
-    out.push('[');
-    for (i, &v) in values.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+impl<'a> StepState<'a> {
+    fn new(pass: &'a Pass, fig: &BackpropFigure, step: Step, steps: usize) -> Self {
+        let layer = match step {
+            Step::Forward(l) | Step::Backward(l) => i64::try_from(l).unwrap_or(-1),
+            _ => -1,
+        };
+        Self {
+            step: fig.step,
+            steps,
+            kind: step.kind(),
+            layer,
+            updates: fig.walk.updates(),
+            live: fig.live.is_some(),
+            summarised: fig.summarised,
+            sizes: std::iter::once(pass.input.len())
+                .chain(pass.layers.iter().map(|l| l.biases.len()))
+                .collect(),
+            activation: pass.layers.first().map_or("", |l| l.activation),
+            loss_name: fig.walk.loss().name(),
+            loss: Widened(pass.loss),
+            lr: Widened(pass.learning_rate),
+            x: Widened(&pass.input),
+            target: Widened(&pass.target),
+            prediction: Widened(&pass.prediction),
+            layers: pass
+                .layers
+                .iter()
+                .map(|lp| LayerState {
+                    activation: lp.activation,
+                    matrices: [
+                        ("W", lp.weights.as_slice()),
+                        ("dW", lp.grad_weights.as_slice()),
+                        ("newW", lp.new_weights.as_slice()),
+                    ],
+                    vectors: [
+                        ("input", lp.input.as_slice()),
+                        ("b", lp.biases.as_slice()),
+                        ("z", lp.pre_activation.as_slice()),
+                        ("a", lp.output.as_slice()),
+                        ("gprime", lp.derivative.as_slice()),
+                        ("grad_a", lp.grad_output.as_slice()),
+                        ("delta", lp.delta.as_slice()),
+                        ("db", lp.grad_biases.as_slice()),
+                        ("newb", lp.new_biases.as_slice()),
+                    ],
+                })
+                .collect(),
         }
-        num_json(out, v);
     }
-    out.push(']');
 }
 
-fn mat_json(out: &mut String, rows: &[Vec<f32>]) {
-    out.push('[');
-    for (i, r) in rows.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        vec_json(out, r);
-    }
-    out.push(']');
+/// The gradient check's test hook, its numbers widened as the step-through's are.
+#[derive(Serialize)]
+struct CheckState {
+    eps: Widened<f32>,
+    bug: &'static str,
+    passed: bool,
+    failed: usize,
+    max_relative_error: Widened<f32>,
+    params: Vec<ParamState>,
 }
 
-/// The step-through's test hook: the step, the settings, and every number of the pass.
-fn state_json(pass: &Pass, fig: &BackpropFigure, step: Step, steps: usize) -> String {
-    let mut s = String::with_capacity(4096);
-    let layer = match step {
-        Step::Forward(l) | Step::Backward(l) => l as i64,
-        _ => -1,
-    };
-    let sizes: Vec<String> = std::iter::once(pass.input.len())
-        .chain(pass.layers.iter().map(|l| l.biases.len()))
-        .map(|n| n.to_string())
-        .collect();
-    let _ = write!(
-        s,
-        "{{\"step\":{},\"steps\":{steps},\"kind\":\"{}\",\"layer\":{layer},\"updates\":{},\
-         \"live\":{},\"summarised\":{},\"sizes\":[{}],\"activation\":\"{}\",\"loss_name\":\"{}\",\"loss\":",
-        fig.step,
-        step.kind(),
-        fig.walk.updates(),
-        fig.live.is_some(),
-        fig.summarised,
-        sizes.join(","),
-        pass.layers.first().map_or("", |l| l.activation),
-        fig.walk.loss().name()
-    );
-    num_json(&mut s, pass.loss);
-    s.push_str(",\"lr\":");
-    num_json(&mut s, pass.learning_rate);
-    s.push_str(",\"x\":");
-    vec_json(&mut s, &pass.input);
-    s.push_str(",\"target\":");
-    vec_json(&mut s, &pass.target);
-    s.push_str(",\"prediction\":");
-    vec_json(&mut s, &pass.prediction);
-    s.push_str(",\"layers\":[");
-    for (i, lp) in pass.layers.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        let _ = write!(s, "{{\"activation\":\"{}\",\"input\":", lp.activation);
-        vec_json(&mut s, &lp.input);
-        for (name, rows) in [
-            ("W", &lp.weights),
-            ("dW", &lp.grad_weights),
-            ("newW", &lp.new_weights),
-        ] {
-            let _ = write!(s, ",\"{name}\":");
-            mat_json(&mut s, rows);
-        }
-        for (name, v) in [
-            ("b", &lp.biases),
-            ("z", &lp.pre_activation),
-            ("a", &lp.output),
-            ("gprime", &lp.derivative),
-            ("grad_a", &lp.grad_output),
-            ("delta", &lp.delta),
-            ("db", &lp.grad_biases),
-            ("newb", &lp.new_biases),
-        ] {
-            let _ = write!(s, ",\"{name}\":");
-            vec_json(&mut s, v);
-        }
-        s.push('}');
-    }
-    s.push_str("]}");
-    s
+/// One parameter's comparison in the gradient check's state.
+#[derive(Serialize)]
+struct ParamState {
+    layer: usize,
+    name: &'static str,
+    row: usize,
+    col: usize,
+    passed: bool,
+    analytic: Widened<f32>,
+    numeric: Widened<f32>,
+    relative_error: Widened<f32>,
 }
 
-/// The gradient check's test hook.
-fn check_json(c: &GradCheck) -> String {
-    let mut s = String::with_capacity(2048);
-    let _ = write!(
-        s,
-        "{{\"eps\":{},\"bug\":\"{}\",\"passed\":{},\"failed\":{},\"max_relative_error\":",
-        f64::from(c.eps),
-        c.bug.name(),
-        c.passed(),
-        c.failed
-    );
-    num_json(&mut s, c.max_relative_error);
-    s.push_str(",\"params\":[");
-    for (i, p) in c.params.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
+impl CheckState {
+    fn new(c: &GradCheck) -> Self {
+        Self {
+            eps: Widened(c.eps),
+            bug: c.bug.name(),
+            passed: c.passed(),
+            failed: c.failed,
+            max_relative_error: Widened(c.max_relative_error),
+            params: c
+                .params
+                .iter()
+                .map(|p| ParamState {
+                    layer: p.layer,
+                    name: p.name,
+                    row: p.row,
+                    col: p.col,
+                    passed: p.passed,
+                    analytic: Widened(p.analytic),
+                    numeric: Widened(p.numeric),
+                    relative_error: Widened(p.relative_error),
+                })
+                .collect(),
         }
-        let _ = write!(
-            s,
-            "{{\"layer\":{},\"name\":\"{}\",\"row\":{},\"col\":{},\"passed\":{},\"analytic\":",
-            p.layer, p.name, p.row, p.col, p.passed
-        );
-        num_json(&mut s, p.analytic);
-        s.push_str(",\"numeric\":");
-        num_json(&mut s, p.numeric);
-        s.push_str(",\"relative_error\":");
-        num_json(&mut s, p.relative_error);
-        s.push('}');
     }
-    s.push_str("]}");
-    s
 }

@@ -7,8 +7,10 @@ use super::Figure;
 use super::compare::{self, Compared, Core};
 use crate::charts::heatmap::{context_2d, css_rgba, mix, rgb};
 use crate::charts::{FONT, Palette, fit_canvas};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
+use serde::Serialize;
 use spiega_lessons::batch_norm::{
     HISTOGRAM_BINS, HISTOGRAM_RANGE, SHOWN_UPDATES, UPDATES_PER_RECORD, batch_norm_setting,
     batch_norm_statistics, pre_activation_histograms,
@@ -59,19 +61,14 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 }
 
 impl BatchNormFigure {
-    /// The very small batch as chosen (2 when the menu holds anything else).
-    fn small_batch(&self) -> usize {
-        self.small_batch
-            .value()
-            .parse::<usize>()
-            .ok()
-            .filter(|b| (1..=BATCH).contains(b))
-            .unwrap_or(2)
+    /// The very small batch as chosen.
+    fn small_batch(&self) -> Result<usize> {
+        controls::chosen(&self.small_batch)
     }
 
     /// Which run the strips and the statistics show (0 to 2).
-    fn shown_run(&self) -> usize {
-        self.shown.value().parse::<usize>().unwrap_or(1).min(2)
+    fn shown_run(&self) -> Result<usize> {
+        controls::chosen(&self.shown)
     }
 
     /// Takes a snapshot of every run's histograms unless one was taken at this step.
@@ -217,7 +214,7 @@ impl Compared for BatchNormFigure {
     }
 
     fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>> {
-        let small = self.small_batch();
+        let small = self.small_batch()?;
         let runs = vec![
             (
                 format!("no batch norm, batch {BATCH}"),
@@ -245,7 +242,7 @@ impl Compared for BatchNormFigure {
 
     fn draw_more(&mut self, palette: &Palette) -> Result<()> {
         self.record_snapshot()?;
-        let k = self.shown_run();
+        let k = self.shown_run()?;
         self.draw_strips(k, palette)?;
         let name = self.core.names().get(k).cloned().unwrap_or_default();
         let Some(c) = self.core.comparison() else {
@@ -302,30 +299,36 @@ impl Compared for BatchNormFigure {
                 .join(", ")
         );
         self.canvas.set_attribute("aria-label", &alt)?;
-        let stats_json: Vec<String> = stats
-            .iter()
-            .map(|s| {
-                format!(
-                    "[{:?},{:?},{:?},{:?}]",
-                    s.batch_mean, s.running_mean, s.batch_variance, s.running_variance
-                )
-            })
-            .collect();
-        let sat_json: Vec<String> = latest.iter().map(|s| format!("{s:?}")).collect();
-        if let Some(state) = self.core.root().get_attribute("data-state")
-            && let Some(head) = state.strip_suffix('}')
-        {
-            self.core.root().set_attribute(
-                "data-state",
-                &format!(
-                    "{head},\"shown\":{k},\"smallBatch\":{},\"snapshots\":{},\"saturated\":[{}],\"stats\":[{}]}}",
-                    self.small_batch(),
-                    self.snapshots.len(),
-                    sat_json.join(","),
-                    stats_json.join(",")
-                ),
-            )?;
-        }
+        self.core.publish(&BatchNormState {
+            shown: k,
+            small_batch: self.small_batch()?,
+            snapshots: self.snapshots.len(),
+            saturated: latest,
+            stats: stats
+                .iter()
+                .map(|s| {
+                    [
+                        s.batch_mean,
+                        s.running_mean,
+                        s.batch_variance,
+                        s.running_variance,
+                    ]
+                })
+                .collect(),
+        })?;
         Ok(())
     }
+}
+
+/// What the figure adds to the comparison's state: the run shown, the batch size, the snapshots
+/// kept, each layer's share of saturated inputs now, and per batch-normalization layer its batch
+/// mean, running mean, batch variance and running variance.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchNormState {
+    shown: usize,
+    small_batch: usize,
+    snapshots: usize,
+    saturated: Vec<f32>,
+    stats: Vec<[f32; 4]>,
 }

@@ -5,11 +5,12 @@
 use super::Figure;
 use super::compare::{self, Compared, Core};
 use crate::charts::Palette;
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
-use spiega_lessons::batch_size::{
-    EPOCHS_PER_RECORD, SHOWN_EPOCHS, batch_size_setting, total_rise, updates_per_epoch,
-};
+use serde::Serialize;
+use spiega_lessons::batch_size::{EPOCHS_PER_RECORD, SHOWN_EPOCHS};
+use spiega_lessons::batch_size::{batch_size_setting, total_rise, updates_per_epoch};
 use spiega_lessons::playground::PlaygroundConfig;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -35,24 +36,14 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     compare::mount(fig)
 }
 
-/// A menu's batch size (`fallback` when it holds anything else).
-fn batch(select: &HtmlSelectElement, fallback: usize) -> usize {
-    select
-        .value()
-        .parse::<usize>()
-        .ok()
-        .filter(|b| (1..=200).contains(b))
-        .unwrap_or(fallback)
-}
-
 impl Compared for BatchSizeFigure {
     fn core(&mut self) -> &mut Core {
         &mut self.core
     }
 
     fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>> {
-        let small = batch(&self.small, 2);
-        let large = batch(&self.large, 100);
+        let small: usize = controls::chosen(&self.small)?;
+        let large: usize = controls::chosen(&self.large)?;
         Ok(vec![
             (format!("batch {small}"), batch_size_setting(small)?),
             (format!("batch {large}"), batch_size_setting(large)?),
@@ -66,7 +57,7 @@ impl Compared for BatchSizeFigure {
         let Some(c) = self.core.comparison() else {
             return Ok(());
         };
-        let mut json = Vec::new();
+        let mut cost = Vec::new();
         for (i, run) in c.runs().iter().enumerate() {
             let per_epoch = updates_per_epoch(run);
             let rise = total_rise(run.history().iter().map(|s| s.train.loss));
@@ -81,19 +72,29 @@ impl Compared for BatchSizeFigure {
                 fmt(f64::from(rise), 3),
             ];
             dom::write_row(&self.cost, i, &texts)?;
-            json.push(format!(
-                "{{\"updatesPerEpoch\":{per_epoch},\"epochMs\":{},\"rise\":{rise:?}}}",
-                ms.map_or("null".into(), |m| format!("{m:?}"))
-            ));
+            cost.push(CostState {
+                updates_per_epoch: per_epoch,
+                epoch_ms: ms,
+                rise,
+            });
         }
-        if let Some(state) = self.core.root().get_attribute("data-state")
-            && let Some(head) = state.strip_suffix('}')
-        {
-            self.core.root().set_attribute(
-                "data-state",
-                &format!("{head},\"cost\":[{}]}}", json.join(",")),
-            )?;
-        }
+        self.core.publish(&BatchSizeState { cost })?;
         Ok(())
     }
+}
+
+/// What the figure adds to the comparison's state: each run's cost per epoch.
+#[derive(Serialize)]
+struct BatchSizeState {
+    cost: Vec<CostState>,
+}
+
+/// One run's updates per epoch, milliseconds per epoch (none before the first epoch) and the
+/// total rise of its training loss (how noisy its curve is).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CostState {
+    updates_per_epoch: u64,
+    epoch_ms: Option<f64>,
+    rise: f32,
 }

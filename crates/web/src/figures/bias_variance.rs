@@ -12,9 +12,9 @@ use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
-use spiega_lessons::bias_variance::{
-    CapacityPoint, CapacitySweep, SHOWN_UPDATES, UPDATES_PER_RECORD, WIDTHS,
-};
+use serde::Serialize;
+use spiega_lessons::bias_variance::{CapacityPoint, CapacitySweep, WIDTHS};
+use spiega_lessons::bias_variance::{SHOWN_UPDATES, UPDATES_PER_RECORD};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlSelectElement};
@@ -202,12 +202,6 @@ fn measure(p: &CapacityPoint, error: bool) -> (f32, f32) {
     }
 }
 
-/// Numbers as a JSON array.
-fn json_list(values: impl Iterator<Item = f32>) -> String {
-    let items: Vec<String> = values.map(|v| format!("{v:?}")).collect();
-    format!("[{}]", items.join(","))
-}
-
 impl Figure for BiasVarianceFigure {
     /// One row per network width at the latest record: its size, losses and error rates, and
     /// whether it is the one chosen by validation loss (with its test error).
@@ -354,22 +348,45 @@ impl Figure for BiasVarianceFigure {
             )
         };
         dom::set_text(&self.readout, &text);
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"step\":{step},\"playing\":{},\"limit\":{SHOWN_UPDATES},\"measure\":\"{}\",\"widths\":{},\"trainLoss\":{},\"validationLoss\":{},\"trainError\":{},\"validationError\":{},\"chosen\":{chosen},\"testError\":{test_error:?},\"panels\":[{},{},{}]}}",
-                self.playback.playing(),
-                if error { "error" } else { "loss" },
-                json_list(WIDTHS.iter().map(|&w| w as f32)),
-                json_list(points.iter().map(|p| p.train_loss)),
-                json_list(points.iter().map(|p| p.validation_loss)),
-                json_list(points.iter().map(|p| p.train_error)),
-                json_list(points.iter().map(|p| p.validation_error)),
-                WIDTHS[panels[0]],
-                WIDTHS[panels[1]],
-                WIDTHS[panels[2]],
-            ),
+        let column = |pick: fn(&CapacityPoint) -> f32| points.iter().map(pick).collect();
+        dom::set_state(
+            &self.root,
+            &BiasVarianceState {
+                step,
+                playing: self.playback.playing(),
+                limit: SHOWN_UPDATES,
+                measure: if error { "error" } else { "loss" },
+                widths: &WIDTHS,
+                train_loss: column(|p| p.train_loss),
+                validation_loss: column(|p| p.validation_loss),
+                train_error: column(|p| p.train_error),
+                validation_error: column(|p| p.validation_error),
+                chosen,
+                test_error,
+                panels: panels.map(|run| WIDTHS[run]),
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the updates made, whether it plays and its limit, the measure
+/// drawn, per width its training and validation loss and error, the width chosen on validation
+/// loss with its test error, and the widths of the three maps.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BiasVarianceState<'a> {
+    step: u64,
+    playing: bool,
+    limit: u64,
+    measure: &'static str,
+    widths: &'a [usize],
+    train_loss: Vec<f32>,
+    validation_loss: Vec<f32>,
+    train_error: Vec<f32>,
+    validation_error: Vec<f32>,
+    /// The index of the width chosen.
+    chosen: usize,
+    test_error: f32,
+    panels: [usize; 3],
 }

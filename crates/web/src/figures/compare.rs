@@ -13,6 +13,7 @@ use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::frame::FrameLoop;
 use plotters::style::RGBAColor;
+use serde::Serialize;
 use spiega_lessons::batch_size::updates_per_epoch;
 use spiega_lessons::compare::{Comparison, gap};
 use spiega_lessons::playground::{PlaygroundConfig, Scores};
@@ -58,6 +59,42 @@ pub struct Core {
     pub epochs: bool,
     /// In epoch mode, per run, the milliseconds its training has taken since it was built.
     pub epoch_ms: Vec<f64>,
+    /// The state written at the last draw, which a figure's own views extend.
+    state: Option<CoreState>,
+}
+
+/// A comparison's `data-state`: the step, whether it plays, its limit and each run's latest
+/// scores.
+#[derive(Serialize)]
+struct CoreState {
+    step: u64,
+    playing: bool,
+    limit: u64,
+    runs: Vec<RunState>,
+}
+
+/// One run's latest scores in a comparison's state.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunState {
+    name: String,
+    step: u64,
+    train_loss: f32,
+    validation_loss: Option<f32>,
+    gap: Option<f32>,
+    validation_accuracy: Option<f32>,
+    train_accuracy: Option<f32>,
+    /// The scores recorded so far.
+    points: usize,
+}
+
+/// A comparison's state with the fields a figure's own views add beside it.
+#[derive(Serialize)]
+struct Extended<'a, E> {
+    #[serde(flatten)]
+    core: &'a CoreState,
+    #[serde(flatten)]
+    extra: &'a E,
 }
 
 impl Core {
@@ -78,6 +115,7 @@ impl Core {
             curves: Vec::new(),
             epochs: false,
             epoch_ms: Vec::new(),
+            state: None,
         })
     }
 
@@ -137,6 +175,15 @@ impl Core {
         csv.finish()
     }
 
+    /// Writes the state of the last draw into `data-state`, with `extra`'s fields beside its own
+    /// (`&()` for none); nothing before the first draw.
+    pub fn publish(&self, extra: &impl Serialize) -> Result<()> {
+        match &self.state {
+            Some(core) => dom::set_state(&self.root, &Extended { core, extra }),
+            None => Ok(()),
+        }
+    }
+
     /// Shows a message in the figure (as text), or hides it when empty.
     pub fn say(&self, text: &str) -> Result<()> {
         dom::set_text(&self.message, text);
@@ -149,7 +196,15 @@ impl Core {
             frames.stop();
         }
         if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
-            dom::set_text(&b, if playing { "Pause" } else { "Play" });
+            let label = if playing {
+                "Pause"
+            } else if self.steps() >= self.limit {
+                // Play after the last update starts every run afresh.
+                "Train again"
+            } else {
+                "Play"
+            };
+            dom::set_text(&b, label);
             b.set_attribute("aria-pressed", if playing { "true" } else { "false" })
                 .ok();
         }
@@ -160,6 +215,8 @@ impl Core {
         self.set_playing(false);
         let (names, configs): (Vec<String>, Vec<PlaygroundConfig>) = runs.into_iter().unzip();
         self.comparison = Some(Comparison::new(configs)?);
+        // Again, now that the runs are new: the button reads Play, not Train again.
+        self.set_playing(false);
         self.epoch_ms.clear();
         self.names = names;
         self.say("")
@@ -193,6 +250,12 @@ impl Core {
         }
         if self.steps() >= self.limit {
             self.set_playing(false);
+            let unit = if self.epochs { "epochs" } else { "updates" };
+            self.say(&format!(
+                "Paused at {} {unit}, the end of the run the text describes. Train again starts \
+                 every run afresh.",
+                self.limit
+            ))?;
         }
         Ok(())
     }
@@ -278,43 +341,39 @@ impl Core {
             latest.first().copied().flatten().map_or(0, |s| s.step)
         };
         let mut alt = format!("Loss curves after {step} updates.");
-        let mut runs_json = Vec::new();
+        let mut runs = Vec::with_capacity(n);
         for (name, s) in self.names.iter().zip(&latest) {
             let Some(s) = s else { continue };
             let val = s.validation.map(|v| v.loss);
-            let acc = s.validation.and_then(|v| v.accuracy);
             alt.push_str(&format!(
                 " {name}: training {}, validation {}.",
                 fmt(f64::from(s.train.loss), 3),
                 val.map_or("–".into(), |v| fmt(f64::from(v), 3))
             ));
-            let opt = |v: Option<f32>| v.map_or("null".into(), |v| format!("{v:?}"));
-            runs_json.push(format!(
-                "{{\"name\":{},\"step\":{},\"trainLoss\":{:?},\"validationLoss\":{},\"gap\":{},\"validationAccuracy\":{},\"trainAccuracy\":{},\"points\":{}}}",
-                json_string(name),
-                s.step,
-                s.train.loss,
-                opt(val),
-                opt(gap(s)),
-                opt(acc),
-                opt(s.train.accuracy),
-                c.runs()
+            runs.push(RunState {
+                name: name.clone(),
+                step: s.step,
+                train_loss: s.train.loss,
+                validation_loss: val,
+                gap: gap(s),
+                validation_accuracy: s.validation.and_then(|v| v.accuracy),
+                train_accuracy: s.train.accuracy,
+                points: c
+                    .runs()
                     .iter()
                     .zip(&self.names)
                     .find(|(_, n)| *n == name)
-                    .map_or(0, |(r, _)| r.history().len())
-            ));
+                    .map_or(0, |(r, _)| r.history().len()),
+            });
         }
         self.chart.set_attribute("aria-label", &alt)?;
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"step\":{step},\"playing\":{},\"limit\":{},\"runs\":[{}]}}",
-                self.playing,
-                self.limit,
-                runs_json.join(",")
-            ),
-        )?;
+        self.state = Some(CoreState {
+            step,
+            playing: self.playing,
+            limit: self.limit,
+            runs,
+        });
+        self.publish(&())?;
         for (i, color) in colors.iter().enumerate() {
             if let Ok(Some(key)) = self
                 .root
@@ -375,21 +434,6 @@ fn train_epochs(c: &mut Comparison, epochs: u32, ms: &mut Vec<f64>) -> spiega_nn
         run.record()?;
     }
     Ok(())
-}
-
-/// A string as a JSON literal.
-pub fn json_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The runs' colours, from the page's `--run-0`, `--run-1`, … custom properties (falling back

@@ -8,8 +8,10 @@
 use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::grid::{self, GridChart};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
+use serde::Serialize;
 use spiega_lessons::conv::pool_map;
 use spiega_nn::data::digits::{SIDE, digits};
 use spiega_nn::layer::{Padding, PoolKind, convolve_image};
@@ -143,7 +145,7 @@ impl ConvFigure {
     /// Paints the cell of the input grid under `(x, y)` (CSS pixels): on with the pen, off with
     /// the eraser. The input grid shows the padding too, so its cells are offset by it.
     fn paint(&mut self, x: f64, y: f64) -> Result<()> {
-        let stride = self.stride.value().parse().unwrap_or(1);
+        let stride = controls::chosen(&self.stride)?;
         let shown = convolve_image(
             &Matrix::zeros(SIDE, SIDE),
             &Matrix::zeros(3, 3),
@@ -184,12 +186,6 @@ fn row_major(m: &Matrix) -> Vec<f32> {
     (0..r * c).map(|k| m[(k / c, k % c)]).collect()
 }
 
-/// Values as a JSON array.
-fn json_list(v: &[f32]) -> String {
-    let items: Vec<String> = v.iter().map(|x| format!("{x}")).collect();
-    format!("[{}]", items.join(","))
-}
-
 impl Figure for ConvFigure {
     fn update(&mut self) -> Result<()> {
         // A newly chosen digit replaces the image; a newly chosen preset fills the weights.
@@ -214,7 +210,11 @@ impl Figure for ConvFigure {
             self.shown_preset = preset_name.clone();
         } else {
             // An edited weight makes the filter the reader's own.
-            let typed: Vec<f32> = self.weights.iter().map(|i| dom::value(i) as f32).collect();
+            let typed: Vec<f32> = self
+                .weights
+                .iter()
+                .map(|i| controls::number(i) as f32)
+                .collect();
             let matches = preset(&preset_name).is_some_and(|p| {
                 p.iter()
                     .zip(&typed)
@@ -225,10 +225,14 @@ impl Figure for ConvFigure {
                 self.shown_preset = "custom".into();
             }
         }
-        let filter_values: Vec<f32> = self.weights.iter().map(|i| dom::value(i) as f32).collect();
+        let filter_values: Vec<f32> = self
+            .weights
+            .iter()
+            .map(|i| controls::number(i) as f32)
+            .collect();
         let filter = Matrix::from_row_slice(3, 3, &filter_values);
         let image = Matrix::from_row_slice(SIDE, SIDE, &self.image);
-        let stride: usize = self.stride.value().parse().unwrap_or(1);
+        let stride: usize = controls::chosen(&self.stride)?;
         let conv = convolve_image(&image, &filter, stride, self.padding_rule())?;
         let kind = if self.pool.value() == "average" {
             PoolKind::Average
@@ -331,21 +335,46 @@ impl Figure for ConvFigure {
             ),
         )?;
         self.pooled_canvas.set_attribute("aria-label", &pool_note)?;
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"digit\":\"{}\",\"filter\":{},\"stride\":{stride},\"padding\":\"{}\",\"pool\":\"{}\",\"image\":{},\"outputSize\":[{oh},{ow}],\"featureMap\":{},\"pooledSize\":[{},{}],\"pooled\":{}}}",
-                if digit == "drawn" { "drawn" } else { digit.as_str() },
-                json_list(&filter_values),
-                if self.padding_rule() == Padding::Same { "same" } else { "valid" },
-                if kind == PoolKind::Max { "max" } else { "average" },
-                json_list(&self.image),
-                json_list(&map),
-                pooled_shape.0,
-                pooled_shape.1,
-                json_list(&pooled_values)
-            ),
+        dom::set_state(
+            &self.root,
+            &ConvState {
+                digit: &digit,
+                filter: &filter_values,
+                stride,
+                padding: if self.padding_rule() == Padding::Same {
+                    "same"
+                } else {
+                    "valid"
+                },
+                pool: if kind == PoolKind::Max {
+                    "max"
+                } else {
+                    "average"
+                },
+                image: &self.image,
+                output_size: [oh, ow],
+                feature_map: &map,
+                pooled_size: [pooled_shape.0, pooled_shape.1],
+                pooled: &pooled_values,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the digit shown (or `"drawn"`), the filter's weights row by row, the
+/// stride, padding and pooling, the image, and the feature map and pooled map with their sizes.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ConvState<'a> {
+    digit: &'a str,
+    filter: &'a [f32],
+    stride: usize,
+    padding: &'static str,
+    pool: &'static str,
+    image: &'a [f32],
+    output_size: [usize; 2],
+    feature_map: &'a [f32],
+    pooled_size: [usize; 2],
+    pooled: &'a [f32],
 }

@@ -5,9 +5,11 @@
 use super::{Figure, update_on_input};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::{Palette, parse_color};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::RGBAColor;
+use serde::{Serialize, Serializer};
 use spiega_lessons::costs::{cross_entropy_curve, impurity_curves, margin_curve};
 use spiega_nn::loss::MarginLoss;
 use std::cell::RefCell;
@@ -16,8 +18,6 @@ use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
 
 /// Points sampled along each curve.
 const SAMPLES: usize = 401;
-/// The margin axis.
-const MARGIN: (f32, f32) = (-2.0, 3.0);
 
 /// A colour from a CSS custom property of the page, or `fallback`.
 fn css_color(name: &str, fallback: RGBAColor) -> RGBAColor {
@@ -89,7 +89,10 @@ pub fn mount_margin(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 
 impl Figure for MarginFigure {
     fn update(&mut self) -> Result<()> {
-        let m = (dom::value(&self.probe) as f32).clamp(MARGIN.0, MARGIN.1);
+        // The margin axis is the slider's range.
+        let (lo, hi) = controls::range(&self.probe)?;
+        let margin = (lo as f32, hi as f32);
+        let m = controls::number(&self.probe) as f32;
         let gradients = self.gradients.checked();
         dom::set_output(&self.root, "margin-value", &fmt(f64::from(m), 2));
         let palette = Palette::from_css()?;
@@ -99,7 +102,7 @@ impl Figure for MarginFigure {
         let mut values = Vec::new();
         for loss in MarginLoss::ALL {
             let (color, _) = loss_style(loss, &palette);
-            let (ms, vs, ds) = margin_curve(loss, MARGIN.0, MARGIN.1, SAMPLES);
+            let (ms, vs, ds) = margin_curve(loss, margin.0, margin.1, SAMPLES);
             curves.push((inside(&ms, &vs, y0, y1), color, Stroke::Solid));
             if gradients {
                 curves.push((inside(&ms, &ds, y0, y1), color, Stroke::Dashed));
@@ -111,7 +114,7 @@ impl Figure for MarginFigure {
         line::draw(
             &self.canvas,
             &LineChart {
-                x: f64::from(MARGIN.0)..f64::from(MARGIN.1),
+                x: lo..hi,
                 y: y0..y1,
                 x_label: "margin m = ỹ·f(x)",
                 series: curves
@@ -149,25 +152,19 @@ impl Figure for MarginFigure {
             "aria-label",
             &format!(
                 "The 0-1, squared, logistic, hinge and exponential losses against the margin from {} to {}{}. {text}",
-                MARGIN.0,
-                MARGIN.1,
+                margin.0,
+                margin.1,
                 if gradients { ", with their derivatives dashed" } else { "" }
             ),
         )?;
-        let json = |pick: fn(&(MarginLoss, f32, f32)) -> f32| -> String {
-            values
-                .iter()
-                .map(|t| format!("\"{}\":{}", t.0.name(), pick(t)))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"margin\":{m},\"gradients\":{gradients},\"losses\":{{{}}},\"derivatives\":{{{}}}}}",
-                json(|t| t.1),
-                json(|t| t.2)
-            ),
+        dom::set_state(
+            &self.root,
+            &MarginState {
+                margin: m,
+                gradients,
+                losses: ByLoss(values.iter().map(|t| (t.0.name(), t.1)).collect()),
+                derivatives: ByLoss(values.iter().map(|t| (t.0.name(), t.2)).collect()),
+            },
         )?;
         Ok(())
     }
@@ -198,7 +195,7 @@ pub fn mount_probability(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 
 impl Figure for ProbabilityFigure {
     fn update(&mut self) -> Result<()> {
-        let p = dom::value(&self.probe).clamp(0.01, 0.99);
+        let p = controls::number(&self.probe);
         dom::set_output(&self.root, "probability-value", &fmt(p, 2));
         let palette = Palette::from_css()?;
         let ce = cross_entropy_curve(0.01, 1.0, SAMPLES)?;
@@ -296,12 +293,49 @@ impl Figure for ProbabilityFigure {
                 fmt(h, 3)
             ),
         )?;
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"p\":{p},\"crossEntropyPositive\":{ce_pos},\"crossEntropyNegative\":{ce_neg},\"gini\":{g},\"entropyBits\":{h}}}"
-            ),
+        dom::set_state(
+            &self.root,
+            &ProbabilityState {
+                p,
+                cross_entropy_positive: ce_pos,
+                cross_entropy_negative: ce_neg,
+                gini: g,
+                entropy_bits: h,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The margin figure's `data-state`: the margin probed, whether derivatives are drawn, and each
+/// loss's value and derivative there, by the loss's name.
+#[derive(Serialize)]
+struct MarginState {
+    margin: f32,
+    gradients: bool,
+    losses: ByLoss,
+    derivatives: ByLoss,
+}
+
+/// One number per margin loss, written as an object keyed by the loss's name, in the figure's
+/// order.
+struct ByLoss(Vec<(&'static str, f32)>);
+
+impl Serialize for ByLoss {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().copied())
+    }
+}
+
+/// The probability figure's `data-state`: the probability probed, the cross-entropy when the true
+/// class is 1 and when it is 0, and the Gini impurity and entropy (in bits) of a node with that
+/// share of class 1.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProbabilityState {
+    p: f64,
+    cross_entropy_positive: f64,
+    cross_entropy_negative: f64,
+    gini: f64,
+    entropy_bits: f64,
 }

@@ -7,9 +7,12 @@ use super::compare::{self, Compared, Core};
 use crate::charts::Palette;
 use crate::charts::heatmap::ColorScale;
 use crate::charts::network::{LayerSpec, Network, NetworkSpec, NodeSpec};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
-use spiega_lessons::dropout::{SHOWN_UPDATES, UPDATES_PER_RECORD, dropout_setting};
+use serde::Serialize;
+use spiega_lessons::dropout::dropout_setting;
+use spiega_lessons::dropout::{SHOWN_UPDATES, UPDATES_PER_RECORD};
 use spiega_lessons::playground::PlaygroundConfig;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -43,29 +46,18 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 }
 
 impl DropoutFigure {
-    /// The three rates as typed, each clamped to `[0, 0.9]` (and written back if it was not).
+    /// The three rates as typed, each kept to its field's range and step (and written back if it
+    /// was not).
     fn read_rates(&self) -> Vec<f32> {
         self.rates
             .iter()
-            .map(|input| {
-                let typed = input.value_as_number();
-                let p = if typed.is_finite() {
-                    typed.clamp(0.0, 0.9)
-                } else {
-                    0.5
-                };
-                let p = (p * 100.0).round() / 100.0;
-                if p != typed {
-                    input.set_value(&format!("{p}"));
-                }
-                p as f32
-            })
+            .map(|input| controls::number_shown(input) as f32)
             .collect()
     }
 
     /// Which run the diagram shows (1 to 3: the dropout runs).
-    fn shown_run(&self) -> usize {
-        self.shown.value().parse::<usize>().unwrap_or(3).clamp(1, 3)
+    fn shown_run(&self) -> Result<usize> {
+        controls::chosen(&self.shown)
     }
 }
 
@@ -95,7 +87,7 @@ impl Compared for DropoutFigure {
     }
 
     fn draw_more(&mut self, palette: &Palette) -> Result<()> {
-        let k = self.shown_run();
+        let k = self.shown_run()?;
         let Some(c) = self.core.comparison() else {
             return Ok(());
         };
@@ -185,21 +177,22 @@ impl Compared for DropoutFigure {
         dom::set_text(&self.readout, &text);
         self.network_canvas
             .set_attribute("aria-label", &format!("Network diagram. {text}"))?;
-        let flat: Vec<String> = dropped
-            .iter()
-            .map(|d| {
-                let ones: Vec<&str> = d.iter().map(|&x| if x { "1" } else { "0" }).collect();
-                format!("[{}]", ones.join(","))
-            })
-            .collect();
-        if let Some(state) = self.core.root().get_attribute("data-state")
-            && let Some(head) = state.strip_suffix('}')
-        {
-            self.core.root().set_attribute(
-                "data-state",
-                &format!("{head},\"shown\":{k},\"dropped\":[{}]}}", flat.join(",")),
-            )?;
-        }
+        let state = DropoutState {
+            shown: k,
+            dropped: dropped
+                .iter()
+                .map(|d| d.iter().map(|&x| u8::from(x)).collect())
+                .collect(),
+        };
+        self.core.publish(&state)?;
         Ok(())
     }
+}
+
+/// What the figure adds to the comparison's state: the run shown and, per hidden layer, which
+/// units the last training step dropped (1) or kept (0).
+#[derive(Serialize)]
+struct DropoutState {
+    shown: usize,
+    dropped: Vec<Vec<u8>>,
 }

@@ -11,10 +11,13 @@ use crate::charts::heatmap::{
     ColorScale, Field, Heatmap, HeatmapSpec, Point, Split, Splits, context_2d,
 };
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
+use serde::Serialize;
+use spiega_lessons::gan::ROUND_LIMIT;
 use spiega_lessons::gan::{
     Gan, GanConfig, GanView, GeneratorLoss, MAX_DRAWN, MIXTURE_MODES, PLANE, Target,
 };
@@ -23,7 +26,7 @@ use spiega_nn::optim::OptimizerKind;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlCanvasElement};
 
 /// The side of the lattice the discriminator is evaluated on.
 const GRID: usize = 64;
@@ -178,51 +181,19 @@ enum Steps {
     Both,
 }
 
-/// A learning rate shown with as many decimals as it needs.
-fn format_rate(lr: f32) -> String {
-    let lr = f64::from(lr);
-    let digits = if lr >= 1.0 {
-        0
-    } else {
-        (-lr.log10()).ceil() as usize + 1
-    };
-    let text = format!("{lr:.digits$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
-
 impl GanFigure {
-    fn select(&self, role: &str) -> Result<String> {
-        let s: HtmlSelectElement =
-            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
-        Ok(s.value())
-    }
-
-    fn slider(&self, role: &str) -> Result<f64> {
-        let input: HtmlInputElement = dom::input(&self.root, role)?;
-        Ok(dom::value(&input))
-    }
-
-    /// The settings the controls show.
+    /// The settings the controls show (the learning-rate sliders hold log₁₀ η).
     fn read_controls(&self) -> Result<GanConfig> {
-        // Two significant digits, so that the slider's 0.05 steps give round rates (10^−2.7 is
-        // shown and used as 0.002).
-        let rate = |v: f64| {
-            let lr = 10f64.powf(v);
-            let unit = 10f64.powf(lr.log10().floor() - 1.0);
-            ((lr / unit).round() * unit) as f32
-        };
+        let root = &self.root;
+        let slider = |role: &str| dom::input(root, role);
         Ok(GanConfig {
-            target: Target::from_id(&self.select("target")?, &self.drawn)?,
-            noise_dim: if self.select("noise")? == "1" { 1 } else { 2 },
-            optimizer: OptimizerKind::from_name(&self.select("optimizer")?)?,
-            loss: GeneratorLoss::from_id(&self.select("loss")?)?,
-            lr_generator: rate(self.slider("lr-g")?),
-            lr_discriminator: rate(self.slider("lr-d")?),
-            d_steps: self.slider("d-steps")?.round().clamp(1.0, 20.0) as usize,
+            target: Target::from_id(&controls::select(root, "target")?, &self.drawn)?,
+            noise_dim: controls::chosen(&controls::menu(root, "noise")?)?,
+            optimizer: OptimizerKind::from_name(&controls::select(root, "optimizer")?)?,
+            loss: GeneratorLoss::from_id(&controls::select(root, "loss")?)?,
+            lr_generator: controls::log_value(&slider("lr-g")?) as f32,
+            lr_discriminator: controls::log_value(&slider("lr-d")?) as f32,
+            d_steps: controls::number(&slider("d-steps")?) as usize,
             ..GanConfig::default()
         })
     }
@@ -230,8 +201,16 @@ impl GanFigure {
     /// The numbers beside the sliders, and which controls apply.
     fn write_outputs(&self) -> Result<()> {
         let c = self.read_controls()?;
-        dom::set_output(&self.root, "lr-g-value", &format_rate(c.lr_generator));
-        dom::set_output(&self.root, "lr-d-value", &format_rate(c.lr_discriminator));
+        dom::set_output(
+            &self.root,
+            "lr-g-value",
+            &controls::format_rate(c.lr_generator),
+        );
+        dom::set_output(
+            &self.root,
+            "lr-d-value",
+            &controls::format_rate(c.lr_discriminator),
+        );
         dom::set_output(&self.root, "d-steps-value", &c.d_steps.to_string());
         let drawn = matches!(c.target, Target::Drawn(_));
         for el in dom::query_all(&self.root, "[data-when=\"drawn\"]")? {
@@ -437,31 +416,33 @@ impl GanFigure {
             ),
         )?;
         let c = &self.config;
-        let json = format!(
-            "{{\"target\":\"{}\",\"noiseDim\":{},\"optimizer\":\"{}\",\"loss\":\"{}\",\
-             \"lrGenerator\":{},\"lrDiscriminator\":{},\"dStepsPerRound\":{},\
-             \"discriminatorSteps\":{d_steps},\"generatorSteps\":{g_steps},\
-             \"discriminatorLoss\":{},\"generatorLoss\":{},\"distance\":{},\"startDistance\":{},\
-             \"modesCovered\":{},\"meanProbabilityOfGenerated\":{mean_p},\"meanArrow\":{mean_arrow},\
-             \"drawnPoints\":{},\"outside\":{outside},\"playing\":{},\"diverged\":{}}}",
-            c.target.id(),
-            c.noise_dim,
-            c.optimizer.name(),
-            c.loss.id(),
-            c.lr_generator,
-            c.lr_discriminator,
-            c.d_steps,
-            json_number(d_loss),
-            json_number(g_loss),
-            json_number(view.distance),
-            json_number(start),
-            view.modes_covered
-                .map_or("null".to_owned(), |m| m.to_string()),
-            self.drawn.len(),
-            self.playback.playing(),
-            self.diverged,
-        );
-        self.root.set_attribute("data-state", &json)?;
+        dom::set_state(
+            &self.root,
+            &GanState {
+                target: c.target.id(),
+                drawn_points: self.drawn.len(),
+                generator_steps: g_steps,
+                discriminator_steps: d_steps,
+                playing: self.playback.playing(),
+                diverged: self.diverged,
+                run: Some(RunState {
+                    noise_dim: c.noise_dim,
+                    optimizer: c.optimizer.name(),
+                    loss: c.loss.id(),
+                    lr_generator: c.lr_generator,
+                    lr_discriminator: c.lr_discriminator,
+                    d_steps_per_round: c.d_steps,
+                    discriminator_loss: d_loss,
+                    generator_loss: g_loss,
+                    distance: view.distance,
+                    start_distance: start,
+                    modes_covered: view.modes_covered,
+                    mean_probability_of_generated: mean_p,
+                    mean_arrow,
+                    outside,
+                }),
+            },
+        )?;
         Ok(())
     }
 
@@ -491,13 +472,17 @@ impl GanFigure {
             &self.readout,
             "No real distribution yet: draw one on the plane.",
         );
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"target\":\"drawn\",\"drawnPoints\":{},\"generatorSteps\":0,\
-                 \"discriminatorSteps\":0,\"playing\":false,\"diverged\":false}}",
-                self.drawn.len()
-            ),
+        dom::set_state(
+            &self.root,
+            &GanState {
+                target: "drawn",
+                drawn_points: self.drawn.len(),
+                generator_steps: 0,
+                discriminator_steps: 0,
+                playing: false,
+                diverged: false,
+                run: None,
+            },
         )?;
         Ok(())
     }
@@ -635,15 +620,6 @@ fn plane_spec<'a>(field: &'a [f32], n: usize, points: &'a [Point]) -> HeatmapSpe
     }
 }
 
-/// A number for JSON (`null` when not finite).
-fn json_number(v: f32) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        "null".to_owned()
-    }
-}
-
 fn write_role(root: &Element, role: &str, text: &str) -> Result<()> {
     if let Some(el) = root.query_selector(&format!("[data-role=\"{role}\"]"))? {
         dom::set_text(&el, text);
@@ -660,13 +636,29 @@ impl Trains for GanFigure {
         !self.diverged && self.run.is_some()
     }
 
-    /// One frame of training: the chosen number of rounds, then a redraw.
+    fn paused_label(&self) -> &'static str {
+        let rounds = self.run.as_ref().map_or(0, Gan::generator_steps);
+        training::paused_label(rounds, ROUND_LIMIT, "Play")
+    }
+
+    /// After the last round, Play starts again from untrained networks.
+    fn before_play(&mut self) -> Result<()> {
+        if self
+            .run
+            .as_ref()
+            .is_some_and(|r| r.generator_steps() >= ROUND_LIMIT)
+        {
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// One frame of training: the chosen number of rounds (no more than are left before
+    /// [`ROUND_LIMIT`]), then a redraw; at the limit it stops and says so.
     fn train_frame(&mut self) -> Result<bool> {
-        let rounds: u32 = self
-            .select("speed")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(5);
+        let speed: u32 = controls::chosen(&controls::menu(&self.root, "speed")?)?;
+        let done = self.run.as_ref().map_or(0, Gan::generator_steps);
+        let rounds = training::updates_left(done, ROUND_LIMIT, speed);
         for _ in 0..rounds {
             let Some(run) = self.run.as_mut() else {
                 return Ok(false);
@@ -675,6 +667,17 @@ impl Trains for GanFigure {
                 self.diverge(&e)?;
                 return Ok(false);
             }
+        }
+        if self
+            .run
+            .as_ref()
+            .is_some_and(|r| r.generator_steps() >= ROUND_LIMIT)
+        {
+            self.set_playing(false);
+            self.say(&format!(
+                "Stopped after {ROUND_LIMIT} rounds. Train again starts from untrained networks; \
+                 the step buttons go on from here."
+            ))?;
         }
         self.draw()?;
         Ok(self.playback.playing())
@@ -726,4 +729,41 @@ impl Figure for GanFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
     }
+}
+
+/// The figure's `data-state`: the real distribution, the points drawn, the steps taken, whether
+/// it plays or has diverged and, once there is a run, its settings and numbers.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GanState {
+    target: &'static str,
+    drawn_points: usize,
+    generator_steps: u64,
+    discriminator_steps: u64,
+    playing: bool,
+    diverged: bool,
+    #[serde(flatten)]
+    run: Option<RunState>,
+}
+
+/// A run's settings, its last losses, its distance to the real distribution now and at the
+/// start, the modes it covers, the discriminator's mean probability for the generated points,
+/// the mean length of their arrows, and how many lie off the plot.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunState {
+    noise_dim: usize,
+    optimizer: &'static str,
+    loss: &'static str,
+    lr_generator: f32,
+    lr_discriminator: f32,
+    d_steps_per_round: usize,
+    discriminator_loss: f32,
+    generator_loss: f32,
+    distance: f32,
+    start_distance: f32,
+    modes_covered: Option<usize>,
+    mean_probability_of_generated: f64,
+    mean_arrow: f64,
+    outside: usize,
 }

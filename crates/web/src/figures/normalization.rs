@@ -13,9 +13,9 @@ use crate::charts::scatter::{self, ScatterChart};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use crate::frame::FrameLoop;
-use spiega_lessons::normalization::{
-    FeatureRanges, POINTS, SEED, SHOWN_UPDATES, UPDATES_PER_RECORD, runs, scaled_views,
-};
+use serde::Serialize;
+use spiega_lessons::normalization::{FeatureRanges, runs, scaled_views};
+use spiega_lessons::normalization::{POINTS, SEED, SHOWN_UPDATES, UPDATES_PER_RECORD};
 use spiega_lessons::playground::Playground;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -208,18 +208,18 @@ impl NormalizationFigure {
             "aria-label",
             &format!("Validation loss of both runs against updates. {text}"),
         )?;
-        let opt = |v: Option<f32>| v.map_or("null".into(), |v| format!("{v}"));
-        self.root.set_attribute(
+        let (raw, scaled) = (scores[0].validation, scores[1].validation);
+        dom::set_json(
+            &self.root,
             "data-runs",
-            &format!(
-                "{{\"step\":{},\"rawLoss\":{},\"rawAccuracy\":{},\"scaledLoss\":{},\"scaledAccuracy\":{},\"playing\":{}}}",
-                self.runs[1].steps(),
-                opt(scores[0].validation.map(|v| v.loss)),
-                opt(scores[0].validation.and_then(|v| v.accuracy)),
-                opt(scores[1].validation.map(|v| v.loss)),
-                opt(scores[1].validation.and_then(|v| v.accuracy)),
-                self.playing
-            ),
+            &RunsState {
+                step: self.runs[1].steps(),
+                raw_loss: raw.map(|v| v.loss),
+                raw_accuracy: raw.and_then(|v| v.accuracy),
+                scaled_loss: scaled.map(|v| v.loss),
+                scaled_accuracy: scaled.and_then(|v| v.accuracy),
+                playing: self.playing,
+            },
         )?;
         Ok(())
     }
@@ -290,18 +290,36 @@ impl Figure for NormalizationFigure {
                 range_text(ranges.train[1])
             ),
         )?;
-        let pair = |r: &[(f32, f32)]| -> String {
-            let items: Vec<String> = r.iter().map(|(a, b)| format!("[{a},{b}]")).collect();
-            format!("[{}]", items.join(","))
-        };
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"view\":\"{name}\",\"train\":{},\"validation\":{}}}",
-                pair(&ranges.train),
-                pair(&ranges.other)
-            ),
+        dom::set_state(
+            &self.root,
+            &NormalizationState {
+                view: name,
+                train: &ranges.train,
+                validation: &ranges.other,
+            },
         )?;
         self.draw_runs()
     }
+}
+
+/// The figure's `data-state`: the scaling shown and, per feature, the smallest and largest value
+/// on the training and on the validation split.
+#[derive(Serialize)]
+struct NormalizationState<'a> {
+    view: &'static str,
+    train: &'a [(f32, f32)],
+    validation: &'a [(f32, f32)],
+}
+
+/// The two runs' `data-runs`: the updates made, each run's validation loss and accuracy (raw
+/// inputs, then scaled ones) and whether they play.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunsState {
+    step: u64,
+    raw_loss: Option<f32>,
+    raw_accuracy: Option<f32>,
+    scaled_loss: Option<f32>,
+    scaled_accuracy: Option<f32>,
+    playing: bool,
 }

@@ -10,14 +10,16 @@ use crate::charts::Palette;
 use crate::charts::contour::{ContourMap, ContourSpec, Path};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::parse_color;
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use crate::frame::FrameLoop;
+use crate::json::Widened;
 use plotters::style::RGBAColor;
+use serde::Serialize;
 use spiega_lessons::optimizers::{MAX_STEPS, RACERS, Race, RaceConfig, Surface, SurfaceKind};
 use std::cell::RefCell;
-use std::fmt::Write as _;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, MouseEvent};
@@ -252,13 +254,19 @@ impl OptimizersFigure {
         if !self.playing {
             return false;
         }
-        if let Err(e) = self.advance(STEPS_PER_FRAME) {
-            report(self, &e);
-            return false;
-        }
+        let stepped = match self.race.as_mut() {
+            Some(race) => (0..STEPS_PER_FRAME).try_for_each(|_| race.step().map(|_| ())),
+            None => Ok(()),
+        };
+        // Stop before drawing, so that what the frame writes (the button, `data-state`) already
+        // says the race has stopped.
         let done = self.race.as_ref().is_none_or(|r| r.steps() >= MAX_STEPS);
         if done {
             self.set_playing(false);
+        }
+        if let Err(e) = stepped.map_err(Into::into).and_then(|()| self.draw()) {
+            report(self, &e);
+            return false;
         }
         !done
     }
@@ -269,9 +277,8 @@ impl OptimizersFigure {
         self.grid = surface.grid(GRID)?;
         let (lr, adaptive, momentum) = surface.defaults();
         let start = surface.default_start();
-        self.lr.set_value(&f64::from(lr.log10()).to_string());
-        self.adaptive_lr
-            .set_value(&f64::from(adaptive.log10()).to_string());
+        controls::set_log_value(&self.lr, f64::from(lr));
+        controls::set_log_value(&self.adaptive_lr, f64::from(adaptive));
         self.momentum.set_value(&f64::from(momentum).to_string());
         self.minima = surface.minima();
         self.floor = surface.minimum_value()?;
@@ -291,12 +298,12 @@ impl OptimizersFigure {
 
     /// The race's settings as the controls give them (learning-rate sliders hold log₁₀ η).
     fn config(&self) -> (RaceConfig, [f32; 2]) {
-        let lr = 10f64.powf(dom::value(&self.lr).clamp(-4.0, 0.0)) as f32;
-        let adaptive_lr = 10f64.powf(dom::value(&self.adaptive_lr).clamp(-3.0, 0.0)) as f32;
-        let momentum = dom::value(&self.momentum).clamp(0.0, 0.99) as f32;
+        let lr = controls::log_value(&self.lr) as f32;
+        let adaptive_lr = controls::log_value(&self.adaptive_lr) as f32;
+        let momentum = controls::number(&self.momentum) as f32;
         let start = [
-            dom::value(&self.start_x) as f32,
-            dom::value(&self.start_y) as f32,
+            controls::number(&self.start_x) as f32,
+            controls::number(&self.start_y) as f32,
         ];
         (
             RaceConfig {
@@ -313,11 +320,11 @@ impl OptimizersFigure {
     fn restart(&mut self) -> Result<()> {
         let (config, start) = self.config();
         dom::set_hidden(&self.message, true)?;
-        dom::set_output(&self.root, "lr-value", &format_rate(config.lr));
+        dom::set_output(&self.root, "lr-value", &controls::format_rate(config.lr));
         dom::set_output(
             &self.root,
             "adaptive-lr-value",
-            &format_rate(config.adaptive_lr),
+            &controls::format_rate(config.adaptive_lr),
         );
         dom::set_output(
             &self.root,
@@ -484,63 +491,32 @@ impl OptimizersFigure {
                 summary.join(", ")
             ),
         )?;
-        let mut s = String::with_capacity(1024);
-        let _ = write!(
-            s,
-            "{{\"surface\":\"{}\",\"steps\":{},\"playing\":{},\"start\":[{},{}],\"lr\":{},\
-             \"adaptive_lr\":{},\"momentum\":{},\"adagrad_G\":[{}],\"racers\":[",
-            self.surface.name(),
-            race.steps(),
-            self.playing,
-            f64::from(start[0]),
-            f64::from(start[1]),
-            f64::from(config.lr),
-            f64::from(config.adaptive_lr),
-            f64::from(config.momentum),
-            g.iter()
-                .map(|v| f64::from(*v).to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        for (i, r) in race.racers().iter().enumerate() {
-            if i > 0 {
-                s.push(',');
-            }
-            let p = r.path.last().copied().unwrap_or(start);
-            let loss = r.losses.last().copied().unwrap_or(f32::NAN);
-            let _ = write!(
-                s,
-                "{{\"name\":\"{}\",\"points\":{},\"point\":[{},{}],\"loss\":{},\"stopped\":{}}}",
-                r.name,
-                r.path.len(),
-                f64::from(p[0]),
-                f64::from(p[1]),
-                if loss.is_finite() {
-                    f64::from(loss).to_string()
-                } else {
-                    "null".to_owned()
-                },
-                r.stopped.is_some()
-            );
-        }
-        s.push_str("]}");
-        self.root.set_attribute("data-state", &s)?;
+        dom::set_state(
+            &self.root,
+            &RaceState {
+                surface: self.surface.name(),
+                steps: race.steps(),
+                playing: self.playing,
+                start: Widened(start),
+                lr: Widened(config.lr),
+                adaptive_lr: Widened(config.adaptive_lr),
+                momentum: Widened(config.momentum),
+                adagrad_g: Widened(&g),
+                racers: race
+                    .racers()
+                    .iter()
+                    .map(|r| RacerState {
+                        name: r.name,
+                        points: r.path.len(),
+                        point: Widened(r.path.last().copied().unwrap_or(start)),
+                        loss: Widened(r.losses.last().copied().unwrap_or(f32::NAN)),
+                        stopped: r.stopped.is_some(),
+                    })
+                    .collect(),
+            },
+        )?;
         Ok(())
     }
-}
-
-/// A learning rate with enough digits to read: 0.0007, 0.06, 0.5.
-fn format_rate(v: f32) -> String {
-    let digits = if v >= 0.1 {
-        2
-    } else if v >= 0.01 {
-        3
-    } else if v >= 0.001 {
-        4
-    } else {
-        5
-    };
-    fmt(f64::from(v), digits)
 }
 
 impl Figure for OptimizersFigure {
@@ -576,4 +552,32 @@ impl Figure for OptimizersFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
     }
+}
+
+/// The figure's `data-state`: the surface, the steps taken, whether it plays, the start, the
+/// rates and momentum, Adagrad's accumulated squared gradients, and each racer's place and loss;
+/// numbers widened, as the legend formats them.
+#[derive(Serialize)]
+struct RaceState<'a> {
+    surface: &'static str,
+    steps: usize,
+    playing: bool,
+    start: Widened<[f32; 2]>,
+    lr: Widened<f32>,
+    adaptive_lr: Widened<f32>,
+    momentum: Widened<f32>,
+    #[serde(rename = "adagrad_G")]
+    adagrad_g: Widened<&'a [f32]>,
+    racers: Vec<RacerState>,
+}
+
+/// One optimizer in the race: the points of its path, where it is, its loss there (`null` once
+/// it is not finite) and whether it stopped.
+#[derive(Serialize)]
+struct RacerState {
+    name: &'static str,
+    points: usize,
+    point: Widened<[f32; 2]>,
+    loss: Widened<f32>,
+    stopped: bool,
 }

@@ -5,13 +5,14 @@
 use super::Figure;
 use crate::charts::Palette;
 use crate::charts::bars::{self, Panel};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
-use spiega_lessons::weight_penalties::{
-    NEAR_ZERO, PenaltyStudy, RUN_NAMES, SHOWN_UPDATES, UPDATES_PER_RECORD, histogram,
-};
+use serde::Serialize;
+use spiega_lessons::weight_penalties::{NEAR_ZERO, PenaltyStudy, RUN_NAMES, histogram};
+use spiega_lessons::weight_penalties::{SHOWN_UPDATES, UPDATES_PER_RECORD};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
@@ -38,13 +39,9 @@ struct PenaltiesFigure {
     weight_summary: Vec<(usize, usize, f32)>,
 }
 
-/// The penalty rate the slider (a base-10 exponent) shows, rounded as displayed.
+/// The penalty rate the slider (a base-10 exponent) gives.
 fn read_rate(input: &HtmlInputElement) -> f32 {
-    let exponent = dom::value(input).clamp(-3.0, -1.5);
-    let rate = 10f64.powf(exponent);
-    let digits = (-rate.log10().floor()) as i32 + 1;
-    let scale = 10f64.powi(digits);
-    ((rate * scale).round() / scale) as f32
+    controls::log_value(input) as f32
 }
 
 /// Mounts the figure in `root`; nothing trains until the reader presses the button.
@@ -184,10 +181,11 @@ impl Figure for PenaltiesFigure {
         }
         let palette = Palette::from_css()?;
         let (rate, decay) = self.study.rates();
-        dom::set_output(&self.root, "rate-value", &format!("{rate}"));
+        let rate_text = controls::format_rate(rate);
+        dom::set_output(&self.root, "rate-value", &rate_text);
         let step = self.study.steps();
         let mut zeros = Vec::with_capacity(4);
-        let mut counts_json = Vec::with_capacity(4);
+        let mut counts = Vec::with_capacity(4);
         for i in 0..4 {
             let (near, total) = self.study.near_zero(i)?;
             zeros.push(near);
@@ -221,7 +219,7 @@ impl Figure for PenaltiesFigure {
                     listing.join(", ")
                 ),
             )?;
-            counts_json.push(format!("[{}]", listing.join(",")));
+            counts.push(self.bins.clone());
         }
         let norms = [self.study.norm(4)?, self.study.norm(5)?];
         let losses = [self.study.losses(4)?.1, self.study.losses(5)?.1];
@@ -269,26 +267,43 @@ impl Figure for PenaltiesFigure {
             )
         } else {
             format!(
-                "After {step} updates at rate {rate}: near-zero weights (|w| < {NEAR_ZERO}): \
+                "After {step} updates at rate {rate_text}: near-zero weights (|w| < {NEAR_ZERO}): \
                  none {}, L1 {}, L2 {}, elastic net {}. {decay_text}",
                 zeros[0], zeros[1], zeros[2], zeros[3]
             )
         };
         dom::set_text(&self.readout, &text);
-        let zeros_json: Vec<String> = zeros.iter().map(ToString::to_string).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"step\":{step},\"playing\":{},\"limit\":{SHOWN_UPDATES},\"rate\":{rate:?},\"decay\":{decay:?},\"nearZero\":[{}],\"histograms\":[{}],\"norms\":[{:?},{:?}],\"validationLoss\":[{:?},{:?}]}}",
-                self.playback.playing(),
-                zeros_json.join(","),
-                counts_json.join(","),
-                norms[0],
-                norms[1],
-                losses[0],
-                losses[1]
-            ),
+        dom::set_state(
+            &self.root,
+            &PenaltiesState {
+                step,
+                playing: self.playback.playing(),
+                limit: SHOWN_UPDATES,
+                rate,
+                decay,
+                near_zero: zeros,
+                histograms: counts,
+                norms,
+                validation_loss: losses,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the updates made, whether it plays and its limit, the rate and
+/// weight decay, per penalty the weights near zero and the histogram's counts, and for AdamW
+/// and Adam with an L2 penalty their weights' norms and validation losses.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PenaltiesState {
+    step: u64,
+    playing: bool,
+    limit: u64,
+    rate: f32,
+    decay: f32,
+    near_zero: Vec<usize>,
+    histograms: Vec<Vec<usize>>,
+    norms: [f32; 2],
+    validation_loss: [f32; 2],
 }

@@ -11,6 +11,7 @@ mod step_through;
 use super::{Figure, export};
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::controls;
 use crate::csv::Csv;
 use crate::dom::{self, fmt};
 use crate::download;
@@ -21,6 +22,7 @@ use crate::playground_view::{self, View};
 use crate::state::HashParams;
 use crate::state::figures::is_anchor;
 use crate::state::playground::{PlaygroundState, changes_shape};
+use serde::Serialize;
 use spiega_lessons::playground::{Playground, Scores};
 use spiega_nn::EngineError;
 use std::cell::RefCell;
@@ -340,10 +342,7 @@ impl PlaygroundFigure {
             if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
                 let value = match input.type_().as_str() {
                     "checkbox" => input.checked().to_string(),
-                    _ if key == "learningRate" => {
-                        let v = 10f64.powf(dom::value(input));
-                        format!("{}", (v * 1e6).round() / 1e6)
-                    }
+                    _ if key == "learningRate" => controls::log_value(input).to_string(),
                     _ => input.value(),
                 };
                 params.set(&key, &value);
@@ -372,8 +371,7 @@ impl PlaygroundFigure {
                 match input.type_().as_str() {
                     "checkbox" => input.set_checked(value == "true"),
                     _ if key == "learningRate" => {
-                        let lr: f64 = value.parse().unwrap_or(0.03);
-                        input.set_value(&format!("{}", lr.max(1e-6).log10()));
+                        controls::set_log_value(input, value.parse().unwrap_or(0.03));
                     }
                     _ => input.set_value(value),
                 }
@@ -400,7 +398,11 @@ impl PlaygroundFigure {
             &format!("{}%", s.validation_percent()),
         );
         dom::set_output(r, "batchSize-value", &s.batch_size.to_string());
-        dom::set_output(r, "learningRate-value", &format_rate(s.learning_rate_f32()));
+        dom::set_output(
+            r,
+            "learningRate-value",
+            &controls::format_rate(s.learning_rate_f32()),
+        );
         dom::set_output(r, "dropout-value", &fmt(s.dropout, 2));
         if let Ok(Some(el)) = r.query_selector("[data-role=\"test-share\"]") {
             dom::set_text(
@@ -535,10 +537,22 @@ impl PlaygroundFigure {
         if !is_divergence(e) {
             return Err(WebError::Engine(e.clone()));
         }
+        if self.diverged {
+            // Already paused with the last good network back in place (a redraw of it
+            // cannot diverge again, but nothing is redrawn from here either way).
+            return self.say_diverged();
+        }
         self.diverged = true;
         self.cause = e.to_string();
         self.set_playing(false);
         self.root.set_attribute("data-diverged", "true")?;
+        // The last good picture stays through any later redraw (resize, theme, palette): the
+        // network the reader last saw is put back, and everything is drawn from it once more,
+        // so the state says it diverged too.
+        if let Some(run) = self.run.as_mut() {
+            run.restore_last_recorded();
+        }
+        self.draw()?;
         self.say_diverged()
     }
 
@@ -549,7 +563,7 @@ impl PlaygroundFigure {
              screen. Each step overshot: the learning rate, {}, is too large for this network. Lower it \
              (try 0.03) and press Reset.",
             self.cause.trim_start_matches("training diverged: "),
-            format_rate(self.state.learning_rate_f32())
+            controls::format_rate(self.state.learning_rate_f32())
         ))
     }
 
@@ -617,7 +631,12 @@ impl PlaygroundFigure {
         let history = run.history();
         draw_losses(&self.loss_canvas, history, log, &palette)?;
         let last = history.last().copied();
-        let (steps, epoch) = (run.steps(), run.epoch());
+        // After a divergence the picture is the last recorded network's, and so is its count.
+        let steps = match (self.diverged, last) {
+            (true, Some(s)) => s.step,
+            _ => run.steps(),
+        };
+        let epoch = run.epoch();
         let r = &self.root;
         write_role(r, "step-count", &steps.to_string())?;
         write_role(r, "epoch-count", &epoch.to_string())?;
@@ -632,8 +651,7 @@ impl PlaygroundFigure {
         )?;
         if let Some(s) = last {
             write_scores(r, &s)?;
-            self.root
-                .set_attribute("data-state", &state_json(&s, epoch, self.diverged))?;
+            dom::set_state(&self.root, &ScoresState::new(&s, epoch, self.diverged))?;
         }
         Ok(())
     }
@@ -1013,22 +1031,6 @@ fn show_card(card: &Element, text: &str, map: Option<&[f32]>) -> Result<()> {
     Ok(())
 }
 
-/// A learning rate as the reader would write it: 0.03, 0.0003, 10.
-fn format_rate(lr: f32) -> String {
-    let lr = f64::from(lr);
-    let digits = if lr >= 1.0 {
-        0
-    } else {
-        (-lr.log10()).ceil() as usize + 1
-    };
-    let text = format!("{lr:.digits$}");
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_owned()
-    } else {
-        text
-    }
-}
-
 fn write_scores(root: &Element, s: &Scores) -> Result<()> {
     let loss = |v: Option<f32>| v.map_or("–".into(), |v| fmt(f64::from(v), 4));
     let acc = |v: Option<f32>| v.map_or("–".into(), |v| format!("{:.1}%", 100.0 * v));
@@ -1041,19 +1043,35 @@ fn write_scores(root: &Element, s: &Scores) -> Result<()> {
     Ok(())
 }
 
-/// The figure's numbers for tests and assistive tools, as JSON (full precision).
-fn state_json(s: &Scores, epoch: u64, diverged: bool) -> String {
-    let opt = |v: Option<f32>| v.map_or("null".into(), |v| format!("{v:?}"));
-    format!(
-        "{{\"step\":{},\"epoch\":{epoch},\"diverged\":{diverged},\"trainLoss\":{:?},\"trainAccuracy\":{},\"validationLoss\":{},\"validationAccuracy\":{},\"testLoss\":{},\"testAccuracy\":{}}}",
-        s.step,
-        s.train.loss,
-        opt(s.train.accuracy),
-        opt(s.validation.map(|v| v.loss)),
-        opt(s.validation.and_then(|v| v.accuracy)),
-        opt(s.test.map(|v| v.loss)),
-        opt(s.test.and_then(|v| v.accuracy)),
-    )
+/// The figure's numbers for tests and assistive tools (written as JSON at full precision).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScoresState {
+    step: u64,
+    epoch: u64,
+    diverged: bool,
+    train_loss: f32,
+    train_accuracy: Option<f32>,
+    validation_loss: Option<f32>,
+    validation_accuracy: Option<f32>,
+    test_loss: Option<f32>,
+    test_accuracy: Option<f32>,
+}
+
+impl ScoresState {
+    fn new(s: &Scores, epoch: u64, diverged: bool) -> Self {
+        Self {
+            step: s.step,
+            epoch,
+            diverged,
+            train_loss: s.train.loss,
+            train_accuracy: s.train.accuracy,
+            validation_loss: s.validation.map(|v| v.loss),
+            validation_accuracy: s.validation.and_then(|v| v.accuracy),
+            test_loss: s.test.map(|v| v.loss),
+            test_accuracy: s.test.and_then(|v| v.accuracy),
+        }
+    }
 }
 
 /// The loss curves of the three splits against updates.
@@ -1141,17 +1159,4 @@ fn loss_label(last: Option<&Scores>) -> String {
         }
     }
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn learning_rates_read_as_written() {
-        assert_eq!(format_rate(0.03), "0.03");
-        assert_eq!(format_rate(0.0003), "0.0003");
-        assert_eq!(format_rate(10.0), "10");
-        assert_eq!(format_rate(1.0), "1");
-    }
 }

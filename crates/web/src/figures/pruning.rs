@@ -6,9 +6,11 @@ use crate::charts::Palette;
 use crate::charts::heatmap::ColorScale;
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::network::{LayerSpec, Network, NetworkSpec, NodeSpec};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
+use serde::Serialize;
 use spiega_lessons::pruning::PruningStudy;
 use spiega_lessons::pruning::{SEED, TRAINING_UPDATES};
 use spiega_nn::layer::Dense;
@@ -77,7 +79,7 @@ impl Figure for PruningFigure {
     }
 
     fn update(&mut self) -> Result<()> {
-        let fraction = (dom::value(&self.fraction).clamp(0.0, 100.0) / 100.0) as f32;
+        let fraction = (controls::number(&self.fraction) / 100.0) as f32;
         dom::set_output(
             &self.root,
             "fraction-value",
@@ -113,8 +115,13 @@ impl Figure for PruningFigure {
                 "Press “Train the network” to train it (1500 updates, a fraction of a second), \
                  then prune it with the slider.",
             );
-            self.root
-                .set_attribute("data-state", "{\"trained\":false}")?;
+            dom::set_state(
+                &self.root,
+                &PruningState {
+                    trained: false,
+                    pruned: None,
+                },
+            )?;
             return Ok(());
         };
         self.fraction.set_disabled(false);
@@ -221,14 +228,38 @@ impl Figure for PruningFigure {
             "aria-label",
             &format!("Accuracy against weights removed. {text}"),
         )?;
-        let curve: Vec<String> = study.accuracy().iter().map(|a| format!("{a:?}")).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"trained\":true,\"fraction\":{fraction:?},\"removed\":{removed},\"weights\":{total},\"accuracy\":{accuracy:?},\"curve\":[{}]}}",
-                curve.join(",")
-            ),
+        dom::set_state(
+            &self.root,
+            &PruningState {
+                trained: true,
+                pruned: Some(Pruned {
+                    fraction,
+                    removed,
+                    weights: total,
+                    accuracy,
+                    curve: study.accuracy(),
+                }),
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: whether the network is trained and, once it is, how it prunes.
+#[derive(Serialize)]
+struct PruningState<'a> {
+    trained: bool,
+    #[serde(flatten)]
+    pruned: Option<Pruned<'a>>,
+}
+
+/// The trained network pruned: the share of weights removed, how many of how many, the validation
+/// accuracy now and against every share.
+#[derive(Serialize)]
+struct Pruned<'a> {
+    fraction: f32,
+    removed: usize,
+    weights: usize,
+    accuracy: f32,
+    curve: &'a [f32],
 }

@@ -7,6 +7,7 @@
 use super::{Figure, update_on_input};
 use crate::dom::{self, fmt};
 use crate::error::Result;
+use serde::Serialize;
 use spiega_nn::metrics::rouge::{RougeReport, RougeScore, rouge};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -123,29 +124,56 @@ impl Figure for RougeFigure {
                 dom::set_text(&el, &fmt(v, 3));
             }
         }
-        let json = |s: &RougeScore| {
-            format!(
-                "{{\"precision\":{},\"recall\":{},\"f\":{}}}",
-                s.precision, s.recall, s.fmeasure
-            )
-        };
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"stemmer\":{stem},\"highlight\":\"{}\",\"rouge1\":{},\"rouge2\":{},\"rougeL\":{},\"referenceTokens\":{},\"candidateTokens\":{},\"marked\":[{},{}]}}",
-                match which.as_str() {
+        dom::set_state(
+            &self.root,
+            &RougeState {
+                stemmer: stem,
+                highlight: match which.as_str() {
                     "rouge2" | "rougeL" => which.as_str(),
                     _ => "rouge1",
                 },
-                json(&report.rouge1),
-                json(&report.rouge2),
-                json(&report.rouge_l),
-                report.target_tokens.len(),
-                report.prediction_tokens.len(),
-                ref_marks.len(),
-                cand_marks.len()
-            ),
+                rouge1: ScoreState::from(&report.rouge1),
+                rouge2: ScoreState::from(&report.rouge2),
+                rouge_l: ScoreState::from(&report.rouge_l),
+                reference_tokens: report.target_tokens.len(),
+                candidate_tokens: report.prediction_tokens.len(),
+                marked: [ref_marks.len(), cand_marks.len()],
+            },
         )?;
         Ok(())
+    }
+}
+
+/// The figure's `data-state`: whether words are stemmed, the score highlighted, the three scores,
+/// the number of tokens in each text and how many of each the highlight marks.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RougeState<'a> {
+    stemmer: bool,
+    highlight: &'a str,
+    rouge1: ScoreState,
+    rouge2: ScoreState,
+    #[serde(rename = "rougeL")]
+    rouge_l: ScoreState,
+    reference_tokens: usize,
+    candidate_tokens: usize,
+    marked: [usize; 2],
+}
+
+/// One ROUGE score in the state.
+#[derive(Serialize)]
+struct ScoreState {
+    precision: f64,
+    recall: f64,
+    f: f64,
+}
+
+impl From<&RougeScore> for ScoreState {
+    fn from(s: &RougeScore) -> Self {
+        Self {
+            precision: s.precision,
+            recall: s.recall,
+            f: s.fmeasure,
+        }
     }
 }

@@ -13,9 +13,11 @@ use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::scatter::{self, ScatterChart};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
+use serde::Serialize;
 use spiega_lessons::scores::{
     BinaryEvaluation, Evaluation, MulticlassEvaluation, RegressionEvaluation, evaluate,
 };
@@ -56,15 +58,6 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     update_on_input(root, &fig)?;
     live_model::subscribe(&fig);
     Ok(fig)
-}
-
-/// A number for the `data-state` JSON: `null` when it is not finite.
-fn json_num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        "null".into()
-    }
 }
 
 /// A ratio as the page shows it: three decimals, or a note when it is 0/0.
@@ -112,8 +105,8 @@ impl ScoresFigure {
         Ok(())
     }
 
-    fn binary(&self, e: &BinaryEvaluation, head: &str) -> Result<String> {
-        let t = dom::value(&self.threshold).clamp(0.0, 1.0);
+    fn binary(&self, e: &BinaryEvaluation, head: &str) -> Result<TaskState> {
+        let t = controls::number(&self.threshold);
         dom::set_output(&self.root, "threshold-value", &fmt(t, 2));
         let s = e.at(t)?;
         let c = s.counts;
@@ -258,28 +251,28 @@ impl ScoresFigure {
                 show_ratio(s.recall)
             ),
         )?;
-        let r = |r: Ratio| json_num(r.value);
-        Ok(format!(
-            "\"threshold\":{t},\"counts\":[{},{},{},{}],\"accuracy\":{},\"sensitivity\":{},\"specificity\":{},\"precision\":{},\"recall\":{},\"f1\":{},\"auc\":{},\"averagePrecision\":{},\"logLoss\":{},\"rocPoint\":[{},{}]",
-            c.true_negatives,
-            c.false_positives,
-            c.false_negatives,
-            c.true_positives,
-            r(s.accuracy),
-            r(s.sensitivity),
-            r(s.specificity),
-            r(s.precision),
-            r(s.recall),
-            r(s.f1),
-            json_num(e.auc),
-            json_num(e.average_precision),
-            json_num(e.log_loss),
-            json_num(fpr),
-            json_num(tpr)
-        ))
+        Ok(TaskState::Binary {
+            threshold: t,
+            counts: [
+                c.true_negatives,
+                c.false_positives,
+                c.false_negatives,
+                c.true_positives,
+            ],
+            accuracy: s.accuracy.value,
+            sensitivity: s.sensitivity.value,
+            specificity: s.specificity.value,
+            precision: s.precision.value,
+            recall: s.recall.value,
+            f1: s.f1.value,
+            auc: e.auc,
+            average_precision: e.average_precision,
+            log_loss: e.log_loss,
+            roc_point: [fpr, tpr],
+        })
     }
 
-    fn multiclass(&self, e: &MulticlassEvaluation) -> Result<String> {
+    fn multiclass(&self, e: &MulticlassEvaluation) -> Result<TaskState> {
         let doc = dom::document()?;
         let cell = |tag: &str, text: &str, class: Option<&str>| -> Result<Element> {
             let el = doc.create_element(tag)?;
@@ -353,29 +346,17 @@ impl ScoresFigure {
                 show_score(auc)
             ),
         )?;
-        let rows: Vec<String> = e
-            .confusion
-            .counts
-            .iter()
-            .map(|r| {
-                format!(
-                    "[{}]",
-                    r.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
-                )
-            })
-            .collect();
-        Ok(format!(
-            "\"confusion\":[{}],\"accuracy\":{},\"macroF1\":{},\"microF1\":{},\"logLoss\":{},\"auc\":{}",
-            rows.join(","),
-            json_num(e.report.accuracy),
-            json_num(e.report.macro_average.f1.value),
-            json_num(e.report.micro_average.f1.value),
-            json_num(e.log_loss),
-            json_num(auc)
-        ))
+        Ok(TaskState::Multiclass {
+            confusion: e.confusion.counts.clone(),
+            accuracy: e.report.accuracy,
+            macro_f1: e.report.macro_average.f1.value,
+            micro_f1: e.report.micro_average.f1.value,
+            log_loss: e.log_loss,
+            auc,
+        })
     }
 
-    fn regression(&self, e: &RegressionEvaluation) -> Result<String> {
+    fn regression(&self, e: &RegressionEvaluation) -> Result<TaskState> {
         let r = &e.report;
         self.put("mae", &fmt(r.mae, 4))?;
         self.put("mse", &fmt(r.mse, 4))?;
@@ -426,12 +407,11 @@ impl ScoresFigure {
                 fmt(r.rmse, 4)
             ),
         )?;
-        Ok(format!(
-            "\"mae\":{},\"mse\":{},\"rmse\":{}",
-            json_num(r.mae),
-            json_num(r.mse),
-            json_num(r.rmse)
-        ))
+        Ok(TaskState::Regression {
+            mae: r.mae,
+            mse: r.mse,
+            rmse: r.rmse,
+        })
     }
 }
 
@@ -610,7 +590,7 @@ impl Figure for ScoresFigure {
                     "This figure scores the playground's network, which is not on the page."
                 };
                 dom::set_text(&self.status, why);
-                ("none", String::new())
+                ("none", None)
             }
             Some(Ok(None)) => {
                 dom::set_text(
@@ -619,14 +599,14 @@ impl Figure for ScoresFigure {
                         "The playground's {name} split is empty: give it a share of the points."
                     ),
                 );
-                ("none", String::new())
+                ("none", None)
             }
             Some(Err(e)) => {
                 dom::set_text(
                     &self.status,
                     &format!("These predictions cannot be scored: {e}."),
                 );
-                ("none", String::new())
+                ("none", None)
             }
             Some(Ok(Some(s))) => {
                 let head = format!("its {name} split ({} points)", s.points);
@@ -643,18 +623,79 @@ impl Figure for ScoresFigure {
                     Evaluation::Multiclass(e) => ("multiclass", self.multiclass(e)?),
                     Evaluation::Regression(e) => ("regression", self.regression(e)?),
                 };
-                let detail = format!(",\"step\":{},\"points\":{},{body}", s.step, s.points);
-                let threshold = dom::value(&self.threshold).clamp(0.0, 1.0);
+                let detail = Some(Detail {
+                    step: s.step,
+                    points: s.points,
+                    task: body,
+                });
+                let threshold = controls::number(&self.threshold);
                 self.last = Some((s, name, threshold));
                 (task, detail)
             }
         };
-        self.root.set_attribute(
-            "data-state",
-            &format!("{{\"task\":\"{task}\",\"split\":\"{name}\"{detail}}}"),
+        dom::set_state(
+            &self.root,
+            &ScoresState {
+                task,
+                split: name,
+                detail,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the task (`"none"` when nothing is scored), the split and, when
+/// something is scored, its numbers.
+#[derive(Serialize)]
+struct ScoresState<'a> {
+    task: &'static str,
+    split: &'a str,
+    #[serde(flatten)]
+    detail: Option<Detail>,
+}
+
+/// The update scored, the points in the split and the task's scores.
+#[derive(Serialize)]
+struct Detail {
+    step: u64,
+    points: usize,
+    #[serde(flatten)]
+    task: TaskState,
+}
+
+/// The scores of one task, as the figure shows them.
+#[derive(Serialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+enum TaskState {
+    /// Two classes: the counts (true negatives, false positives, false negatives, true
+    /// positives) and ratios at the threshold, the threshold-free scores and the threshold's
+    /// point on the ROC curve (false and true positive rates).
+    Binary {
+        threshold: f64,
+        counts: [u64; 4],
+        accuracy: f64,
+        sensitivity: f64,
+        specificity: f64,
+        precision: f64,
+        recall: f64,
+        f1: f64,
+        auc: f64,
+        average_precision: f64,
+        log_loss: f64,
+        roc_point: [f64; 2],
+    },
+    /// Several classes: the confusion matrix (rows are true classes) and the summary scores.
+    Multiclass {
+        confusion: Vec<Vec<u64>>,
+        accuracy: f64,
+        macro_f1: f64,
+        micro_f1: f64,
+        log_loss: f64,
+        auc: f64,
+    },
+    /// Regression: the mean absolute error, the mean squared error and its root.
+    Regression { mae: f64, mse: f64, rmse: f64 },
 }
 
 #[cfg(test)]

@@ -6,8 +6,10 @@
 //! figure reads the rows back on every edit, so the rows are the state.
 
 use super::Figure;
+use crate::controls;
 use crate::dom;
 use crate::error::{Result, WebError};
+use serde::Serialize;
 use spiega_nn::shapes::{LayerSpec, Padding, format_shape, infer_shapes};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -221,7 +223,7 @@ impl ShapesFigure {
             let number = |field: &str| -> Result<f64> {
                 let input: HtmlInputElement =
                     dom::query(row, &format!("input[data-field=\"{field}\"]"))?;
-                Ok(dom::value(&input))
+                Ok(controls::number(&input))
             };
             let whole = |field: &str| -> Result<usize> {
                 Ok(number(field)?.clamp(0.0, 1e9).round() as usize)
@@ -286,10 +288,7 @@ impl Figure for ShapesFigure {
             self.say("Type the input shape as whole numbers separated by commas, such as 5, 3.");
             self.write_table(&[])?;
             dom::set_text(&self.total, "–");
-            self.root.set_attribute(
-                "data-state",
-                "{\"layers\":[],\"total\":null,\"error\":\"input\"}",
-            )?;
+            dom::set_state(&self.root, &ShapesState::error("input"))?;
             return Ok(());
         };
         let mut full = vec![LayerSpec::Input(dims)];
@@ -313,42 +312,59 @@ impl Figure for ShapesFigure {
                     .collect();
                 self.write_table(&rows)?;
                 dom::set_text(&self.total, &report.total_params.to_string());
-                let layers: Vec<String> = report
-                    .layers
-                    .iter()
-                    .map(|l| {
-                        format!(
-                            "{{\"label\":\"{}\",\"output\":[{}],\"params\":{}}}",
-                            l.label,
-                            l.output
-                                .iter()
-                                .map(usize::to_string)
-                                .collect::<Vec<_>>()
-                                .join(","),
-                            l.params
-                        )
-                    })
-                    .collect();
-                self.root.set_attribute(
-                    "data-state",
-                    &format!(
-                        "{{\"layers\":[{}],\"total\":{},\"error\":null}}",
-                        layers.join(","),
-                        report.total_params
-                    ),
+                dom::set_state(
+                    &self.root,
+                    &ShapesState {
+                        layers: report
+                            .layers
+                            .iter()
+                            .map(|l| LayerState {
+                                label: &l.label,
+                                output: &l.output,
+                                params: l.params,
+                            })
+                            .collect(),
+                        total: Some(report.total_params),
+                        error: None,
+                    },
                 )?;
             }
             Err(e) => {
                 self.say(&format!("{e}."));
                 self.write_table(&[])?;
                 dom::set_text(&self.total, "–");
-                self.root.set_attribute(
-                    "data-state",
-                    "{\"layers\":[],\"total\":null,\"error\":\"stack\"}",
-                )?;
+                dom::set_state(&self.root, &ShapesState::error("stack"))?;
             }
         }
         Ok(())
+    }
+}
+
+/// The figure's `data-state`: each layer's label, output shape and parameter count, the total,
+/// and which part could not be read (`"input"` or `"stack"`), if any.
+#[derive(Serialize)]
+struct ShapesState<'a> {
+    layers: Vec<LayerState<'a>>,
+    total: Option<usize>,
+    error: Option<&'static str>,
+}
+
+/// One layer in the shapes figure's state.
+#[derive(Serialize)]
+struct LayerState<'a> {
+    label: &'a str,
+    output: &'a [usize],
+    params: usize,
+}
+
+impl ShapesState<'_> {
+    /// The state when `part` could not be read: no layers and no total.
+    fn error(part: &'static str) -> Self {
+        Self {
+            layers: Vec::new(),
+            total: None,
+            error: Some(part),
+        }
     }
 }
 

@@ -336,19 +336,29 @@ pub fn mount_button(
     Ok(())
 }
 
-/// Shows `label` and the link kept in the status line's `data-link`, as text the reader can select.
+/// Shows `label` and the link kept in the status line's `data-link` in a one-line, read-only
+/// field: however long the link, it takes one line (the field scrolls), and focusing the field
+/// selects all of it for copying by hand.
 fn show_link(status: &Element, label: &str) {
     let href = status.get_attribute("data-link").unwrap_or_default();
     dom::set_text(status, "");
-    let doc = status.owner_document();
-    if let Some(doc) = doc
-        && let (Ok(words), Ok(url)) = (doc.create_element("span"), doc.create_element("span"))
-    {
-        dom::set_text(&words, &format!("{label} "));
-        url.set_class_name("share-link");
-        dom::set_text(&url, &href);
-        let _ = status.append_child(&words);
-        let _ = status.append_child(&url);
+    let Some(doc) = status.owner_document() else {
+        return;
+    };
+    let (Ok(words), Ok(field)) = (doc.create_element("span"), doc.create_element("input")) else {
+        return;
+    };
+    dom::set_text(&words, &format!("{label} "));
+    let _ = status.append_child(&words);
+    if let Ok(field) = field.dyn_into::<HtmlInputElement>() {
+        field.set_class_name("share-link");
+        field.set_type("text");
+        field.set_read_only(true);
+        field.set_value(&href);
+        let _ = field.set_attribute("aria-label", "The link");
+        let selected = field.clone();
+        let _ = dom::on(&field, "focus", move |_| selected.select());
+        let _ = status.append_child(&field);
     }
 }
 

@@ -6,9 +6,11 @@ use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::bars::{self, Panel};
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::Result;
+use serde::Serialize;
 use spiega_lessons::shrinkage::{Shrinkage, exact_zeros};
 use spiega_nn::linear_model::PathPenalty;
 use std::cell::RefCell;
@@ -114,8 +116,9 @@ impl Figure for ShrinkageFigure {
         let Some(run) = self.runs.get(index) else {
             return Ok(());
         };
-        let log_alpha = dom::value(&self.rate);
-        let alpha = 10f64.powf(log_alpha) as f32;
+        let alpha = controls::log_value(&self.rate) as f32;
+        // The markers sit at the rate used, on the paths' log₁₀ α axis.
+        let log_alpha = f64::from(alpha).log10();
         let coefficients = run.at(alpha)?;
         let zeros = exact_zeros(&coefficients);
         let truth = &run.problem().coefficients;
@@ -217,7 +220,7 @@ impl Figure for ShrinkageFigure {
             .zip(truth)
             .filter(|(c, t)| **t == 0.0 && **c == 0.0)
             .count();
-        let alpha_text = fmt(f64::from(alpha), 3);
+        let alpha_text = controls::format_rate(alpha);
         dom::set_output(&self.root, "rate-value", &alpha_text);
         self.rate.set_attribute("aria-valuetext", &alpha_text)?;
         let text = format!(
@@ -242,14 +245,28 @@ impl Figure for ShrinkageFigure {
                 listed(&fit64)
             ),
         )?;
-        let list: Vec<String> = coefficients.iter().map(|c| format!("{c:?}")).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"penalty\":\"{key}\",\"alpha\":{alpha:?},\"zeros\":{zeros},\"irrelevantZeros\":{irrelevant_zeros},\"coefficients\":[{}]}}",
-                list.join(",")
-            ),
+        dom::set_state(
+            &self.root,
+            &ShrinkageState {
+                penalty: key,
+                alpha,
+                zeros,
+                irrelevant_zeros,
+                coefficients: &coefficients,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the penalty, its strength, how many coefficients are zero (and how
+/// many of those belong to irrelevant features), and the fitted coefficients.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ShrinkageState<'a> {
+    penalty: &'a str,
+    alpha: f32,
+    zeros: usize,
+    irrelevant_zeros: usize,
+    coefficients: &'a [f32],
 }

@@ -3,10 +3,12 @@
 use super::{Figure, update_on_input};
 use crate::charts::Palette;
 use crate::charts::bars::{self, Panel};
+use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::Color;
-use spiega_lessons::softmax::{probabilities, temperature};
+use serde::Serialize;
+use spiega_lessons::softmax::probabilities;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
@@ -38,14 +40,18 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 
 impl Figure for SoftmaxFigure {
     fn update(&mut self) -> Result<()> {
-        let z: Vec<f32> = self.logits.iter().map(|i| dom::value(i) as f32).collect();
+        let z: Vec<f32> = self
+            .logits
+            .iter()
+            .map(|i| controls::number(i) as f32)
+            .collect();
         // The slider holds log10 τ, so it spans 0.1 to 10 evenly in ratio.
-        let t = temperature(dom::value(&self.temperature));
+        let t = controls::log_value(&self.temperature) as f32;
         let p = probabilities(&z, t)?;
         for (i, v) in z.iter().enumerate() {
             dom::set_output(&self.root, &format!("z{i}-value"), &fmt(f64::from(*v), 1));
         }
-        let t_text = fmt(f64::from(t), 2);
+        let t_text = controls::format_rate(t);
         dom::set_output(&self.root, "temperature-value", &t_text);
         self.temperature.set_attribute("aria-valuetext", &t_text)?;
 
@@ -84,14 +90,20 @@ impl Figure for SoftmaxFigure {
         dom::set_text(&self.readout, &text);
         self.canvas
             .set_attribute("aria-label", &format!("Softmax bars. {text}"))?;
-        let p_json: Vec<String> = p.iter().map(f32::to_string).collect();
-        self.root.set_attribute(
-            "data-state",
-            &format!(
-                "{{\"temperature\":{t},\"probabilities\":[{}]}}",
-                p_json.join(",")
-            ),
+        dom::set_state(
+            &self.root,
+            &SoftmaxState {
+                temperature: t,
+                probabilities: &p,
+            },
         )?;
         Ok(())
     }
+}
+
+/// The figure's `data-state`: the temperature and the probabilities.
+#[derive(Serialize)]
+struct SoftmaxState<'a> {
+    temperature: f32,
+    probabilities: &'a [f32],
 }

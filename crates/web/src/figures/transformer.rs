@@ -11,22 +11,23 @@ use crate::charts::Palette;
 use crate::charts::heatmap::{context_2d, css_rgba, diverging_color, rgb};
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::{FONT, fit_canvas};
+use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
+use serde::Serialize;
 use spiega_lessons::transformer::{Probe, QueryDetail, Transformer, TransformerConfig, pca_2d};
+use spiega_lessons::transformer::{RECORD_EVERY, STEP_LIMIT};
 use spiega_nn::EngineError;
 use spiega_nn::data::sequence::SequenceTask;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
 
 /// Updates per animation frame while playing.
 const STEPS_PER_FRAME: u32 = 1;
-/// Held-out scoring every this many updates.
-const RECORD_EVERY: u64 = 10;
 
 struct TransformerFigure {
     root: Element,
@@ -40,6 +41,8 @@ struct TransformerFigure {
     css: String,
     /// The last sequence typed that could be read, so a bad one keeps the last picture.
     typed: Vec<usize>,
+    /// Why playing stopped by itself, once it has: the next Play starts a new model.
+    finished: Option<String>,
 }
 
 /// Mounts the figure in `root`.
@@ -55,6 +58,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?),
         css: String::new(),
         typed: vec![3, 1, 4, 1, 5],
+        finished: None,
     }));
     fig.borrow_mut().rebuild()?;
     wire(&fig)?;
@@ -96,7 +100,7 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
         match role.as_deref() {
             Some("sequence") => with(&f, TransformerFigure::draw),
             Some("lr") => with(&f, |g| {
-                dom::set_output(&g.root, "lr-value", &fmt_rate(g.read_lr()?));
+                dom::set_output(&g.root, "lr-value", &controls::format_rate(g.read_lr()?));
                 Ok(())
             }),
             _ => {}
@@ -129,12 +133,6 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
     Ok(())
 }
 
-/// A learning rate with as many decimals as it needs.
-fn fmt_rate(lr: f32) -> String {
-    let text = format!("{:.4}", f64::from(lr));
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
 /// The text of a typed sequence as digits: every character must be a digit.
 fn parse_digits(text: &str) -> std::result::Result<Vec<usize>, String> {
     text.trim()
@@ -149,29 +147,26 @@ fn parse_digits(text: &str) -> std::result::Result<Vec<usize>, String> {
 }
 
 impl TransformerFigure {
-    fn select(&self, role: &str) -> Result<String> {
-        let s: HtmlSelectElement =
-            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
-        Ok(s.value())
+    /// The menu `role`'s chosen number.
+    fn chosen(&self, role: &str) -> Result<usize> {
+        controls::chosen(&controls::menu(&self.root, role)?)
     }
 
+    /// The learning rate (the slider holds log₁₀ η).
     fn read_lr(&self) -> Result<f32> {
-        let v = dom::value(&dom::input(&self.root, "lr")?);
-        let lr = 10f64.powf(v);
-        let unit = 10f64.powf(lr.log10().floor() - 1.0);
-        Ok(((lr / unit).round() * unit) as f32)
+        Ok(controls::log_value(&dom::input(&self.root, "lr")?) as f32)
     }
 
     fn read_config(&self) -> Result<TransformerConfig> {
         let causal: HtmlInputElement = dom::query(&self.root, "input[data-role=\"causal\"]")?;
         Ok(TransformerConfig {
-            task: if self.select("task")? == "sort" {
+            task: if controls::select(&self.root, "task")? == "sort" {
                 SequenceTask::Sort
             } else {
                 SequenceTask::Reverse
             },
-            heads: self.select("heads")?.parse().unwrap_or(2),
-            layers: self.select("layers")?.parse().unwrap_or(1),
+            heads: self.chosen("heads")?,
+            layers: self.chosen("layers")?,
             causal: causal.checked(),
             lr: self.read_lr()?,
             ..TransformerConfig::default()
@@ -187,8 +182,13 @@ impl TransformerFigure {
     fn rebuild(&mut self) -> Result<()> {
         self.set_playing(false);
         self.config = self.read_config()?;
-        dom::set_output(&self.root, "lr-value", &fmt_rate(self.config.lr));
+        dom::set_output(
+            &self.root,
+            "lr-value",
+            &controls::format_rate(self.config.lr),
+        );
         self.run = Some(Transformer::new(self.config.clone())?);
+        self.finished = None;
         self.fill_choices("head", self.config.heads)?;
         self.fill_choices("layer", self.config.layers)?;
         self.say("")?;
@@ -207,8 +207,8 @@ impl TransformerFigure {
 
     /// Makes a select offer `1..=count`, keeping the current choice when it still exists.
     fn fill_choices(&self, role: &str, count: usize) -> Result<()> {
-        let select: HtmlSelectElement =
-            dom::query(&self.root, &format!("select[data-role=\"{role}\"]"))?;
+        let select = controls::menu(&self.root, role)?;
+        // A menu not yet filled has no choice: the first option is chosen.
         let current: usize = select.value().parse().unwrap_or(0);
         let doc = dom::document()?;
         select.set_text_content(None);
@@ -247,12 +247,8 @@ impl TransformerFigure {
         let len = self.config.length;
         let layout = AttentionLayout::new(&self.attention, self.config.heads, len);
         if let Some((head, query)) = layout.hit(at.0, at.1) {
-            let head_select: HtmlSelectElement =
-                dom::query(&self.root, "select[data-role=\"head\"]")?;
-            head_select.set_value(&head.to_string());
-            let query_select: HtmlSelectElement =
-                dom::query(&self.root, "select[data-role=\"query\"]")?;
-            query_select.set_value(&query.to_string());
+            controls::menu(&self.root, "head")?.set_value(&head.to_string());
+            controls::menu(&self.root, "query")?.set_value(&query.to_string());
             self.draw()?;
         }
         Ok(())
@@ -265,7 +261,9 @@ impl TransformerFigure {
         match parse_digits(&typed.value()) {
             Ok(d) if d.len() == len => {
                 self.typed = d;
-                self.say("")?;
+                // A run that stopped by itself keeps saying why through any redraw.
+                let kept = self.finished.clone().unwrap_or_default();
+                self.say(&kept)?;
             }
             Ok(d) => self.say(&format!(
                 "Type exactly {len} digits (there are {}); the picture shows {} until then.",
@@ -277,9 +275,9 @@ impl TransformerFigure {
                 digits_text(&self.typed)
             ))?,
         }
-        let layer: usize = self.select("layer")?.parse().unwrap_or(0);
-        let head: usize = self.select("head")?.parse().unwrap_or(0);
-        let query: usize = self.select("query")?.parse().unwrap_or(0);
+        let layer = self.chosen("layer")?;
+        let head = self.chosen("head")?;
+        let query = self.chosen("query")?;
         let Some(run) = self.run.as_mut() else {
             return Ok(());
         };
@@ -333,60 +331,41 @@ impl TransformerFigure {
             &format!("{:.1}%", 100.0 * scores.test_token_accuracy),
         );
         let weights = probe.attention_weights(layer, head)?;
-        let rows: Vec<String> = (0..len)
-            .map(|i| {
-                let row: Vec<String> = (0..len).map(|j| format!("{}", weights[(i, j)])).collect();
-                format!("[{}]", row.join(","))
-            })
-            .collect();
-        let list = |v: &[f32]| {
-            let items: Vec<String> = v
-                .iter()
-                .map(|x| {
-                    if x.is_finite() {
-                        format!("{x}")
-                    } else {
-                        "null".into()
-                    }
-                })
-                .collect();
-            format!("[{}]", items.join(","))
-        };
-        let ints = |v: &[usize]| {
-            let items: Vec<String> = v.iter().map(ToString::to_string).collect();
-            format!("[{}]", items.join(","))
-        };
-        let allowed: Vec<String> = detail.allowed.iter().map(ToString::to_string).collect();
-        let json = format!(
-            "{{\"task\":\"{}\",\"heads\":{},\"layers\":{},\"causal\":{},\"lr\":{},\"steps\":{steps},\
-             \"trainLoss\":{},\"testLoss\":{},\"testAccuracy\":{},\"testSequenceAccuracy\":{},\
-             \"chance\":{chance},\"input\":{},\"output\":{},\"expected\":{},\"layer\":{layer},\
-             \"head\":{head},\"query\":{query},\"attention\":[{}],\"scores\":{},\"allowed\":[{}],\
-             \"weights\":{},\"headOutput\":{},\"playing\":{}}}",
-            if self.config.task == SequenceTask::Sort {
-                "sort"
-            } else {
-                "reverse"
+        let c = &self.config;
+        dom::set_state(
+            &self.root,
+            &TransformerState {
+                task: if c.task == SequenceTask::Sort {
+                    "sort"
+                } else {
+                    "reverse"
+                },
+                heads: c.heads,
+                layers: c.layers,
+                causal: c.causal,
+                lr: c.lr,
+                steps,
+                train_loss: scores.train_loss,
+                test_loss: scores.test_loss,
+                test_accuracy: scores.test_token_accuracy,
+                test_sequence_accuracy: scores.test_sequence_accuracy,
+                chance,
+                input: &probe.input,
+                output: &probe.output,
+                expected: &probe.expected,
+                layer,
+                head,
+                query,
+                attention: (0..len)
+                    .map(|i| (0..len).map(|j| weights[(i, j)]).collect())
+                    .collect(),
+                scores: &detail.scores,
+                allowed: &detail.allowed,
+                weights: &detail.weights,
+                head_output: &detail.output,
+                playing: self.playback.playing(),
             },
-            self.config.heads,
-            self.config.layers,
-            self.config.causal,
-            self.config.lr,
-            scores.train_loss,
-            scores.test_loss,
-            scores.test_token_accuracy,
-            scores.test_sequence_accuracy,
-            ints(&probe.input),
-            ints(&probe.output),
-            ints(&probe.expected),
-            rows.join(","),
-            list(&detail.scores),
-            allowed.join(","),
-            list(&detail.weights),
-            list(&detail.output),
-            self.playback.playing(),
-        );
-        self.root.set_attribute("data-state", &json)?;
+        )?;
         Ok(())
     }
 
@@ -748,9 +727,54 @@ impl Trains for TransformerFigure {
         self.run.is_some()
     }
 
-    /// A bounded number of updates, then a redraw.
+    fn paused_label(&self) -> &'static str {
+        if self.finished.is_some() {
+            "Train again"
+        } else if self.run.as_ref().is_some_and(|r| r.steps() > 0) {
+            "Resume"
+        } else {
+            "Play"
+        }
+    }
+
+    /// After a run that stopped by itself, Play starts a new, untrained model.
+    fn before_play(&mut self) -> Result<()> {
+        if self.finished.is_some() {
+            self.rebuild()?;
+        }
+        Ok(())
+    }
+
+    /// A bounded number of updates, then a redraw; stops by itself, saying why, once every
+    /// held-out sequence comes out right or at [`STEP_LIMIT`] updates.
     fn train_frame(&mut self) -> Result<bool> {
         self.train(STEPS_PER_FRAME)?;
+        let Some(run) = self.run.as_ref() else {
+            return Ok(false);
+        };
+        let steps = run.steps();
+        let perfect = run
+            .history()
+            .last()
+            .is_some_and(|s| s.step == steps && s.test_sequence_accuracy >= 1.0);
+        let reason = if perfect {
+            Some(format!(
+                "Stopped after {steps} updates: every held-out sequence now comes out right. \
+                 Train again starts a new, untrained model."
+            ))
+        } else if steps >= STEP_LIMIT {
+            Some(format!(
+                "Stopped at {STEP_LIMIT} updates. Train again starts a new, untrained model; a \
+                 larger learning rate or more heads may learn faster."
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.say(&reason)?;
+            self.finished = Some(reason);
+            self.set_playing(false);
+        }
         Ok(self.playback.playing())
     }
 
@@ -792,4 +816,36 @@ impl Figure for TransformerFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
     }
+}
+
+/// The figure's `data-state`: the task and the model's settings, the updates made, the training
+/// and held-out scores against chance, the sequence probed with the model's answer, and for the
+/// chosen layer, head and query the attention matrix, the query's raw scores, which keys it may
+/// see, its weights and the head's output.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TransformerState<'a> {
+    task: &'static str,
+    heads: usize,
+    layers: usize,
+    causal: bool,
+    lr: f32,
+    steps: u64,
+    train_loss: f32,
+    test_loss: f32,
+    test_accuracy: f32,
+    test_sequence_accuracy: f32,
+    chance: f32,
+    input: &'a [usize],
+    output: &'a [usize],
+    expected: &'a [usize],
+    layer: usize,
+    head: usize,
+    query: usize,
+    attention: Vec<Vec<f32>>,
+    scores: &'a [f32],
+    allowed: &'a [bool],
+    weights: &'a [f32],
+    head_output: &'a [f32],
+    playing: bool,
 }
