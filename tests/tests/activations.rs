@@ -149,7 +149,7 @@ fn softmax_follows_its_logits_and_temperature() {
         };
         let s = page.state(fig).await?;
         assert!((sum(&s) - 1.0).abs() < 1e-5, "{s}");
-        // Defaults z = (2, 1, 0.1, −1) at T = 1: softmax = (0.6381, 0.2347, 0.0954, 0.0318),
+        // Defaults z = (2, 1, 0.1, −1) at τ = 1: softmax = (0.6381, 0.2347, 0.0954, 0.0318),
         // from e^{z_i} / Σ e^{z_j} worked by hand.
         let p0 = s["probabilities"][0].as_f64().unwrap_or(0.0);
         assert!((p0 - 0.6381).abs() < 1e-3, "{s}");
@@ -163,7 +163,7 @@ fn softmax_follows_its_logits_and_temperature() {
                 "logit {i} did not redraw"
             );
         }
-        // z = (4, 3, 2, 1): a cold temperature (T = 0.1) puts almost everything on z₁.
+        // z = (4, 3, 2, 1): a cold temperature (τ = 0.1) puts almost everything on z₁.
         let before = page.canvas_hash(canvas).await?;
         page.set_slider(&format!("{fig} input[data-role=temperature]"), -1.0)
             .await?;
@@ -171,8 +171,8 @@ fn softmax_follows_its_logits_and_temperature() {
         assert!(s["probabilities"][0].as_f64().unwrap_or(0.0) > 0.99, "{s}");
         assert_ne!(before, page.canvas_hash(canvas).await?);
         let readout = page.text(&format!("{fig} [data-role=readout]")).await?;
-        assert!(readout.starts_with("T = 0.1:"), "{readout}");
-        // A hot temperature (T = 10) flattens it towards uniform.
+        assert!(readout.starts_with("τ = 0.1:"), "{readout}");
+        // A hot temperature (τ = 10) flattens it towards uniform.
         page.set_slider(&format!("{fig} input[data-role=temperature]"), 1.0)
             .await?;
         let s = page.state(fig).await?;

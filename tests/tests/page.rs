@@ -40,6 +40,7 @@ fn the_page_starts_and_lists_every_topic_of_the_notes() {
             "Batch normalization",
             "Generative adversarial",
             "Transformers",
+            "References",
         ] {
             assert!(toc.contains(topic), "the contents lack {topic}: {toc}");
         }

@@ -3,6 +3,12 @@
 
 use spiega_nn::activation::Activation;
 
+/// Below this slope the figure shades the input as "vanishing gradient".
+pub const VANISHING: f32 = 0.05;
+
+/// Points the figure samples across its visible range.
+pub const SAMPLES: usize = 481;
+
 /// Samples `g` and `g'` at `n` evenly spaced inputs over `[lo, hi]` (for plotting): returns
 /// `(x, g(x), g'(x))` columns. `n` is at least 2.
 pub fn sample_curve(
@@ -78,5 +84,61 @@ mod tests {
             vanishing_intervals(&Activation::Relu, -3.0, -1.0, 100, 0.05),
             vec![(-3.0, -1.0)]
         );
+    }
+
+    /// The bands the figure shades over its opening range, ±6.
+    fn bands(act: Activation) -> Vec<(f32, f32)> {
+        vanishing_intervals(&act, -6.0, 6.0, SAMPLES, VANISHING)
+    }
+
+    #[test]
+    fn the_prose_numbers_of_the_activation_figure() {
+        // σ'(4) = σ(4)(1 − σ(4)) = 0.98201 · 0.01799 = 0.01766, which the prose rounds to 0.018.
+        let slope = Activation::Sigmoid.derivative(4.0);
+        assert!((slope - 0.01766).abs() < 5e-5, "{slope}");
+        // The sigmoid's bands start at ±2.887 (see above), tanh's where 1 − tanh² z = 0.05,
+        // |z| = atanh(√0.95) = 2.178.
+        let s = bands(Activation::Sigmoid);
+        assert_eq!(s.len(), 2);
+        assert!(
+            (s[0].1 + 2.887).abs() < 1e-3 && (s[1].0 - 2.887).abs() < 1e-3,
+            "{s:?}"
+        );
+        let t = bands(Activation::Tanh);
+        assert_eq!(t.len(), 2);
+        assert!(
+            (t[0].1 + 2.178).abs() < 1e-3 && (t[1].0 - 2.178).abs() < 1e-3,
+            "{t:?}"
+        );
+        // ReLU: the whole negative half (its slope is 0 there, and at 0 itself).
+        let r = bands(Activation::Relu);
+        assert_eq!(r.len(), 1);
+        assert!(r[0].0 == -6.0 && r[0].1.abs() < 1e-6, "{r:?}");
+        // Leaky ReLU: the negative half below a slope of 0.05, nothing from 0.05 on.
+        assert_eq!(bands(Activation::LeakyRelu { slope: 0.04 }).len(), 1);
+        assert!(bands(Activation::LeakyRelu { slope: 0.05 }).is_empty());
+        assert!(bands(Activation::LeakyRelu { slope: 0.1 }).is_empty());
+        // Swish z σ(κz) dips to about −0.2785/κ, at κz ≈ −1.2785 (where 1 + u(1 − σ(u)) = 0
+        // for u = κz), and so turns into ReLU as κ grows: it is never further from ReLU than that.
+        for kappa in [1.0_f32, 2.0, 5.0] {
+            let swish = Activation::Swish { beta: kappa };
+            let (xs, ys, _) = sample_curve(&swish, -6.0, 6.0, 12001);
+            let (at, low) =
+                xs.iter().zip(&ys).fold(
+                    (0.0, f32::MAX),
+                    |a, (&x, &y)| if y < a.1 { (x, y) } else { a },
+                );
+            assert!((low + 0.2785 / kappa).abs() < 1e-3, "κ = {kappa}: {low}");
+            assert!((at + 1.2785 / kappa).abs() < 2e-3, "κ = {kappa}: at {at}");
+            let furthest = xs
+                .iter()
+                .zip(&ys)
+                .map(|(&x, &y)| (y - Activation::Relu.value(x)).abs())
+                .fold(0.0, f32::max);
+            assert!(
+                (furthest - 0.2785 / kappa).abs() < 1e-3,
+                "κ = {kappa}: {furthest}"
+            );
+        }
     }
 }

@@ -552,16 +552,44 @@ mod tests {
         assert_ne!(a[0][2], a[1][2]);
     }
 
+    /// What the prose says about the page's setting, at every record (20 updates) of the
+    /// figure's run: both networks soon get all 30 training digits right (the augmented one now
+    /// and then slips on one); without augmentation
+    /// the validation accuracy stalls near 80%, with it it climbs higher, to about 86% against
+    /// 79% at the end.
     #[test]
     fn augmentation_beats_none_on_the_page_setting() {
-        // The page's seed: without augmentation validation accuracy stalls near 80%; with it,
-        // it ends several points higher (the figure's prose says so).
-        let (without, with) = finals(AugmentationSetting::default(), SHOWN_UPDATES);
-        assert!(with > without + 0.03, "{without} → {with}");
-        // Without augmentation, the network learns every training digit.
         let mut demo = AugmentationDemo::new(AugmentationSetting::default()).unwrap();
-        demo.step(200).unwrap();
-        assert_eq!(demo.runs()[0].latest().unwrap().train_accuracy, 1.0);
+        while demo.steps() < SHOWN_UPDATES {
+            demo.step(20).unwrap();
+            let at = demo.steps();
+            let [plain, augmented] = demo.runs().each_ref().map(|r| *r.latest().unwrap());
+            if at == 40 {
+                assert_eq!((plain.train_accuracy, augmented.train_accuracy), (1.0, 1.0));
+            }
+            if at >= 40 {
+                // The augmented run now and then slips on one of its 30 digits.
+                assert_eq!(plain.train_accuracy, 1.0, "at {at}");
+                assert!(
+                    augmented.train_accuracy >= 29.0 / 30.0 - 1e-6,
+                    "at {at}: {augmented:?}"
+                );
+            }
+            if at >= 60 {
+                assert!(
+                    (0.79..=0.81).contains(&plain.validation_accuracy),
+                    "at {at}: {plain:?}"
+                );
+            }
+            if at >= 300 {
+                assert!(
+                    augmented.validation_accuracy > plain.validation_accuracy,
+                    "at {at}: {plain:?} {augmented:?}"
+                );
+            }
+        }
+        let (without, with) = finals(AugmentationSetting::default(), SHOWN_UPDATES);
+        assert_eq!((without, with), (SETTING_GAINS[0].1, SETTING_GAINS[0].2));
     }
 
     #[test]
@@ -634,42 +662,83 @@ mod tests {
         }
     }
 
-    #[test]
-    #[ignore = "trains six runs to 1200 updates; run by hand to check the prose"]
-    fn large_rotations_and_shifts_gain_less() {
-        let base = AugmentationSetting::default();
-        let gain = |ranges: AugmentRanges| {
-            let (without, with) = finals(AugmentationSetting { ranges, ..base }, SHOWN_UPDATES);
-            with - without
-        };
-        let page = gain(AugmentationSetting::RANGES);
-        let rotated = gain(AugmentRanges {
-            max_rotation_degrees: 45.0,
-            ..AugmentationSetting::RANGES
-        });
-        let shifted = gain(AugmentRanges {
-            max_shift: 1.5,
-            ..AugmentationSetting::RANGES
-        });
-        println!("gains: page {page}, rotation ±45° {rotated}, shift ±1.5 px {shifted}");
-        assert!(rotated < page && shifted < page);
+    /// Validation-accuracy gain of augmentation with the page's ranges changed by `change`.
+    fn gain_with(change: impl Fn(&mut AugmentRanges)) -> f32 {
+        let mut ranges = AugmentationSetting::RANGES;
+        change(&mut ranges);
+        let (without, with) = finals(
+            AugmentationSetting {
+                ranges,
+                ..AugmentationSetting::default()
+            },
+            SHOWN_UPDATES,
+        );
+        with - without
     }
 
+    /// What the prose says about other ranges: shifts of up to a pixel help most (87%), at a
+    /// pixel and a half the gain is gone, at two pixels augmentation makes matters worse, and a
+    /// rotation of up to 45° gains less than the page's 12°.
     #[test]
-    #[ignore = "trains five seeds; run by hand to check the page's setting"]
-    fn augmentation_beats_none_across_seeds() {
-        for (seed, _, _) in SETTING_GAINS {
+    fn large_rotations_and_shifts_gain_less() {
+        let page = SETTING_GAINS[0].2 - SETTING_GAINS[0].1;
+        let (_, one_pixel) = finals(
+            AugmentationSetting {
+                ranges: AugmentRanges {
+                    max_shift: 1.0,
+                    ..AugmentationSetting::RANGES
+                },
+                ..AugmentationSetting::default()
+            },
+            SHOWN_UPDATES,
+        );
+        assert!(
+            (0.87..0.88).contains(&one_pixel) && one_pixel > SETTING_GAINS[0].2,
+            "{one_pixel}"
+        );
+        let shifted = gain_with(|r| r.max_shift = 1.5);
+        assert!(shifted.abs() <= 0.01, "{shifted}");
+        let far = gain_with(|r| r.max_shift = 2.0);
+        assert!(far < -0.05, "{far}");
+        let rotated = gain_with(|r| r.max_rotation_degrees = 45.0);
+        assert!(rotated > 0.0 && rotated < page, "{rotated} against {page}");
+    }
+
+    /// The caveat the prose gives: over seeds 1 to 5 the page's setting gains 4 to 6.5 points;
+    /// with ten training digits per class the gain ranges from about −2 to +4 points.
+    #[test]
+    fn the_gain_depends_on_the_seed_and_the_data() {
+        for (seed, without, with) in SETTING_GAINS {
             let setting = AugmentationSetting {
                 seed,
                 ..AugmentationSetting::default()
             };
-            let mut line = format!("seed {seed}:");
-            for updates in [300, 600, SHOWN_UPDATES] {
-                let (without, with) = finals(setting, updates);
-                line.push_str(&format!(" @{updates} {without:.3} → {with:.3}"));
-                assert!(with > without, "{line}");
-            }
-            println!("{line}");
+            assert_eq!(
+                finals(setting, SHOWN_UPDATES),
+                (without, with),
+                "seed {seed}"
+            );
+            assert!((0.04..=0.066).contains(&(with - without)), "seed {seed}");
         }
+        let gains: Vec<f32> = (1..=5)
+            .map(|seed| {
+                let (without, with) = finals(
+                    AugmentationSetting {
+                        per_class: 10,
+                        seed,
+                        ..AugmentationSetting::default()
+                    },
+                    SHOWN_UPDATES,
+                );
+                with - without
+            })
+            .collect();
+        let (lo, hi) = gains
+            .iter()
+            .fold((f32::MAX, f32::MIN), |a, &g| (a.0.min(g), a.1.max(g)));
+        assert!(
+            (-0.025..-0.01).contains(&lo) && (0.035..0.045).contains(&hi),
+            "{gains:?}"
+        );
     }
 }

@@ -15,6 +15,12 @@ use spiega_nn::data::two_d::TwoD;
 use spiega_nn::error::{EngineError, Result};
 use spiega_nn::optim::{OptimizerConfig, OptimizerKind};
 
+/// Updates each network makes between two records of the figure's curves.
+pub const UPDATES_PER_RECORD: u32 = 10;
+
+/// The updates after which the figure's training stops by itself.
+pub const SHOWN_UPDATES: u64 = 800;
+
 /// The hidden units per layer of each network the sweep trains, smallest first.
 pub const WIDTHS: [usize; 6] = [1, 2, 4, 8, 16, 32];
 
@@ -139,28 +145,57 @@ impl CapacitySweep {
 mod tests {
     use super::*;
 
+    /// What the prose says, at every record from 300 updates (when the curves have taken their
+    /// shape) to the figure's stop at 800.
     #[test]
     fn training_loss_falls_with_capacity_and_validation_loss_turns_up() {
         let mut s = CapacitySweep::new().unwrap();
-        let start = s.points().unwrap();
-        // The page's end-to-end test trains 600 updates; the effect must hold there and after.
-        s.step(600).unwrap();
-        for _ in 0..3 {
+        // Two inputs, two hidden layers of h and one output: h² + 5h + 1 parameters.
+        let parameters: Vec<usize> = s.points().unwrap().iter().map(|p| p.parameters).collect();
+        assert_eq!(parameters, [7, 15, 37, 105, 337, 1185]);
+        while s.steps() < SHOWN_UPDATES {
+            s.step(UPDATES_PER_RECORD).unwrap();
+            if s.steps() < 300 {
+                continue;
+            }
+            let at = s.steps();
             let p = s.points().unwrap();
             let train: Vec<f32> = p.iter().map(|p| p.train_loss).collect();
             let val: Vec<f32> = p.iter().map(|p| p.validation_loss).collect();
-            assert!(train[5] < 0.5 * train[0], "{train:?}");
-            assert!(train.windows(2).skip(1).all(|w| w[1] < w[0]), "{train:?}");
-            let best = val.iter().copied().fold(f32::MAX, f32::min);
-            assert!(val[5] > 1.5 * best && val[5] > val[4], "{val:?}");
-            assert!(val[0] > best, "{val:?}");
+            let err: Vec<f32> = p.iter().map(|p| p.validation_error).collect();
+            // From two units on, the training loss falls as capacity grows.
+            assert!(
+                train.windows(2).skip(1).all(|w| w[1] < w[0]),
+                "at {at}: {train:?}"
+            );
+            // The validation loss falls, then climbs for the largest networks: a U.
+            let (best, lowest) = val
+                .iter()
+                .enumerate()
+                .fold((0, f32::MAX), |a, (i, &v)| if v < a.1 { (i, v) } else { a });
+            assert!((2..5).contains(&best), "at {at}: {val:?}");
+            assert!(
+                val[0] > lowest && val[5] > val[4] && val[5] > 1.5 * lowest,
+                "at {at}: {val:?}"
+            );
             let (chosen, test) = s.chosen().unwrap();
-            assert!((2..5).contains(&chosen), "{val:?}");
+            assert_eq!(chosen, best);
             assert!((0.0..=1.0).contains(&test));
-            s.step(100).unwrap();
+            // The misclassified share moves in steps of one validation point in 30.
+            assert!(
+                err.iter()
+                    .all(|e| (e * 30.0 - (e * 30.0).round()).abs() < 1e-4),
+                "{err:?}"
+            );
         }
-        assert_eq!(s.steps(), 900);
-        assert_eq!(start[0].parameters, 2 + 1 + 1 + 1 + 1 + 1);
-        assert_eq!(start[5].parameters, 64 + 32 + 32 * 32 + 32 + 32 + 1);
+        // By the end that curve is flat over the three largest networks, which each miss six of
+        // the 30 validation points, while the loss of the largest is more than twice that of the
+        // 8-unit one.
+        let p = s.points().unwrap();
+        assert_eq!(s.steps(), SHOWN_UPDATES);
+        for q in &p[3..] {
+            assert!((q.validation_error * 30.0 - 6.0).abs() < 1e-4, "{p:?}");
+        }
+        assert!(p[5].validation_loss > 2.0 * p[3].validation_loss, "{p:?}");
     }
 }

@@ -133,4 +133,69 @@ mod tests {
         assert!((c.entropy_bits[2] - 1.0).abs() < 1e-12);
         assert_eq!((c.gini[0], c.entropy[4]), (0.0, 0.0));
     }
+
+    /// What the prose says about the margin losses, over the figure's axis, −2 to 3.
+    #[test]
+    fn the_surrogates_and_the_zero_one_loss() {
+        let n = 5001;
+        let (ms, zero_one, _) = margin_curve(MarginLoss::ZeroOne, -2.0, 3.0, n);
+        let ln2 = std::f32::consts::LN_2;
+        // The hinge, exponential and squared losses lie above the 0-1 loss everywhere.
+        for loss in [
+            MarginLoss::Hinge,
+            MarginLoss::Exponential,
+            MarginLoss::Squared,
+        ] {
+            let (_, v, _) = margin_curve(loss, -2.0, 3.0, n);
+            assert!(v.iter().zip(&zero_one).all(|(a, b)| a >= b), "{loss:?}");
+        }
+        // The logistic loss does once it is measured in bits; in natural logarithms it is ln 2 at
+        // m = 0 and under the 0-1 loss's step exactly for margins between −0.5413 and 0, where
+        // ln(1 + e^{−m}) = 1, that is m = −ln(e − 1).
+        let (_, logistic, _) = margin_curve(MarginLoss::Logistic, -2.0, 3.0, n);
+        assert!(
+            logistic
+                .iter()
+                .zip(&zero_one)
+                .all(|(l, z)| l / ln2 >= z - 1e-6)
+        );
+        assert!((MarginLoss::Logistic.value(0.0) - ln2).abs() < 1e-6);
+        let crossing = -(std::f32::consts::E - 1.0).ln();
+        assert!((crossing + 0.5413).abs() < 1e-4);
+        let near_crossing = |m: f32| (m - crossing).abs() < 1e-3;
+        for (m, (l, z)) in ms.iter().zip(logistic.iter().zip(&zero_one)) {
+            if !near_crossing(*m) {
+                assert_eq!(l < z, *m > crossing && *m < 0.0, "m = {m}");
+            }
+        }
+        assert!(
+            ms.iter()
+                .any(|&m| m > crossing && m < 0.0 && !near_crossing(m))
+        );
+        // The hinge has a kink at m = 1: its slope jumps from −1 to 0.
+        assert_eq!(MarginLoss::Hinge.derivative(0.999), -1.0);
+        assert_eq!(MarginLoss::Hinge.derivative(1.001), 0.0);
+    }
+
+    /// Training computes cross-entropy from the logits, exactly: a sure and wrong answer costs
+    /// its full price, with no clipping. Only a log loss scored from probabilities is clipped to
+    /// [ε, 1 − ε] with ε = 2.2e−16 (as the chart of probabilities is).
+    #[test]
+    fn training_loss_is_exact_and_only_scored_probabilities_are_clipped() {
+        use spiega_nn::loss::{binary_cross_entropy_with_logits, softmax_cross_entropy_labels};
+        let z = Matrix::from_row_slice(1, 2, &[1000.0, -1000.0]);
+        assert_eq!(
+            softmax_cross_entropy_labels(&z, &[1], None).unwrap(),
+            2000.0
+        );
+        let z = Matrix::from_row_slice(1, 1, &[-1000.0]);
+        let t = Matrix::from_row_slice(1, 1, &[1.0]);
+        assert_eq!(
+            binary_cross_entropy_with_logits(&z, &t, None).unwrap(),
+            1000.0
+        );
+        let c = cross_entropy_curve(0.0, 1.0, 3).unwrap();
+        assert!((c.loss_if_positive[0] + f64::EPSILON.ln()).abs() < 1e-4);
+        assert!((c.loss_if_positive[0] - 36.04).abs() < 0.01);
+    }
 }

@@ -41,6 +41,11 @@ pub const PLANE: f32 = 2.5;
 pub const MAX_DRAWN: usize = 1000;
 /// The most points one history keeps before it thins itself (every other point is dropped).
 pub const HISTORY_LIMIT: usize = 400;
+
+/// The figure's training stops after this many rounds (generator updates): about ten seconds at
+/// its default speed, by which it has shown what it can (the generator's points on the target,
+/// or stuck on a few modes).
+pub const ROUND_LIMIT: u64 = 3000;
 /// The spread of each gaussian of the mixture.
 pub const MIXTURE_SIGMA: f32 = 0.1;
 /// The number of gaussians in the mixture.
@@ -1144,5 +1149,75 @@ mod tests {
             after.distance
         );
         assert_eq!(after.probability.len(), 400);
+    }
+
+    /// What the prose says about the figure as it opens (the ring, Adam with β₁ = 0.5, both
+    /// rates 0.002, one discriminator step per round), over its whole run: with either
+    /// generator loss the discriminator is rarely sure enough for the minimax loss to stall, both
+    /// learn the ring, and the game balances with the discriminator near ½ on the generated points
+    /// and its loss near 2 ln 2.
+    #[test]
+    fn both_losses_learn_the_ring_and_the_game_balances() {
+        for loss in [GeneratorLoss::Minimax, GeneratorLoss::NonSaturating] {
+            let mut gan = Gan::new(GanConfig {
+                loss,
+                ..GanConfig::default()
+            })
+            .unwrap();
+            let start = gan.view(8).unwrap().distance;
+            for round in 1..=ROUND_LIMIT {
+                gan.iterate().unwrap();
+                if !round.is_multiple_of(100) {
+                    continue;
+                }
+                let v = gan.view(8).unwrap();
+                assert!(
+                    v.distance < 0.75 * start,
+                    "{loss:?} at {round}: {} from {start}",
+                    v.distance
+                );
+                if round >= 1000 {
+                    assert!(v.distance < 0.05, "{loss:?} at {round}: {}", v.distance);
+                }
+                if round >= 500 {
+                    let d_loss = gan.last_losses().0;
+                    assert!(
+                        (1.15..1.45).contains(&d_loss),
+                        "{loss:?} at {round}: {d_loss}"
+                    );
+                    let p = &v.generated_probability;
+                    let mean = p.iter().sum::<f32>() / p.len() as f32;
+                    assert!((0.35..0.65).contains(&mean), "{loss:?} at {round}: {mean}");
+                }
+            }
+        }
+    }
+
+    /// The prose's recipe for mode collapse on the gaussian mixture: a fast generator (0.01)
+    /// against a slow discriminator (0.0005) covers at most one mode; five discriminator steps
+    /// per round cover several.
+    #[test]
+    fn a_fast_generator_collapses_and_more_discriminator_steps_help() {
+        let modes = |d_steps: usize| {
+            let mut gan = Gan::new(GanConfig {
+                target: Target::Mixture,
+                lr_generator: 0.01,
+                lr_discriminator: 0.0005,
+                d_steps,
+                ..GanConfig::default()
+            })
+            .unwrap();
+            let mut out = Vec::new();
+            for round in 1..=ROUND_LIMIT {
+                gan.iterate().unwrap();
+                if round.is_multiple_of(250) && round >= 500 {
+                    out.push(gan.view(8).unwrap().modes_covered.unwrap());
+                }
+            }
+            out
+        };
+        let (one, five) = (modes(1), modes(5));
+        assert!(one.iter().all(|&m| m <= 1), "{one:?}");
+        assert!(five.iter().all(|&m| m >= 3), "{five:?}");
     }
 }

@@ -26,5 +26,6 @@ pub mod playground;
 pub mod pruning;
 pub mod scores;
 pub mod shrinkage;
+pub mod softmax;
 pub mod transformer;
 pub mod weight_penalties;

@@ -647,4 +647,110 @@ mod tests {
         }
         assert!(race.racers()[0].stopped.is_some());
     }
+
+    /// Runs every racer from `start` on `kind` to the end of the race.
+    fn race(kind: SurfaceKind, start: [f32; 2], lr: f32, momentum: f32) -> Race {
+        let config = RaceConfig {
+            lr,
+            adaptive_lr: 0.1,
+            momentum,
+            seed: 1,
+        };
+        let mut r = Race::new(Surface::new(kind).unwrap(), start, config).unwrap();
+        while r.steps() < MAX_STEPS {
+            r.step().unwrap();
+        }
+        r
+    }
+
+    /// What the prose asks the reader to try in the figure, over the race's whole run.
+    #[test]
+    fn what_the_prose_says_to_try() {
+        let start = [-2.5, 1.5];
+        // The elongated bowl's curvatures are 1 and 20, so gradient descent is stable only for
+        // η < 2/20 = 0.1: the slider's steps either side of 0.1, 10^−1.05 and 10^−0.95.
+        let slow = race(SurfaceKind::Elongated, start, 10f32.powf(-1.05), 0.9);
+        let gd = &slow.racers()[0];
+        assert!(
+            gd.stopped.is_none() && *gd.losses.last().unwrap() < 1e-6,
+            "{:?}",
+            gd.losses.last()
+        );
+        let fast = race(SurfaceKind::Elongated, start, 10f32.powf(-0.95), 0.9);
+        let gd = &fast.racers()[0];
+        // It zig-zags further out at every step until it leaves the numbers.
+        assert!(
+            gd.losses.windows(2).all(|w| w[1] > w[0]),
+            "{:?}",
+            &gd.losses[..5]
+        );
+        assert!(gd.stopped.is_some());
+        for (lr, stable) in [(0.0998, true), (0.1002, false)] {
+            let r = race(SurfaceKind::Elongated, start, lr, 0.9);
+            let losses = &r.racers()[0].losses;
+            assert_eq!(losses.last() < losses.first(), stable, "η = {lr}");
+        }
+        // With momentum 0 the momentum path is gradient descent's.
+        let r = race(SurfaceKind::Elongated, start, 0.06, 0.0);
+        assert_eq!(r.racers()[0].path, r.racers()[2].path);
+        assert_eq!(r.racers()[0].path.len(), MAX_STEPS + 1);
+        // On the saddle's horizontal line gradient descent, with or without momentum, stops at
+        // the saddle point; SGD's noise knocks it off towards a minimum at y = ±1.
+        let r = race(SurfaceKind::Saddle, [-1.5, 0.0], 0.1, 0.9);
+        for name in ["gd", "momentum", "nesterov"] {
+            let p = *r
+                .racers()
+                .iter()
+                .find(|x| x.name == name)
+                .unwrap()
+                .path
+                .last()
+                .unwrap();
+            assert!(p[0].abs() < 1e-6 && p[1] == 0.0, "{name}: {p:?}");
+        }
+        let p = *r.racers()[1].path.last().unwrap();
+        assert!(p[1].abs() > 0.5, "sgd: {p:?}");
+    }
+
+    /// Adam's first step moves every parameter by almost exactly η against its gradient's sign;
+    /// Adagrad's step sizes only shrink.
+    #[test]
+    fn adams_first_step_and_adagrads_shrinking_steps() {
+        let start = [-2.5_f32, 1.5];
+        let mut r = Race::new(
+            Surface::new(SurfaceKind::Rosenbrock).unwrap(),
+            start,
+            RaceConfig {
+                lr: 0.0007,
+                adaptive_lr: 0.1,
+                momentum: 0.9,
+                seed: 1,
+            },
+        )
+        .unwrap();
+        let mut g = [0.0; 2];
+        Surface::new(SurfaceKind::Rosenbrock)
+            .unwrap()
+            .gradient(&start, &mut g)
+            .unwrap();
+        let mut sizes = Vec::new();
+        for _ in 0..50 {
+            r.step().unwrap();
+            sizes.push(r.racers()[4].adagrad_step_sizes().unwrap());
+        }
+        let adam = r.racers()[6].path[1];
+        for k in 0..2 {
+            let moved = adam[k] - start[k];
+            assert!(
+                (moved + 0.1 * g[k].signum()).abs() < 1e-5,
+                "{k}: {moved} for gradient {}",
+                g[k]
+            );
+        }
+        assert!(
+            sizes
+                .windows(2)
+                .all(|w| w[1][0] <= w[0][0] && w[1][1] <= w[0][1])
+        );
+    }
 }

@@ -293,4 +293,33 @@ mod tests {
         assert_eq!(r.residuals, vec![-1.0, 1.0]);
         assert_eq!((r.report.mae, r.report.mse, r.report.rmse), (1.0, 1.0, 1.0));
     }
+
+    /// What the prose asks the reader to try: at threshold 0 every example is called positive,
+    /// so recall is 1, precision is the share of positives and the point sits at the ROC
+    /// curve's top right corner; and a random ranking's average precision is about that share.
+    #[test]
+    fn threshold_zero_and_a_random_ranking() {
+        let mut rng = spiega_nn::rng::Rng::new(5);
+        let n = 4000;
+        let logits: Vec<f32> = (0..n).map(|_| 3.0 * rng.normal()).collect();
+        let labels: Vec<f32> = (0..n)
+            .map(|_| f32::from(u8::from(rng.bernoulli(0.3))))
+            .collect();
+        let Evaluation::Binary(e) =
+            evaluate(Loss::BinaryCrossEntropy, &col(&logits), &col(&labels)).unwrap()
+        else {
+            panic!("binary expected");
+        };
+        let positives = labels.iter().filter(|&&y| y == 1.0).count() as f64 / n as f64;
+        let zero = e.at(0.0).unwrap();
+        assert_eq!(zero.recall.value, 1.0);
+        assert!((zero.precision.value - positives).abs() < 1e-12, "{zero:?}");
+        assert_eq!(zero.roc_point, (1.0, 1.0));
+        assert!(
+            (e.average_precision - positives).abs() < 0.03,
+            "{} vs {positives}",
+            e.average_precision
+        );
+        assert!((e.auc - 0.5).abs() < 0.03, "{}", e.auc);
+    }
 }

@@ -3,8 +3,8 @@
 //!
 //! Lasso (L1), ridge (L2) and the elastic net are solved with
 //! [`coefficient_paths`](spiega_nn::linear_model::coefficient_paths), in scikit-learn's form
-//! `Σ r²/(2n) + α·(ρ·Σ|w| + ½(1 − ρ)·Σ w²)`, on one shared grid of rates, so the three can be
-//! compared at the same α.
+//! `Σ r²/(2n) + λ·(ρ·Σ|w| + ½(1 − ρ)·Σ w²)`, on one shared grid of rates, so the three can be
+//! compared at the same λ (the page's name for scikit-learn's α).
 
 use spiega_nn::data::regression::{LinearProblem, sparse_linear};
 use spiega_nn::error::{EngineError, Result};
@@ -126,5 +126,48 @@ mod tests {
         }
         assert!(exact_zeros(&net.paths()[0]) > 0);
         assert!(net.at(-1.0).is_err());
+    }
+
+    /// What the prose says about the lasso and ridge paths of the figure's problem (seed 1).
+    #[test]
+    fn the_prose_numbers_of_the_shrinkage_figure() {
+        let lasso = Shrinkage::new(PathPenalty::Lasso, 1).unwrap();
+        let ridge = Shrinkage::new(PathPenalty::Ridge, 1).unwrap();
+        let truth = lasso.problem().coefficients.clone();
+        let informative: Vec<usize> = (0..10).filter(|&j| truth[j] != 0.0).collect();
+        let irrelevant: Vec<usize> = (0..10).filter(|&j| truth[j] == 0.0).collect();
+        assert_eq!((informative.len(), irrelevant.len()), (4, 6));
+        let all_zero = |w: &[f32], js: &[usize]| js.iter().all(|&j| w[j] == 0.0);
+        let none_zero = |w: &[f32], js: &[usize]| js.iter().all(|&j| w[j] != 0.0);
+        // The six irrelevant features are all gone once the rate passes about 0.56, on every
+        // rate of the grid the slider runs over, and not before.
+        for (rate, w) in lasso.rates().iter().zip(lasso.paths()) {
+            if *rate >= 0.57 {
+                assert!(all_zero(w, &irrelevant), "λ = {rate}: {w:?}");
+            }
+        }
+        assert!(!all_zero(&lasso.at(0.55).unwrap(), &irrelevant));
+        assert!(all_zero(&lasso.at(0.57).unwrap(), &irrelevant));
+        // The first informative feature reaches zero only near 1.5.
+        for (rate, w) in lasso.rates().iter().zip(lasso.paths()) {
+            if *rate <= 1.45 {
+                assert!(none_zero(w, &informative), "λ = {rate}: {w:?}");
+            }
+        }
+        assert!(!none_zero(&lasso.at(1.5).unwrap(), &informative));
+        // Ridge: no coefficient is ever zero, and their sum of squares falls as the rate grows,
+        // though a single one can grow: at 0.1 one is larger than in the nearly unpenalised fit
+        // at the grid's smallest rate.
+        let norm = |w: &[f32]| w.iter().map(|v| v * v).sum::<f32>();
+        for pair in ridge.paths().windows(2) {
+            assert!(norm(&pair[0]) < norm(&pair[1]), "{pair:?}");
+        }
+        assert!(ridge.paths().iter().all(|w| exact_zeros(w) == 0));
+        let loose = ridge.paths().last().unwrap();
+        let at = ridge.at(0.1).unwrap();
+        assert!(
+            at.iter().zip(loose).any(|(a, l)| a.abs() > l.abs()),
+            "{at:?} {loose:?}"
+        );
     }
 }

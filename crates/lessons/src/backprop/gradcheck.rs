@@ -417,4 +417,47 @@ mod tests {
             );
         }
     }
+
+    /// The check of the step-through's opening network (2-3-2, example (0.5, −1), class 1) at
+    /// each step the figure offers, with no bug planted.
+    fn opening_check(act: &str, eps: f32) -> GradCheck {
+        let config = WalkConfig {
+            activation: spiega_nn::activation::Activation::from_name(act).unwrap(),
+            ..WalkConfig::default()
+        };
+        let walk = Walkthrough::new(&config).unwrap();
+        let x = Matrix::from_row_slice(1, 2, &[0.5, -1.0]);
+        let t = Matrix::from_row_slice(1, 2, &[0.0, 1.0]);
+        check(
+            walk.model(),
+            Loss::SoftmaxCrossEntropy,
+            &x,
+            &t,
+            eps,
+            PlantedBug::None,
+        )
+        .unwrap()
+    }
+
+    /// What the prose says about the step: with tanh the worst relative error is about 4e−5 at
+    /// 0.01, nearly a hundred times larger at 0.1 (the ε² error of the formula) and larger again,
+    /// nearly 1%, at 0.0001 (rounding); with sigmoid units 0.0001 fails on correct gradients.
+    #[test]
+    fn the_step_trades_truncation_for_rounding() {
+        let worst = |act: &str, eps: f32| opening_check(act, eps).max_relative_error;
+        let best = worst("tanh", 1e-2);
+        assert!((3e-5..5e-5).contains(&best), "{best}");
+        let coarse = worst("tanh", 1e-1);
+        assert!(coarse > 50.0 * best && coarse < 1e-2, "{coarse}");
+        let fine = worst("tanh", 1e-4);
+        assert!(
+            fine > 100.0 * best && (5e-3..1e-2).contains(&fine),
+            "{fine}"
+        );
+        for eps in [1e-1, 1e-2, 1e-3, 1e-4] {
+            assert!(opening_check("tanh", eps).passed(), "tanh at {eps}");
+        }
+        assert!(opening_check("sigmoid", 1e-2).passed());
+        assert!(!opening_check("sigmoid", 1e-4).passed());
+    }
 }

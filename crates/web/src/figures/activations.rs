@@ -7,16 +7,12 @@ use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use serde::Serialize;
+use spiega_lessons::activations::{SAMPLES, VANISHING};
 use spiega_lessons::activations::{sample_curve, vanishing_intervals};
 use spiega_nn::activation::Activation;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
-
-/// Below this slope the figure shades the input as "vanishing gradient".
-const VANISHING: f32 = 0.05;
-/// Points sampled across the visible range.
-const SAMPLES: usize = 481;
 
 /// The figure's controls and canvas.
 struct ActivationFigure {

@@ -12,8 +12,8 @@ use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use serde::Serialize;
 use spiega_lessons::batch_norm::{
-    HISTOGRAM_BINS, HISTOGRAM_RANGE, batch_norm_setting, batch_norm_statistics,
-    pre_activation_histograms,
+    HISTOGRAM_BINS, HISTOGRAM_RANGE, SHOWN_UPDATES, UPDATES_PER_RECORD, batch_norm_setting,
+    batch_norm_statistics, pre_activation_histograms,
 };
 use spiega_lessons::playground::PlaygroundConfig;
 use std::cell::RefCell;
@@ -21,9 +21,6 @@ use std::rc::Rc;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlSelectElement, ImageData};
 
-/// Updates per run per frame, and the updates after which training pauses by itself.
-const UPDATES_PER_FRAME: u32 = 5;
-const LIMIT: u64 = 1500;
 /// The batch size of the first two runs.
 const BATCH: usize = 16;
 /// The most snapshots the strips keep; past it every other one is dropped.
@@ -50,7 +47,7 @@ struct BatchNormFigure {
 /// Mounts the figure in `root`.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let fig = BatchNormFigure {
-        core: Core::new(root, UPDATES_PER_FRAME, LIMIT)?,
+        core: Core::new(root, UPDATES_PER_RECORD, SHOWN_UPDATES)?,
         small_batch: dom::query(root, "select[data-role=\"small-batch\"]")?,
         shown: dom::query(root, "select[data-role=\"shown\"]")?,
         canvas: dom::query(root, "canvas[data-role=\"histograms\"]")?,

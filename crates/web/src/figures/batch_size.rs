@@ -9,15 +9,12 @@ use crate::controls;
 use crate::dom::{self, fmt};
 use crate::error::Result;
 use serde::Serialize;
+use spiega_lessons::batch_size::{EPOCHS_PER_RECORD, SHOWN_EPOCHS};
 use spiega_lessons::batch_size::{batch_size_setting, total_rise, updates_per_epoch};
 use spiega_lessons::playground::PlaygroundConfig;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlSelectElement};
-
-/// Epochs per run per frame, and the epochs after which training pauses by itself.
-const EPOCHS_PER_FRAME: u32 = 1;
-const LIMIT: u64 = 100;
 
 struct BatchSizeFigure {
     core: Core,
@@ -28,7 +25,7 @@ struct BatchSizeFigure {
 
 /// Mounts the figure in `root`.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
-    let mut core = Core::new(root, EPOCHS_PER_FRAME, LIMIT)?;
+    let mut core = Core::new(root, EPOCHS_PER_RECORD, SHOWN_EPOCHS)?;
     core.epochs = true;
     let fig = BatchSizeFigure {
         core,

@@ -14,13 +14,11 @@ use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
 use serde::Serialize;
 use spiega_lessons::bias_variance::{CapacityPoint, CapacitySweep, WIDTHS};
+use spiega_lessons::bias_variance::{SHOWN_UPDATES, UPDATES_PER_RECORD};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlSelectElement};
 
-/// Updates per network per animation frame, and the updates after which training stops.
-const UPDATES_PER_FRAME: u32 = 10;
-const LIMIT: u64 = 800;
 /// The side of the grid each decision boundary is evaluated on.
 const GRID: usize = 40;
 
@@ -100,12 +98,12 @@ impl Trains for BiasVarianceFigure {
     }
 
     fn paused_label(&self) -> &'static str {
-        training::paused_label(self.sweep.steps(), LIMIT, "Train the six networks")
+        training::paused_label(self.sweep.steps(), SHOWN_UPDATES, "Train the six networks")
     }
 
     /// After the last update, play starts again from untrained networks.
     fn before_play(&mut self) -> Result<()> {
-        if self.sweep.steps() >= LIMIT {
+        if self.sweep.steps() >= SHOWN_UPDATES {
             self.sweep = CapacitySweep::new()?;
         }
         Ok(())
@@ -113,9 +111,9 @@ impl Trains for BiasVarianceFigure {
 
     /// A bounded number of updates on every network, then a redraw.
     fn train_frame(&mut self) -> Result<bool> {
-        let updates = training::updates_left(self.sweep.steps(), LIMIT, UPDATES_PER_FRAME);
+        let updates = training::updates_left(self.sweep.steps(), SHOWN_UPDATES, UPDATES_PER_RECORD);
         let result = self.sweep.step(updates);
-        if self.sweep.steps() >= LIMIT {
+        if self.sweep.steps() >= SHOWN_UPDATES {
             self.set_playing(false);
         }
         result?;
@@ -356,7 +354,7 @@ impl Figure for BiasVarianceFigure {
             &BiasVarianceState {
                 step,
                 playing: self.playback.playing(),
-                limit: LIMIT,
+                limit: SHOWN_UPDATES,
                 measure: if error { "error" } else { "loss" },
                 widths: &WIDTHS,
                 train_loss: column(|p| p.train_loss),

@@ -116,7 +116,7 @@ impl Figure for MarginFigure {
             &LineChart {
                 x: lo..hi,
                 y: y0..y1,
-                x_label: "margin m = y·f(x)",
+                x_label: "margin m = ỹ·f(x)",
                 series: curves
                     .iter()
                     .map(|(points, color, stroke)| Series {

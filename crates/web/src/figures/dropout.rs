@@ -12,14 +12,11 @@ use crate::dom::{self, fmt};
 use crate::error::Result;
 use serde::Serialize;
 use spiega_lessons::dropout::dropout_setting;
+use spiega_lessons::dropout::{SHOWN_UPDATES, UPDATES_PER_RECORD};
 use spiega_lessons::playground::PlaygroundConfig;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
-
-/// Updates per run per frame, and the updates after which training pauses by itself.
-const UPDATES_PER_FRAME: u32 = 5;
-const LIMIT: u64 = 1500;
 
 struct DropoutFigure {
     core: Core,
@@ -37,7 +34,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         .map(|i| dom::input(root, &format!("rate-{i}")))
         .collect::<Result<Vec<_>>>()?;
     let fig = DropoutFigure {
-        core: Core::new(root, UPDATES_PER_FRAME, LIMIT)?,
+        core: Core::new(root, UPDATES_PER_RECORD, SHOWN_UPDATES)?,
         rates,
         shown: dom::query(root, "select[data-role=\"shown\"]")?,
         network_canvas: dom::query(root, "canvas[data-role=\"network\"]")?,

@@ -17,6 +17,7 @@ use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
 use serde::Serialize;
+use spiega_lessons::gan::ROUND_LIMIT;
 use spiega_lessons::gan::{
     Gan, GanConfig, GanView, GeneratorLoss, MAX_DRAWN, MIXTURE_MODES, PLANE, Target,
 };
@@ -29,9 +30,6 @@ use web_sys::{Element, HtmlCanvasElement};
 
 /// The side of the lattice the discriminator is evaluated on.
 const GRID: usize = 64;
-/// Playing stops here (generator updates): about ten seconds at the default speed, by which the
-/// figure has shown what it can (the generator's points on the target, or stuck on a few modes).
-const ROUND_LIMIT: u64 = 3000;
 /// Data units of arrow per unit of gradient.
 const ARROW_SCALE: f32 = 1.0;
 /// The longest arrow, in data units.

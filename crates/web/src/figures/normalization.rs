@@ -4,7 +4,7 @@
 //!
 //! The runs are the engine's [`spiega_lessons::playground::Playground`], built by
 //! [`spiega_lessons::normalization::runs`]; they train only while the reader plays them, a
-//! bounded number of updates per frame, and stop by themselves after [`MAX_UPDATES`].
+//! bounded number of updates per frame, and stop by themselves after [`SHOWN_UPDATES`].
 
 use super::Figure;
 use crate::charts::Palette;
@@ -15,19 +15,11 @@ use crate::error::Result;
 use crate::frame::FrameLoop;
 use serde::Serialize;
 use spiega_lessons::normalization::{FeatureRanges, runs, scaled_views};
+use spiega_lessons::normalization::{POINTS, SEED, SHOWN_UPDATES, UPDATES_PER_RECORD};
 use spiega_lessons::playground::Playground;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlSelectElement};
-
-/// Points in the data set.
-const POINTS: usize = 300;
-/// The seed of the data, the split and both networks.
-const SEED: u32 = 3;
-/// Updates each run makes per animation frame.
-const PER_FRAME: u32 = 10;
-/// Training stops by itself after this many updates.
-pub const MAX_UPDATES: u64 = 2000;
 
 /// The figure's controls, canvases and runs.
 pub struct NormalizationFigure {
@@ -83,7 +75,7 @@ fn toggle(fig: &Rc<RefCell<NormalizationFigure>>) {
         let Ok(mut f) = fig.try_borrow_mut() else {
             return;
         };
-        let play = !f.playing && f.runs[1].steps() < MAX_UPDATES;
+        let play = !f.playing && f.runs[1].steps() < SHOWN_UPDATES;
         f.set_playing(play);
         play
     };
@@ -135,7 +127,7 @@ impl NormalizationFigure {
         }
         let result = (|| -> Result<()> {
             for run in &mut self.runs {
-                for _ in 0..PER_FRAME {
+                for _ in 0..UPDATES_PER_RECORD {
                     // A run that stalls is the point of the figure; a run that fails stops both.
                     run.step()?;
                 }
@@ -148,7 +140,7 @@ impl NormalizationFigure {
             self.say(&format!("Training stopped: {e}."));
             return false;
         }
-        if self.runs[1].steps() >= MAX_UPDATES {
+        if self.runs[1].steps() >= SHOWN_UPDATES {
             self.set_playing(false);
             return false;
         }

@@ -462,15 +462,15 @@ impl OptimizersFigure {
             .unwrap_or_default();
         let text = match (g.as_slice(), adagrad.adagrad_step_sizes()) {
             ([g1, g2], Some([s1, s2])) => format!(
-                "Adagrad after {} steps: accumulated squared gradients G = [{}, {}], so its \
-                 per-parameter step sizes η/√G are [{}, {}].",
+                "Adagrad after {} steps: accumulated squared gradients s = [{}, {}], so its \
+                 per-parameter step sizes η/√s are [{}, {}].",
                 race.steps(),
                 fmt(f64::from(*g1), 3),
                 fmt(f64::from(*g2), 3),
                 fmt(f64::from(s1), 4),
                 fmt(f64::from(s2), 4)
             ),
-            _ => "Adagrad has not taken a step yet: G = [0, 0].".to_owned(),
+            _ => "Adagrad has not taken a step yet: s = [0, 0].".to_owned(),
         };
         dom::set_text(&self.adagrad, &text);
         self.map_canvas.set_attribute(

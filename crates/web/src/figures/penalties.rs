@@ -12,13 +12,11 @@ use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
 use serde::Serialize;
 use spiega_lessons::weight_penalties::{NEAR_ZERO, PenaltyStudy, RUN_NAMES, histogram};
+use spiega_lessons::weight_penalties::{SHOWN_UPDATES, UPDATES_PER_RECORD};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
 
-/// Updates per run per animation frame, and the updates after which training stops.
-const UPDATES_PER_FRAME: u32 = 10;
-const LIMIT: u64 = 600;
 /// The weight decay both Adam runs use.
 const DECAY: f32 = 0.01;
 /// The histogram: bins over `[−RANGE, RANGE]`, the end bins holding everything beyond.
@@ -106,12 +104,12 @@ impl Trains for PenaltiesFigure {
     }
 
     fn paused_label(&self) -> &'static str {
-        training::paused_label(self.study.steps(), LIMIT, "Train the six networks")
+        training::paused_label(self.study.steps(), SHOWN_UPDATES, "Train the six networks")
     }
 
     /// After the last update, play starts again from untrained networks.
     fn before_play(&mut self) -> Result<()> {
-        if self.study.steps() >= LIMIT {
+        if self.study.steps() >= SHOWN_UPDATES {
             self.study = PenaltyStudy::new(read_rate(&self.rate), DECAY)?;
         }
         Ok(())
@@ -119,9 +117,9 @@ impl Trains for PenaltiesFigure {
 
     /// A bounded number of updates on every network, then a redraw.
     fn train_frame(&mut self) -> Result<bool> {
-        let updates = training::updates_left(self.study.steps(), LIMIT, UPDATES_PER_FRAME);
+        let updates = training::updates_left(self.study.steps(), SHOWN_UPDATES, UPDATES_PER_RECORD);
         let result = self.study.step(updates);
-        if self.study.steps() >= LIMIT {
+        if self.study.steps() >= SHOWN_UPDATES {
             self.set_playing(false);
         }
         result?;
@@ -265,7 +263,7 @@ impl Figure for PenaltiesFigure {
         dom::set_output(&self.root, "step-count", &step.to_string());
         let text = if step == 0 {
             format!(
-                "Untrained. Press “Train the six networks”: {LIMIT} updates each, ten per frame."
+                "Untrained. Press “Train the six networks”: {SHOWN_UPDATES} updates each, ten per frame."
             )
         } else {
             format!(
@@ -280,7 +278,7 @@ impl Figure for PenaltiesFigure {
             &PenaltiesState {
                 step,
                 playing: self.playback.playing(),
-                limit: LIMIT,
+                limit: SHOWN_UPDATES,
                 rate,
                 decay,
                 near_zero: zeros,

@@ -12,14 +12,11 @@ use crate::dom::{self, fmt};
 use crate::error::Result;
 use serde::Serialize;
 use spiega_lessons::pruning::PruningStudy;
+use spiega_lessons::pruning::{SEED, TRAINING_UPDATES};
 use spiega_nn::layer::Dense;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlButtonElement, HtmlCanvasElement, HtmlInputElement};
-
-/// Updates the network is trained for before it is pruned, and the seed.
-const UPDATES: usize = 1500;
-const SEED: u32 = 1;
 
 struct PruningFigure {
     root: Element,
@@ -52,7 +49,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let button = fig.borrow().train.clone();
     dom::on(&button, "click", move |_| {
         if let Ok(mut fig) = f.try_borrow_mut() {
-            let result = PruningStudy::train(UPDATES, SEED)
+            let result = PruningStudy::train(TRAINING_UPDATES, SEED)
                 .map_err(Into::into)
                 .and_then(|s| {
                     fig.study = Some(s);

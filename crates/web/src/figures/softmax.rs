@@ -8,7 +8,7 @@ use crate::dom::{self, fmt};
 use crate::error::Result;
 use plotters::style::Color;
 use serde::Serialize;
-use spiega_nn::activation::softmax_with_temperature;
+use spiega_lessons::softmax::probabilities;
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
@@ -45,9 +45,9 @@ impl Figure for SoftmaxFigure {
             .iter()
             .map(|i| controls::number(i) as f32)
             .collect();
-        // The slider holds log10 T, so it spans 0.1 to 10 evenly in ratio.
+        // The slider holds log10 τ, so it spans 0.1 to 10 evenly in ratio.
         let t = controls::log_value(&self.temperature) as f32;
-        let p = softmax_with_temperature(&z, t)?;
+        let p = probabilities(&z, t)?;
         for (i, v) in z.iter().enumerate() {
             dom::set_output(&self.root, &format!("z{i}-value"), &fmt(f64::from(*v), 1));
         }
@@ -71,7 +71,7 @@ impl Figure for SoftmaxFigure {
                     decimals: 1,
                 },
                 Panel {
-                    title: "softmax(z / T)",
+                    title: "softmax(z / τ)",
                     values: &p64,
                     y: 0.0..1.15,
                     color: palette.blue,
@@ -83,7 +83,7 @@ impl Figure for SoftmaxFigure {
         let list: Vec<String> = p.iter().map(|v| fmt(f64::from(*v), 4)).collect();
         let sum: f32 = p.iter().sum();
         let text = format!(
-            "T = {t_text}: p = [{}], sum = {}",
+            "τ = {t_text}: p = [{}], sum = {}",
             list.join(", "),
             fmt(f64::from(sum), 4)
         );

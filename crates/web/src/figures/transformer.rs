@@ -18,6 +18,7 @@ use crate::error::{Result, WebError};
 use crate::training::{self, Playback, Trains};
 use serde::Serialize;
 use spiega_lessons::transformer::{Probe, QueryDetail, Transformer, TransformerConfig, pca_2d};
+use spiega_lessons::transformer::{RECORD_EVERY, STEP_LIMIT};
 use spiega_nn::EngineError;
 use spiega_nn::data::sequence::SequenceTask;
 use std::cell::RefCell;
@@ -27,10 +28,6 @@ use web_sys::{Element, HtmlCanvasElement, HtmlInputElement};
 
 /// Updates per animation frame while playing.
 const STEPS_PER_FRAME: u32 = 1;
-/// Held-out scoring every this many updates.
-const RECORD_EVERY: u64 = 10;
-/// Playing stops here at the latest (a few seconds of training in the page).
-const STEP_LIMIT: u64 = 3000;
 
 struct TransformerFigure {
     root: Element,
