@@ -627,6 +627,15 @@ fn write_role(root: &Element, role: &str, text: &str) -> Result<()> {
     Ok(())
 }
 
+impl GanFigure {
+    /// Whether the run has made its last round ([`ROUND_LIMIT`]).
+    fn finished(&self) -> bool {
+        self.run
+            .as_ref()
+            .is_some_and(|r| r.generator_steps() >= ROUND_LIMIT)
+    }
+}
+
 impl Trains for GanFigure {
     fn playback(&mut self) -> &mut Playback {
         &mut self.playback
@@ -643,11 +652,7 @@ impl Trains for GanFigure {
 
     /// After the last round, Play starts again from untrained networks.
     fn before_play(&mut self) -> Result<()> {
-        if self
-            .run
-            .as_ref()
-            .is_some_and(|r| r.generator_steps() >= ROUND_LIMIT)
-        {
+        if self.finished() {
             self.rebuild()?;
         }
         Ok(())
@@ -668,11 +673,7 @@ impl Trains for GanFigure {
                 return Ok(false);
             }
         }
-        if self
-            .run
-            .as_ref()
-            .is_some_and(|r| r.generator_steps() >= ROUND_LIMIT)
-        {
+        if self.finished() {
             self.set_playing(false);
             self.say(&format!(
                 "Stopped after {ROUND_LIMIT} rounds. Train again starts from untrained networks; \

@@ -728,12 +728,12 @@ impl Trains for TransformerFigure {
     }
 
     fn paused_label(&self) -> &'static str {
+        // A run can also end before the limit, once every held-out sequence is right.
+        let steps = self.run.as_ref().map_or(0, Transformer::steps);
         if self.finished.is_some() {
             "Train again"
-        } else if self.run.as_ref().is_some_and(|r| r.steps() > 0) {
-            "Resume"
         } else {
-            "Play"
+            training::paused_label(steps, STEP_LIMIT, "Play")
         }
     }
 
