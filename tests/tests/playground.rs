@@ -375,7 +375,7 @@ fn the_readers_own_points_and_csv_files() {
     run(async {
         let page = Page::open("/#dataset=custom", 1280, 900).await?;
         let message = page.text(&format!("{FIG} [data-role=message]")).await?;
-        assert!(message.contains("at least two points"), "{message}");
+        assert!(message.contains("no points yet"), "{message}");
         // Click the map: plain clicks add blue points, Shift-clicks orange ones.
         let added = page
             .js(
@@ -394,17 +394,7 @@ fn the_readers_own_points_and_csv_files() {
         page.click_role(FIG, "epoch").await?;
         assert!(num(&page.state(FIG).await?, "step") > 0.0);
         // A file with a bad row is refused, named by its line, and the points stay.
-        let dir = std::env::temp_dir().join(format!("spiega-csv-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(spiega_e2e::err)?;
-        let bad = dir.join("bad.csv");
-        std::fs::write(&bad, "x1,x2,label\n1,2,0\n3,abc,1\n").map_err(spiega_e2e::err)?;
-        page.keys(
-            &format!("{FIG} input[data-role=import]"),
-            &bad.display().to_string(),
-        )
-        .await?;
-        page.wait_until("document.querySelector('#fig-playground [data-role=message]').textContent.includes('line')", 10).await?;
-        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        let message = import_csv(&page, "bad.csv", "x1,x2,label\n1,2,0\n3,abc,1\n", "line").await?;
         assert!(
             message.contains("line 3") && message.contains("unchanged"),
             "{message}"
@@ -418,23 +408,187 @@ fn the_readers_own_points_and_csv_files() {
             "the reader's points were lost"
         );
         // A good file replaces them.
-        let good = dir.join("good.csv");
         let rows: String = (0..12)
             .map(|i| format!("{},{},{}\n", i - 6, (i % 5) - 2, i % 2))
             .collect();
-        std::fs::write(&good, format!("x1,x2,label\n{rows}")).map_err(spiega_e2e::err)?;
-        page.keys(
-            &format!("{FIG} input[data-role=import]"),
-            &good.display().to_string(),
-        )
-        .await?;
-        page.wait_until("document.querySelector('#fig-playground [data-role=message]').textContent.startsWith('Loaded')", 10).await?;
+        import_csv(&page, "good.csv", &format!("x1,x2,label\n{rows}"), "Loaded").await?;
         let loaded = page
             .js("return new URLSearchParams(location.hash.slice(1)).get('custom');")
             .await?;
         assert_eq!(loaded.as_str().unwrap_or("").split(';').count(), 12);
-        let _ = std::fs::remove_dir_all(&dir);
         page.finish().await
+    })
+}
+
+/// What the map says it shows (its accessible description).
+async fn map_label(page: &Page) -> Result<String> {
+    Ok(page
+        .js(&format!(
+            "return document.querySelector('{FIG} canvas[data-role=heatmap]').getAttribute('aria-label') || '';"
+        ))
+        .await?
+        .as_str()
+        .unwrap_or("")
+        .to_owned())
+}
+
+/// Taps the map at each spot, given as fractions of its width and height (a plain click, as a
+/// finger makes: no Shift, no Alt).
+async fn tap(page: &Page, spots: &[(f64, f64)]) -> Result<()> {
+    let spots: Vec<String> = spots.iter().map(|(x, y)| format!("[{x},{y}]")).collect();
+    page.js(&format!(
+        "const c = document.querySelector('{FIG} canvas[data-role=heatmap]');
+         const r = c.getBoundingClientRect();
+         for (const [fx, fy] of [{}]) {{
+           c.dispatchEvent(new MouseEvent('click', {{ clientX: r.left + fx * r.width, clientY: r.top + fy * r.height, bubbles: true }}));
+         }}
+         return 0;",
+        spots.join(",")
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The reader's points in the address, as `(x, y, label)` texts.
+async fn own_points(page: &Page) -> Result<Vec<String>> {
+    let custom = page
+        .js("return new URLSearchParams(location.hash.slice(1)).get('custom') || '';")
+        .await?;
+    Ok(custom
+        .as_str()
+        .unwrap_or("")
+        .split(';')
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Imports `text` as the CSV file `name` and waits until the message includes `expected`;
+/// returns the message.
+async fn import_csv(page: &Page, name: &str, text: &str, expected: &str) -> Result<String> {
+    let dir = std::env::temp_dir().join(format!("spiega-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(spiega_e2e::err)?;
+    let file = dir.join(name);
+    std::fs::write(&file, text).map_err(spiega_e2e::err)?;
+    page.keys(
+        &format!("{FIG} input[data-role=import]"),
+        &file.display().to_string(),
+    )
+    .await?;
+    page.wait_until(
+        &format!(
+            "document.querySelector('{FIG} [data-role=message]').textContent.includes({})",
+            serde_json::to_string(expected).map_err(spiega_e2e::err)?
+        ),
+        20,
+    )
+    .await?;
+    let _ = std::fs::remove_file(&file);
+    page.text(&format!("{FIG} [data-role=message]")).await
+}
+
+#[test]
+fn your_own_points_show_every_tap_with_its_split_and_touch_chooses_the_class() {
+    run(async {
+        let page = Page::open("/#dataset=custom", 390, 844).await?;
+        // Nothing of the previous data set stays on screen, and the message is a sentence.
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(message.starts_with(char::is_uppercase), "{message}");
+        let label = map_label(&page).await?;
+        assert!(label.contains("no points"), "{label}");
+        // Three taps add blue points; after choosing orange, two taps add orange ones.
+        tap(&page, &[(0.3, 0.3), (0.35, 0.4), (0.4, 0.3)]).await?;
+        page.click(&format!("{FIG} input[name=click-mode][value=orange]"))
+            .await?;
+        tap(&page, &[(0.7, 0.7), (0.65, 0.6)]).await?;
+        let points = own_points(&page).await?;
+        let labels: Vec<&str> = points.iter().filter_map(|p| p.rsplit(':').next()).collect();
+        assert_eq!(labels, ["1", "1", "1", "0", "0"], "{points:?}");
+        // Every tap shows, the test split's included, and each split is counted.
+        let label = map_label(&page).await?;
+        assert!(
+            label.contains("3 training, 1 validation and 1 test points"),
+            "{label}"
+        );
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(
+            message.contains("orange") && message.contains("training split"),
+            "{message}"
+        );
+        // Removing by touch: choose removal, tap a point.
+        page.click(&format!("{FIG} input[name=click-mode][value=remove]"))
+            .await?;
+        tap(&page, &[(0.7, 0.7)]).await?;
+        assert_eq!(own_points(&page).await?.len(), 4);
+        let label = map_label(&page).await?;
+        assert!(label.contains("validation and"), "{label}");
+        page.finish().await
+    })
+}
+
+#[test]
+fn a_csv_file_follows_the_links_rules_and_a_huge_one_is_refused_at_once() {
+    run(async {
+        let page = Page::open("/#dataset=custom&custom=1:1:1;2:2:0", 1280, 900).await?;
+        let before = own_points(&page).await?;
+        // A coordinate outside ±6 or a class above 4 is refused by its line, as in a link.
+        for (name, text, expected) in [
+            ("far.csv", "x1,x2,label\n1,2,0\n9,0,1\n", "line 3"),
+            ("class.csv", "x1,x2,label\n0,0,7\n", "0 to 4"),
+        ] {
+            let said = import_csv(&page, name, text, expected).await?;
+            assert!(said.contains("unchanged"), "{said}");
+            assert_eq!(
+                own_points(&page).await?,
+                before,
+                "{name} changed the points"
+            );
+        }
+        // 100,000 rows: refused at the limit, the address untouched.
+        let rows: String = (0..100_000)
+            .map(|i| format!("{},{},{}\n", i % 11 - 5, i % 7 - 3, i % 2))
+            .collect();
+        import_csv(
+            &page,
+            "huge.csv",
+            &format!("x1,x2,label\n{rows}"),
+            "more than 500",
+        )
+        .await?;
+        assert_eq!(own_points(&page).await?, before);
+        // 500 rows load, and the link they make reopens with all 500.
+        let rows: String = (0..500)
+            .map(|i| {
+                format!(
+                    "{},{},{}\n",
+                    f64::from(i % 23) * 0.5 - 5.5,
+                    f64::from(i % 19) * 0.5 - 4.5,
+                    i % 2
+                )
+            })
+            .collect();
+        import_csv(
+            &page,
+            "full.csv",
+            &format!("x1,x2,label\n{rows}"),
+            "Loaded 500",
+        )
+        .await?;
+        let loaded = own_points(&page).await?;
+        assert_eq!(loaded.len(), 500);
+        let hash = page.js("return location.hash;").await?;
+        let hash = hash.as_str().unwrap_or("").to_owned();
+        assert!(
+            hash.len() < 12_000,
+            "{} characters in the address",
+            hash.len()
+        );
+        page.finish().await?;
+        let reopened = Page::open(&format!("/{hash}"), 1280, 900).await?;
+        assert_eq!(own_points(&reopened).await?, loaded);
+        let label = map_label(&reopened).await?;
+        assert!(label.contains("300 training"), "{label}");
+        reopened.finish().await
     })
 }
 

@@ -8,7 +8,7 @@
 
 use spiega_nn::activation::Activation;
 use spiega_nn::data::features::{FeatureSet, design_matrix};
-use spiega_nn::data::split::{Split, SplitFractions};
+use spiega_nn::data::split::{Split, SplitFractions, split_in_turn};
 use spiega_nn::data::two_d::TwoD;
 use spiega_nn::data::{Dataset, Task, regression};
 use spiega_nn::error::{EngineError, Result};
@@ -200,7 +200,13 @@ impl Playground {
             DataKind::Custom(d) => d.clone(),
         };
         let task = data.task();
-        let split = Split::new(&data, config.split, &mut stream(config.seed, 2))?;
+        // The reader's own points grow one click at a time: each keeps the part it joined.
+        let split = match &config.data {
+            DataKind::Custom(_) => {
+                Split::from_indices(&data, &split_in_turn(data.len(), config.split)?)?
+            }
+            _ => Split::new(&data, config.split, &mut stream(config.seed, 2))?,
+        };
         let mut train = Self::part(
             &config,
             split.train.x(),
@@ -783,6 +789,46 @@ mod tests {
         );
         assert!(val.accuracy.unwrap() > 0.95, "{after:?}");
         assert!(p.epoch() > 0);
+    }
+
+    /// The reader's own points, `n` of them, alternating classes, as the playground's data.
+    fn own_points(n: usize) -> PlaygroundConfig {
+        let x = Matrix::from_fn(n, 2, |r, c| (r as f32 * 0.37 + c as f32 * 1.9).sin() * 5.0);
+        let labels = (0..n).map(|r| r % 2).collect();
+        PlaygroundConfig {
+            data: DataKind::Custom(Dataset::binary(x, labels).unwrap()),
+            ..PlaygroundConfig::default()
+        }
+    }
+
+    /// Which split (0 train, 1 validation, 2 test) holds each point, by its first coordinate.
+    fn split_of_each(p: &Playground) -> Vec<(u32, usize)> {
+        let mut out = Vec::new();
+        for (split, part) in p.points().into_iter().enumerate() {
+            if let Some((x, _)) = part {
+                out.extend((0..x.nrows()).map(|r| (x[(r, 0)].to_bits(), split)));
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn own_points_train_from_the_first_and_keep_their_split_as_more_are_added() {
+        let mut one = Playground::new(own_points(1)).unwrap();
+        one.step().unwrap();
+        assert_eq!(split_of_each(&one).len(), 1);
+        let mut earlier = split_of_each(&one);
+        for n in 2..=40 {
+            let now = split_of_each(&Playground::new(own_points(n)).unwrap());
+            assert_eq!(now.len(), n, "every point is in one split");
+            for point in &earlier {
+                assert!(now.contains(point), "{point:?} changed split at {n} points");
+            }
+            earlier = now;
+        }
+        let held_out = earlier.iter().filter(|(_, split)| *split > 0).count();
+        assert_eq!(held_out, 16, "40% of 40 points are held out");
     }
 
     #[test]

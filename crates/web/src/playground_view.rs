@@ -30,6 +30,15 @@ pub const GRID: usize = 100;
 /// The resolution of each neuron's thumbnail.
 pub const THUMB: usize = 20;
 
+/// The training, validation and test shares the sliders set.
+pub fn split_fractions(s: &PlaygroundState) -> SplitFractions {
+    SplitFractions::new(
+        s.train_percent() as f32 / 100.0,
+        s.validation_percent() as f32 / 100.0,
+        s.test_percent() as f32 / 100.0,
+    )
+}
+
 /// Translates the address's settings into the engine's configuration.
 pub fn engine_config(s: &PlaygroundState) -> Result<PlaygroundConfig> {
     let data = if s.is_regression() {
@@ -69,11 +78,7 @@ pub fn engine_config(s: &PlaygroundState) -> Result<PlaygroundConfig> {
         data,
         points: s.points,
         noise: s.noise as f32 / 100.0,
-        split: SplitFractions::new(
-            s.train_percent() as f32 / 100.0,
-            s.validation_percent() as f32 / 100.0,
-            s.test_percent() as f32 / 100.0,
-        ),
+        split: split_fractions(s),
         features,
         normalize: s.normalize,
         hidden: s.hidden_layers().to_vec(),
@@ -335,6 +340,44 @@ impl View {
         let label = describe_map(task, &self.values, &self.classes, &self.points, show_test);
         self.heatmap_canvas.set_attribute("aria-label", &label)?;
         self.draw_network(run, palette)
+    }
+
+    /// Draws the plane with no data and no network (the reader's own data set before its first
+    /// point): a blank map and an empty network drawing.
+    pub fn draw_empty(&mut self, palette: &Palette) -> Result<()> {
+        self.values.clear();
+        self.values.resize(GRID * GRID, 0.0);
+        self.points.clear();
+        let spec = HeatmapSpec {
+            field: Field::Values(&self.values),
+            n: GRID,
+            x_range: (-6.0, 6.0),
+            y_range: (-6.0, 6.0),
+            scale: ColorScale::UNIT,
+            discretize: false,
+            points: &self.points,
+            splits: Splits {
+                train: true,
+                validation: true,
+                test: true,
+            },
+            ticks: true,
+        };
+        self.heatmap.draw(&self.heatmap_canvas, &spec, palette)?;
+        self.heatmap_canvas.set_attribute(
+            "aria-label",
+            "The plane with no points yet: tap or click it to add some.",
+        )?;
+        self.layout = None;
+        let canvas = &self.network_canvas;
+        let ctx = crate::charts::heatmap::context_2d(canvas)?;
+        ctx.clear_rect(
+            0.0,
+            0.0,
+            f64::from(canvas.width()),
+            f64::from(canvas.height()),
+        );
+        Ok(())
     }
 
     fn draw_network(&mut self, run: &mut Playground, palette: &Palette) -> Result<()> {
@@ -656,9 +699,9 @@ impl PlaygroundState {
     pub fn custom_dataset(&self) -> Result<spiega_nn::data::Dataset> {
         use spiega_nn::Matrix;
         use spiega_nn::data::Dataset;
-        if self.custom.len() < 2 {
+        if self.custom.is_empty() {
             return Err(WebError::Engine(EngineError::Invalid(
-                "your data set needs at least two points: click the map to add some".into(),
+                "Your data set has no points yet: tap or click the map to add some".into(),
             )));
         }
         let n = self.custom.len();
@@ -684,19 +727,22 @@ impl PlaygroundState {
         data.map_err(WebError::Engine)
     }
 
-    /// Adds one of the reader's points (coordinates rounded as the address stores them).
-    pub fn add_custom_point(&mut self, x: f32, y: f32, label: usize) {
-        if self.custom.len() < crate::state::playground::MAX_CUSTOM_POINTS {
+    /// Adds one of the reader's points (coordinates rounded as the address stores them); false
+    /// when the data set already holds its [`MAX_CUSTOM_POINTS`](crate::state::playground::MAX_CUSTOM_POINTS).
+    pub fn add_custom_point(&mut self, x: f32, y: f32, label: usize) -> bool {
+        let room = self.custom.len() < crate::state::playground::MAX_CUSTOM_POINTS;
+        if room {
             self.custom.push(crate::state::Point {
                 x: crate::state::round2(f64::from(x)),
                 y: crate::state::round2(f64::from(y)),
                 label: label as f64,
             });
         }
+        room
     }
 
-    /// Removes the reader's point nearest to `(x, y)`, if one is within 0.5.
-    pub fn remove_custom_point_near(&mut self, x: f32, y: f32) {
+    /// Removes the reader's point nearest to `(x, y)`, if one is within 0.5; false when none is.
+    pub fn remove_custom_point_near(&mut self, x: f32, y: f32) -> bool {
         let d =
             |p: &crate::state::Point| (p.x - f64::from(x)).powi(2) + (p.y - f64::from(y)).powi(2);
         if let Some((i, _)) = self
@@ -707,6 +753,8 @@ impl PlaygroundState {
             .min_by(|a, b| d(a.1).total_cmp(&d(b.1)))
         {
             self.custom.remove(i);
+            return true;
         }
+        false
     }
 }

@@ -408,10 +408,7 @@ impl LabelRule {
             LabelRule::Classes { count } => {
                 (raw.fract() == 0.0 && raw >= 0.0 && raw < f64::from(count)).then_some(raw + 0.0)
             }
-            LabelRule::Values { min, max } => {
-                let value = round2(raw);
-                (min..=max).contains(&value).then_some(value)
-            }
+            LabelRule::Values { min, max } => (min..=max).contains(&raw).then(|| round2(raw)),
         }
     }
 
@@ -884,14 +881,14 @@ fn read_point(entry: &str, limit: f64, rule: LabelRule) -> Option<Point> {
     if parts.next().is_some() {
         return None;
     }
-    let (x, y) = (round2(x), round2(y));
+    // The range is checked on the value as written, then rounded: the same rule as a CSV file's.
     let inside = |v: f64| (-limit..=limit).contains(&v);
     if !inside(x) || !inside(y) {
         return None;
     }
     Some(Point {
-        x,
-        y,
+        x: round2(x),
+        y: round2(y),
         label: rule.accept(label)?,
     })
 }

@@ -9,6 +9,11 @@
 //! Accepted: an optional header (exactly `x1,x2,label`, any case, spaces around fields allowed),
 //! `\n` or `\r\n` line ends, blank lines anywhere (skipped), a leading byte-order mark, and numbers
 //! in Rust's `f32` syntax (`-1.5`, `2e-3`, `.5`).
+//!
+//! A caller that accepts less than the library does (fewer rows, coordinates in a box, fewer
+//! classes, labels in a range) says so with [`CsvBounds`] and [`parse_csv_within`]: a row outside
+//! the bounds is refused by its line like any other bad row, and reading stops at the first row
+//! past the row limit, so a huge file is refused without being read to its end.
 
 use crate::data::{Dataset, MAX_CLASSES, MAX_SAMPLES, Task};
 use crate::error::{EngineError, Result};
@@ -33,7 +38,7 @@ pub enum CsvLabels {
 }
 
 /// What is wrong with one line.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 pub enum CsvProblem {
     /// Fewer than three fields.
     #[error("expected 3 fields (x1,x2,label) but found {0}")]
@@ -57,19 +62,36 @@ pub enum CsvProblem {
         /// The field (cut to 24 characters).
         text: String,
     },
-    /// A class label that is not a whole number from 0 to 99.
-    #[error("label \"{0}\" is not a class: classes are whole numbers from 0 to 99")]
-    NotAClass(String),
+    /// A class label that is not a whole number from 0 to `classes − 1`.
+    #[error("label \"{text}\" is not a class: classes are whole numbers from 0 to {}", classes - 1)]
+    NotAClass {
+        /// The field (cut to 24 characters).
+        text: String,
+        /// How many classes are allowed.
+        classes: usize,
+    },
+    /// A number outside the range its column allows.
+    #[error("{column} {text} is outside {min} to {max}")]
+    OutOfRange {
+        /// The column's name.
+        column: &'static str,
+        /// The field (cut to 24 characters).
+        text: String,
+        /// The smallest value allowed.
+        min: f32,
+        /// The largest value allowed.
+        max: f32,
+    },
     /// A first line that is neither the header nor a data row.
     #[error("\"{0}\" is neither the header x1,x2,label nor a data row")]
     BadHeader(String),
-    /// More rows than a dataset may hold.
-    #[error("more than {MAX_SAMPLES} data rows")]
-    TooManyRows,
+    /// More data rows than the reader accepts (the limit is given).
+    #[error("more than {0} data rows")]
+    TooManyRows(usize),
 }
 
 /// Why a CSV text was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 pub enum CsvError {
     /// A line is wrong (the first such line).
     #[error("line {line}: {problem}")]
@@ -128,10 +150,61 @@ fn is_header(line: &str) -> bool {
             .all(|(f, c)| f.eq_ignore_ascii_case(c))
 }
 
-/// Reads a 2-D dataset from CSV text (see the module docs for the format).
+/// What a reader accepts beyond the format itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CsvBounds {
+    /// The most data rows.
+    pub max_rows: usize,
+    /// `x1` and `x2` must lie in this closed range.
+    pub coordinates: (f32, f32),
+    /// Class labels must be below this (classification).
+    pub classes: usize,
+    /// Values must lie in this closed range (regression).
+    pub values: (f32, f32),
+}
+
+impl Default for CsvBounds {
+    /// The library's own limits: [`MAX_SAMPLES`] rows, [`MAX_CLASSES`] classes, any finite
+    /// coordinate or value.
+    fn default() -> Self {
+        Self {
+            max_rows: MAX_SAMPLES,
+            coordinates: (f32::MIN, f32::MAX),
+            classes: MAX_CLASSES,
+            values: (f32::MIN, f32::MAX),
+        }
+    }
+}
+
+/// Parses one field as a finite `f32` inside `range`.
+fn number_within(column: &'static str, text: &str, range: (f32, f32)) -> Result<f32, CsvProblem> {
+    let v = number(column, text)?;
+    if (range.0..=range.1).contains(&v) {
+        Ok(v)
+    } else {
+        Err(CsvProblem::OutOfRange {
+            column,
+            text: excerpt(text),
+            min: range.0,
+            max: range.1,
+        })
+    }
+}
+
+/// Reads a 2-D dataset from CSV text (see the module docs for the format), within the library's
+/// own limits ([`CsvBounds::default`]).
 ///
 /// Returns the first bad line's number and problem, or [`CsvError::NoRows`] when there is no data.
 pub fn parse_csv(text: &str, labels: CsvLabels) -> Result<Dataset, CsvError> {
+    parse_csv_within(text, labels, &CsvBounds::default())
+}
+
+/// Reads a 2-D dataset from CSV text, refusing the first row outside `bounds` by its line.
+pub fn parse_csv_within(
+    text: &str,
+    labels: CsvLabels,
+    bounds: &CsvBounds,
+) -> Result<Dataset, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut xs: Vec<[f32; 2]> = Vec::new();
     let mut classes: Vec<usize> = Vec::new();
@@ -162,17 +235,24 @@ pub fn parse_csv(text: &str, labels: CsvLabels) -> Result<Dataset, CsvError> {
             n if n > 3 => return Err(at(CsvProblem::TooManyFields(n))),
             _ => {}
         }
-        if xs.len() == MAX_SAMPLES {
-            return Err(at(CsvProblem::TooManyRows));
+        let max_rows = bounds.max_rows.min(MAX_SAMPLES);
+        if xs.len() == max_rows {
+            return Err(at(CsvProblem::TooManyRows(max_rows)));
         }
-        let x1 = number("x1", fields[0]).map_err(at)?;
-        let x2 = number("x2", fields[1]).map_err(at)?;
-        let label = number("label", fields[2]).map_err(at)?;
+        let x1 = number_within("x1", fields[0], bounds.coordinates).map_err(at)?;
+        let x2 = number_within("x2", fields[1], bounds.coordinates).map_err(at)?;
         match labels {
-            CsvLabels::Values => values.push(label),
+            CsvLabels::Values => {
+                values.push(number_within("label", fields[2], bounds.values).map_err(at)?);
+            }
             CsvLabels::Classes => {
-                if label.fract() != 0.0 || !(0.0..MAX_CLASSES as f32).contains(&label) {
-                    return Err(at(CsvProblem::NotAClass(excerpt(fields[2]))));
+                let label = number("label", fields[2]).map_err(at)?;
+                let allowed = bounds.classes.min(MAX_CLASSES);
+                if label.fract() != 0.0 || !(0.0..allowed as f32).contains(&label) {
+                    return Err(at(CsvProblem::NotAClass {
+                        text: excerpt(fields[2]),
+                        classes: allowed,
+                    }));
                 }
                 classes.push(label as usize);
             }
@@ -293,12 +373,17 @@ mod tests {
                 text: "1e39".into()
             }
         );
+        let not_a_class = |text: &str| CsvProblem::NotAClass {
+            text: text.into(),
+            classes: MAX_CLASSES,
+        };
+        assert_eq!(line_of("1,2,0\n1,2,1.5", c), (2, not_a_class("1.5")));
+        assert_eq!(line_of("1,2,-1", c).1, not_a_class("-1"));
+        assert_eq!(line_of("1,2,100", c).1, not_a_class("100"));
         assert_eq!(
-            line_of("1,2,0\n1,2,1.5", c),
-            (2, CsvProblem::NotAClass("1.5".into()))
+            line_of("1,2,100", c).1.to_string(),
+            "label \"100\" is not a class: classes are whole numbers from 0 to 99"
         );
-        assert_eq!(line_of("1,2,-1", c).1, CsvProblem::NotAClass("-1".into()));
-        assert_eq!(line_of("1,2,100", c).1, CsvProblem::NotAClass("100".into()));
         assert_eq!(line_of("1,2,NaN", CsvLabels::Values).0, 1);
         assert_eq!(
             line_of("a,b,c\n1,2,3", c),
@@ -314,6 +399,46 @@ mod tests {
             e.to_string(),
             "line 1: expected 3 fields (x1,x2,label) but found 2"
         );
+    }
+
+    #[test]
+    fn bounds_refuse_rows_by_line_and_stop_at_the_row_limit() {
+        let bounds = CsvBounds {
+            max_rows: 3,
+            coordinates: (-6.0, 6.0),
+            classes: 5,
+            values: (-1.0, 1.0),
+        };
+        let within = |text: &str, labels| parse_csv_within(text, labels, &bounds);
+        let at = |text: &str, labels| match within(text, labels) {
+            Err(CsvError::Line { line, problem }) => (line, problem.to_string()),
+            other => panic!("expected a bad line, got {other:?}"),
+        };
+        let c = CsvLabels::Classes;
+        assert_eq!(within("x1,x2,label\n-6,6,4\n0,0,0", c).unwrap().len(), 2);
+        assert_eq!(
+            at("x1,x2,label\n1,2,0\n6.5,0,1", c),
+            (3, "x1 6.5 is outside -6 to 6".into())
+        );
+        assert_eq!(at("0,-7,1", c), (1, "x2 -7 is outside -6 to 6".into()));
+        assert_eq!(
+            at("0,0,5", c),
+            (
+                1,
+                "label \"5\" is not a class: classes are whole numbers from 0 to 4".into()
+            )
+        );
+        let v = CsvLabels::Values;
+        assert_eq!(
+            at("0,0,1\n0,0,1.5", v),
+            (2, "label 1.5 is outside -1 to 1".into())
+        );
+        assert_eq!(
+            at("0,0,0\n0,0,0\n0,0,0\n0,0,0\nnot even read", c),
+            (4, "more than 3 data rows".into())
+        );
+        // The library's own limits are the default.
+        assert!(parse_csv("0,0,99\n50,-1e6,0", c).is_ok());
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //! the shuffled order, then validation, then training. The test part therefore depends only on `n`,
 //! the seed and the test fraction: changing the other fractions never moves a sample into or out of
 //! the test set.
+//!
+//! Data that grows one sample at a time (points a reader places by hand) is split with
+//! [`split_in_turn`] instead: each sample's part depends only on its position and the fractions,
+//! so adding a sample never moves an earlier one to another part.
 
 use crate::data::{Dataset, Task, shuffled_order};
 use crate::error::{EngineError, Result, check_range};
@@ -43,25 +47,8 @@ impl SplitFractions {
     /// The sizes `(train, validation, test)` of the parts for `n` samples, or an error naming the
     /// bad fraction or the part that `n` is too small to fill.
     pub fn counts(&self, n: usize) -> Result<(usize, usize, usize)> {
-        let train = check_range("training fraction", self.train, 0.0, 1.0)?;
-        let validation = check_range("validation fraction", self.validation, 0.0, 1.0)?;
-        let test = check_range("test fraction", self.test, 0.0, 1.0)?;
-        let clean = |f: f32| (f64::from(f) * 1e6).round() / 1e6;
-        let (train, validation, test) = (clean(train), clean(validation), clean(test));
+        let (train, validation, test) = self.checked()?;
         let sum = train + validation + test;
-        if sum > 1.0 + 1e-9 {
-            return Err(EngineError::Invalid(format!(
-                "the split fractions {} + {} + {} add up to {sum}, more than 1",
-                self.train, self.validation, self.test
-            )));
-        }
-        if train <= 0.0 {
-            return Err(EngineError::hyper(
-                "training fraction",
-                self.train,
-                "it must be above 0: a model needs data to train on",
-            ));
-        }
         let count = |f: f64| (n as f64 * f).round() as usize;
         let too_small = |part: &str, f: f32| {
             EngineError::Invalid(format!(
@@ -86,6 +73,31 @@ impl SplitFractions {
             return Err(too_small("training", self.train));
         }
         Ok((n_train, n_validation, n_test))
+    }
+
+    /// The fractions `(train, validation, test)` rounded to six decimals, or an error naming the
+    /// bad one (outside `[0, 1]`, a sum above 1, or no training share).
+    fn checked(&self) -> Result<(f64, f64, f64)> {
+        let train = check_range("training fraction", self.train, 0.0, 1.0)?;
+        let validation = check_range("validation fraction", self.validation, 0.0, 1.0)?;
+        let test = check_range("test fraction", self.test, 0.0, 1.0)?;
+        let clean = |f: f32| (f64::from(f) * 1e6).round() / 1e6;
+        let (train, validation, test) = (clean(train), clean(validation), clean(test));
+        let sum = train + validation + test;
+        if sum > 1.0 + 1e-9 {
+            return Err(EngineError::Invalid(format!(
+                "the split fractions {} + {} + {} add up to {sum}, more than 1",
+                self.train, self.validation, self.test
+            )));
+        }
+        if train <= 0.0 {
+            return Err(EngineError::hyper(
+                "training fraction",
+                self.train,
+                "it must be above 0: a model needs data to train on",
+            ));
+        }
+        Ok((train, validation, test))
     }
 }
 
@@ -117,6 +129,42 @@ pub fn split_indices(n: usize, fractions: SplitFractions, rng: &mut Rng) -> Resu
         train: rest[..n_train].to_vec(),
         validation: validation.to_vec(),
         test: test.to_vec(),
+    })
+}
+
+/// Divides the rows `0..n` in turn: row 0 trains (a model needs something to train on), and each
+/// later row `i` joins the part furthest below its share of the first `i + 1` rows (ties go to
+/// training, then validation, then test; a share the fractions leave unassigned is a fourth part
+/// whose rows are left out).
+///
+/// Unlike [`split_indices`] this never shuffles and never refuses a small `n`: parts fill as rows
+/// arrive, and a row's part never changes as rows are added after it. With 60 / 20 / 20 the rows
+/// go train, validation, train, test, train, …
+pub fn split_in_turn(n: usize, fractions: SplitFractions) -> Result<SplitIndices> {
+    let (train, validation, test) = fractions.checked()?;
+    let shares = [
+        train,
+        validation,
+        test,
+        (1.0 - train - validation - test).max(0.0),
+    ];
+    let mut parts: [Vec<usize>; 4] = Default::default();
+    for row in 0..n {
+        let seen = (row + 1) as f64;
+        let behind = |p: usize| shares[p] * seen - parts[p].len() as f64;
+        let mut pick = 0;
+        for p in (1..4).filter(|_| row > 0) {
+            if behind(p) > behind(pick) + 1e-9 {
+                pick = p;
+            }
+        }
+        parts[pick].push(row);
+    }
+    let [train, validation, test, _left_out] = parts;
+    Ok(SplitIndices {
+        train,
+        validation,
+        test,
     })
 }
 
@@ -188,7 +236,12 @@ pub struct Split {
 impl Split {
     /// Divides `data` by `fractions` after a seeded shuffle (see [`split_indices`]).
     pub fn new(data: &Dataset, fractions: SplitFractions, rng: &mut Rng) -> Result<Self> {
-        let idx = split_indices(data.len(), fractions, rng)?;
+        Self::from_indices(data, &split_indices(data.len(), fractions, rng)?)
+    }
+
+    /// Divides `data` by the rows `idx` gives each part (from [`split_indices`] or
+    /// [`split_in_turn`]); an empty validation or test part becomes `None`.
+    pub fn from_indices(data: &Dataset, idx: &SplitIndices) -> Result<Self> {
         let part = |rows: &[usize]| -> Result<Option<Dataset>> {
             if rows.is_empty() {
                 Ok(None)
@@ -240,6 +293,37 @@ mod tests {
         assert!(err(SplitFractions::new(0.8, 0.1, 0.0), 4).contains("validation fraction 0.1"));
         assert!(err(SplitFractions::new(0.5, 0.0, 0.5), 1).contains("training"));
         assert!(err(SplitFractions::new(0.5, 0.0, 0.0), 0).contains("0 samples are too few"));
+    }
+
+    #[test]
+    fn rows_split_in_turn_keep_their_part_as_rows_are_added() {
+        let f = SplitFractions::new(0.6, 0.2, 0.2);
+        let first = split_in_turn(5, f).unwrap();
+        assert_eq!(first.train, [0, 2, 4]);
+        assert_eq!(first.validation, [1]);
+        assert_eq!(first.test, [3]);
+        let more = split_in_turn(500, f).unwrap();
+        for (small, large) in [
+            (&first.train, &more.train),
+            (&first.validation, &more.validation),
+            (&first.test, &more.test),
+        ] {
+            assert!(!small.is_empty());
+            assert_eq!(small[..], large[..small.len()]);
+        }
+        assert_eq!(
+            (more.train.len(), more.validation.len(), more.test.len()),
+            (300, 100, 100)
+        );
+        // One row trains, whatever the fractions; a share left unassigned is left out.
+        let lopsided = SplitFractions::new(0.1, 0.5, 0.3);
+        assert_eq!(split_in_turn(1, lopsided).unwrap().train, [0]);
+        let ten = split_in_turn(10, lopsided).unwrap();
+        assert_eq!(
+            (ten.train.len(), ten.validation.len(), ten.test.len()),
+            (1, 5, 3)
+        );
+        assert!(split_in_turn(3, SplitFractions::new(0.0, 0.5, 0.5)).is_err());
     }
 
     #[test]

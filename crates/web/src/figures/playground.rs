@@ -21,10 +21,11 @@ use crate::playground_view::{self, View};
 
 use crate::state::HashParams;
 use crate::state::figures::is_anchor;
-use crate::state::playground::{PlaygroundState, changes_shape};
+use crate::state::playground::{MAX_CUSTOM_POINTS, PlaygroundState, changes_shape};
 use serde::Serialize;
 use spiega_lessons::playground::{Playground, Scores};
 use spiega_nn::EngineError;
+use spiega_nn::data::split::split_in_turn;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -441,6 +442,10 @@ impl PlaygroundFigure {
     /// A control changed: apply it, rebuilding the run only when the change needs a new network.
     fn controls_changed(&mut self) -> Result<()> {
         let new = self.read_controls()?;
+        // A control that is not a setting (how a tap edits the reader's points) changes nothing.
+        if new == self.state {
+            return Ok(());
+        }
         let rebuild = changes_shape(&self.state, &new);
         self.state = new;
         self.write_controls()?;
@@ -482,7 +487,8 @@ impl PlaygroundFigure {
             Ok(run) => self.run = Some(run),
             Err(e) if self.state.dataset_name() == "custom" => {
                 self.run = None;
-                return self.say(&format!("{e}."));
+                self.draw_without_data()?;
+                return self.say(&sentence(&e.to_string()));
             }
             Err(e) => return Err(e),
         }
@@ -614,7 +620,8 @@ impl PlaygroundFigure {
         // Figures that score the live network hear of the change once this event is over.
         super::live_model::changed();
         let palette = Palette::from_css()?;
-        let show_test = self.state.show_test_data;
+        // The reader's own points all show, whichever split each joined.
+        let show_test = self.state.show_test_data || self.state.dataset_name() == "custom";
         let log = self.state.log_scale;
         let Some(run) = self.run.as_mut() else {
             return Ok(());
@@ -803,9 +810,10 @@ impl PlaygroundFigure {
         self.draw()
     }
 
-    /// Adds a point where the reader clicked the map (Shift: the other class), or removes the
-    /// nearest one (Alt), when the data set is the reader's own.
-    pub fn edit_points(&mut self, p: (f64, f64), other_class: bool, remove: bool) -> Result<()> {
+    /// Adds a point where the reader clicked or tapped the map, or removes the nearest one, when
+    /// the data set is the reader's own: the chosen "A tap on the map" option says which, and
+    /// Shift (orange) or Alt (remove) overrides it for a mouse.
+    pub fn edit_points(&mut self, p: (f64, f64), shift: bool, alt: bool) -> Result<()> {
         let generated = self.state.dataset_name() != "custom";
         if !generated && self.state.is_regression() {
             return Ok(());
@@ -831,14 +839,70 @@ impl PlaygroundFigure {
             // On a generated data set a click selects the nearest point to step through.
             return self.select_point(x, y);
         }
-        if remove {
-            self.state.remove_custom_point_near(x, y);
+        let mode = dom::query::<HtmlInputElement>(&self.root, "input[name=\"click-mode\"]:checked")
+            .map(|i| i.value())
+            .unwrap_or_default();
+        let said = if alt || mode == "remove" {
+            if !self.state.remove_custom_point_near(x, y) {
+                return self.say("No point of yours is near there to remove.");
+            }
+            self.save_hash()?;
+            self.rebuild()?;
+            format!("Point removed: {} left.", self.state.custom.len())
         } else {
-            self.state
-                .add_custom_point(x, y, if other_class { 0 } else { 1 });
+            let (label, colour) = if shift || mode == "orange" {
+                (0, "orange")
+            } else {
+                (1, "blue")
+            };
+            if !self.state.add_custom_point(x, y, label) {
+                return self.say(&format!(
+                    "Your data set is full: it holds at most {MAX_CUSTOM_POINTS} points."
+                ));
+            }
+            self.save_hash()?;
+            self.rebuild()?;
+            let n = self.state.custom.len();
+            format!(
+                "Point {n} ({colour}) joined the {} split.",
+                self.split_of_own_point(n - 1)
+            )
+        };
+        if self.run.is_some() {
+            self.say(&said)?;
         }
-        self.save_hash()?;
-        self.rebuild()
+        Ok(())
+    }
+
+    /// Which split the reader's point `index` is in: each keeps the split it joined as more are
+    /// added (see [`split_in_turn`]).
+    fn split_of_own_point(&self, index: usize) -> &'static str {
+        let fractions = playground_view::split_fractions(&self.state);
+        match split_in_turn(self.state.custom.len(), fractions) {
+            Ok(parts) if parts.validation.contains(&index) => "validation",
+            Ok(parts) if parts.test.contains(&index) => "test",
+            _ => "training",
+        }
+    }
+
+    /// The reader's own data set before its first point: an empty map, no network, no scores.
+    fn draw_without_data(&mut self) -> Result<()> {
+        let palette = Palette::from_css()?;
+        self.view.draw_empty(&palette)?;
+        draw_losses(&self.loss_canvas, &[], self.state.log_scale, &palette)?;
+        write_role(&self.root, "step-count", "0")?;
+        write_role(&self.root, "epoch-count", "0")?;
+        for role in [
+            "train-loss",
+            "train-acc",
+            "val-loss",
+            "val-acc",
+            "test-loss",
+            "test-acc",
+        ] {
+            write_role(&self.root, role, "–")?;
+        }
+        Ok(())
     }
 }
 
@@ -884,22 +948,21 @@ impl PlaygroundFigure {
     fn clear_points(&mut self) -> Result<()> {
         self.state.custom.clear();
         self.save_hash()?;
-        self.say("Your points were cleared: click the map to add new ones.")?;
-        self.set_playing(false);
-        self.run = None;
-        Ok(())
+        self.rebuild()?;
+        self.say("Your points were cleared: tap or click the map to add new ones.")
     }
 
     /// Replaces the reader's points with a CSV file's; a bad row is named by its line and
     /// nothing already drawn is lost.
     pub fn import_csv(&mut self, text: &str) -> Result<()> {
-        use spiega_nn::data::csv::{CsvLabels, parse_csv};
+        use spiega_nn::data::csv::{CsvLabels, parse_csv_within};
         let labels = if self.state.is_regression() {
             CsvLabels::Values
         } else {
             CsvLabels::Classes
         };
-        let data = match parse_csv(text, labels) {
+        // The same limits as a link's points, so every file that loads makes a link that reopens.
+        let data = match parse_csv_within(text, labels, &self.state.csv_bounds()) {
             Ok(d) => d,
             Err(e) => {
                 return self.say(&format!(
@@ -1041,6 +1104,14 @@ fn write_scores(root: &Element, s: &Scores) -> Result<()> {
     write_role(root, "test-loss", &loss(s.test.map(|v| v.loss)))?;
     write_role(root, "test-acc", &acc(s.test.and_then(|v| v.accuracy)))?;
     Ok(())
+}
+
+/// `text` as a sentence: a capital first letter and a full stop.
+fn sentence(text: &str) -> String {
+    let mut chars = text.trim_end_matches('.').chars();
+    chars.next().map_or_else(String::new, |first| {
+        format!("{}{}.", first.to_uppercase(), chars.as_str())
+    })
 }
 
 /// The figure's numbers for tests and assistive tools (written as JSON at full precision).

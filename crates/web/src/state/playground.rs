@@ -290,6 +290,23 @@ impl PlaygroundState {
     pub fn custom_labels(&self) -> LabelRule {
         custom_labels(self)
     }
+
+    /// What a CSV file of the reader's points may hold: the same limits as the address's
+    /// `custom` field (at most [`MAX_CUSTOM_POINTS`] points, coordinates within
+    /// ±[`CUSTOM_LIMIT`], labels as [`Self::custom_labels`] says).
+    pub fn csv_bounds(&self) -> spiega_nn::data::csv::CsvBounds {
+        let limit = CUSTOM_LIMIT as f32;
+        let (classes, values) = match custom_labels(self) {
+            LabelRule::Classes { count } => (count as usize, (0.0, 0.0)),
+            LabelRule::Values { min, max } => (0, (min as f32, max as f32)),
+        };
+        spiega_nn::data::csv::CsvBounds {
+            max_rows: MAX_CUSTOM_POINTS,
+            coordinates: (-limit, limit),
+            classes,
+            values,
+        }
+    }
 }
 
 /// Whether going from `old` to `new` needs a new network and data, so training starts again.
@@ -962,6 +979,42 @@ mod tests {
         // The default validation share with a large training share.
         let (s, _) = parse_one("percTrainData=80", "percValData", NoticeKind::Clamped);
         assert_eq!((s.perc_val, s.test_percent()), (15, 5));
+    }
+
+    #[test]
+    fn a_csv_file_and_a_link_accept_the_same_points() {
+        use spiega_nn::data::csv::{CsvLabels, parse_csv_within};
+        for problem in ["classification", "regression"] {
+            let (state, _) = PlaygroundState::parse(&format!("problem={problem}"));
+            let labels = if state.is_regression() {
+                CsvLabels::Values
+            } else {
+                CsvLabels::Classes
+            };
+            let bounds = state.csv_bounds();
+            for (x, y, label) in [
+                ("6", "-6", "1"),
+                ("6.004", "0", "0"),
+                ("0", "-6.001", "1"),
+                ("1", "1", "4"),
+                ("1", "1", "5"),
+                ("1", "1", "-1"),
+                ("1", "1", "1.004"),
+                ("1", "1", "0.5"),
+            ] {
+                let by_csv = parse_csv_within(&format!("{x},{y},{label}"), labels, &bounds).is_ok();
+                let (linked, _) =
+                    PlaygroundState::parse(&format!("problem={problem}&custom={x}:{y}:{label}"));
+                assert_eq!(
+                    by_csv,
+                    linked.custom.len() == 1,
+                    "{problem}: {x},{y},{label}"
+                );
+            }
+            let rows = "0,0,0\n".repeat(MAX_CUSTOM_POINTS + 1);
+            assert!(parse_csv_within(&rows, labels, &bounds).is_err());
+            assert!(parse_csv_within(&rows[6..], labels, &bounds).is_ok());
+        }
     }
 
     #[test]
