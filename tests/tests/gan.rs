@@ -289,19 +289,29 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
 }
 
 #[test]
-fn training_does_no_work_while_scrolled_out_of_view() {
+fn leaving_the_screen_pauses_training_until_the_reader_plays_again() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
         page.click_role(FIG, "play").await?;
         page.wait_state(FIG, "s.generatorSteps >= 10", 20).await?;
         page.js("window.scrollTo(0, 0); return 0;").await?;
-        // Let any frame already under way finish, then watch for a while.
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        page.wait_until(
+            &format!("document.querySelector('{FIG} button[data-role=play]').textContent !== 'Pause'"),
+            10,
+        )
+        .await?;
         let away = num(&page.state(FIG).await?, "generatorSteps");
-        tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-        assert_eq!(num(&page.state(FIG).await?, "generatorSteps"), away);
+        // Back on screen it stays paused: a few frames later nothing has trained.
         scroll_to_figure(&page).await?;
+        page.js(
+            "return new Promise(done => { let n = 0; const next = () => ++n < 10 ? requestAnimationFrame(next) : done(0); requestAnimationFrame(next); });",
+        )
+        .await?;
+        assert_eq!(num(&page.state(FIG).await?, "generatorSteps"), away);
+        let message = page.text(&format!("{FIG} [data-role=message]")).await?;
+        assert!(message.contains("left the screen"), "{message}");
+        page.click_role(FIG, "play").await?;
         page.wait_state(FIG, &format!("s.generatorSteps > {away}"), 20)
             .await?;
         page.finish().await

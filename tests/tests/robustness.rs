@@ -285,3 +285,60 @@ fn the_other_training_figures_survive_their_extreme_settings() {
         page.finish().await
     })
 }
+
+/// The text of `fig`'s play button.
+async fn button_text(page: &Page, fig: &str, role: &str) -> Result<String> {
+    page.text(&format!("{fig} button[data-role={role}]")).await
+}
+
+#[test]
+fn a_training_figure_that_leaves_the_screen_pauses_and_says_so() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        // One figure of each kind of training loop: the playground, the optimizer race, a
+        // comparison, and the figures with their own training (the GAN, bias and variance).
+        for (fig, role) in [
+            ("#fig-playground", "play"),
+            ("#fig-optimizers", "play"),
+            ("#fig-dropout", "play"),
+            ("#fig-gan", "play"),
+            ("#fig-bias-variance", "train"),
+        ] {
+            show(&page, fig).await?;
+            page.click(&format!("{fig} button[data-role={role}]"))
+                .await?;
+            assert_eq!(button_text(&page, fig, role).await?, "Pause", "{fig}");
+            // Away: the top of the page for every figure but the first, which goes to the end.
+            page.js(&format!(
+                "const f = document.querySelector('{fig}');
+                 window.scrollTo(0, f.getBoundingClientRect().top + window.scrollY > 2000 ? 0 : document.body.scrollHeight);
+                 return 0;"
+            ))
+            .await?;
+            page.wait_until(
+                &format!(
+                    "document.querySelector('{fig} button[data-role={role}]').textContent !== 'Pause'"
+                ),
+                10,
+            )
+            .await?;
+            // Back: it stays paused, and a line says why.
+            show(&page, fig).await?;
+            let message = page.text(&format!("{fig} [data-role=message]")).await?;
+            assert!(message.contains("left the screen"), "{fig}: {message:?}");
+            assert_ne!(button_text(&page, fig, role).await?, "Pause", "{fig}");
+            // Playing again clears the line.
+            page.click(&format!("{fig} button[data-role={role}]"))
+                .await?;
+            let hidden = page
+                .js(&format!(
+                    "return document.querySelector('{fig} [data-role=message]').hidden;"
+                ))
+                .await?;
+            assert_eq!(hidden, Value::Bool(true), "{fig}");
+            page.click(&format!("{fig} button[data-role={role}]"))
+                .await?;
+        }
+        page.finish().await
+    })
+}

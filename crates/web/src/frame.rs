@@ -3,6 +3,27 @@
 
 use crate::dom;
 use crate::error::Result;
+use web_sys::Element;
+
+/// The line every training figure shows when it paused itself because it left the screen. The
+/// one rule for all of them: nothing trains where the reader cannot watch it, and no button
+/// claims to play while nothing moves (it reads its paused label, and this line says why).
+pub const LEFT_THE_SCREEN: &str =
+    "Paused when the figure left the screen: training runs only while you can watch it.";
+
+/// Whether a playing figure `root` must pause under that rule: no part of it is on screen.
+pub fn left_the_screen(root: &Element) -> bool {
+    !dom::in_view(root)
+}
+
+/// Hides the [`LEFT_THE_SCREEN`] line in `message` once the reader plays again (any other
+/// message stays).
+pub fn clear_left_the_screen(message: &Element) {
+    if message.text_content().as_deref() == Some(LEFT_THE_SCREEN) {
+        dom::set_text(message, "");
+        dom::set_hidden(message, true).ok();
+    }
+}
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

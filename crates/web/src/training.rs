@@ -4,9 +4,9 @@
 //!
 //! A figure says what one animation frame of training is ([`Trains::train_frame`]) and how it
 //! shows that it plays; [`toggle`] starts and pauses it, and the frame loop it makes on first use
-//! does the rest: nothing runs while the figure is paused, no work is done while it is scrolled
-//! out of view (it stays playing and resumes when it is back), and an error pauses it with the
-//! figure's own message.
+//! does the rest: nothing runs while the figure is paused, a figure that leaves the screen pauses
+//! and says so ([`crate::frame::LEFT_THE_SCREEN`], the rule every training figure follows), and an
+//! error pauses it with the figure's own message.
 
 use crate::dom;
 use crate::error::{Result, WebError};
@@ -20,19 +20,29 @@ use web_sys::Element;
 pub struct Playback {
     root: Element,
     button: Element,
+    /// The figure's line for notes (`[data-role=message]`).
+    message: Element,
     playing: bool,
     frames: Option<FrameLoop>,
 }
 
 impl Playback {
-    /// Paused, for the figure `root` whose play button is `button`.
-    pub fn new(root: &Element, button: &Element) -> Self {
-        Self {
+    /// Paused, for the figure `root` whose play button is `button` and whose line for notes is
+    /// its `[data-role=message]`.
+    pub fn new(root: &Element, button: &Element) -> Result<Self> {
+        Ok(Self {
             root: root.clone(),
             button: button.clone(),
+            message: dom::query(root, "[data-role=\"message\"]")?,
             playing: false,
             frames: None,
-        }
+        })
+    }
+
+    /// Shows `text` on the figure's line for notes.
+    fn note(&self, text: &str) {
+        dom::set_text(&self.message, text);
+        dom::set_hidden(&self.message, false).ok();
     }
 
     /// Whether the figure is playing.
@@ -125,7 +135,11 @@ pub fn toggle<F: Trains>(fig: &Rc<RefCell<F>>) {
             false
         } else {
             f.set_playing(true);
-            f.playback().playing()
+            let playing = f.playback().playing();
+            if playing {
+                crate::frame::clear_left_the_screen(&f.playback().message);
+            }
+            playing
         }
     };
     if !start {
@@ -162,9 +176,10 @@ fn tick<F: Trains>(weak: &Weak<RefCell<F>>) -> bool {
     if !f.playback().playing() {
         return false;
     }
-    // Scrolled out of view: keep playing, but do no work until it is back.
-    if !dom::in_view(&f.playback().root) {
-        return true;
+    if crate::frame::left_the_screen(&f.playback().root) {
+        f.set_playing(false);
+        f.playback().note(crate::frame::LEFT_THE_SCREEN);
+        return false;
     }
     match f.train_frame() {
         Ok(go_on) => go_on && f.playback().playing(),

@@ -10,6 +10,7 @@ pub mod grid;
 pub mod heatmap;
 pub mod line;
 pub mod network;
+pub mod place;
 pub mod scatter;
 
 use crate::dom;

@@ -101,7 +101,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         augmented_pixels: Matrix::zeros(0, 0),
         transforms: Vec::new(),
         curves: Default::default(),
-        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?),
+        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?)?,
     };
     let fig = Rc::new(RefCell::new(fig));
     fig.borrow_mut().redraw()?;

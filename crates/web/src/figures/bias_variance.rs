@@ -57,7 +57,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         readout: dom::query(root, "[data-role=\"readout\"]")?,
         measure: dom::query(root, "select[data-role=\"measure\"]")?,
         sweep: CapacitySweep::new()?,
-        playback: Playback::new(root, &train),
+        playback: Playback::new(root, &train)?,
         train_curve: Vec::new(),
         validation_curve: Vec::new(),
         field: Vec::new(),

@@ -495,6 +495,9 @@ fn toggle_play<F: Compared>(fig: &Rc<RefCell<F>>) {
         let core = f.core();
         let playing = !core.playing;
         core.set_playing(playing);
+        if playing {
+            crate::frame::clear_left_the_screen(&core.message);
+        }
         playing
     };
     if !start {
@@ -519,9 +522,10 @@ fn toggle_play<F: Compared>(fig: &Rc<RefCell<F>>) {
             if !core.playing {
                 return false;
             }
-            // Out of view, the figure waits without training.
-            if !dom::in_view(&core.root) {
-                return true;
+            if crate::frame::left_the_screen(&core.root) {
+                core.set_playing(false);
+                core.say(crate::frame::LEFT_THE_SCREEN).ok();
+                return false;
             }
             let n = core.updates_per_frame;
             let result = f.core().advance(n).and_then(|()| redraw(&mut *f));

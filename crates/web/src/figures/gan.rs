@@ -86,7 +86,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         config: GanConfig::default(),
         drawn: starter_drawing(),
         drawing: false,
-        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?),
+        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?)?,
         diverged: false,
         points: Vec::new(),
         d_curve: Vec::new(),

@@ -196,6 +196,9 @@ fn toggle_play(fig: &Rc<RefCell<OptimizersFigure>>) {
         }
         let playing = !f.playing;
         f.set_playing(playing);
+        if playing {
+            crate::frame::clear_left_the_screen(&f.message);
+        }
         playing
     };
     if start {
@@ -252,6 +255,12 @@ impl OptimizersFigure {
     /// One animation frame: a few steps, then a redraw; stops at the step limit.
     fn frame(&mut self) -> bool {
         if !self.playing {
+            return false;
+        }
+        if crate::frame::left_the_screen(&self.root) {
+            self.set_playing(false);
+            dom::set_text(&self.message, crate::frame::LEFT_THE_SCREEN);
+            dom::set_hidden(&self.message, false).ok();
             return false;
         }
         let stepped = match self.race.as_mut() {

@@ -57,7 +57,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         readout: dom::query(root, "[data-role=\"readout\"]")?,
         study: PenaltyStudy::new(read_rate(&rate), DECAY)?,
         rate,
-        playback: Playback::new(root, &train),
+        playback: Playback::new(root, &train)?,
         bins: Vec::new(),
         weight_summary: Vec::with_capacity(RUN_NAMES.len()),
         heights: Vec::new(),

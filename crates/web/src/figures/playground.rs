@@ -271,6 +271,9 @@ fn toggle_play(fig: &Rc<RefCell<PlaygroundFigure>>) {
         };
         let playing = !f.playing;
         f.set_playing(playing);
+        if f.playing {
+            crate::frame::clear_left_the_screen(&f.message);
+        }
         playing
     };
     if start {
@@ -576,6 +579,11 @@ impl PlaygroundFigure {
     /// One animation frame while playing: `speed` updates, then one redraw.
     fn frame(&mut self, now: f64) -> bool {
         if !self.playing {
+            return false;
+        }
+        if crate::frame::left_the_screen(&self.root) {
+            self.set_playing(false);
+            self.say(crate::frame::LEFT_THE_SCREEN).ok();
             return false;
         }
         let speed = self.state.speed;

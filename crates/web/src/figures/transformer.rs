@@ -10,6 +10,7 @@ use super::Figure;
 use crate::charts::Palette;
 use crate::charts::heatmap::{context_2d, css_rgba, diverging_color, rgb};
 use crate::charts::line::{self, LineChart, Series, Stroke};
+use crate::charts::place::Spots;
 use crate::charts::{FONT, fit_canvas};
 use crate::controls;
 use crate::csv::{Cell, Csv};
@@ -55,7 +56,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         message: dom::query(root, "[data-role=\"message\"]")?,
         run: None,
         config: TransformerConfig::default(),
-        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?),
+        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?)?,
         css: String::new(),
         typed: vec![3, 1, 4, 1, 5],
         finished: None,
@@ -590,10 +591,9 @@ impl TransformerFigure {
                 .enumerate()
         {
             let x0 = panel as f64 * half;
-            let extent = m.iter().fold(1e-6_f32, |a, v| a.max(v.abs())) as f64;
-            let pad = 18.0;
-            let scale = ((half - 2.0 * pad).min(h - 2.0 * pad - 14.0) / 2.0) / extent;
-            let (cx, cy) = (x0 + half / 2.0, (h - 14.0) / 2.0 + 2.0);
+            let panel = EmbeddingPanel::new(x0, half, h);
+            let (cx, cy) = panel.centre;
+            let pad = EmbeddingPanel::PAD;
             ctx.set_stroke_style_str(css_rgba(&mut self.css, rgb(palette.grid), 1.0));
             ctx.set_line_width(1.0);
             ctx.begin_path();
@@ -602,14 +602,24 @@ impl TransformerFigure {
             ctx.move_to(cx, pad);
             ctx.line_to(cx, h - pad - 14.0);
             ctx.stroke();
-            for r in 0..m.nrows() {
-                let (px, py) = (
-                    cx + f64::from(m[(r, 0)]) * scale,
-                    cy - f64::from(m[(r, 1)]) * scale,
-                );
+            let (points, spots) = panel.label_spots(m);
+            for (r, (&(x, y), &(px, py))) in points.iter().zip(&spots).enumerate() {
+                // A label moved off its point (to keep clear of a neighbour's) keeps a thin line
+                // and a dot at the exact place.
+                if (x - px).hypot(y - py) > 1.0 {
+                    ctx.set_stroke_style_str(css_rgba(&mut self.css, rgb(color), 0.8));
+                    ctx.begin_path();
+                    ctx.move_to(x, y);
+                    ctx.line_to(px, py);
+                    ctx.stroke();
+                    ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(color), 1.0));
+                    ctx.begin_path();
+                    ctx.arc(x, y, 2.0, 0.0, std::f64::consts::TAU)?;
+                    ctx.fill();
+                }
                 ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(color), 0.22));
                 ctx.begin_path();
-                ctx.arc(px, py, 9.0, 0.0, std::f64::consts::TAU)?;
+                ctx.arc(px, py, EmbeddingPanel::RADIUS, 0.0, std::f64::consts::TAU)?;
                 ctx.fill();
                 ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.ink), 1.0));
                 let label = if prefix.is_empty() {
@@ -621,7 +631,7 @@ impl TransformerFigure {
             }
             ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.muted), 1.0));
             ctx.fill_text(
-                if panel == 0 {
+                if x0 == 0.0 {
                     "digit embeddings"
                 } else {
                     "position embeddings"
@@ -641,6 +651,58 @@ impl TransformerFigure {
             ),
         )?;
         Ok(())
+    }
+}
+
+/// One panel of the embedding plot: where its points go in canvas pixels.
+struct EmbeddingPanel {
+    /// The pixel of the projection's origin.
+    centre: (f64, f64),
+    /// The panel's left edge and width, and the canvas height.
+    x0: f64,
+    width: f64,
+    height: f64,
+}
+
+impl EmbeddingPanel {
+    /// The margin inside the panel.
+    const PAD: f64 = 18.0;
+    /// A label's disc: its radius, and so twice this is the closest two labels may sit.
+    const RADIUS: f64 = 9.0;
+
+    fn new(x0: f64, width: f64, height: f64) -> Self {
+        Self {
+            centre: (x0 + width / 2.0, (height - 14.0) / 2.0 + 2.0),
+            x0,
+            width,
+            height,
+        }
+    }
+
+    /// Each row's point in pixels (scaled so the farthest coordinate fills the panel), and the
+    /// spot of its label: the point itself unless a neighbour's label would cover it.
+    fn label_spots(&self, m: &spiega_nn::Matrix) -> (Spots, Spots) {
+        let extent = f64::from(m.iter().fold(1e-6_f32, |a, v| a.max(v.abs())));
+        let pad = Self::PAD;
+        let scale = ((self.width - 2.0 * pad).min(self.height - 2.0 * pad - 14.0) / 2.0) / extent;
+        let (cx, cy) = self.centre;
+        let points: Spots = (0..m.nrows())
+            .map(|r| {
+                (
+                    cx + f64::from(m[(r, 0)]) * scale,
+                    cy - f64::from(m[(r, 1)]) * scale,
+                )
+            })
+            .collect();
+        let r = Self::RADIUS;
+        let area = (
+            self.x0 + r,
+            r,
+            self.x0 + self.width - r,
+            self.height - 14.0 - r,
+        );
+        let spots = crate::charts::place::spread(&points, 2.0 * r, area);
+        (points, spots)
     }
 }
 
@@ -848,4 +910,43 @@ struct TransformerState<'a> {
     weights: &'a [f32],
     head_output: &'a [f32],
     playing: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::place::closest_pair;
+
+    #[test]
+    fn no_embedding_label_covers_another_over_the_whole_run() {
+        let mut run = Transformer::new(TransformerConfig::default()).unwrap();
+        let mut checked = 0;
+        loop {
+            for _ in 0..RECORD_EVERY {
+                run.step().unwrap();
+            }
+            let scores = run.record().unwrap();
+            let tokens = pca_2d(&run.token_embeddings()).unwrap();
+            let positions = pca_2d(&run.position_embeddings()).unwrap();
+            // The canvas on a wide screen (16 : 7) and on a phone (4 : 3); each panel is half of it.
+            for (width, height) in [(600.0, 262.5), (340.0, 255.0)] {
+                for (x0, m) in [(0.0, &tokens), (width / 2.0, &positions)] {
+                    let (points, spots) =
+                        EmbeddingPanel::new(x0, width / 2.0, height).label_spots(m);
+                    assert_eq!(spots.len(), points.len());
+                    let gap = closest_pair(&spots);
+                    assert!(
+                        gap >= 2.0 * EmbeddingPanel::RADIUS - 1e-6,
+                        "labels {gap:.1} px apart at update {}",
+                        run.steps()
+                    );
+                    checked += 1;
+                }
+            }
+            if scores.test_sequence_accuracy >= 1.0 || run.steps() >= STEP_LIMIT {
+                break;
+            }
+        }
+        assert!(checked > 4, "{checked}");
+    }
 }
