@@ -67,6 +67,16 @@ fn prelu(case: &Case, out: &mut Actuals) -> Result<(), Failure> {
     } else {
         (x, g)
     };
+    if g.shape() != x.shape() {
+        return Err(Failure::BadInput(format!(
+            "input \"upstream_grad\" is {:?}, x is {:?}",
+            g.shape(),
+            x.shape()
+        )));
+    }
+    if alphas.is_empty() {
+        return Err(Failure::BadInput("input \"alpha\" is empty".into()));
+    }
     let alpha_of = |col: usize| -> f32 {
         if alphas.len() == 1 {
             alphas[0]
