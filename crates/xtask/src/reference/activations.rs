@@ -1,6 +1,6 @@
 //! Adapter for the `activations` family: element-wise functions, PReLU, swish-β and softmax.
 
-use super::{Actuals, Case, Failure, Outcome, compare::as_f64, num};
+use super::{Actuals, Case, Failure, Outcome, activation_named, compare::as_f64, num};
 use serde_json::Value;
 use spiega_nn::activation::{Activation, log_softmax, softmax, softmax_backward, softmax_jacobian};
 
@@ -24,12 +24,13 @@ pub fn run(case: &Case) -> Outcome {
     let parts: Vec<&str> = case.id.split('/').collect();
     let name = parts.get(1).copied().unwrap_or("");
     match name {
-        "sigmoid" | "tanh" | "relu" | "swish" | "leaky_relu_0.01" | "leaky_relu_0.2" => {
+        "sigmoid" | "tanh" | "relu" | "linear" | "identity" | "swish" | "leaky_relu_0.01"
+        | "leaky_relu_0.2" => {
             let act = match name {
                 "leaky_relu_0.01" => Activation::LeakyRelu { slope: 0.01 },
                 "leaky_relu_0.2" => Activation::LeakyRelu { slope: 0.2 },
                 "swish" => Activation::Swish { beta: 1.0 },
-                other => Activation::from_name(other)?,
+                other => activation_named(other)?,
             };
             let x = case.input("x")?;
             out.put_value("y", map(x, &|v| act.value(v))?);
