@@ -1,6 +1,6 @@
 //! Adapter for the `activations` family: element-wise functions, PReLU, swish-β and softmax.
 
-use super::{Actuals, Case, Failure, Outcome, compare::as_f64, num};
+use super::{Actuals, Case, Failure, Outcome, activation_named, compare::as_f64, num};
 use serde_json::Value;
 use spiega_nn::activation::{Activation, log_softmax, softmax, softmax_backward, softmax_jacobian};
 
@@ -24,12 +24,13 @@ pub fn run(case: &Case) -> Outcome {
     let parts: Vec<&str> = case.id.split('/').collect();
     let name = parts.get(1).copied().unwrap_or("");
     match name {
-        "sigmoid" | "tanh" | "relu" | "swish" | "leaky_relu_0.01" | "leaky_relu_0.2" => {
+        "sigmoid" | "tanh" | "relu" | "linear" | "identity" | "swish" | "leaky_relu_0.01"
+        | "leaky_relu_0.2" => {
             let act = match name {
                 "leaky_relu_0.01" => Activation::LeakyRelu { slope: 0.01 },
                 "leaky_relu_0.2" => Activation::LeakyRelu { slope: 0.2 },
                 "swish" => Activation::Swish { beta: 1.0 },
-                other => Activation::from_name(other)?,
+                other => activation_named(other)?,
             };
             let x = case.input("x")?;
             out.put_value("y", map(x, &|v| act.value(v))?);
@@ -67,6 +68,16 @@ fn prelu(case: &Case, out: &mut Actuals) -> Result<(), Failure> {
     } else {
         (x, g)
     };
+    if g.shape() != x.shape() {
+        return Err(Failure::BadInput(format!(
+            "input \"upstream_grad\" is {:?}, x is {:?}",
+            g.shape(),
+            x.shape()
+        )));
+    }
+    if alphas.is_empty() {
+        return Err(Failure::BadInput("input \"alpha\" is empty".into()));
+    }
     let alpha_of = |col: usize| -> f32 {
         if alphas.len() == 1 {
             alphas[0]

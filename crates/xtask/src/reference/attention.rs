@@ -10,9 +10,10 @@ use spiega_nn::layer::{
 };
 use spiega_nn::{Matrix, Rng};
 
-/// The allowed-mask of a case: `mask_allowed` (all true when null) and, when causal, `j ≤ i`.
+/// The allowed-mask of a case: `mask_allowed` (all true when null or absent) and, when causal
+/// (not when absent), `j ≤ i`.
 fn mask(case: &Case, queries: usize, keys: usize) -> Result<AttentionMask, Failure> {
-    let causal = case.bool("causal")?;
+    let causal = case.bool_or("causal", false)?;
     let given = if case.has("mask_allowed") {
         let bad = || Failure::BadInput("mask_allowed is not rows of true/false".into());
         let rows = case.input("mask_allowed")?.as_array().ok_or_else(bad)?;

@@ -16,8 +16,9 @@ pub fn run(case: &Case) -> Outcome {
     let g = case.matrix("upstream_grad")?;
     let x_infer = case.matrix("x_infer")?;
     let mut layer = BatchNorm::new(Shape::Flat(x.ncols()))?;
-    layer.set_eps(case.f32("eps")?)?;
-    layer.set_momentum(case.f32("momentum")?)?;
+    // FORMAT.md's batch norm: ε = 1e-5, running statistics take 0.1 of the new batch.
+    layer.set_eps(case.f64_or("eps", 1e-5)? as f32)?;
+    layer.set_momentum(case.f64_or("momentum", 0.1)? as f32)?;
     layer.set_gamma(&case.vec("gamma")?)?;
     layer.set_beta(&case.vec("beta")?)?;
     layer.set_running_stats(

@@ -48,7 +48,9 @@ fn mse(case: &Case) -> Outcome {
 fn binary_log_loss(case: &Case) -> Outcome {
     let (p, t) = (case.matrix("p")?, case.matrix("y_true")?);
     let mut g = Matrix::zeros(0, 0);
-    let value = loss::binary_log_loss(&p, &t, case.f64("clip_eps")?, Some(&mut g))?;
+    // FORMAT.md: the clip is float64 machine epsilon unless the case gives another.
+    let eps = case.f64_or("clip_eps", f64::EPSILON)?;
+    let value = loss::binary_log_loss(&p, &t, eps, Some(&mut g))?;
     let mut out = Actuals::new();
     out.put("loss", value)
         .put_value("dL_dp", like(case, "p", &g)?);
@@ -66,10 +68,22 @@ fn bce(case: &Case) -> Outcome {
     Ok(out)
 }
 
-/// Softmax cross-entropy: from integer labels when the case has them, and from the target rows.
+/// Softmax cross-entropy: from integer labels when the case has them, and from the target rows
+/// (`targets`, else `onehot`, else the one-hot rows of `labels`).
 fn softmax_ce(case: &Case) -> Outcome {
     let z = case.matrix("logits")?;
-    let details = loss::softmax_cross_entropy_details(&z, &case.matrix("targets")?)?;
+    let targets = if case.has("targets") {
+        case.matrix("targets")?
+    } else if case.has("onehot") {
+        case.matrix("onehot")?
+    } else if case.has("labels") {
+        loss::one_hot(&labels_of(case, "labels")?, z.ncols())?
+    } else {
+        return Err(Failure::BadInput(
+            "input \"targets\" is missing (and neither onehot nor labels is given)".into(),
+        ));
+    };
+    let details = loss::softmax_cross_entropy_details(&z, &targets)?;
     let mut out = Actuals::new();
     out.put("per_sample_loss", details.per_sample_loss);
     if case.has("labels") {

@@ -15,6 +15,14 @@
 //!    `Err(Failure::BadInput(..))` for a malformed case (fails).
 //! 3. Add the module and one arm to [`adapter`].
 //!
+//! # Strict and lenient
+//! A case may list only some of the fields FORMAT.md names. Checked [`Strictness::Lenient`]ly (a
+//! file given on the command line), a field the engine computes but the case does not list is
+//! skipped and reported with the case; checked [`Strictness::Strict`]ly (the project's own cases,
+//! or `--strict`), it fails as missing. Either way a listed field the engine does not compute is
+//! skipped and reported, never passed. Optional inputs take the defaults FORMAT.md documents
+//! ([`Case::bool_or`], [`Case::f64_or`]).
+//!
 //! The engine is f32, so each tolerance is loosened to at least `abs 1e-4, rel 1e-4`, except in
 //! cases whose id names extreme inputs ("1000", "large", "extreme", "overflow"): there only f32
 //! rounding is allowed (the case's absolute tolerance, relative at least 1e-6), so the results that
@@ -38,6 +46,7 @@ mod regularization;
 mod rouge;
 
 use serde_json::{Map, Value};
+use spiega_nn::activation::Activation;
 use spiega_nn::{EngineError, Matrix};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -187,6 +196,25 @@ impl Case {
         self.inputs.get(name).is_some_and(|v| !v.is_null())
     }
 
+    /// A number input, or `default` when the case leaves it out (or null): for an optional input
+    /// whose default FORMAT.md or the reference library documents.
+    pub fn f64_or(&self, name: &str, default: f64) -> Result<f64, Failure> {
+        if self.has(name) {
+            self.f64(name)
+        } else {
+            Ok(default)
+        }
+    }
+
+    /// A boolean input, or `default` when the case leaves it out (or null); see [`Case::f64_or`].
+    pub fn bool_or(&self, name: &str, default: bool) -> Result<bool, Failure> {
+        if self.has(name) {
+            self.bool(name)
+        } else {
+            Ok(default)
+        }
+    }
+
     /// A number input (non-finite strings accepted).
     pub fn f64(&self, name: &str) -> Result<f64, Failure> {
         compare::as_f64(self.input(name)?)
@@ -251,6 +279,13 @@ impl Case {
     }
 }
 
+/// The engine's activation named `name`, with `identity`, the usual name of the linear
+/// activation, accepted for the engine's `linear`.
+pub fn activation_named(name: &str) -> Result<Activation, Failure> {
+    let name = if name == "identity" { "linear" } else { name };
+    Ok(Activation::from_name(name)?)
+}
+
 /// Converts nested rows (rank 2) or a flat list (rank 1, one column) to a matrix.
 pub fn value_to_matrix(v: &Value) -> Result<Matrix, String> {
     let rows = v.as_array().ok_or("not an array")?;
@@ -298,6 +333,15 @@ fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
     })
 }
 
+/// How a case that leaves out a field the engine computes is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// The field fails as missing: the project's own cases list every field FORMAT.md names.
+    Strict,
+    /// The field is skipped and reported: a case made elsewhere may list only some fields.
+    Lenient,
+}
+
 /// Counts for one family.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Counts {
@@ -307,42 +351,136 @@ pub struct Counts {
     pub failed: usize,
     /// Cases the engine could not compute at all.
     pub skipped: usize,
-    /// Fields not computed inside cases that were otherwise checked.
+    /// Fields skipped inside cases that were otherwise checked: listed but not computed, or
+    /// (leniently) computed but not listed.
     pub skipped_fields: usize,
 }
 
-/// Checks one file, printing each failure, and returns the counts by family.
-pub fn check_file(path: &Path, report: &mut BTreeMap<String, Counts>) -> Result<(), String> {
+/// What became of one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every compared field was within tolerance, or the expected error came.
+    Passed,
+    /// Why it failed: one message per field or problem.
+    Failed(Vec<String>),
+    /// Nothing was compared, and why.
+    Skipped(String),
+}
+
+/// One case's verdict and the expected fields it skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    /// The case's id (its place in the file when it has none).
+    pub id: String,
+    /// Passed, failed or skipped.
+    pub verdict: Verdict,
+    /// Fields the engine computed that the case does not list (skipped only when lenient).
+    pub not_listed: Vec<String>,
+    /// Fields the case lists that the engine does not compute (always skipped).
+    pub not_computed: Vec<String>,
+}
+
+impl Judged {
+    fn new(id: String, verdict: Verdict) -> Self {
+        Self {
+            id,
+            verdict,
+            not_listed: Vec::new(),
+            not_computed: Vec::new(),
+        }
+    }
+
+    /// The line that names the fields this case skipped, if it skipped any.
+    pub fn skipped_fields(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.not_listed.is_empty() {
+            parts.push(format!("{} (not in the case)", self.not_listed.join(", ")));
+        }
+        if !self.not_computed.is_empty() {
+            parts.push(format!(
+                "{} (not computed by the engine)",
+                self.not_computed.join(", ")
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("skipped fields: {}", parts.join("; ")))
+    }
+}
+
+/// Checks one file, printing each failure and each case's skipped fields, and adds its counts
+/// to `report` by family.
+pub fn check_file(
+    path: &Path,
+    strictness: Strictness,
+    report: &mut BTreeMap<String, Counts>,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let doc: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let family = doc["family"].as_str().unwrap_or("unknown").to_owned();
+    let family = doc["family"]
+        .as_str()
+        .ok_or_else(|| format!("{}: no \"family\" string", path.display()))?;
     let cases = doc["cases"]
         .as_array()
         .ok_or_else(|| format!("{}: no \"cases\" array", path.display()))?;
-    let counts = report.entry(family.clone()).or_default();
-    let run = adapter(&family);
-    for raw in cases {
-        let case = match parse_case(raw) {
-            Ok(c) => c,
-            Err(e) => {
+    let counts = report.entry(family.to_owned()).or_default();
+    let run = adapter(family);
+    if run.is_none() {
+        println!(
+            "skip {}: the checker knows no family \"{family}\"",
+            path.display()
+        );
+    }
+    for (index, raw) in cases.iter().enumerate() {
+        let judged = check_case(raw, index, run, strictness);
+        if let Some(fields) = judged.skipped_fields() {
+            println!("skip {}: {fields}", judged.id);
+        }
+        counts.skipped_fields += judged.not_listed.len() + judged.not_computed.len();
+        match judged.verdict {
+            Verdict::Passed => counts.passed += 1,
+            Verdict::Failed(why) => {
                 counts.failed += 1;
-                println!("FAIL {}: malformed case: {e}", path.display());
-                continue;
+                for w in why {
+                    println!("FAIL {}: {w}", judged.id);
+                }
             }
-        };
-        let Some(run) = run else {
-            counts.skipped += 1;
-            continue;
-        };
-        let outcome = std::panic::catch_unwind(|| run(&case))
-            .unwrap_or_else(|_| Err(Failure::BadInput("the engine panicked".into())));
-        judge(&case, outcome, counts);
+            Verdict::Skipped(why) => {
+                counts.skipped += 1;
+                if std::env::var_os("REFERENCE_VERBOSE").is_some() {
+                    println!("skip {}: {why}", judged.id);
+                }
+            }
+        }
     }
     Ok(())
 }
 
+/// Parses, computes and judges the case `raw`, the `index`th of its file, with the family's
+/// adapter `run` (none: the family is unknown and the case skipped).
+pub fn check_case(
+    raw: &Value,
+    index: usize,
+    run: Option<fn(&Case) -> Outcome>,
+    strictness: Strictness,
+) -> Judged {
+    let case = match parse_case(raw) {
+        Ok(c) => c,
+        Err(e) => {
+            let id = raw["id"]
+                .as_str()
+                .map_or_else(|| format!("case {index}"), str::to_owned);
+            return Judged::new(id, Verdict::Failed(vec![format!("malformed case: {e}")]));
+        }
+    };
+    let Some(run) = run else {
+        return Judged::new(case.id, Verdict::Skipped("unknown family".into()));
+    };
+    let outcome = std::panic::catch_unwind(|| run(&case))
+        .unwrap_or_else(|_| Err(Failure::BadInput("the engine panicked".into())));
+    judge(&case, outcome, strictness)
+}
+
 fn parse_case(raw: &Value) -> Result<Case, String> {
-    let id = raw["id"].as_str().ok_or("no id")?.to_owned();
+    let id = raw["id"].as_str().ok_or("no \"id\" string")?.to_owned();
     let kind = id
         .rsplit_once('/')
         .map_or(id.as_str(), |(k, _)| k)
@@ -350,7 +488,7 @@ fn parse_case(raw: &Value) -> Result<Case, String> {
     let obj = |name: &str| -> Result<Map<String, Value>, String> {
         Ok(raw[name]
             .as_object()
-            .ok_or_else(|| format!("{id}: no \"{name}\" object"))?
+            .ok_or_else(|| format!("no \"{name}\" object"))?
             .clone())
     };
     let tol = &raw["tolerance"];
@@ -374,64 +512,55 @@ fn parse_case(raw: &Value) -> Result<Case, String> {
     })
 }
 
-fn judge(case: &Case, outcome: Outcome, counts: &mut Counts) {
+fn judge(case: &Case, outcome: Outcome, strictness: Strictness) -> Judged {
     let expects_error = case.expected.contains_key("error");
-    match outcome {
-        Err(Failure::Unsupported(why)) => {
-            counts.skipped += 1;
-            if std::env::var_os("REFERENCE_VERBOSE").is_some() {
-                println!("skip {}: {why}", case.id);
-            }
-        }
-        Err(Failure::Engine(e)) if expects_error => {
-            let _ = e;
-            counts.passed += 1;
-        }
+    let verdict = |v| Judged::new(case.id.clone(), v);
+    let actuals = match outcome {
+        Err(Failure::Unsupported(why)) => return verdict(Verdict::Skipped(why)),
+        Err(Failure::Engine(_)) if expects_error => return verdict(Verdict::Passed),
         Err(Failure::Engine(e)) => {
-            counts.failed += 1;
-            println!("FAIL {}: the engine refused: {e}", case.id);
+            return verdict(Verdict::Failed(vec![format!("the engine refused: {e}")]));
         }
-        Err(Failure::BadInput(why)) => {
-            counts.failed += 1;
-            println!("FAIL {}: {why}", case.id);
-        }
+        Err(Failure::BadInput(why)) => return verdict(Verdict::Failed(vec![why])),
         Ok(_) if expects_error => {
-            counts.failed += 1;
-            println!(
-                "FAIL {}: expected an error ({}), the engine returned a value",
-                case.id, case.expected["error"]
-            );
+            return verdict(Verdict::Failed(vec![format!(
+                "expected an error ({}), the engine returned a value",
+                case.expected["error"]
+            )]));
         }
-        Ok(actuals) => {
-            let mut bad = Vec::new();
-            let mut compared = 0;
-            for (field, want) in &case.expected {
-                let Some(got) = actuals.fields.get(field) else {
-                    counts.skipped_fields += 1;
-                    continue;
-                };
-                compared += 1;
-                if let Err(e) = compare::compare(want, got, case.tolerance, field) {
-                    bad.push(e);
-                }
-            }
-            for field in actuals.fields.keys() {
-                if !case.expected.contains_key(field) {
-                    bad.push(format!("{field}: computed but not in the case (misspelt?)"));
-                }
-            }
-            if compared == 0 && bad.is_empty() {
-                counts.skipped += 1;
-            } else if bad.is_empty() {
-                counts.passed += 1;
-            } else {
-                counts.failed += 1;
-                for b in bad {
-                    println!("FAIL {}: {b}", case.id);
-                }
+        Ok(actuals) => actuals,
+    };
+    let mut judged = verdict(Verdict::Passed);
+    let mut bad = Vec::new();
+    let mut compared = 0;
+    for (field, want) in &case.expected {
+        let Some(got) = actuals.fields.get(field) else {
+            judged.not_computed.push(field.clone());
+            continue;
+        };
+        compared += 1;
+        if let Err(e) = compare::compare(want, got, case.tolerance, field) {
+            bad.push(e);
+        }
+    }
+    for field in actuals.fields.keys() {
+        if !case.expected.contains_key(field) {
+            match strictness {
+                Strictness::Strict => bad.push(format!(
+                    "{field}: missing from the case (the engine computes it; misspelt?)"
+                )),
+                Strictness::Lenient => judged.not_listed.push(field.clone()),
             }
         }
     }
+    judged.verdict = if !bad.is_empty() {
+        Verdict::Failed(bad)
+    } else if compared == 0 {
+        Verdict::Skipped("no expected field the engine computes".into())
+    } else {
+        Verdict::Passed
+    };
+    judged
 }
 
 /// The project's own case files, sorted.
@@ -446,17 +575,35 @@ pub fn default_files(root: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// Runs the checker over `files` (the project's own when empty) and prints the summary.
+/// Runs `cargo xtask reference [--strict] [FILE...]` and prints the summary: the project's own
+/// cases strictly when no file is given, the files given leniently unless `--strict` is.
 /// Returns whether every checked case passed.
-pub fn main(root: &Path, files: &[PathBuf]) -> Result<bool, String> {
-    let files = if files.is_empty() {
-        default_files(root)?
+pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
+    let mut strict = false;
+    let mut files = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--strict" => strict = true,
+            other if other.starts_with("--") => {
+                return Err(format!(
+                    "reference takes only --strict and file names, not \"{other}\""
+                ));
+            }
+            file => files.push(PathBuf::from(file)),
+        }
+    }
+    let strictness = if strict || files.is_empty() {
+        Strictness::Strict
     } else {
-        files.to_vec()
+        println!("lenient: fields a case does not list are skipped (--strict fails them)");
+        Strictness::Lenient
     };
+    if files.is_empty() {
+        files = default_files(root)?;
+    }
     let mut report = BTreeMap::new();
     for f in &files {
-        check_file(f, &mut report)?;
+        check_file(f, strictness, &mut report)?;
     }
     let mut total = Counts::default();
     println!("family            passed  failed  skipped  (skipped fields)");
@@ -468,10 +615,203 @@ pub fn main(root: &Path, files: &[PathBuf]) -> Result<bool, String> {
         total.passed += c.passed;
         total.failed += c.failed;
         total.skipped += c.skipped;
+        total.skipped_fields += c.skipped_fields;
     }
     println!(
-        "{} passed, {} failed, {} skipped",
-        total.passed, total.failed, total.skipped
+        "{} passed, {} failed, {} skipped ({} fields skipped)",
+        total.passed, total.failed, total.skipped, total.skipped_fields
     );
     Ok(total.failed == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// An MSE case that lists only `loss_mean`: (0.25 + 0 + 1)/3 worked by hand.
+    fn mse_only_mean() -> Value {
+        json!({
+            "id": "loss/mse/only_the_mean",
+            "inputs": {"y_pred": [1.0, 2.0, 3.0], "y_true": [1.5, 2.0, 2.0]},
+            "expected": {"loss_mean": 0.4166666666666667},
+            "tolerance": {"abs": 1e-9, "rel": 1e-7}
+        })
+    }
+
+    fn check(raw: &Value, family: &str, strictness: Strictness) -> Judged {
+        check_case(raw, 0, adapter(family), strictness)
+    }
+
+    /// The partial sample file under `crates/xtask/tests/`, checked with `strictness`.
+    fn sample_file(strictness: Strictness) -> Counts {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_partial.json");
+        let mut report = BTreeMap::new();
+        check_file(&path, strictness, &mut report).expect("the sample file reads");
+        report["losses"]
+    }
+
+    #[test]
+    fn a_partial_case_passes_leniently_and_names_its_skipped_fields() {
+        let judged = check(&mse_only_mean(), "losses", Strictness::Lenient);
+        assert_eq!(judged.verdict, Verdict::Passed);
+        assert_eq!(judged.not_listed, ["dL_dy_pred", "loss_sum"]);
+        assert!(judged.not_computed.is_empty());
+        let line = judged.skipped_fields().expect("a report line");
+        assert_eq!(
+            line,
+            "skipped fields: dL_dy_pred, loss_sum (not in the case)"
+        );
+    }
+
+    #[test]
+    fn a_partial_case_fails_strictly_naming_each_missing_field() {
+        let judged = check(&mse_only_mean(), "losses", Strictness::Strict);
+        let Verdict::Failed(why) = judged.verdict else {
+            panic!("passed strictly: {judged:?}");
+        };
+        assert_eq!(judged.id, "loss/mse/only_the_mean");
+        assert_eq!(why.len(), 2, "{why:?}");
+        assert!(why[0].starts_with("dL_dy_pred: missing"), "{why:?}");
+        assert!(why[1].starts_with("loss_sum: missing"), "{why:?}");
+    }
+
+    #[test]
+    fn a_listed_field_out_of_tolerance_still_fails_leniently() {
+        let mut raw = mse_only_mean();
+        raw["expected"]["loss_mean"] = json!(0.5);
+        let judged = check(&raw, "losses", Strictness::Lenient);
+        assert!(matches!(judged.verdict, Verdict::Failed(_)), "{judged:?}");
+    }
+
+    #[test]
+    fn the_partial_sample_file_passes_leniently_and_fails_strictly() {
+        let lenient = sample_file(Strictness::Lenient);
+        assert_eq!((lenient.passed, lenient.failed, lenient.skipped), (3, 0, 0));
+        // mse: dL_dy_pred, loss_sum; log loss: dL_dp; softmax cross-entropy: dL_dlogits.
+        assert_eq!(lenient.skipped_fields, 4);
+        let strict = sample_file(Strictness::Strict);
+        assert_eq!((strict.passed, strict.failed), (0, 3));
+    }
+
+    #[test]
+    fn use_stemmer_left_out_is_false() {
+        let case = |stemmer: Option<bool>| {
+            let mut raw = json!({
+                "id": "rouge/stemming",
+                "inputs": {"prediction": "the cats were running", "target": "a cat runs"},
+                "expected": {},
+                "tolerance": {"abs": 0.0, "rel": 0.0}
+            });
+            if let Some(s) = stemmer {
+                raw["inputs"]["use_stemmer"] = json!(s);
+            }
+            let case = parse_case(&raw).expect("a well-formed case");
+            rouge::run(&case).expect("rouge computes").fields
+        };
+        assert_eq!(case(None), case(Some(false)));
+        // The texts differ only by stemming, so this proves the default is not `true`.
+        assert_ne!(case(None), case(Some(true)));
+    }
+
+    #[test]
+    fn identity_is_the_linear_activation() {
+        assert_eq!(activation_named("identity").ok(), Some(Activation::Linear));
+        let raw = json!({
+            "id": "activation/identity/basic",
+            "inputs": {"x": [-2.0, 0.0, 3.5]},
+            "expected": {"y": [-2.0, 0.0, 3.5], "dydx": [1.0, 1.0, 1.0]},
+            "tolerance": {"abs": 1e-9, "rel": 1e-7}
+        });
+        assert_eq!(
+            check(&raw, "activations", Strictness::Strict).verdict,
+            Verdict::Passed
+        );
+        // One identity layer: y = 0.5·1 − 1·2 + 0.25 = −1.25, MSE against 0 is 1.5625. The case
+        // lists only the loss, so the per-layer fields and the step after are skipped.
+        let raw = json!({
+            "id": "mlp/2-1_identity_mse/one_sample",
+            "inputs": {
+                "X": [[1.0, 2.0]], "Y": [[0.0]], "layer_sizes": [2, 1], "loss": "mse", "lr": 0.1,
+                "layers": [{"W": [[0.5, -1.0]], "b": [0.25], "activation": "identity"}]
+            },
+            "expected": {"loss": 1.5625},
+            "tolerance": {"abs": 1e-9, "rel": 1e-7}
+        });
+        let judged = check(&raw, "mlp_backprop", Strictness::Lenient);
+        assert_eq!(judged.verdict, Verdict::Passed);
+        assert_eq!(judged.not_listed, ["after_one_gd_step", "layers"]);
+    }
+
+    #[test]
+    fn an_unknown_option_is_refused() {
+        let e = main(Path::new("."), &["--lenient".into()]).unwrap_err();
+        assert!(e.contains("--lenient"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_case_is_named_and_fails() {
+        let judged = check(&json!({"inputs": {}}), "losses", Strictness::Lenient);
+        assert_eq!(judged.id, "case 0");
+        assert_eq!(
+            judged.verdict,
+            Verdict::Failed(vec!["malformed case: no \"id\" string".into()])
+        );
+        let mut raw = mse_only_mean();
+        raw["inputs"]
+            .as_object_mut()
+            .expect("inputs")
+            .remove("y_true");
+        let judged = check(&raw, "losses", Strictness::Lenient);
+        assert_eq!(
+            judged.verdict,
+            Verdict::Failed(vec!["input \"y_true\" is missing".into()])
+        );
+    }
+
+    /// Every project case with each input left out, or made a string, an empty list or null, and
+    /// with each expected field left out: the checker fails or skips it, and never panics.
+    #[test]
+    fn damaged_cases_fail_without_panicking() {
+        let files = default_files(&crate::root()).expect("the project's cases");
+        let mut checked = 0;
+        let mut panicked = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("readable");
+            let doc: Value = serde_json::from_str(&text).expect("JSON");
+            let run = adapter(doc["family"].as_str().expect("a family"));
+            for raw in doc["cases"].as_array().expect("cases") {
+                let mut damaged = Vec::new();
+                for section in ["inputs", "expected"] {
+                    for name in raw[section].as_object().expect("an object").keys() {
+                        let mut left_out = raw.clone();
+                        if let Some(m) = left_out[section].as_object_mut() {
+                            m.remove(name);
+                        }
+                        damaged.push(left_out);
+                        if section == "inputs" {
+                            for junk in [json!("junk"), json!([]), Value::Null] {
+                                let mut d = raw.clone();
+                                d[section][name] = junk;
+                                damaged.push(d);
+                            }
+                        }
+                    }
+                }
+                for d in &damaged {
+                    for strictness in [Strictness::Strict, Strictness::Lenient] {
+                        let judged = check_case(d, 0, run, strictness);
+                        if let Verdict::Failed(why) = &judged.verdict
+                            && why.iter().any(|w| w.contains("panicked"))
+                        {
+                            panicked.push(format!("{}: {}", judged.id, d["inputs"]));
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} damaged cases");
+        assert!(panicked.is_empty(), "panicked:\n{}", panicked.join("\n"));
+    }
 }

@@ -14,7 +14,8 @@ pub fn run(case: &Case) -> Outcome {
     let r = rouge::rouge(
         case.str("prediction")?,
         case.str("target")?,
-        case.bool("use_stemmer")?,
+        // rouge-score's `RougeScorer(use_stemmer=False)` default.
+        case.bool_or("use_stemmer", false)?,
     )?;
     let tokens = |t: &[String]| Value::Array(t.iter().map(|s| Value::from(s.as_str())).collect());
     let mut out = Actuals::new();
