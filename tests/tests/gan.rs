@@ -297,7 +297,9 @@ fn leaving_the_screen_pauses_training_until_the_reader_plays_again() {
         page.wait_state(FIG, "s.generatorSteps >= 10", 20).await?;
         page.js("window.scrollTo(0, 0); return 0;").await?;
         page.wait_until(
-            &format!("document.querySelector('{FIG} button[data-role=play]').textContent !== 'Pause'"),
+            &format!(
+                "document.querySelector('{FIG} button[data-role=play]').textContent !== 'Pause'"
+            ),
             10,
         )
         .await?;
