@@ -2,7 +2,7 @@
 //! shapes and parameter counts, the backpropagation step-through with its gradient check, and
 //! the optimizers' race.
 
-use crate::support::{Mounted, find, json, num, numbers, set};
+use crate::support::{Mounted, find, json, num, numbers, set, trained};
 use spiega_web::figures::{backprop, conv, normalization, optimizers, shapes};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -28,7 +28,12 @@ async fn the_normalization_figure_scales_by_the_training_range_and_trains_both_r
     assert!(fig.ink("canvas[data-role=points]") > 500);
     // Training plays frame by frame while the figure is in view.
     let runs = fig
-        .train("button[data-role=play]", "data-runs", "both runs train")
+        .train(
+            "button[data-role=play]",
+            "data-runs",
+            "both runs train",
+            trained,
+        )
         .await;
     assert!(num(&runs["scaledLoss"]).is_finite(), "{runs}");
     let text = fig.text("[data-role=readout]");

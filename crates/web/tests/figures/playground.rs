@@ -1,6 +1,6 @@
 //! The playground, and the scores figure that scores the playground's live network.
 
-use crate::support::{Mounted, counts, num};
+use crate::support::{Mounted, WAIT_SECONDS, counts, num};
 use spiega_web::figures::{playground, scores};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -49,9 +49,12 @@ async fn the_scores_figure_scores_the_playgrounds_network_as_it_trains() {
     lab.click("button[data-role=step]");
     lab.click("button[data-role=step]");
     let after = fig
-        .until("data-state", "the scores follow the playground", 5.0, |s| {
-            s["step"] == 2
-        })
+        .until(
+            "data-state",
+            "the scores follow the playground",
+            WAIT_SECONDS,
+            |s| s["step"] == 2,
+        )
         .await;
     assert_eq!(after["points"], state["points"]);
 }

@@ -3,7 +3,7 @@
 //! The comparisons step with their Step button; the figures that only play are watched, frame by
 //! frame, until their state shows training.
 
-use crate::support::{Mounted, counts, num, numbers};
+use crate::support::{Mounted, counts, num, numbers, trained};
 use spiega_web::figures::{
     augmentation, batch_norm, batch_size, bias_variance, dropout, penalties, pruning, shrinkage,
 };
@@ -25,7 +25,12 @@ pub const FIGURES: &[&str] = &[
 async fn the_bias_variance_figure_chooses_the_width_with_the_lowest_validation_loss() {
     let fig = Mounted::new("bias-variance", bias_variance::mount, &[]);
     let state = fig
-        .train("button[data-role=train]", "data-state", "the sweep trains")
+        .train(
+            "button[data-role=train]",
+            "data-state",
+            "the sweep trains",
+            trained,
+        )
         .await;
     let validation = numbers(&state["validationLoss"]);
     assert_eq!(validation.len(), state["widths"].as_array().unwrap().len());
@@ -77,11 +82,18 @@ fn the_shrinkage_figure_counts_the_coefficients_set_to_zero() {
 #[wasm_bindgen_test]
 async fn the_weight_penalties_figure_trains_and_counts_near_zero_weights() {
     let fig = Mounted::new("weight-penalties", penalties::mount, &[]);
+    // L1 drives weights to zero: trained until it has more weights near zero than the
+    // unpenalised network.
+    let l1_has_more_near_zero = |s: &serde_json::Value| {
+        let near = counts(&s["nearZero"]);
+        near.len() == 4 && near[1] > near[0]
+    };
     let state = fig
         .train(
             "button[data-role=train]",
             "data-state",
-            "the six networks train",
+            "L1 gives more weights near zero than no penalty",
+            l1_has_more_near_zero,
         )
         .await;
     let near = counts(&state["nearZero"]);

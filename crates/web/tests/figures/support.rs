@@ -80,6 +80,11 @@ pub fn fragment(markup: &str) -> Element {
     host
 }
 
+/// The longest a test waits for a figure that plays: a few frames' training takes a fraction of
+/// a second, and the test runner gives the whole file 20 s (`WASM_BINDGEN_TEST_TIMEOUT`), so a
+/// figure that never gets there fails by itself instead of taking the run down.
+pub const WAIT_SECONDS: f64 = 5.0;
+
 type Mount = fn(&Element) -> spiega_web::error::Result<Rc<RefCell<dyn Figure>>>;
 
 /// A figure mounted on its section's markup; the markup leaves the page when this is dropped.
@@ -164,15 +169,18 @@ impl Mounted {
 
     /// Scrolls the figure into view (a figure out of view does not train), presses its play
     /// button `button`, waits with [`Mounted::until`] until the JSON of its attribute `attr`
-    /// counts a `step` made, presses the button again to pause, and returns that JSON.
-    pub async fn train(&self, button: &str, attr: &str, what: &str) -> serde_json::Value {
+    /// satisfies `done` (such as [`trained`]), presses the button again to pause, and returns
+    /// that JSON.
+    pub async fn train(
+        &self,
+        button: &str,
+        attr: &str,
+        what: &str,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
         self.el.scroll_into_view();
         self.click(button);
-        let state = self
-            .until(attr, what, 30.0, |s| {
-                s["step"].as_f64().is_some_and(|n| n > 0.0)
-            })
-            .await;
+        let state = self.until(attr, what, WAIT_SECONDS, done).await;
         self.click(button);
         state
     }
@@ -235,6 +243,11 @@ pub fn set(el: &Element, value: &str) {
     js_sys::Reflect::set(el, &"value".into(), &value.into()).unwrap();
     fire(el, "input");
     fire(el, "change");
+}
+
+/// Whether a figure's state counts a `step` made.
+pub fn trained(state: &serde_json::Value) -> bool {
+    state["step"].as_f64().is_some_and(|n| n > 0.0)
 }
 
 /// The numbers of the JSON array `value`.
