@@ -513,6 +513,13 @@ fn your_own_points_show_every_tap_with_its_split_and_touch_chooses_the_class() {
         assert!(message.starts_with(char::is_uppercase), "{message}");
         let label = map_label(&page).await?;
         assert!(label.contains("no points"), "{label}");
+        // Noise and the number of points belong to generated data: they are not offered.
+        let offered = page
+            .js(&format!(
+                "return ['noise', 'points'].map(r => !document.querySelector('{FIG} [data-role=' + r + ']').closest('label').hidden);"
+            ))
+            .await?;
+        assert_eq!(offered, serde_json::json!([false, false]));
         // Three taps add blue points; after choosing orange, two taps add orange ones.
         tap(&page, &[(0.3, 0.3), (0.35, 0.4), (0.4, 0.3)]).await?;
         page.click(&format!("{FIG} input[name=click-mode][value=orange]"))

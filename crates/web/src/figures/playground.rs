@@ -432,6 +432,8 @@ impl PlaygroundFigure {
                 "binary" => !regression && dataset != "blobs",
                 "blobs" => !regression && dataset == "blobs",
                 "custom" => !regression && dataset == "custom",
+                // Noise and the number of points apply to generated data, not the reader's own.
+                "generated" => regression || dataset != "custom",
                 _ => true,
             };
             dom::set_hidden(&el, !show)?;
