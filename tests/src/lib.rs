@@ -1,9 +1,12 @@
-//! The end-to-end harness: serves the built page on loopback, starts ChromeDriver and a headless
-//! Chromium, and gives tests a [`Page`] to drive like a reader.
+//! The end-to-end harness: serves the built page on loopback, starts a WebDriver server and its
+//! browser, and gives tests a [`Page`] to drive like a reader.
 //!
 //! The page under test is the release build in `SPIEGA_DIST` (set by `cargo xtask test`), or
-//! `target/e2e-dist`. Every [`Page`] collects the browser's console; [`Page::finish`] fails the
-//! test on any error logged while it ran.
+//! `target/e2e-dist`. The browser is headless Chromium, or the [`Engine`] that `SPIEGA_BROWSER`
+//! names (`firefox`: Firefox ESR through geckodriver; `webkit`: WebKitGTK's MiniBrowser through
+//! WebKitWebDriver under Xvfb). Every [`Page`] collects the browser's console errors (each engine
+//! in its own way, see [`Engine`]); [`Page::finish`] fails the test on any error logged while it
+//! ran, and on any figure that shows the reader it could not start.
 
 use base64::Engine as _;
 use fantoccini::wd::WebDriverCompatibleCommand;
@@ -11,10 +14,11 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The result type of the harness: errors are messages that say what went wrong.
@@ -167,43 +171,244 @@ impl Drop for StaticServer {
     }
 }
 
-/// A ChromeDriver process, killed when dropped.
+/// The browser engine the tests drive, named by `SPIEGA_BROWSER` (`chromium` when unset).
+///
+/// Console errors are read where each engine lets them be read: Chromium's through ChromeDriver's
+/// log endpoint and Firefox's from its standard output (the `devtools.console.stdout.content`
+/// preference, passed on by geckodriver), both from the first line the page runs. MiniBrowser
+/// driven by WebKitWebDriver writes no console anywhere the harness can read, so in WebKit a
+/// script put in the page once it is ready ([`ERROR_HOOK`]) keeps what `console.error`, uncaught
+/// exceptions and rejected promises report from then on; an error while the page starts shows
+/// there as a page that never becomes ready, or as a figure's "could not start" message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Headless Chromium through ChromeDriver: every test.
+    Chromium,
+    /// Headless Firefox ESR through geckodriver: the smoke tests.
+    Firefox,
+    /// WebKitGTK's MiniBrowser through WebKitWebDriver, on an Xvfb display: the smoke tests.
+    WebKit,
+}
+
+impl Engine {
+    /// The engine `SPIEGA_BROWSER` names.
+    pub fn current() -> Result<Self> {
+        match std::env::var("SPIEGA_BROWSER").as_deref() {
+            Err(_) | Ok("" | "chromium") => Ok(Self::Chromium),
+            Ok("firefox") => Ok(Self::Firefox),
+            Ok("webkit") => Ok(Self::WebKit),
+            Ok(other) => Err(format!(
+                "SPIEGA_BROWSER={other}: the engines are chromium, firefox and webkit"
+            )),
+        }
+    }
+
+    /// The engine's name as `SPIEGA_BROWSER` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Chromium => "chromium",
+            Self::Firefox => "firefox",
+            Self::WebKit => "webkit",
+        }
+    }
+
+    /// The WebDriver server listening on `port`: program and arguments.
+    fn driver_command(self, port: u16) -> Command {
+        let program =
+            |var: &str, default: &str| std::env::var(var).unwrap_or_else(|_| default.into());
+        match self {
+            Self::Chromium => {
+                let mut c = Command::new(program("CHROMEDRIVER", "/usr/bin/chromedriver"));
+                c.arg(format!("--port={port}"));
+                c
+            }
+            Self::Firefox => {
+                let installed = std::env::var_os("CARGO_HOME")
+                    .map(PathBuf::from)
+                    .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+                    .map(|home| home.join("bin").join("geckodriver"))
+                    .filter(|p| p.exists())
+                    .map_or_else(|| "geckodriver".to_owned(), |p| p.display().to_string());
+                let mut c = Command::new(program("GECKODRIVER", &installed));
+                c.args(["--port", &port.to_string()]);
+                c
+            }
+            Self::WebKit => {
+                let mut c = Command::new("xvfb-run");
+                c.args(["-a", "-s", "-screen 0 1920x1200x24"])
+                    .arg(program("WEBKITWEBDRIVER", "/usr/bin/WebKitWebDriver"))
+                    .arg(format!("--port={port}"));
+                c
+            }
+        }
+    }
+
+    /// The capabilities that start the browser in a `width × height` window, with `profile` as
+    /// Chromium's user folder.
+    fn capabilities(self, width: u32, height: u32, profile: &Path) -> Value {
+        let program =
+            |var: &str, default: &str| std::env::var(var).unwrap_or_else(|_| default.into());
+        match self {
+            Self::Chromium => json!({
+                "goog:chromeOptions": {
+                    "binary": program("CHROMIUM", "/usr/bin/chromium"),
+                    "args": [
+                        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1",
+                        format!("--window-size={width},{height}"),
+                        format!("--user-data-dir={}", profile.display()),
+                    ]
+                },
+                "goog:loggingPrefs": { "browser": "ALL" }
+            }),
+            Self::Firefox => json!({
+                "browserName": "firefox",
+                "moz:firefoxOptions": {
+                    "binary": program("FIREFOX", "/usr/bin/firefox-esr"),
+                    "args": ["-headless"],
+                    "prefs": { "devtools.console.stdout.content": true }
+                }
+            }),
+            Self::WebKit => json!({
+                "browserName": "MiniBrowser",
+                "webkitgtk:browserOptions": {
+                    "binary": program(
+                        "MINIBROWSER",
+                        "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser"
+                    ),
+                    "args": ["--automation"]
+                }
+            }),
+        }
+    }
+
+    /// Whether a line the browser wrote to its output reports an error of the page (not of the
+    /// browser itself, such as Firefox failing to reach its update servers).
+    fn is_error_line(self, line: &str) -> bool {
+        match self {
+            // The page's own: text it logged as an error (quoted), and exceptions thrown in its
+            // scripts (named by their address); Firefox's own messages name neither.
+            Self::Firefox => {
+                line.starts_with("console.error: \"")
+                    || line.starts_with("JavaScript error: http://127.0.0.1")
+            }
+            Self::Chromium | Self::WebKit => false,
+        }
+    }
+}
+
+/// Keeps the page's errors in `window.spiegaErrors` (WebKit, see [`Engine`]): each call to
+/// `console.error`, each uncaught exception and each rejected promise nobody handled. Installed
+/// once per loaded page; returns and empties what was kept, or `null` when it was just installed.
+pub const ERROR_HOOK: &str = "if (!window.spiegaErrors) {
+       window.spiegaErrors = [];
+       const logError = console.error.bind(console);
+       console.error = (...args) => { window.spiegaErrors.push(args.map(String).join(' ')); logError(...args); };
+       addEventListener('error', e => window.spiegaErrors.push('uncaught: ' + e.message));
+       addEventListener('unhandledrejection', e => window.spiegaErrors.push('unhandled rejection: ' + e.reason));
+       return null;
+     }
+     return window.spiegaErrors.splice(0);";
+
+/// A WebDriver server (and the browser it starts), stopped with its whole process group when
+/// dropped; what it writes is kept for the console checks.
 pub struct Driver {
     child: Child,
+    output: Arc<Mutex<Vec<String>>>,
     /// Its WebDriver address.
     pub url: String,
 }
 
+/// Keeps every line `from` writes in `into`, on a thread of its own.
+fn keep_lines(from: impl Read + Send + 'static, into: &Arc<Mutex<Vec<String>>>) {
+    let into = Arc::clone(into);
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        for line in std::io::BufReader::new(from)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            if let Ok(mut lines) = into.lock() {
+                lines.push(line);
+            }
+        }
+    });
+}
+
 impl Driver {
-    /// Starts `/usr/bin/chromedriver` (or `CHROMEDRIVER`) on a free port and waits until it listens.
-    pub fn start() -> Result<Self> {
+    /// Starts the engine's WebDriver server on a free port and waits until it listens.
+    pub fn start(engine: Engine) -> Result<Self> {
         let port = free_port()?;
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let child = Command::new(&program)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+        let mut command = engine.driver_command(port);
+        let mut child = command
+            .process_group(0)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("could not start {program}: {e} (run `cargo xtask setup`)"))?;
+            .map_err(|e| {
+                format!(
+                    "could not start {:?}: {e} (run `cargo xtask setup`)",
+                    command.get_program()
+                )
+            })?;
+        let output = Arc::new(Mutex::new(Vec::new()));
+        if let Some(out) = child.stdout.take() {
+            keep_lines(out, &output);
+        }
+        if let Some(err) = child.stderr.take() {
+            keep_lines(err, &output);
+        }
         let driver = Self {
             child,
+            output,
             url: format!("http://127.0.0.1:{port}"),
         };
         let start = Instant::now();
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if start.elapsed() > Duration::from_secs(20) {
-                return Err("chromedriver did not start listening within 20 s".into());
+            if start.elapsed() > Duration::from_secs(30) {
+                return Err(format!(
+                    "the {} WebDriver server did not start listening within 30 s:\n{}",
+                    engine.name(),
+                    driver.take_output().join("\n")
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
         Ok(driver)
     }
+
+    /// The lines written since the last call.
+    fn take_output(&self) -> Vec<String> {
+        self.output
+            .lock()
+            .map(|mut lines| std::mem::take(&mut *lines))
+            .unwrap_or_default()
+    }
+
+    /// Sends `signal` to the server's process group (the server, the browser, Xvfb).
+    fn signal(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([signal, "--", &format!("-{}", self.child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // Asked to stop first, so Xvfb removes its display's lock; killed if it lingers.
+        self.signal("-TERM");
+        let start = Instant::now();
+        while matches!(self.child.try_wait(), Ok(None)) {
+            if start.elapsed() > Duration::from_secs(5) {
+                self.signal("-KILL");
+                let _ = self.child.kill();
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.wait();
     }
 }
@@ -239,10 +444,14 @@ pub struct Page {
     pub client: Client,
     /// The page's address.
     pub base: String,
+    /// The engine the page is open in.
+    pub engine: Engine,
     errors: Vec<String>,
+    /// Errors the page-side hook kept in pages since left (WebKit only).
+    hooked: Mutex<Vec<String>>,
     _profile: TempDir,
     _server: StaticServer,
-    _driver: Driver,
+    driver: Driver,
 }
 
 /// A temporary folder removed when dropped (the browser's profile).
@@ -274,26 +483,14 @@ impl Page {
 
     /// Opens `path` of the page that `server` serves (see [`Page::open`]).
     async fn open_on(server: StaticServer, path: &str, width: u32, height: u32) -> Result<Self> {
-        let driver = Driver::start()?;
+        let engine = Engine::current()?;
+        let driver = Driver::start(engine)?;
         let profile = std::env::temp_dir().join(format!(
             "spiega-e2e-{}-{}",
             std::process::id(),
             free_port()?
         ));
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1",
-                    format!("--window-size={width},{height}"),
-                    format!("--user-data-dir={}", profile.display()),
-                ]
-            },
-            "goog:loggingPrefs": { "browser": "ALL" }
-        });
-        let caps = match caps {
+        let caps = match engine.capabilities(width, height, &profile) {
             Value::Object(m) => m,
             _ => return Err("capabilities".into()),
         };
@@ -301,14 +498,22 @@ impl Page {
             .capabilities(caps)
             .connect(&driver.url)
             .await
-            .map_err(|e| format!("could not start Chromium through chromedriver: {e}"))?;
+            .map_err(|e| {
+                format!(
+                    "could not start {} through its WebDriver server: {e}\n{}",
+                    engine.name(),
+                    driver.take_output().join("\n")
+                )
+            })?;
         let page = Self {
             client,
             base: server.base.clone(),
+            engine,
             errors: Vec::new(),
+            hooked: Mutex::new(Vec::new()),
             _profile: TempDir(profile),
             _server: server,
-            _driver: driver,
+            driver,
         };
         page.set_viewport(width, height, false).await?;
         page.goto(path).await?;
@@ -317,6 +522,7 @@ impl Page {
 
     /// Navigates to `path` on the served page and waits until every figure has mounted.
     pub async fn goto(&self, path: &str) -> Result<()> {
+        self.keep_hooked_errors().await?;
         self.client
             .goto(&format!("{}{}", self.base, path))
             .await
@@ -334,11 +540,48 @@ impl Page {
                 "the page did not start: {e}\nloaded: {loaded}\nconsole:\n{console}"
             ));
         }
+        if self.engine == Engine::WebKit {
+            self.js(ERROR_HOOK).await?;
+        }
         Ok(())
     }
 
-    /// Runs a ChromeDevTools command through ChromeDriver.
+    /// Opens `link` (an address on the served page, or a path with its hash) as a new page load,
+    /// as a reader opening a shared link does, not as a change of hash in the open page; waits
+    /// until every figure has mounted.
+    pub async fn open_fresh(&self, link: &str) -> Result<()> {
+        let path = self
+            .js(&format!(
+                "const u = new URL({}, location.href); return u.pathname.slice({}) + u.search + u.hash;",
+                json!(link),
+                self.base_path().len()
+            ))
+            .await?;
+        self.keep_hooked_errors().await?;
+        self.client.goto("about:blank").await.map_err(err)?;
+        self.goto(path.as_str().unwrap_or("/")).await
+    }
+
+    /// The path the page is served under (empty at the root, such as `/spiega` in a folder).
+    fn base_path(&self) -> &str {
+        self.base
+            .find("//")
+            .and_then(|i| {
+                self.base[i + 2..]
+                    .find('/')
+                    .map(|j| &self.base[i + 2 + j..])
+            })
+            .unwrap_or("")
+    }
+
+    /// Runs a ChromeDevTools command through ChromeDriver (Chromium only).
     pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        if self.engine != Engine::Chromium {
+            return Err(format!(
+                "{cmd} needs Chromium's DevTools; this test runs in {}",
+                self.engine.name()
+            ));
+        }
         self.client
             .issue_cmd(SessionCommand {
                 path: "goog/cdp/execute",
@@ -348,13 +591,35 @@ impl Page {
             .map_err(err)
     }
 
-    /// Makes the viewport exactly `width × height` CSS pixels (a phone when `mobile`).
+    /// Makes the viewport exactly `width × height` CSS pixels (a phone when `mobile`, which only
+    /// Chromium emulates). Other engines size the window so that its inside is that large.
     pub async fn set_viewport(&self, width: u32, height: u32, mobile: bool) -> Result<()> {
-        self.cdp(
-            "Emulation.setDeviceMetricsOverride",
-            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
-        )
-        .await?;
+        if self.engine == Engine::Chromium || mobile {
+            self.cdp(
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+            )
+            .await?;
+            return Ok(());
+        }
+        self.client
+            .set_window_size(width, height)
+            .await
+            .map_err(err)?;
+        let inside = self.js("return [innerWidth, innerHeight];").await?;
+        let (w, h) = (
+            inside[0].as_u64().unwrap_or(u64::from(width)),
+            inside[1].as_u64().unwrap_or(u64::from(height)),
+        );
+        let grow = |want: u32, got: u64| {
+            u32::try_from((2 * u64::from(want)).saturating_sub(got)).unwrap_or(want)
+        };
+        if (w, h) != (u64::from(width), u64::from(height)) {
+            self.client
+                .set_window_size(grow(width, w), grow(height, h))
+                .await
+                .map_err(err)?;
+        }
         Ok(())
     }
 
@@ -377,8 +642,76 @@ impl Page {
         }
     }
 
-    /// Reads the console entries logged since the last read (ChromeDriver hands each out once).
+    /// In WebKit, moves what the page-side hook has kept into `hooked` (before the page is left,
+    /// and when the console is read), installing the hook where it is missing.
+    async fn keep_hooked_errors(&self) -> Result<()> {
+        if self.engine != Engine::WebKit {
+            return Ok(());
+        }
+        let kept = self.js(ERROR_HOOK).await?;
+        if let Ok(mut hooked) = self.hooked.lock() {
+            hooked.extend(
+                kept.as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|m| m.as_str().unwrap_or("").to_owned()),
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads the console entries logged since the last read (each is handed out once), as
+    /// `{level, message}` with errors at level `SEVERE`.
     async fn read_console(&self) -> Result<Vec<Value>> {
+        if self.engine == Engine::WebKit {
+            self.keep_hooked_errors().await?;
+            let kept = self
+                .hooked
+                .lock()
+                .map(|mut kept| std::mem::take(&mut *kept))
+                .unwrap_or_default();
+            return Ok(kept
+                .into_iter()
+                .map(|message| json!({ "level": "SEVERE", "message": message }))
+                .collect());
+        }
+        if self.engine == Engine::Firefox {
+            // The browser's output reaches the harness through pipes: a marker logged now and
+            // read back shows that everything logged before it has arrived, and that the engine's
+            // console is being read at all.
+            static MARKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let mark = format!(
+                "spiega-e2e console mark {}",
+                MARKS.fetch_add(1, Ordering::SeqCst)
+            );
+            self.js(&format!("console.info({}); return 0;", json!(mark)))
+                .await?;
+            let start = Instant::now();
+            let mut lines = Vec::new();
+            while !lines.iter().any(|l: &String| l.contains(&mark)) {
+                if start.elapsed() > Duration::from_secs(20) {
+                    return Err(format!(
+                        "{}'s console did not reach the harness within 20 s:\n{}",
+                        self.engine.name(),
+                        lines.join("\n")
+                    ));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                lines.extend(self.driver.take_output());
+            }
+            return Ok(lines
+                .into_iter()
+                .filter(|line| !line.contains(&mark))
+                .map(|line| {
+                    let level = if self.engine.is_error_line(&line) {
+                        "SEVERE"
+                    } else {
+                        "INFO"
+                    };
+                    json!({ "level": level, "message": line })
+                })
+                .collect());
+        }
         let entries = self
             .client
             .issue_cmd(SessionCommand {
@@ -413,16 +746,27 @@ impl Page {
             .join("\n"))
     }
 
-    /// Fails if the browser logged any error since the page opened; then closes it.
+    /// Fails if the browser logged any error since the page opened, or a figure shows that it
+    /// could not start; then closes it.
     pub async fn finish(mut self) -> Result<()> {
         self.collect_console().await?;
-        let errors = std::mem::take(&mut self.errors);
+        let mut errors = std::mem::take(&mut self.errors);
+        let shown = self
+            .js("return [...document.querySelectorAll('.figure-error')].map(e => e.textContent);")
+            .await?;
+        errors.extend(
+            shown
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| format!("shown on the page: {}", e.as_str().unwrap_or(""))),
+        );
         let _ = self.client.clone().close().await;
         if errors.is_empty() {
             Ok(())
         } else {
             Err(format!(
-                "the browser console reported errors:\n{}",
+                "the page reported errors (its console, or a figure that could not start):\n{}",
                 errors.join("\n")
             ))
         }
@@ -534,6 +878,36 @@ impl Page {
             .filter(|h| *h >= 0)
             .map(|h| h as u64)
             .ok_or_else(|| format!("{selector} is not a drawn canvas"))
+    }
+
+    /// Checks that every canvas on show under `scope` has drawn something: more than one colour,
+    /// so neither an untouched canvas nor a bare background passes. Fails naming the blank ones
+    /// (by figure and role); returns how many canvases were checked.
+    pub async fn assert_drawn(&self, scope: &str) -> Result<usize> {
+        let found = self
+            .js(&format!(
+                "const shown = [], blank = [];
+                 for (const c of document.querySelectorAll({})) {{
+                   if (c.offsetParent === null || c.width === 0 || c.height === 0) continue;
+                   const name = ((c.closest('[data-figure]') || {{}}).id || '?') + ' ' + (c.dataset.role || 'canvas');
+                   shown.push(name);
+                   const d = new Uint32Array(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer);
+                   if (d.every(p => p === d[0])) blank.push(name);
+                 }}
+                 return {{ shown, blank }};",
+                json!(format!("{scope} canvas"))
+            ))
+            .await?;
+        let blank = found["blank"].as_array().map_or(0, Vec::len);
+        let shown = found["shown"].as_array().map_or(0, Vec::len);
+        if blank > 0 {
+            return Err(format!(
+                "{scope}: blank canvases (one colour only) in {}: {}",
+                self.engine.name(),
+                found["blank"]
+            ));
+        }
+        Ok(shown)
     }
 
     /// The RGBA colour of one canvas pixel, in canvas pixels from the top left.

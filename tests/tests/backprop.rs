@@ -121,6 +121,7 @@ async fn check_step(page: &Page) -> Result<Value> {
     Ok(state)
 }
 
+/// One of the smoke tests that `cargo xtask test` runs in every engine.
 #[test]
 fn stepping_through_shows_the_engines_numbers_and_the_update_lowers_the_loss() {
     run(async {

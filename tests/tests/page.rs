@@ -191,6 +191,29 @@ fn the_page_works_published_under_a_sub_path() {
     })
 }
 
+/// Every figure draws: each canvas on show, in every figure, holds more than a bare background.
+/// One of the smoke tests that `cargo xtask test` runs in every engine.
+#[test]
+fn every_figure_draws_on_each_of_its_canvases() {
+    run(async {
+        let page = Page::open("/", DESKTOP.0, DESKTOP.1).await?;
+        let figures = page
+            .js("return [...document.querySelectorAll('[data-figure]')].map(f => [f.id, f.dataset.ready === 'true']);")
+            .await?;
+        let figures = figures.as_array().cloned().unwrap_or_default();
+        assert!(figures.len() >= 20, "only {} figures", figures.len());
+        let mut checked = 0;
+        for figure in &figures {
+            let id = figure[0].as_str().unwrap_or("?");
+            assert_eq!(figure[1], Value::Bool(true), "{id} did not mount");
+            checked += page.assert_drawn(&format!("#{id}")).await?;
+        }
+        assert!(checked >= 30, "only {checked} canvases on show");
+        println!("{} canvases drawn in {} figures", checked, figures.len());
+        page.finish().await
+    })
+}
+
 #[test]
 fn the_theme_toggle_switches_colours_and_is_remembered() {
     run(async {
@@ -294,17 +317,24 @@ fn screenshots_at_desktop_and_phone_widths_in_both_themes() {
     })
 }
 
-/// Guards the guard: an error logged by the page must fail the test.
+/// Guards the guard: an error logged by the page, or a figure that shows it could not start,
+/// must fail the test. One of the smoke tests run in every engine (each reads errors its own way).
 #[test]
 fn a_console_error_fails_the_page_check() {
     run(async {
         let page = Page::open("/", DESKTOP.0, DESKTOP.1).await?;
-        page.js("console.error('planted error'); return 0;").await?;
+        page.js("console.error('planted error');
+                 const p = document.createElement('p');
+                 p.className = 'note figure-error';
+                 p.textContent = 'planted figure failure';
+                 document.querySelector('[data-figure]').prepend(p);
+                 return 0;")
+            .await?;
         let outcome: Result<()> = page.finish().await;
         match outcome {
-            Err(e) if e.contains("planted error") => Ok(()),
+            Err(e) if e.contains("planted error") && e.contains("planted figure failure") => Ok(()),
             other => Err(format!(
-                "a planted console error was not reported: {other:?}"
+                "a planted console error and figure failure were not both reported: {other:?}"
             )),
         }
     })

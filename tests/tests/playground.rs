@@ -183,6 +183,8 @@ fn every_control_changes_what_is_shown() {
     })
 }
 
+/// The playground learns from its buttons, and its copied link, opened afresh, replays the same
+/// losses. One of the smoke tests that `cargo xtask test` runs in every engine.
 #[test]
 fn a_copied_link_replays_the_same_run_to_the_last_digit() {
     run(async {
@@ -192,6 +194,7 @@ fn a_copied_link_replays_the_same_run_to_the_last_digit() {
             900,
         )
         .await?;
+        let untrained = page.state(FIG).await?;
         for _ in 0..3 {
             page.click_role(FIG, "epoch").await?;
         }
@@ -199,15 +202,22 @@ fn a_copied_link_replays_the_same_run_to_the_last_digit() {
             page.click_role(FIG, "step").await?;
         }
         let first = page.state(FIG).await?;
+        // The network learned: its losses fell from the untrained ones.
+        assert!(num(&first, "step") > 0.0, "{first}");
+        assert!(
+            num(&first, "trainLoss") < num(&untrained, "trainLoss"),
+            "{untrained} → {first}"
+        );
+        assert!(
+            num(&first, "validationLoss") < num(&untrained, "validationLoss"),
+            "{untrained} → {first}"
+        );
         page.click_role(FIG, "copy-link").await?;
         let link = page.js("return location.hash;").await?;
         let link = link.as_str().unwrap_or("").to_owned();
         assert!(link.contains("seed=42"), "{link}");
         // Open the link in a fresh page load and make the same updates.
-        page.goto(&format!("/{link}")).await?;
-        page.js("location.reload(); return 0;").await?;
-        page.wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
-            .await?;
+        page.open_fresh(&format!("/{link}")).await?;
         assert_eq!(num(&page.state(FIG).await?, "step"), 0.0);
         for _ in 0..3 {
             page.click_role(FIG, "epoch").await?;

@@ -53,25 +53,6 @@ async fn last_option(page: &Page, fig: &str, roles: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Asserts that every visible canvas of the figure has drawn something (not all transparent).
-async fn still_draws(page: &Page, fig: &str) -> Result<()> {
-    let blank = page
-        .js(&format!(
-            "const blank = [];
-             for (const c of document.querySelectorAll('{fig} canvas')) {{
-               if (c.offsetParent === null || c.width === 0 || c.height === 0) continue;
-               const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-               let any = false;
-               for (let i = 3; i < d.length; i += 4) {{ if (d[i] !== 0) {{ any = true; break; }} }}
-               if (!any) blank.push(c.dataset.role || c.className || 'canvas');
-             }}
-             return blank;"
-        ))
-        .await?;
-    assert_eq!(blank, Value::Array(vec![]), "{fig}: blank canvases");
-    Ok(())
-}
-
 /// The figure's message, if it is visible.
 async fn visible_message(page: &Page, fig: &str) -> Result<Option<String>> {
     let text = page
@@ -115,7 +96,7 @@ fn the_playground_at_its_limits_pauses_with_a_message() {
             page.text(&format!("{fig} [data-role=\"play\"]")).await?,
             "Play"
         );
-        still_draws(&page, fig).await?;
+        page.assert_drawn(fig).await?;
         page.element_screenshot(fig, "robustness-playground-limits")
             .await?;
         page.finish().await
@@ -166,9 +147,7 @@ fn a_malformed_shared_link_falls_back_to_defaults_with_a_notice() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         let defaults = playground_look(&page).await?;
-        page.goto("/#learningRate=abc&networkShape=99,x").await?;
-        page.js("location.reload(); return 0;").await?;
-        page.wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
+        page.open_fresh("/#learningRate=abc&networkShape=99,x")
             .await?;
         let notice = page.text("#notice").await?;
         assert!(
@@ -188,7 +167,7 @@ fn a_malformed_shared_link_falls_back_to_defaults_with_a_notice() {
         let repaired = Page::open("/#networkShape=32", 1280, 900).await?;
         assert_eq!(network, playground_look(&repaired).await?.1, "{notice}");
         repaired.finish().await?;
-        still_draws(&page, "#fig-playground").await?;
+        page.assert_drawn("#fig-playground").await?;
         page.finish().await
     })
 }
@@ -211,7 +190,7 @@ fn the_other_training_figures_survive_their_extreme_settings() {
         }
         let state = page.state(fig).await?;
         assert!(num(&state, "step") > 0.0, "{state}");
-        still_draws(&page, fig).await?;
+        page.assert_drawn(fig).await?;
 
         // The optimizer race: the largest learning rates and momentum.
         let fig = "#fig-optimizers";
@@ -239,7 +218,7 @@ fn the_other_training_figures_survive_their_extreme_settings() {
             "{legend}"
         );
         println!("optimizers at their largest rates: {legend} ({state})");
-        still_draws(&page, fig).await?;
+        page.assert_drawn(fig).await?;
 
         // The GAN: both learning rates at their largest, ten discriminator steps per round.
         let fig = "#fig-gan";
@@ -260,7 +239,7 @@ fn the_other_training_figures_survive_their_extreme_settings() {
             page.click(&format!("{fig} [data-role=\"play\"]")).await?;
         }
         println!("GAN at its largest rates: {state}");
-        still_draws(&page, fig).await?;
+        page.assert_drawn(fig).await?;
 
         // The transformer: the largest model and learning rate.
         let fig = "#fig-transformer";
@@ -278,7 +257,7 @@ fn the_other_training_figures_survive_their_extreme_settings() {
             page.click(&format!("{fig} [data-role=\"play\"]")).await?;
         }
         println!("transformer at its largest: {state}");
-        still_draws(&page, fig).await?;
+        page.assert_drawn(fig).await?;
 
         page.element_screenshot("#fig-gan", "robustness-gan-largest-rates")
             .await?;

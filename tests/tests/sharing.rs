@@ -83,17 +83,6 @@ fn a_copied_link_takes_one_line_on_a_phone() {
     })
 }
 
-/// Opens `link` as a new page load (not a change of hash in the open page).
-async fn open_fresh(page: &Page, link: &str) -> Result<()> {
-    let path = page
-        .js(&format!(
-            "const u = new URL({}, location.href); location.href = 'about:blank'; return u.pathname + u.search + u.hash;",
-            json!(link)
-        ))
-        .await?;
-    page.goto(path.as_str().unwrap_or("/")).await
-}
-
 /// A control's value: `1`/`0` for a checkbox, the checked value of a radio group.
 async fn value(page: &Page, fig: &str, key: &str) -> Result<String> {
     let v = page
@@ -276,7 +265,7 @@ fn changed_settings_travel_in_the_link_and_come_back() {
             expected.push((link, values, state));
         }
         for (case, (link, values, state)) in CASES.iter().zip(&expected) {
-            open_fresh(&page, link).await?;
+            page.open_fresh(link).await?;
             for (key, want) in case.keys.iter().zip(values) {
                 assert_eq!(&value(&page, case.fig, key).await?, want, "{link}");
             }
@@ -341,7 +330,7 @@ fn every_figure_s_first_control_comes_back_from_its_link() {
             hash.push(part.to_owned());
         }
         // All the figures' links in one, opened fresh: every control is back, with no notice.
-        open_fresh(&page, &format!("/#{}", hash.join("&"))).await?;
+        page.open_fresh(&format!("/#{}", hash.join("&"))).await?;
         assert_eq!(notice(&page).await?, "");
         for c in &changed {
             let (id, role, want) = (
@@ -370,7 +359,7 @@ fn a_malformed_link_gives_defaults_and_names_the_keys() {
         let bad = "/#dropout.rate-1=abc&dropout.rate-2=7&activations.activation=nope\
                    &optimizers.no-such-key=1&nofigure.x=1\
                    &transformer.sequence=%3Cb%3E12%0A345678901234567890&a.b.c=%zz";
-        open_fresh(&page, bad).await?;
+        page.open_fresh(bad).await?;
         let said = notice(&page).await?;
         for key in [
             "dropout.rate-1",
@@ -443,7 +432,8 @@ fn the_playground_keeps_its_own_link_beside_the_figures_keys() {
             assert!(link.contains(part), "{part} missing from {link}");
         }
         // Playground keys are still checked, and only they are named.
-        open_fresh(&page, "/#learningRate=abc&dropout.rate-1=0.35").await?;
+        page.open_fresh("/#learningRate=abc&dropout.rate-1=0.35")
+            .await?;
         let said = notice(&page).await?;
         assert!(said.contains("learningRate"), "{said}");
         assert!(!said.contains("dropout.rate-1"), "{said}");
@@ -463,7 +453,7 @@ fn screenshots_of_the_toolbars() {
                     "localStorage.setItem('spiega-theme', '{theme}'); return 0;"
                 ))
                 .await?;
-                open_fresh(&page, "/#activations.activation=relu").await?;
+                page.open_fresh("/#activations.activation=relu").await?;
                 let wide = page
                     .js("return document.documentElement.scrollWidth > window.innerWidth;")
                     .await?;

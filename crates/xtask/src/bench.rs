@@ -583,7 +583,7 @@ async fn run_all(
         return rounds(None, native, o, results).await;
     };
     let server = spiega_e2e::StaticServer::start(site)?;
-    let driver = spiega_e2e::Driver::start()?;
+    let driver = spiega_e2e::Driver::start(spiega_e2e::Engine::Chromium)?;
     let profile = std::env::temp_dir().join(format!("spiega-bench-{}", std::process::id()));
     let caps = json!({
         "goog:chromeOptions": {

@@ -7,6 +7,9 @@
 //!   `--locked`: its own lockfile pins a crate the registry does not serve);
 //! - binaryen 132 from npm into `.tools/` (Debian's binaryen 108 builds a page that dies at start);
 //! - Chromium and ChromeDriver from Debian's packages (for the browser tests only);
+//! - for the smoke tests in the other engines: Firefox ESR, WebKitGTK's WebDriver (with its
+//!   MiniBrowser) and Xvfb from Debian's packages, and geckodriver 0.37.1 (`cargo install
+//!   --locked`; Debian has no package of it);
 //! - axe-core 4.14.1 from npm into `.tools/axe/` (the accessibility test injects its `axe.min.js`;
 //!   its own folder, so installing it never prunes binaryen, nor the other way round).
 
@@ -16,6 +19,20 @@ use std::process::Command;
 const TRUNK_VERSION: &str = "0.21.14";
 const BINARYEN_VERSION: &str = "132.0.0";
 const AXE_VERSION: &str = "4.14.1";
+const GECKODRIVER_VERSION: &str = "0.37.1";
+
+/// Debian's packages the browser tests need, each with a file that shows it is installed.
+const BROWSER_PACKAGES: &[(&str, &str)] = &[
+    ("chromium", "/usr/bin/chromium"),
+    ("chromium-driver", "/usr/bin/chromedriver"),
+    ("firefox-esr", "/usr/bin/firefox-esr"),
+    ("webkit2gtk-driver", "/usr/bin/WebKitWebDriver"),
+    (
+        "libwebkit2gtk-4.1-0",
+        "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+    ),
+    ("xvfb", "/usr/bin/xvfb-run"),
+];
 
 /// The folder for tools installed from npm (git-ignored).
 pub fn tools_dir(root: &Path) -> PathBuf {
@@ -162,7 +179,7 @@ fn has_axe(root: &Path) -> bool {
         .is_some_and(|json| json["version"] == AXE_VERSION)
 }
 
-/// What the browser tests need: Chromium, ChromeDriver and axe-core.
+/// What the browser tests need: axe-core, geckodriver and Debian's browsers and drivers.
 pub fn browser(root: &Path) -> Result<(), String> {
     if !has_axe(root) {
         std::fs::create_dir_all(axe_dir(root)).map_err(|e| format!(".tools/axe: {e}"))?;
@@ -180,9 +197,26 @@ pub fn browser(root: &Path) -> Result<(), String> {
                 .arg(format!("axe-core@{AXE_VERSION}")),
         )?;
     }
-    let chromium = Path::new("/usr/bin/chromium").exists();
-    let driver = Path::new("/usr/bin/chromedriver").exists();
-    if chromium && driver {
+    if !version_of("geckodriver", &["--version"], root)
+        .is_some_and(|v| v.starts_with(&format!("geckodriver {GECKODRIVER_VERSION}")))
+    {
+        run(
+            &format!("installing geckodriver {GECKODRIVER_VERSION} (a few minutes, once)"),
+            command("cargo", root).args([
+                "install",
+                "--locked",
+                "geckodriver",
+                "--version",
+                GECKODRIVER_VERSION,
+            ]),
+        )?;
+    }
+    let missing: Vec<&str> = BROWSER_PACKAGES
+        .iter()
+        .filter(|(_, file)| !Path::new(file).exists())
+        .map(|(package, _)| *package)
+        .collect();
+    if missing.is_empty() {
         return Ok(());
     }
     let sudo = !is_root(root);
@@ -194,14 +228,34 @@ pub fn browser(root: &Path) -> Result<(), String> {
         } else {
             command("apt-get", root)
         };
-        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        // Another install holding apt's lock is waited for rather than failed on.
+        c.args(["-o", "DPkg::Lock::Timeout=300"])
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive");
         c
     };
-    run("updating the package lists", &mut apt(&["update", "-q"]))?;
-    run(
-        "installing chromium and chromium-driver",
-        &mut apt(&["install", "-y", "-q", "chromium", "chromium-driver"]),
-    )
+    run_patiently("updating the package lists", || apt(&["update", "-q"]))?;
+    let mut install = vec!["install", "-y", "-q"];
+    install.extend(&missing);
+    run_patiently(&format!("installing {}", missing.join(", ")), || {
+        apt(&install)
+    })
+}
+
+/// Runs an apt command, trying again a few times a little later when it fails (apt's lock may be
+/// held for a while by another install).
+fn run_patiently(what: &str, cmd: impl Fn() -> Command) -> Result<(), String> {
+    let mut tries = 1;
+    loop {
+        match run(what, &mut cmd()) {
+            Err(e) if tries < 4 => {
+                println!("spiega setup: {e}; trying again in 20 s");
+                std::thread::sleep(std::time::Duration::from_secs(20));
+                tries += 1;
+            }
+            outcome => return outcome,
+        }
+    }
 }
 
 fn is_root(root: &Path) -> bool {

@@ -2,14 +2,49 @@
 //!
 //! Steps: formatting, lints (host and wasm32), the engine's and the task runner's unit tests, the
 //! reference cases, the web crate's component tests in headless Chromium, a release build of the
-//! page (assembled from its section files first), and the end-to-end tests against that build.
-//! Each step's tests are counted from its output.
+//! page (assembled from its section files first), the end-to-end tests against that build in
+//! headless Chromium, and their smoke subset ([`SMOKE`]) in Firefox and in WebKit. Each step's
+//! tests are counted from its output.
 
 use crate::setup;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
+
+/// The end-to-end tests that run in every engine, as (test file, test): every figure draws, the
+/// console and figure-error check catches a planted error, the playground trains and a copied link
+/// replays the same losses, and the backpropagation step-through works with buttons and keys.
+/// Chromium runs every test; Firefox and WebKit run these, since they are slow to drive (WebKit
+/// renders in software under Xvfb) and the rest of the suite leans on Chromium's DevTools.
+pub const SMOKE: &[(&str, &str)] = &[
+    ("page", "every_figure_draws_on_each_of_its_canvases"),
+    ("page", "a_console_error_fails_the_page_check"),
+    (
+        "playground",
+        "a_copied_link_replays_the_same_run_to_the_last_digit",
+    ),
+    (
+        "backprop",
+        "stepping_through_shows_the_engines_numbers_and_the_update_lowers_the_loss",
+    ),
+];
+
+/// The command that runs the smoke tests in `engine` (`firefox` or `webkit`).
+fn smoke_command(root: &Path, dist: &Path, engine: &str) -> Command {
+    let mut c = setup::command("cargo", root);
+    c.args(["test", "-p", "spiega-e2e"]);
+    let mut files: Vec<&str> = SMOKE.iter().map(|(file, _)| *file).collect();
+    files.dedup();
+    for file in files {
+        c.args(["--test", file]);
+    }
+    c.args(["--", "--exact", "--test-threads=1"])
+        .args(SMOKE.iter().map(|(_, test)| *test))
+        .env("SPIEGA_DIST", dist)
+        .env("SPIEGA_BROWSER", engine);
+    c
+}
 
 /// The outcome of one step.
 struct Step {
@@ -166,6 +201,14 @@ pub fn run(root: &Path) -> Result<bool, String> {
         let mut e2e = cargo(&["test", "-p", "spiega-e2e", "--", "--test-threads=1"]);
         e2e.env("SPIEGA_DIST", &dist);
         steps.push(run_step("end-to-end tests (headless Chromium)", e2e));
+        steps.push(run_step(
+            "smoke tests (headless Firefox)",
+            smoke_command(root, &dist, "firefox"),
+        ));
+        steps.push(run_step(
+            "smoke tests (WebKit under Xvfb)",
+            smoke_command(root, &dist, "webkit"),
+        ));
     }
 
     println!("\n==> summary");
@@ -179,7 +222,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
             s.failed
         );
     }
-    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 9;
+    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 11;
     let passed: usize = steps.iter().map(|s| s.passed).sum();
     let failed: usize = steps.iter().map(|s| s.failed).sum::<usize>()
         + steps.iter().filter(|s| !s.ok && s.failed == 0).count();
