@@ -1,11 +1,42 @@
-//! Pooling of one single-channel map, for the convolution figure: the page convolves a digit with
-//! [`spiega_nn::layer::convolve_image`] and pools the result here, through the same [`Pool2d`] layer a
-//! network uses.
+//! The convolution figure's lesson: its example digits and filter presets, and pooling of one
+//! single-channel map. The page convolves a digit with [`spiega_nn::layer::convolve_image`] and
+//! pools the result here, through the same [`Pool2d`] layer a network uses.
 
+use spiega_nn::data::digits::digits;
 use spiega_nn::error::Result;
 use spiega_nn::layer::{Mode, Module, Pool2d, PoolKind};
 use spiega_nn::rng::Rng;
 use spiega_nn::tensor::{Matrix, Shape};
+
+/// The filter presets the figure offers, 3 × 3 row-major, by the value of their option: the
+/// Sobel edge filters (vertical edges: right column minus left column), a box blur, a sharpen
+/// and the identity.
+pub fn filter_preset(name: &str) -> Option<[f32; 9]> {
+    Some(match name {
+        "vertical" => [-1.0, 0.0, 1.0, -2.0, 0.0, 2.0, -1.0, 0.0, 1.0],
+        "horizontal" => [-1.0, -2.0, -1.0, 0.0, 0.0, 0.0, 1.0, 2.0, 1.0],
+        "blur" => [1.0 / 9.0; 9],
+        "sharpen" => [0.0, -1.0, 0.0, -1.0, 5.0, -1.0, 0.0, -1.0, 0.0],
+        "identity" => [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+        _ => return None,
+    })
+}
+
+/// The figure's example digits: the first 8 × 8 image of each class 0–9 in scikit-learn's
+/// digits, 64 pixels in `[0, 1]` each, row-major.
+pub fn example_digits() -> Result<Vec<Vec<f32>>> {
+    let data = digits()?;
+    let labels = data.labels().unwrap_or_default();
+    let mut examples = vec![Vec::new(); 10];
+    for (row, &label) in labels.iter().enumerate() {
+        if let Some(slot) = examples.get_mut(label)
+            && slot.is_empty()
+        {
+            *slot = data.x().row(row).iter().copied().collect();
+        }
+    }
+    Ok(examples)
+}
 
 /// A pooled map and, for max pooling, where each maximum came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +78,39 @@ pub fn pool_map(map: &Matrix, kind: PoolKind, window: usize, stride: usize) -> R
 mod tests {
     use super::*;
     use spiega_nn::tensor::from_rows;
+
+    /// The section's claim: the vertical-edge filter lights up the left and right sides of
+    /// strokes with opposite signs. In every row of every example digit that crosses a stroke
+    /// (its strongest positive and strongest negative response both reach a quarter of the map's
+    /// strongest), the positive lies left of the negative: ink begins, then ends.
+    #[test]
+    fn the_vertical_edge_filter_marks_the_two_sides_of_strokes_with_opposite_signs() {
+        use spiega_nn::layer::{Padding, convolve_image};
+        let filter = Matrix::from_fn(3, 3, |i, j| filter_preset("vertical").unwrap()[i * 3 + j]);
+        let mut rows_checked = 0;
+        for (digit, pixels) in example_digits().unwrap().iter().enumerate() {
+            assert_eq!(pixels.len(), 64, "digit {digit}");
+            let image = Matrix::from_fn(8, 8, |i, j| pixels[i * 8 + j]);
+            let map = convolve_image(&image, &filter, 1, Padding::Same)
+                .unwrap()
+                .output;
+            let top = map.iter().fold(0.0_f32, |a, v| a.max(v.abs()));
+            for i in 0..8 {
+                let row: Vec<f32> = (0..8).map(|j| map[(i, j)]).collect();
+                let strongest = |sign: f32| {
+                    (0..8)
+                        .max_by(|&a, &b| (sign * row[a]).total_cmp(&(sign * row[b])))
+                        .filter(|&j| sign * row[j] >= 0.25 * top)
+                };
+                let (Some(rising), Some(falling)) = (strongest(1.0), strongest(-1.0)) else {
+                    continue;
+                };
+                assert!(rising < falling, "digit {digit}, row {i}: {row:?}");
+                rows_checked += 1;
+            }
+        }
+        assert!(rows_checked >= 40, "{rows_checked} rows crossed a stroke");
+    }
 
     #[test]
     fn max_and_average_pooling_of_a_small_map() {

@@ -10,28 +10,16 @@ use crate::charts::Palette;
 use crate::charts::grid::{self, GridChart};
 use crate::controls;
 use crate::dom::{self, fmt};
-use crate::error::{Result, WebError};
+use crate::error::Result;
 use serde::Serialize;
-use spiega_lessons::conv::pool_map;
-use spiega_nn::data::digits::{SIDE, digits};
+use spiega_lessons::conv::{example_digits, filter_preset, pool_map};
+use spiega_nn::data::digits::SIDE;
 use spiega_nn::layer::{Padding, PoolKind, convolve_image};
 use spiega_nn::tensor::Matrix;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, MouseEvent};
-
-/// The filter presets, by the value of their option.
-fn preset(name: &str) -> Option<[f32; 9]> {
-    Some(match name {
-        "vertical" => [-1.0, 0.0, 1.0, -2.0, 0.0, 2.0, -1.0, 0.0, 1.0],
-        "horizontal" => [-1.0, -2.0, -1.0, 0.0, 0.0, 0.0, 1.0, 2.0, 1.0],
-        "blur" => [1.0 / 9.0; 9],
-        "sharpen" => [0.0, -1.0, 0.0, -1.0, 5.0, -1.0, 0.0, -1.0, 0.0],
-        "identity" => [0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0],
-        _ => return None,
-    })
-}
 
 /// The figure's controls, canvases and the image being convolved.
 pub struct ConvFigure {
@@ -58,18 +46,7 @@ pub struct ConvFigure {
 
 /// Mounts the figure in `root`.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
-    let data = digits()?;
-    let labels = data
-        .labels()
-        .ok_or_else(|| WebError::MissingElement("the digits' labels".into()))?;
-    let mut examples = vec![Vec::new(); 10];
-    for (row, &label) in labels.iter().enumerate() {
-        if let Some(slot) = examples.get_mut(label)
-            && slot.is_empty()
-        {
-            *slot = data.x().row(row).iter().copied().collect();
-        }
-    }
+    let examples = example_digits()?;
     let weights = (0..9)
         .map(|i| dom::input(root, &format!("w{i}")))
         .collect::<Result<Vec<_>>>()?;
@@ -202,7 +179,7 @@ impl Figure for ConvFigure {
         }
         let preset_name = self.filter_preset.value();
         if preset_name != self.shown_preset {
-            if let Some(w) = preset(&preset_name) {
+            if let Some(w) = filter_preset(&preset_name) {
                 for (input, v) in self.weights.iter().zip(w) {
                     input.set_value(&format!("{}", (v * 1000.0).round() / 1000.0));
                 }
@@ -215,7 +192,7 @@ impl Figure for ConvFigure {
                 .iter()
                 .map(|i| controls::number(i) as f32)
                 .collect();
-            let matches = preset(&preset_name).is_some_and(|p| {
+            let matches = filter_preset(&preset_name).is_some_and(|p| {
                 p.iter()
                     .zip(&typed)
                     .all(|(a, b)| ((a * 1000.0).round() / 1000.0 - b).abs() < 1e-4)
