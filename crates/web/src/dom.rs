@@ -156,8 +156,8 @@ pub fn show_figure_error(figure: &Element, err: &WebError) {
     }
 }
 
-/// Whether any part of `el` is inside the window's viewport (training figures do no work while
-/// scrolled out of view).
+/// Whether any part of `el` is inside the window's viewport (a training figure that leaves it
+/// pauses: [`crate::frame::left_the_screen`]).
 pub fn in_view(el: &Element) -> bool {
     let rect = el.get_bounding_client_rect();
     let height = window()
