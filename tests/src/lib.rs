@@ -850,6 +850,40 @@ impl Page {
         self.state(figure).await
     }
 
+    /// The theme the page shows: its `data-theme` and the page's background colour, so a test
+    /// that takes screenshots "in the dark theme" can check that the page really shows it.
+    pub async fn theme_shown(&self) -> Result<(String, String)> {
+        let v = self
+            .js("return [document.documentElement.dataset.theme || '', getComputedStyle(document.documentElement).backgroundColor];")
+            .await?;
+        let part = |i: usize| v[i].as_str().unwrap_or_default().to_owned();
+        Ok((part(0), part(1)))
+    }
+
+    /// The visible elements cut by the window's left or right edge (partly in, partly out; one
+    /// wholly outside, such as a skip link waiting for focus, is hidden on purpose), outside any
+    /// box that scrolls or clips on its own (a wide equation or table). The page's body hides
+    /// what is wider than the window, so the page's scroll width alone cannot tell.
+    pub async fn wider_than_the_window(&self) -> Result<Value> {
+        self.js(
+            "const inner = window.innerWidth;
+             const boxed = (el) => {
+               for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+                 if (getComputedStyle(p).overflowX !== 'visible') return true;
+               }
+               return false;
+             };
+             return [...document.body.querySelectorAll('*')].filter((el) => {
+               if (el.getClientRects().length === 0) return false;
+               const r = el.getBoundingClientRect();
+               if (r.width <= 1 || r.height <= 1 || getComputedStyle(el).opacity === '0') return false;
+               const cut = (r.right > inner + 1 && r.left < inner) || (r.left < -1 && r.right > 0);
+               return cut && !boxed(el);
+             }).slice(0, 10).map((el) => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right));",
+        )
+        .await
+    }
+
     /// An element's text.
     pub async fn text(&self, selector: &str) -> Result<String> {
         self.client

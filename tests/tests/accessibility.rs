@@ -222,6 +222,21 @@ fn reduced_motion_turns_transitions_off_and_plays_nothing() {
                    return t || a; }).map((el) => el.tagName + '.' + el.className).slice(0, 10);")
             .await?;
         assert_eq!(moving, json!([]), "transitions under reduced motion");
+        // The page has no transition of its own to find, so one is planted: the page's rule must
+        // turn off the transition of any element, including one added later.
+        let planted = page
+            .js("const d = document.createElement('div');
+                 d.style.transition = 'opacity 1s';
+                 document.querySelector('main').appendChild(d);
+                 const t = getComputedStyle(d).transitionDuration;
+                 d.remove();
+                 return t;")
+            .await?;
+        assert_eq!(
+            planted,
+            json!("0s"),
+            "a planted transition ran under reduced motion"
+        );
         let playing = page
             .js("return Array.from(document.querySelectorAll('[data-role=play][aria-pressed=true]')).length;")
             .await?;

@@ -431,6 +431,7 @@ fn screenshots_of_the_section_at_both_widths_in_both_themes() {
                 wide[0].as_i64() <= wide[1].as_i64(),
                 "the page scrolls sideways at {w} px: {wide}"
             );
+            let mut charts = Vec::new();
             for theme in ["light", "dark"] {
                 page.js(&format!(
                     "document.documentElement.dataset.theme = '{theme}';
@@ -439,10 +440,16 @@ fn screenshots_of_the_section_at_both_widths_in_both_themes() {
                        .forEach(s => s.style.display = 'none');"
                 ))
                 .await?;
+                // Drawn in the theme's colours by the theme's own event, before any resize.
+                charts.push(page.canvas_hash(CANVAS).await?);
                 page.js("window.dispatchEvent(new Event('resize'));")
                     .await?;
                 page.screenshot(&format!("backprop-{name}-{theme}")).await?;
             }
+            assert_ne!(
+                charts[0], charts[1],
+                "{name}: the diagram did not follow the theme"
+            );
         }
         page.finish().await
     });

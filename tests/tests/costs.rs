@@ -124,6 +124,7 @@ fn screenshots_of_the_section() {
         let page = Page::open("/", 1280, 900).await?;
         for (name, (w, h), mobile) in [("desktop", (1280, 900), false), ("phone", (390, 844), true)]
         {
+            let (mut backgrounds, mut charts) = (Vec::new(), Vec::new());
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
                 page.js(&format!(
@@ -131,6 +132,13 @@ fn screenshots_of_the_section() {
                 ))
                 .await?;
                 page.goto("/").await?;
+                let (shown, background) = page.theme_shown().await?;
+                assert_eq!(
+                    shown, theme,
+                    "{name}: the saved {theme} theme was not applied"
+                );
+                backgrounds.push(background);
+                charts.push(page.canvas_hash(&format!("{MARGIN} canvas")).await?);
                 // Nothing scrolls sideways on a phone.
                 let wide = page
                     .js("return document.documentElement.scrollWidth > window.innerWidth;")
@@ -147,6 +155,11 @@ fn screenshots_of_the_section() {
                         .await?;
                 }
             }
+            assert_ne!(
+                backgrounds[0], backgrounds[1],
+                "{name}: both themes look alike"
+            );
+            assert_ne!(charts[0], charts[1], "{name}: the chart kept its colours");
         }
         page.js("localStorage.removeItem('spiega-theme'); return 0;")
             .await?;

@@ -9,7 +9,7 @@
 )]
 
 use serde_json::json;
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, num, run};
 
 /// Whether the first element matching `selector` is rendered.
 async fn shown(page: &Page, selector: &str) -> Result<bool> {
@@ -50,13 +50,29 @@ fn a_named_figure_is_shown_alone_and_still_works() {
         ] {
             assert!(!shown(&page, gone).await?, "{gone} should be hidden");
         }
-        // The figure is live: its canvas has a size and its controls still act.
-        let size = page
-            .js("const c = document.querySelector('figure[data-figure=dropout] canvas'); return c.width * c.height;")
-            .await?;
+        // The figure is live: it mounted, and its keys still train it and redraw its curves.
+        let fig = "#fig-dropout";
+        assert_eq!(
+            page.js(&format!(
+                "return document.querySelector('{fig}').dataset.ready;"
+            ))
+            .await?,
+            json!("true"),
+            "the embedded figure did not start"
+        );
+        let curves = format!("{fig} canvas[data-role=curves]");
+        let before = (page.state(fig).await?, page.canvas_hash(&curves).await?);
+        assert_eq!(num(&before.0, "step"), 0.0, "{}", before.0);
+        page.keys(fig, "\u{E014}").await?;
+        let stepped = page.state(fig).await?;
         assert!(
-            size.as_f64().unwrap_or(0.0) > 0.0,
-            "the chart was not drawn"
+            num(&stepped, "step") > 0.0,
+            "the right arrow did not train: {stepped}"
+        );
+        assert_ne!(
+            before.1,
+            page.canvas_hash(&curves).await?,
+            "the curves did not follow the step"
         );
         let page_height = page
             .js("return document.documentElement.scrollHeight;")

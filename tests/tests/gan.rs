@@ -247,7 +247,9 @@ fn mode_collapse_can_be_provoked() {
         page.click_role(FIG, "play").await?;
         let s = page.state(FIG).await?;
         let covered = num(&s, "modesCovered");
-        assert!(covered <= 4.0, "{s}");
+        // Collapse: the generated points pile onto a few of the modes. At least one is covered,
+        // so a generator that never reached the ring does not pass for a collapsed one.
+        assert!((1.0..=4.0).contains(&covered), "{s}");
         let readout = page.text(&format!("{FIG} [data-role=readout]")).await?;
         assert!(
             readout.contains(&format!("modes covered {covered} of 8")),
@@ -267,7 +269,13 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
         page.wait_state(FIG, "s.generatorSteps >= 150", 30).await?;
         page.click_role(FIG, "play").await?;
         page.element_screenshot("#gan", "gan-1280-light").await?;
+        let light = page.canvas_hash(PLANE).await?;
         page.click("#theme-toggle").await?;
+        assert_ne!(
+            light,
+            page.canvas_hash(PLANE).await?,
+            "the plane kept the light theme"
+        );
         page.element_screenshot("#gan", "gan-1280-dark").await?;
         page.set_viewport(390, 844, true).await?;
         page.js("window.dispatchEvent(new Event('resize')); return 0;")

@@ -52,6 +52,7 @@ fn screenshots_of_the_section() {
         let page = Page::open("/", 1280, 900).await?;
         for (name, (w, h), mobile) in [("desktop", (1280, 900), false), ("phone", (390, 844), true)]
         {
+            let mut backgrounds = Vec::new();
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
                 page.js(&format!(
@@ -59,6 +60,12 @@ fn screenshots_of_the_section() {
                 ))
                 .await?;
                 page.goto("/").await?;
+                let (shown, background) = page.theme_shown().await?;
+                assert_eq!(
+                    shown, theme,
+                    "{name}: the saved {theme} theme was not applied"
+                );
+                backgrounds.push(background);
                 let wide = page
                     .js("return document.documentElement.scrollWidth > window.innerWidth;")
                     .await?;
@@ -69,6 +76,10 @@ fn screenshots_of_the_section() {
                         .await?;
                 }
             }
+            assert_ne!(
+                backgrounds[0], backgrounds[1],
+                "{name}: both themes look alike"
+            );
         }
         page.js("localStorage.removeItem('spiega-theme'); return 0;")
             .await?;

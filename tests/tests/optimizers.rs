@@ -190,6 +190,7 @@ fn screenshots_of_the_race_at_both_widths_in_both_themes() {
         play_until(&page, 120).await?;
         for (w, h, mobile, name) in [(1280, 900, false, "desktop"), (390, 844, true, "phone")] {
             page.set_viewport(w, h, mobile).await?;
+            let mut charts = Vec::new();
             for theme in ["light", "dark"] {
                 page.js(&format!(
                     "document.documentElement.dataset.theme = '{theme}';
@@ -198,11 +199,17 @@ fn screenshots_of_the_race_at_both_widths_in_both_themes() {
                        .forEach(s => s.style.display = 'none');"
                 ))
                 .await?;
+                // Drawn in the theme's colours by the theme's own event, before any resize.
+                charts.push(page.canvas_hash(MAP).await?);
                 page.js("window.dispatchEvent(new Event('resize'));")
                     .await?;
                 page.screenshot(&format!("optimizers-{name}-{theme}"))
                     .await?;
             }
+            assert_ne!(
+                charts[0], charts[1],
+                "{name}: the map did not follow the theme"
+            );
         }
         page.finish().await
     });

@@ -240,7 +240,7 @@ fn the_theme_toggle_switches_colours_and_is_remembered() {
             "the chart redrew on a dark background: {dark:?}"
         );
         let bg = page
-            .js("return getComputedStyle(document.body).backgroundColor;")
+            .js("return getComputedStyle(document.documentElement).backgroundColor;")
             .await?;
         assert_ne!(bg, "rgb(251, 250, 247)", "the page background stayed light");
         // A reload keeps the reader's choice.
@@ -277,6 +277,20 @@ fn a_phone_width_page_does_not_scroll_sideways() {
             scroll <= inner,
             "the page is {scroll} px wide in a {inner} px window"
         );
+        // A phone lays a page that is too wide out in a wider window and shrinks it: the window
+        // must stay the phone's width.
+        assert_eq!(
+            inner,
+            u64::from(PHONE.0),
+            "the page widened the phone's window"
+        );
+        // Nor is anything cut off at the edge: the body hides what is wider than the window.
+        let cut = page.wider_than_the_window().await?;
+        assert_eq!(
+            cut,
+            Value::Array(Vec::new()),
+            "wider than a {inner} px window"
+        );
         // The chart fills the figure and is drawn.
         let canvas_width = page
             .js("return document.querySelector('#fig-activations canvas').clientWidth;")
@@ -295,6 +309,7 @@ fn screenshots_at_desktop_and_phone_widths_in_both_themes() {
     run(async {
         let page = Page::open("/", DESKTOP.0, DESKTOP.1).await?;
         for (name, (w, h), mobile) in [("desktop", DESKTOP, false), ("phone", PHONE, true)] {
+            let mut backgrounds = Vec::new();
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
                 page.js(&format!(
@@ -302,6 +317,12 @@ fn screenshots_at_desktop_and_phone_widths_in_both_themes() {
                 ))
                 .await?;
                 page.goto("/").await?;
+                let (shown, background) = page.theme_shown().await?;
+                assert_eq!(
+                    shown, theme,
+                    "{name}: the saved {theme} theme was not applied"
+                );
+                backgrounds.push(background);
                 let path = page.screenshot(&format!("{name}-{theme}")).await?;
                 let size = std::fs::metadata(&path).map_err(spiega_e2e::err)?.len();
                 assert!(
@@ -310,6 +331,10 @@ fn screenshots_at_desktop_and_phone_widths_in_both_themes() {
                     path.display()
                 );
             }
+            assert_ne!(
+                backgrounds[0], backgrounds[1],
+                "{name}: both themes look alike"
+            );
         }
         page.js("localStorage.removeItem('spiega-theme'); return 0;")
             .await?;

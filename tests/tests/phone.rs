@@ -76,6 +76,15 @@ fn nothing_scrolls_sideways_and_every_chart_has_a_size() {
             scroll <= inner,
             "the page is {scroll} px wide in a {inner} px window"
         );
+        // A phone widens its window to a page that is too wide (and shrinks it), and the body
+        // hides what sticks out: the window must keep the phone's width, with nothing cut off.
+        assert_eq!(
+            inner,
+            f64::from(WIDTH),
+            "the page widened the phone's window"
+        );
+        let cut = page.wider_than_the_window().await?;
+        assert_eq!(cut, json!([]), "cut off by the edge of a {WIDTH} px phone");
         // Every canvas of every figure that is not hidden is laid out inside the screen's width.
         let bad = page
             .js(&format!(

@@ -418,6 +418,13 @@ fn the_readers_own_points_and_csv_files() {
             .await?;
         let custom = added.as_str().unwrap_or("");
         assert_eq!(custom.split(';').count(), 10, "{custom}");
+        let points = own_points(&page).await?;
+        let labels: Vec<&str> = points.iter().filter_map(|p| p.rsplit(':').next()).collect();
+        assert_eq!(
+            labels,
+            ["1", "1", "1", "1", "1", "0", "0", "0", "0", "0"],
+            "Shift-clicks add orange points: {points:?}"
+        );
         page.click_role(FIG, "epoch").await?;
         assert!(num(&page.state(FIG).await?, "step") > 0.0);
         // A file with a bad row is refused, named by its line, and the points stay.

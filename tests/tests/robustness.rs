@@ -217,6 +217,24 @@ fn the_other_training_figures_survive_their_extreme_settings() {
             !legend.contains("NaN") && !legend.contains("inf"),
             "{legend}"
         );
+        // At these rates gradient descent leaves the elongated bowl within 40 steps: the racers
+        // that stopped are the ones whose legend says so.
+        let stopped: Vec<String> = state["racers"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter(|r| r["stopped"] != Value::Bool(false))
+                    .filter_map(|r| r["name"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(!stopped.is_empty(), "no racer diverged: {state}");
+        for name in &stopped {
+            let shown = page
+                .text(&format!("{fig} output[data-role=loss-{name}]"))
+                .await?;
+            assert_eq!(shown, "diverged", "{name}'s legend: {legend}");
+        }
         println!("optimizers at their largest rates: {legend} ({state})");
         page.assert_drawn(fig).await?;
 

@@ -116,6 +116,7 @@ fn the_threshold_moves_the_matrix_the_ratios_and_the_roc_point_together() {
         let mut last_positive = u64::MAX;
         let mut last_point = (f64::INFINITY, f64::INFINITY);
         let mut last_hash = 0;
+        let mut sweep = Vec::new();
         for t in [0.05, 0.3, 0.5, 0.7, 0.95] {
             page.set_slider(&format!("{FIG} input[data-role=threshold]"), t)
                 .await?;
@@ -143,7 +144,19 @@ fn the_threshold_moves_the_matrix_the_ratios_and_the_roc_point_together() {
                 .await?;
             assert_eq!(threshold_text, shown(t, 2));
             (last_positive, last_point, last_hash) = (predicted_positive, p, hash);
+            sweep.push((predicted_positive, p));
         }
+        // The sweep moved them: the lowest threshold calls more samples positive than the
+        // highest, and its ROC point lies further up the curve.
+        let (low, high) = (sweep[0], sweep[sweep.len() - 1]);
+        assert!(
+            low.0 > high.0,
+            "the threshold left the counts alone: {sweep:?}"
+        );
+        assert!(
+            low.1.0 > high.1.0 || low.1.1 > high.1.1,
+            "the threshold left the ROC point alone: {sweep:?}"
+        );
         // A threshold near 1 calls almost nothing positive; near 0, almost everything.
         assert!(last_positive < trained["points"].as_u64().unwrap());
 
@@ -311,6 +324,7 @@ fn screenshots_of_the_section() {
         let page = Page::open("/", 1280, 900).await?;
         for (name, (w, h), mobile) in [("desktop", (1280, 900), false), ("phone", (390, 844), true)]
         {
+            let (mut backgrounds, mut charts) = (Vec::new(), Vec::new());
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
                 page.js(&format!(
@@ -318,6 +332,16 @@ fn screenshots_of_the_section() {
                 ))
                 .await?;
                 page.goto("/").await?;
+                let (shown, background) = page.theme_shown().await?;
+                assert_eq!(
+                    shown, theme,
+                    "{name}: the saved {theme} theme was not applied"
+                );
+                backgrounds.push(background);
+                charts.push(
+                    page.canvas_hash(&format!("{FIG} canvas[data-role=roc]"))
+                        .await?,
+                );
                 page.click(&format!("{PG} button[data-role=epoch]")).await?;
                 page.wait_until(
                     &format!("JSON.parse(document.querySelector('{FIG}').dataset.state).step > 0"),
@@ -339,6 +363,14 @@ fn screenshots_of_the_section() {
                         .await?;
                 }
             }
+            assert_ne!(
+                backgrounds[0], backgrounds[1],
+                "{name}: both themes look alike"
+            );
+            assert_ne!(
+                charts[0], charts[1],
+                "{name}: the ROC chart kept its colours"
+            );
         }
         page.js("localStorage.removeItem('spiega-theme'); return 0;")
             .await?;

@@ -75,6 +75,23 @@ fn a_copied_link_takes_one_line_on_a_phone() {
             height < 2.0 * line,
             "the link's line is {height} px tall (a line is {line} px)"
         );
+        // One line: the link's field sits beside its words, not on a line of its own below them
+        // (the toolbar's small type lets two rows pass the height check above).
+        let beside = page
+            .js(&format!(
+                "const s = document.querySelector({});
+                 const words = s.querySelector('span').getBoundingClientRect();
+                 const field = s.querySelector('input.share-link').getBoundingClientRect();
+                 return [words.bottom, field.top, words.right, field.left];",
+                json!(format!("{fig} > .figure-tools .share-status"))
+            ))
+            .await?;
+        let [words_bottom, field_top, words_right, field_left] =
+            [0, 1, 2, 3].map(|i| beside[i].as_f64().expect("a number"));
+        assert!(
+            field_top < words_bottom && field_left >= words_right,
+            "the link's field is not beside its words: {beside}"
+        );
         assert!(
             right <= fig_right + 0.5,
             "the link overflows the figure: {right} > {fig_right}"
@@ -447,6 +464,7 @@ fn screenshots_of_the_toolbars() {
         let page = Page::open("/", 1280, 900).await?;
         for (name, (w, h), mobile) in [("desktop", (1280, 900), false), ("phone", (390, 844), true)]
         {
+            let mut backgrounds = Vec::new();
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
                 page.js(&format!(
@@ -454,6 +472,12 @@ fn screenshots_of_the_toolbars() {
                 ))
                 .await?;
                 page.open_fresh("/#activations.activation=relu").await?;
+                let (shown, background) = page.theme_shown().await?;
+                assert_eq!(
+                    shown, theme,
+                    "{name}: the saved {theme} theme was not applied"
+                );
+                backgrounds.push(background);
                 let wide = page
                     .js("return document.documentElement.scrollWidth > window.innerWidth;")
                     .await?;
@@ -478,6 +502,10 @@ fn screenshots_of_the_toolbars() {
                 )
                 .await?;
             }
+            assert_ne!(
+                backgrounds[0], backgrounds[1],
+                "{name}: both themes look alike"
+            );
         }
         page.finish().await
     })

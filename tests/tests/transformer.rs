@@ -229,7 +229,13 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
         }
         page.element_screenshot("#transformers", "transformer-1280-light")
             .await?;
+        let light = page.canvas_hash(ATTENTION).await?;
         page.click("#theme-toggle").await?;
+        assert_ne!(
+            light,
+            page.canvas_hash(ATTENTION).await?,
+            "the attention map kept the light theme"
+        );
         page.element_screenshot("#fig-transformer", "transformer-1280-dark")
             .await?;
         page.set_viewport(390, 844, true).await?;
