@@ -884,6 +884,27 @@ impl Page {
         .await
     }
 
+    /// Fails unless the page fits a window `width` pixels wide: the window kept that width (a
+    /// too-wide element can widen a phone's layout viewport), nothing scrolls sideways, and no
+    /// element is cut by the window's edge ([`Page::wider_than_the_window`]).
+    pub async fn assert_fits(&self, width: u32) -> Result<()> {
+        let sizes = self
+            .js("return [window.innerWidth, document.documentElement.scrollWidth];")
+            .await?;
+        let (inner, scroll) = (sizes[0].as_f64(), sizes[1].as_f64());
+        if inner != Some(f64::from(width)) {
+            return Err(format!("the page widened the {width} px window: {sizes}"));
+        }
+        if scroll.is_none_or(|s| s > f64::from(width)) {
+            return Err(format!("the page scrolls sideways at {width} px: {sizes}"));
+        }
+        let cut = self.wider_than_the_window().await?;
+        if cut != json!([]) {
+            return Err(format!("cut off by the edge of a {width} px window: {cut}"));
+        }
+        Ok(())
+    }
+
     /// An element's text.
     pub async fn text(&self, selector: &str) -> Result<String> {
         self.client

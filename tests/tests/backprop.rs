@@ -424,13 +424,7 @@ fn screenshots_of_the_section_at_both_widths_in_both_themes() {
         }
         for (w, h, mobile, name) in [(1280, 900, false, "desktop"), (390, 844, true, "phone")] {
             page.set_viewport(w, h, mobile).await?;
-            let wide = page
-                .js("return [document.documentElement.scrollWidth, window.innerWidth];")
-                .await?;
-            assert!(
-                wide[0].as_i64() <= wide[1].as_i64(),
-                "the page scrolls sideways at {w} px: {wide}"
-            );
+            page.assert_fits(w).await?;
             let mut charts = Vec::new();
             for theme in ["light", "dark"] {
                 page.js(&format!(

@@ -150,10 +150,7 @@ fn capacity_sweep_pauses_resets_and_fits_a_phone() {
         let reset = page.state(FIG).await?;
         assert_eq!(num(&reset, "step"), 0.0, "{reset}");
         assert_eq!(page.text(&button).await?, "Train the six networks");
-        let overflow = page
-            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
-            .await?;
-        assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
+        page.assert_fits(390).await?;
         page.click(&button).await?;
         page.wait_until(
             "JSON.parse(document.querySelector('#fig-bias-variance').dataset.state).step >= 800",
@@ -279,10 +276,7 @@ fn l1_leaves_more_near_zero_weights_and_the_decays_differ() {
         page.set_viewport(390, 844, true).await?;
         page.js("document.querySelector('#fig-weight-penalties').scrollIntoView();")
             .await?;
-        let overflow = page
-            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
-            .await?;
-        assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
+        page.assert_fits(390).await?;
         page.element_screenshot("#fig-weight-penalties", "weight-penalties-phone-dark")
             .await?;
         page.click("#theme-toggle").await?;

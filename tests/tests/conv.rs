@@ -152,10 +152,7 @@ fn digits_filters_drawing_stride_padding_and_pooling_change_the_map() {
         ))
         .await?;
         page.element_screenshot(FIG, "fig-conv-phone").await?;
-        let wide = page
-            .js("return document.documentElement.scrollWidth > window.innerWidth;")
-            .await?;
-        assert_eq!(wide, Value::Bool(false));
+        page.assert_fits(390).await?;
         page.finish().await
     })
 }

@@ -8,7 +8,6 @@
     reason = "test helpers fail loudly"
 )]
 
-use serde_json::Value;
 use spiega_e2e::{Page, num, run};
 
 const MARGIN: &str = "#fig-cost-margin";
@@ -140,10 +139,7 @@ fn screenshots_of_the_section() {
                 backgrounds.push(background);
                 charts.push(page.canvas_hash(&format!("{MARGIN} canvas")).await?);
                 // Nothing scrolls sideways on a phone.
-                let wide = page
-                    .js("return document.documentElement.scrollWidth > window.innerWidth;")
-                    .await?;
-                assert_eq!(wide, Value::Bool(false), "{name} scrolls sideways");
+                page.assert_fits(w).await?;
                 if mobile {
                     for fig in [MARGIN, PROB] {
                         let id = fig.trim_start_matches('#');

@@ -280,13 +280,7 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
         page.set_viewport(390, 844, true).await?;
         page.js("window.dispatchEvent(new Event('resize')); return 0;")
             .await?;
-        let wide = page
-            .js("return document.documentElement.scrollWidth;")
-            .await?;
-        assert!(
-            wide.as_f64().unwrap_or(1e9) <= 390.0,
-            "scrolls sideways: {wide}"
-        );
+        page.assert_fits(390).await?;
         page.element_screenshot("#fig-gan", "gan-390-dark").await?;
         page.click("#theme-toggle").await?;
         page.element_screenshot("#fig-gan", "gan-390-light").await?;

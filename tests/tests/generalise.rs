@@ -167,10 +167,7 @@ fn dropout_controls_and_keys_change_what_is_shown() {
         let reset = page.state(DROPOUT).await?;
         assert_eq!(num(&reset, "step"), 0.0, "{reset}");
         // Nothing scrolls sideways on a phone.
-        let overflow = page
-            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
-            .await?;
-        assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
+        page.assert_fits(390).await?;
         page.keys(DROPOUT, " ").await?;
         page.train_to(DROPOUT, 200).await?;
         page.js("document.querySelector('#fig-dropout').scrollIntoView();")

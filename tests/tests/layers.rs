@@ -66,10 +66,7 @@ fn screenshots_of_the_section() {
                     "{name}: the saved {theme} theme was not applied"
                 );
                 backgrounds.push(background);
-                let wide = page
-                    .js("return document.documentElement.scrollWidth > window.innerWidth;")
-                    .await?;
-                assert_eq!(wide, serde_json::json!(false), "{name} scrolls sideways");
+                page.assert_fits(w).await?;
                 for section in ["#layers", "#shapes"] {
                     let id = section.trim_start_matches('#');
                     page.element_screenshot(section, &format!("{id}-{name}-{theme}"))

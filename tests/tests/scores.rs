@@ -348,10 +348,7 @@ fn screenshots_of_the_section() {
                     5,
                 )
                 .await?;
-                let wide = page
-                    .js("return document.documentElement.scrollWidth > window.innerWidth;")
-                    .await?;
-                assert_eq!(wide, Value::Bool(false), "{name} scrolls sideways");
+                page.assert_fits(w).await?;
                 if mobile {
                     for fig in [FIG, ROUGE] {
                         let id = fig.trim_start_matches('#');

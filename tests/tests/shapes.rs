@@ -105,10 +105,7 @@ fn the_notes_examples_and_edits_give_the_right_shapes() {
         page.element_screenshot(FIG, "fig-shapes-desktop").await?;
         page.set_viewport(390, 844, true).await?;
         page.element_screenshot(FIG, "fig-shapes-phone").await?;
-        let wide = page
-            .js("return document.documentElement.scrollWidth > window.innerWidth;")
-            .await?;
-        assert_eq!(wide, Value::Bool(false));
+        page.assert_fits(390).await?;
         page.finish().await
     })
 }

@@ -478,10 +478,7 @@ fn screenshots_of_the_toolbars() {
                     "{name}: the saved {theme} theme was not applied"
                 );
                 backgrounds.push(background);
-                let wide = page
-                    .js("return document.documentElement.scrollWidth > window.innerWidth;")
-                    .await?;
-                assert_eq!(wide, json!(false), "{name} scrolls sideways");
+                page.assert_fits(w).await?;
                 for fig in ["#fig-activations", "#fig-dropout"] {
                     copy_link(&page, fig).await?;
                     page.js(&format!(

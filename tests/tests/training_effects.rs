@@ -155,17 +155,7 @@ fn batch_norm_controls_and_keys_change_what_is_shown() {
             .await?;
         assert_eq!(key, "batch norm, batch 8");
         // Nothing scrolls sideways on a phone.
-        let overflow = page
-            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
-            .await?;
-        let wide = page
-            .js("return [...document.querySelectorAll('#batch-norm *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8).join('; ');")
-            .await?;
-        assert_eq!(
-            overflow.as_i64(),
-            Some(0),
-            "the page scrolls sideways: {wide}"
-        );
+        page.assert_fits(390).await?;
         choose(&page, BATCH_NORM, "shown", "1").await?;
         page.keys(BATCH_NORM, " ").await?;
         page.train_to(BATCH_NORM, 150).await?;
@@ -277,10 +267,7 @@ fn batch_size_controls_and_keys_change_what_is_shown() {
         page.train_to(BATCH_SIZE, 5).await?;
         page.keys(BATCH_SIZE, "r").await?;
         assert_eq!(num(&page.state(BATCH_SIZE).await?, "step"), 0.0);
-        let overflow = page
-            .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
-            .await?;
-        assert_eq!(overflow.as_i64(), Some(0), "the page scrolls sideways");
+        page.assert_fits(390).await?;
         choose(&page, BATCH_SIZE, "small", "2").await?;
         choose(&page, BATCH_SIZE, "large", "100").await?;
         page.keys(BATCH_SIZE, " ").await?;
