@@ -1193,9 +1193,10 @@ mod tests {
         }
     }
 
-    /// The prose's recipe for mode collapse on the gaussian mixture: a fast generator (0.01)
-    /// against a slow discriminator (0.0005) covers at most one mode; five discriminator steps
-    /// per round cover several.
+    /// The prose's recipe for mode collapse on the gaussian mixture, checked every 10 rounds of
+    /// the whole run the figure shows: a fast generator (0.01) against a slow discriminator
+    /// (0.0005) never covers more than three of the eight modes, and one or none most of the
+    /// time; five discriminator steps per round cover three or more nearly all the time.
     #[test]
     fn a_fast_generator_collapses_and_more_discriminator_steps_help() {
         let modes = |d_steps: usize| {
@@ -1210,14 +1211,19 @@ mod tests {
             let mut out = Vec::new();
             for round in 1..=ROUND_LIMIT {
                 gan.iterate().unwrap();
-                if round.is_multiple_of(250) && round >= 500 {
+                if round.is_multiple_of(10) {
                     out.push(gan.view(8).unwrap().modes_covered.unwrap());
                 }
             }
             out
         };
+        let share = |counts: &[usize], keep: fn(usize) -> bool| {
+            counts.iter().filter(|&&m| keep(m)).count() as f64 / counts.len() as f64
+        };
         let (one, five) = (modes(1), modes(5));
-        assert!(one.iter().all(|&m| m <= 1), "{one:?}");
-        assert!(five.iter().all(|&m| m >= 3), "{five:?}");
+        assert_eq!(one.len(), 300);
+        assert!(one.iter().all(|&m| m <= 3), "{one:?}");
+        assert!(share(&one, |m| m <= 1) > 0.5, "{one:?}");
+        assert!(share(&five[50..], |m| m >= 3) > 0.9, "{five:?}");
     }
 }
