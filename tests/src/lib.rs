@@ -860,6 +860,24 @@ impl Page {
         Ok((part(0), part(1)))
     }
 
+    /// Saves `theme` as the reader's choice, opens `link` afresh, and returns the page's
+    /// background colour; fails unless the page shows the saved theme.
+    pub async fn open_in_theme(&self, theme: &str, link: &str) -> Result<String> {
+        self.js(&format!(
+            "localStorage.setItem('spiega-theme', {}); return 0;",
+            json!(theme)
+        ))
+        .await?;
+        self.open_fresh(link).await?;
+        let (shown, background) = self.theme_shown().await?;
+        if shown != theme {
+            return Err(format!(
+                "the saved {theme} theme was not applied at {link} (shown: {shown:?})"
+            ));
+        }
+        Ok(background)
+    }
+
     /// The visible elements cut by the window's left or right edge (partly in, partly out; one
     /// wholly outside, such as a skip link waiting for focus, is hidden on purpose), outside any
     /// box that scrolls or clips on its own (a wide equation or table). The page's body hides

@@ -312,17 +312,7 @@ fn screenshots_at_desktop_and_phone_widths_in_both_themes() {
             let mut backgrounds = Vec::new();
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
-                page.js(&format!(
-                    "localStorage.setItem('spiega-theme', '{theme}'); return 0;"
-                ))
-                .await?;
-                page.goto("/").await?;
-                let (shown, background) = page.theme_shown().await?;
-                assert_eq!(
-                    shown, theme,
-                    "{name}: the saved {theme} theme was not applied"
-                );
-                backgrounds.push(background);
+                backgrounds.push(page.open_in_theme(theme, "/").await?);
                 let path = page.screenshot(&format!("{name}-{theme}")).await?;
                 let size = std::fs::metadata(&path).map_err(spiega_e2e::err)?.len();
                 assert!(

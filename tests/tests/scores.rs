@@ -327,17 +327,7 @@ fn screenshots_of_the_section() {
             let (mut backgrounds, mut charts) = (Vec::new(), Vec::new());
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
-                page.js(&format!(
-                    "localStorage.setItem('spiega-theme', '{theme}'); return 0;"
-                ))
-                .await?;
-                page.goto("/").await?;
-                let (shown, background) = page.theme_shown().await?;
-                assert_eq!(
-                    shown, theme,
-                    "{name}: the saved {theme} theme was not applied"
-                );
-                backgrounds.push(background);
+                backgrounds.push(page.open_in_theme(theme, "/").await?);
                 charts.push(
                     page.canvas_hash(&format!("{FIG} canvas[data-role=roc]"))
                         .await?,

@@ -467,17 +467,10 @@ fn screenshots_of_the_toolbars() {
             let mut backgrounds = Vec::new();
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
-                page.js(&format!(
-                    "localStorage.setItem('spiega-theme', '{theme}'); return 0;"
-                ))
-                .await?;
-                page.open_fresh("/#activations.activation=relu").await?;
-                let (shown, background) = page.theme_shown().await?;
-                assert_eq!(
-                    shown, theme,
-                    "{name}: the saved {theme} theme was not applied"
+                backgrounds.push(
+                    page.open_in_theme(theme, "/#activations.activation=relu")
+                        .await?,
                 );
-                backgrounds.push(background);
                 page.assert_fits(w).await?;
                 for fig in ["#fig-activations", "#fig-dropout"] {
                     copy_link(&page, fig).await?;
