@@ -300,4 +300,26 @@ mod tests {
             "{entries} contents entries for {sections} sections"
         );
     }
+
+    /// The author's notes hold sixteen known mistakes (listed with the notes, in their errata); the
+    /// page names each as the misconception it is, where it corrects it, in a
+    /// `<span class="misconception" data-erratum="N">`. Each of the sixteen is named exactly once.
+    #[test]
+    fn the_article_names_each_of_the_notes_sixteen_mistakes_once() {
+        let page = assemble(&crate::root().join("www")).unwrap();
+        let named: Vec<u32> = page
+            .match_indices("class=\"misconception\" data-erratum=\"")
+            .map(|(at, marker)| {
+                let rest = &page[at + marker.len()..];
+                rest[..rest.find('"').unwrap()].parse().unwrap()
+            })
+            .collect();
+        let mut sorted = named.clone();
+        sorted.sort_unstable();
+        assert_eq!(
+            sorted,
+            (1..=16).collect::<Vec<u32>>(),
+            "named in page order: {named:?}"
+        );
+    }
 }
