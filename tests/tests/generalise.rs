@@ -83,6 +83,42 @@ fn dropout_narrows_the_gap_and_every_curve_moves() {
             readout.contains(&format!("{count} of 32 in hidden layer 1")),
             "{readout}"
         );
+        // Early stopping: past the run without dropout's best point (update 55), each run's
+        // lowest validation loss is marked and named; Restore best shows its scores.
+        let line = page.text(&format!("{DROPOUT} [data-role=best]")).await?;
+        for run in &r {
+            let best = &run["best"];
+            let said = format!(
+                "{}: {:.3} at update {}",
+                run["name"].as_str().unwrap_or(""),
+                num(best, "validationLoss"),
+                num(best, "step")
+            );
+            assert!(line.contains(&said), "{line} lacks {said}");
+            assert!(
+                num(best, "validationLoss") < num(run, "validationLoss"),
+                "{run}"
+            );
+        }
+        assert_eq!(num(&r[0]["best"], "step"), 55.0, "{end}");
+        page.click_role(DROPOUT, "restore").await?;
+        page.wait_state(DROPOUT, "s.restored && s.runs[0].step === 55", 5)
+            .await?;
+        let restored = page.state(DROPOUT).await?;
+        let table = page
+            .text(&format!("{DROPOUT} [data-role=scores] tr:first-child"))
+            .await?;
+        let best_loss = format!("{:.3}", num(&r[0]["best"], "validationLoss"));
+        assert!(table.contains(&best_loss), "{table} lacks {best_loss}");
+        assert_eq!(
+            num(&runs(&restored)[0], "validationLoss"),
+            num(&r[0]["best"], "validationLoss")
+        );
+        assert_ne!(
+            after.1,
+            page.canvas_hash(&network).await?,
+            "the diagram did not show the restored weights"
+        );
         page.js("document.querySelector('#dropout').scrollIntoView();")
             .await?;
         page.screenshot("dropout-desktop").await?;

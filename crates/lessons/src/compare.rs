@@ -21,6 +21,9 @@ pub struct Comparison {
     /// were dropped (kept here because scoring afterwards runs in evaluation mode, which keeps
     /// every unit).
     dropped: Vec<Vec<Vec<bool>>>,
+    /// Whether every run holds its best network rather than its last (see
+    /// [`Comparison::restore_best`]).
+    restored: bool,
 }
 
 impl Comparison {
@@ -53,12 +56,19 @@ impl Comparison {
             .map(Playground::new)
             .collect::<Result<Vec<_>>>()?;
         let dropped = vec![Vec::new(); runs.len()];
-        Ok(Self { runs, dropped })
+        Ok(Self {
+            runs,
+            dropped,
+            restored: false,
+        })
     }
 
     /// Makes `updates` updates on every run, then records every run's scores. Returns the first
     /// error (the run that diverged is named by its index, from 1).
+    /// Training goes on from where it had got to: after [`Comparison::restore_best`], the last
+    /// networks are put back first, so the curves are those of the run never stopped.
     pub fn step(&mut self, updates: u32) -> Result<()> {
+        self.resume();
         for (i, run) in self.runs.iter_mut().enumerate() {
             for _ in 0..updates {
                 run.step().map_err(|e| name_run(i, e))?;
@@ -72,7 +82,9 @@ impl Comparison {
     }
 
     /// Trains every run for one whole epoch of its own (at least one update), then records.
+    /// Like [`Comparison::step`], it goes on from the last networks.
     pub fn step_epoch(&mut self) -> Result<()> {
+        self.resume();
         for (i, run) in self.runs.iter_mut().enumerate() {
             run.step_epoch().map_err(|e| name_run(i, e))?;
             if let Some(d) = self.dropped.get_mut(i) {
@@ -81,6 +93,35 @@ impl Comparison {
             run.record().map_err(|e| name_run(i, e))?;
         }
         Ok(())
+    }
+
+    /// Early stopping: puts back every run's network from its lowest validation loss so far
+    /// ([`Playground::restore_best`]) and returns each run's scores from the restored weights
+    /// (`None` for a run without a validation split).
+    pub fn restore_best(&mut self) -> Result<Vec<Option<Scores>>> {
+        let scores = self
+            .runs
+            .iter_mut()
+            .map(Playground::restore_best)
+            .collect::<Result<Vec<_>>>()?;
+        self.restored = true;
+        Ok(scores)
+    }
+
+    /// Puts back every run's last network after [`Comparison::restore_best`] (nothing otherwise).
+    pub fn resume(&mut self) {
+        if self.restored {
+            self.runs
+                .iter_mut()
+                .for_each(Playground::restore_last_recorded);
+            self.restored = false;
+        }
+    }
+
+    /// Whether the runs hold their best networks ([`Comparison::restore_best`]) rather than
+    /// their last.
+    pub fn restored(&self) -> bool {
+        self.restored
     }
 
     /// The runs, in the order of their configurations.
@@ -159,5 +200,37 @@ mod tests {
         other.seed = 2;
         assert!(Comparison::new(vec![dropout_setting(0.0).unwrap(), other]).is_err());
         assert!(Comparison::new(vec![]).is_err());
+    }
+
+    /// Restoring the best networks and going on trains exactly the run never stopped: the same
+    /// scores at every record, to the last digit.
+    #[test]
+    fn training_after_an_early_stop_goes_on_from_the_last_networks() {
+        let configs = || vec![dropout_setting(0.0).unwrap(), dropout_setting(0.5).unwrap()];
+        let mut stopped = Comparison::new(configs()).unwrap();
+        let mut straight = Comparison::new(configs()).unwrap();
+        for round in 0..40 {
+            if round % 10 == 9 {
+                let best = stopped.restore_best().unwrap();
+                assert!(stopped.restored());
+                for (i, b) in best.iter().enumerate() {
+                    assert_eq!(b.as_ref(), stopped.runs()[i].best(), "run {i}");
+                }
+            }
+            stopped.step(5).unwrap();
+            straight.step(5).unwrap();
+            assert!(!stopped.restored());
+            for i in 0..2 {
+                assert_eq!(
+                    stopped.latest(i),
+                    straight.latest(i),
+                    "run {i}, round {round}"
+                );
+            }
+        }
+        // By update 200 the run without dropout is past its best, so the restores above put
+        // back a different network (else this test would show nothing).
+        let best = stopped.runs()[0].best().unwrap().step;
+        assert!(best < 150, "{best}");
     }
 }

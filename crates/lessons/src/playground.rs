@@ -157,12 +157,71 @@ pub struct Playground {
     eval_model: Sequential,
     /// Every trained parameter, flat, on its way into `eval_model` (reused every frame).
     param_scratch: Vec<f32>,
-    /// The trained parameters, flat, when the scores were last recorded: what the reader last
-    /// saw, put back by [`Playground::restore_last_recorded`] after a divergence.
-    recorded_params: Vec<f32>,
+    /// The trained network when the scores were last recorded: what the reader last saw, put
+    /// back by [`Playground::restore_last_recorded`] after a divergence or an early stop.
+    recorded: Snapshot,
+    /// The recorded scores with the lowest validation loss so far, and the network then: the
+    /// point early stopping would keep.
+    best: Option<Scores>,
+    best_network: Snapshot,
     grid_n: usize,
     grid_x: Matrix,
     history: Vec<Scores>,
+}
+
+/// A copy of a trained network's state: every parameter, flat, and each batch-norm layer's
+/// running mean and variance (which evaluation uses), so that putting it back gives the same
+/// scores to the last digit. Its buffers are reused from one copy to the next.
+#[derive(Debug, Default)]
+struct Snapshot {
+    params: Vec<f32>,
+    running: Vec<f32>,
+}
+
+impl Snapshot {
+    /// Copies `model`'s state into the snapshot.
+    fn take(&mut self, model: &mut Sequential) {
+        let params = &mut self.params;
+        params.clear();
+        model.visit_params(&mut |_, p| params.extend_from_slice(p.value));
+        self.running.clear();
+        for i in 0..model.layers().len() {
+            if let Some(bn) = model.layer::<BatchNorm>(i) {
+                self.running.extend_from_slice(bn.running_mean());
+                self.running.extend_from_slice(bn.running_var());
+            }
+        }
+    }
+
+    /// Copies the snapshot back into `model` (the network it was taken from); nothing if it was
+    /// never taken.
+    fn put_back(&self, model: &mut Sequential) {
+        if self.params.is_empty() {
+            return;
+        }
+        let mut offset = 0;
+        model.visit_params(&mut |_, p| {
+            let n = p.value.len();
+            if let Some(v) = self.params.get(offset..offset + n) {
+                p.value.copy_from_slice(v);
+            }
+            offset += n;
+        });
+        let mut offset = 0;
+        for i in 0..model.layers().len() {
+            if let Some(bn) = model.layer_mut::<BatchNorm>(i) {
+                let n = bn.running_mean().len();
+                if let (Some(mean), Some(var)) = (
+                    self.running.get(offset..offset + n),
+                    self.running.get(offset + n..offset + 2 * n),
+                ) {
+                    // The lengths match the layer's, so this cannot fail.
+                    bn.set_running_stats(mean, var).ok();
+                }
+                offset += 2 * n;
+            }
+        }
+    }
 }
 
 /// Streams of randomness, one per purpose, so changing one thing does not reshuffle the others.
@@ -269,7 +328,9 @@ impl Playground {
             batch_y: Matrix::zeros(0, 0),
             eval_model: model,
             param_scratch: Vec::new(),
-            recorded_params: Vec::new(),
+            recorded: Snapshot::default(),
+            best: None,
+            best_network: Snapshot::default(),
             grid_n: 0,
             grid_x: Matrix::zeros(0, 0),
             history: Vec::new(),
@@ -278,6 +339,7 @@ impl Playground {
         me.order_rng.shuffle(&mut me.order);
         let first = me.scores()?;
         me.history.push(first);
+        me.keep_if_best(first);
         Ok(me)
     }
 
@@ -449,11 +511,8 @@ impl Playground {
             self.history.pop();
         }
         self.history.push(s);
-        let kept = &mut self.recorded_params;
-        kept.clear();
-        self.trainer
-            .model_mut()
-            .visit_params(&mut |_, p| kept.extend_from_slice(p.value));
+        self.recorded.take(self.trainer.model_mut());
+        self.keep_if_best(s);
         if self.history.len() > HISTORY_LIMIT {
             let mut i = 0;
             self.history.retain(|_| {
@@ -467,23 +526,54 @@ impl Playground {
         Ok(s)
     }
 
-    /// Puts back the trained parameters of the last [`Playground::record`]: after training
-    /// diverged, the network whose picture and scores the reader last saw. The optimizer's state
-    /// and the update count are not rewound, so training should not go on from here; a new run
-    /// starts afresh. Does nothing before the first record.
+    /// Puts back the trained network of the last [`Playground::record`]: after training
+    /// diverged, the network whose picture and scores the reader last saw; after
+    /// [`Playground::restore_best`], the network training had reached, from which it goes on
+    /// exactly as if never stopped. The optimizer's state and the update count are not rewound,
+    /// so after a divergence training should not go on from here; a new run starts afresh. Does
+    /// nothing before the first record.
     pub fn restore_last_recorded(&mut self) {
-        let kept = &self.recorded_params;
-        if kept.is_empty() {
+        self.recorded.put_back(self.trainer.model_mut());
+    }
+
+    /// The recorded scores with the lowest validation loss so far (the earliest of equals),
+    /// counting the untrained network: where early stopping would stop. `None` without a
+    /// validation split. Kept apart from the history, so thinning the history never loses it.
+    pub fn best(&self) -> Option<&Scores> {
+        self.best.as_ref()
+    }
+
+    /// Early stopping: puts back the network of [`Playground::best`] and returns its scores,
+    /// computed afresh from the restored weights (the same numbers, to the last digit), with the
+    /// update they were recorded after. The optimizer's state, the update count and the history
+    /// are left alone, so [`Playground::restore_last_recorded`] returns to where training had got
+    /// to. `None`, and nothing changes, without a validation split.
+    pub fn restore_best(&mut self) -> Result<Option<Scores>> {
+        let Some(best) = self.best else {
+            return Ok(None);
+        };
+        self.best_network.put_back(self.trainer.model_mut());
+        let scores = self.scores()?;
+        Ok(Some(Scores {
+            step: best.step,
+            ..scores
+        }))
+    }
+
+    /// Keeps `s` and the network now as the best, if its validation loss is lower than the best
+    /// so far.
+    fn keep_if_best(&mut self, s: Scores) {
+        let Some(v) = s.validation.map(|v| v.loss).filter(|v| v.is_finite()) else {
             return;
+        };
+        let lowest = self
+            .best
+            .and_then(|b| b.validation)
+            .map_or(f32::INFINITY, |b| b.loss);
+        if v < lowest {
+            self.best = Some(s);
+            self.best_network.take(self.trainer.model_mut());
         }
-        let mut offset = 0;
-        self.trainer.model_mut().visit_params(&mut |_, p| {
-            let n = p.value.len();
-            if let Some(v) = kept.get(offset..offset + n) {
-                p.value.copy_from_slice(v);
-            }
-            offset += n;
-        });
     }
 
     /// The recorded scores, oldest first.
@@ -862,6 +952,38 @@ mod tests {
         p.evaluate_grid(20, &mut grid.0, &mut grid.1).unwrap();
         assert_eq!(grid.0, good_map, "the map is not the last recorded one");
         assert_eq!(p.scores().unwrap().train.loss, last.train.loss);
+    }
+
+    /// The best point is the lowest validation loss of every record, the untrained network's
+    /// included, and outlives the history's thinning; restoring it gives its scores exactly.
+    #[test]
+    fn the_best_point_is_kept_through_thinning_and_restored_exactly() {
+        let mut p = circle();
+        let mut lowest = p.history()[0];
+        for _ in 0..(HISTORY_LIMIT + 300) {
+            p.step().unwrap();
+            let s = p.record().unwrap();
+            if s.validation.unwrap().loss < lowest.validation.unwrap().loss {
+                lowest = s;
+            }
+        }
+        assert!(
+            p.history().len() < HISTORY_LIMIT + 300,
+            "the history never thinned"
+        );
+        assert!(lowest.step > 0);
+        assert_eq!(p.best(), Some(&lowest));
+        let last = *p.history().last().unwrap();
+        assert_eq!(p.restore_best().unwrap(), Some(lowest));
+        p.restore_last_recorded();
+        assert_eq!(p.scores().unwrap(), last);
+        let no_validation = PlaygroundConfig {
+            split: SplitFractions::new(1.0, 0.0, 0.0),
+            ..PlaygroundConfig::default()
+        };
+        let mut p = Playground::new(no_validation).unwrap();
+        assert_eq!(p.best(), None);
+        assert_eq!(p.restore_best().unwrap(), None);
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub enum Stroke {
     Solid,
     /// A dashed line.
     Dashed,
+    /// A thin dotted line, for a guide such as the vertical line under a marked point.
+    Guide,
 }
 
 /// One line of the chart.
@@ -41,7 +43,8 @@ pub struct LineChart<'a> {
     pub series: Vec<Series<'a>>,
     /// Shaded x intervals (drawn behind everything).
     pub bands: &'a [(f64, f64)],
-    /// Points to mark with a dot and a vertical guide, with their colours.
+    /// Points to mark with a dot, with their colours; when they share one x (a probe), a muted
+    /// vertical guide is drawn there.
     pub markers: Vec<((f64, f64), RGBAColor)>,
     /// Whether y values are base-10 logarithms (labels then show `10^y`).
     pub log_y: bool,
@@ -119,6 +122,15 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette
                 ))
                 .map_err(chart_err)?;
             }
+            Stroke::Guide => {
+                ctx.draw_series(DashedLineSeries::new(
+                    s.points.iter().copied(),
+                    px(3.0),
+                    px(3.0),
+                    s.color.stroke_width(px(1.0).max(1) as u32),
+                ))
+                .map_err(chart_err)?;
+            }
         }
     }
     for &((x, y), color) in &chart.markers {
@@ -131,7 +143,11 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette
             .map_err(chart_err)?;
         }
     }
-    if let Some(&((x, _), _)) = chart.markers.first() {
+    // A probe: markers that share one x get a muted guide there. (Markers at different x draw
+    // their own guides as `Stroke::Guide` series, in their colours.)
+    if let Some(&((x, _), _)) = chart.markers.first()
+        && chart.markers.iter().all(|m| m.0.0 == x)
+    {
         ctx.draw_series(DashedLineSeries::new(
             [(x, y0), (x, y1)],
             px(3.0),

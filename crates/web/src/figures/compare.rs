@@ -4,6 +4,12 @@
 //!
 //! A figure owns a [`Core`] and implements [`Compared`] to say which runs to build and to draw its
 //! own views; [`wire`] connects the buttons, the keyboard and the frame loop.
+//!
+//! Early stopping: a figure whose markup has a `[data-role=restore]` button marks each run's
+//! lowest validation loss so far on its curves (a dot and a thin vertical line in the run's
+//! colour), names it in its `[data-role=best]` line, and the button puts back every run's network
+//! from that point, so the table and any picture of a network show what early stopping would
+//! have kept. Play or Step then goes on with the run from where it had got to.
 
 use super::{Figure, export};
 use crate::charts::line::{self, LineChart, Series, Stroke};
@@ -61,6 +67,12 @@ pub struct Core {
     pub epoch_ms: Vec<f64>,
     /// The state written at the last draw, which a figure's own views extend.
     state: Option<CoreState>,
+    /// The early-stopping button and line, when the figure has them.
+    restore: Option<(Element, Element)>,
+    /// After the restore button, each run's scores from its restored network.
+    restored: Vec<Option<Scores>>,
+    /// Reused buffers for the best points' vertical lines.
+    guides: Vec<[(f64, f64); 2]>,
 }
 
 /// A comparison's `data-state`: the step, whether it plays, its limit and each run's latest
@@ -70,6 +82,8 @@ struct CoreState {
     step: u64,
     playing: bool,
     limit: u64,
+    /// Whether the table shows every run's network from its best point (early stopping).
+    restored: bool,
     runs: Vec<RunState>,
 }
 
@@ -86,6 +100,16 @@ struct RunState {
     train_accuracy: Option<f32>,
     /// The scores recorded so far.
     points: usize,
+    /// Its lowest validation loss so far, as marked on the chart (early stopping figures only).
+    best: Option<BestState>,
+}
+
+/// A run's best point as marked on the chart: the update and its validation loss.
+#[derive(Serialize, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+struct BestState {
+    step: u64,
+    validation_loss: f32,
 }
 
 /// A comparison's state with the fields a figure's own views add beside it.
@@ -116,6 +140,15 @@ impl Core {
             epochs: false,
             epoch_ms: Vec::new(),
             state: None,
+            restore: match (
+                root.query_selector("button[data-role=\"restore\"]")?,
+                root.query_selector("[data-role=\"best\"]")?,
+            ) {
+                (Some(button), Some(line)) => Some((button, line)),
+                _ => None,
+            },
+            restored: Vec::new(),
+            guides: Vec::new(),
         })
     }
 
@@ -210,6 +243,39 @@ impl Core {
         }
     }
 
+    /// Keeps the restored runs' scores (empty: none restored) and labels the restore button.
+    fn set_restored(&mut self, scores: Vec<Option<Scores>>) {
+        self.restored = scores;
+        if let Some((button, _)) = &self.restore {
+            let on = !self.restored.is_empty();
+            dom::set_text(button, if on { "Back to last" } else { "Restore best" });
+            button
+                .set_attribute("aria-pressed", if on { "true" } else { "false" })
+                .ok();
+        }
+    }
+
+    /// Early stopping: puts back every run's network from its lowest validation loss, or, if
+    /// they are already back, the last networks; pauses either way.
+    fn toggle_restore(&mut self) -> Result<()> {
+        self.set_playing(false);
+        let Some(c) = self.comparison.as_mut() else {
+            return Ok(());
+        };
+        if c.restored() {
+            c.resume();
+            self.set_restored(Vec::new());
+            return self.say("");
+        }
+        let scores = c.restore_best()?;
+        self.set_restored(scores);
+        self.say(
+            "Early stopping: the table and the network now show each run's weights at its lowest \
+             validation loss (the dots). Back to last returns to the last weights, and training \
+             goes on from them.",
+        )
+    }
+
     /// Builds the runs afresh, untrained, and pauses.
     fn rebuild(&mut self, runs: Vec<(String, PlaygroundConfig)>) -> Result<()> {
         self.set_playing(false);
@@ -219,6 +285,7 @@ impl Core {
         self.set_playing(false);
         self.epoch_ms.clear();
         self.names = names;
+        self.set_restored(Vec::new());
         self.say("")
     }
 
@@ -230,9 +297,16 @@ impl Core {
             self.set_playing(false);
             return Ok(());
         }
+        if !self.restored.is_empty() {
+            self.set_restored(Vec::new());
+            self.say("")?;
+        }
         let Some(c) = self.comparison.as_mut() else {
             return Ok(());
         };
+        // After an early stop, the last networks come back first (the curves go on as if the
+        // run had never stopped).
+        c.resume();
         let result = if self.epochs {
             train_epochs(c, updates, &mut self.epoch_ms)
         } else {
@@ -307,7 +381,38 @@ impl Core {
                 p.1 = p.1.min(top);
             }
         }
-        let mut series = Vec::with_capacity(2 * n);
+        // Early stopping: each run's best point, a dot and a thin line in its colour.
+        let mut markers = Vec::new();
+        let mut bests: Vec<Option<BestState>> = vec![None; n];
+        if self.restore.is_some() {
+            self.guides.clear();
+            for (i, run) in c.runs().iter().enumerate() {
+                let Some(b) = run.best() else { continue };
+                let Some(v) = b.validation.filter(|v| v.loss.is_finite()) else {
+                    continue;
+                };
+                let per = if self.epochs {
+                    updates_per_epoch(run).max(1) as f64
+                } else {
+                    1.0
+                };
+                let x = b.step as f64 / per;
+                markers.push(((x, f64::from(v.loss).min(top)), colors[i]));
+                self.guides.push([(x, 0.0), (x, top)]);
+                bests[i] = Some(BestState {
+                    step: b.step,
+                    validation_loss: v.loss,
+                });
+            }
+        }
+        let mut series = Vec::with_capacity(3 * n);
+        for (guide, &(_, color)) in self.guides.iter().zip(&markers) {
+            series.push(Series {
+                points: guide,
+                color,
+                stroke: Stroke::Guide,
+            });
+        }
         for (i, color) in colors.iter().enumerate().take(n) {
             series.push(Series {
                 points: &self.curves[2 * i],
@@ -328,21 +433,36 @@ impl Core {
                 x_label: if self.epochs { "epochs" } else { "updates" },
                 series,
                 bands: &[],
-                markers: vec![],
+                markers,
                 log_y: false,
             },
             palette,
         )?;
-        let latest: Vec<Option<Scores>> = (0..n).map(|i| c.latest(i).copied()).collect();
+        // The table shows the restored networks' scores after an early stop.
+        let latest: Vec<Option<Scores>> = if self.restored.len() == n {
+            self.restored.clone()
+        } else {
+            (0..n).map(|i| c.latest(i).copied()).collect()
+        };
         self.write_table(&latest)?;
         let step = if self.epochs {
             self.steps()
         } else {
-            latest.first().copied().flatten().map_or(0, |s| s.step)
+            c.latest(0).map_or(0, |s| s.step)
         };
         let mut alt = format!("Loss curves after {step} updates.");
         let mut runs = Vec::with_capacity(n);
-        for (name, s) in self.names.iter().zip(&latest) {
+        let mut best_line = Vec::new();
+        for ((name, s), best) in self.names.iter().zip(&latest).zip(&bests) {
+            if let Some(b) = best {
+                let text = format!(
+                    "{name}: {} at update {}",
+                    fmt(f64::from(b.validation_loss), 3),
+                    b.step
+                );
+                alt.push_str(&format!(" Lowest validation loss, {text}."));
+                best_line.push(text);
+            }
             let Some(s) = s else { continue };
             let val = s.validation.map(|v| v.loss);
             alt.push_str(&format!(
@@ -364,13 +484,23 @@ impl Core {
                     .zip(&self.names)
                     .find(|(_, n)| *n == name)
                     .map_or(0, |(r, _)| r.history().len()),
+                best: *best,
             });
+        }
+        if let Some((_, line)) = &self.restore {
+            let text = if best_line.is_empty() {
+                String::new()
+            } else {
+                format!("Lowest validation loss so far: {}.", best_line.join("; "))
+            };
+            dom::set_text(line, &text);
         }
         self.chart.set_attribute("aria-label", &alt)?;
         self.state = Some(CoreState {
             step,
             playing: self.playing,
             limit: self.limit,
+            restored: self.restored.len() == n,
             runs,
         });
         self.publish(&())?;
@@ -556,6 +686,12 @@ pub fn wire<F: Compared>(fig: &Rc<RefCell<F>>) -> Result<()> {
     click("play", toggle_play::<F>)?;
     click("step", step_once::<F>)?;
     click("reset", reset_now::<F>)?;
+    if root
+        .query_selector("button[data-role=\"restore\"]")?
+        .is_some()
+    {
+        click("restore", restore_now::<F>)?;
+    }
     let f = Rc::clone(fig);
     dom::on(&root, "change", move |ev| {
         let is_control = ev
@@ -588,6 +724,16 @@ fn step_once<F: Compared>(fig: &Rc<RefCell<F>>) {
     if let Ok(mut f) = fig.try_borrow_mut() {
         let n = f.core().updates_per_frame;
         let result = f.core().advance(n).and_then(|()| redraw(&mut *f));
+        if let Err(e) = result {
+            report(&mut *f, &e);
+        }
+    }
+}
+
+/// Puts back the best networks, or the last ones, and redraws.
+fn restore_now<F: Compared>(fig: &Rc<RefCell<F>>) {
+    if let Ok(mut f) = fig.try_borrow_mut() {
+        let result = f.core().toggle_restore().and_then(|()| redraw(&mut *f));
         if let Err(e) = result {
             report(&mut *f, &e);
         }

@@ -165,6 +165,58 @@ fn the_dropout_figure_shows_the_units_the_last_step_dropped() {
     assert!(fig.ink("canvas[data-role=curves]") > 500);
 }
 
+/// Early stopping: past the run without dropout's best point, each run's best is marked and
+/// named, Restore best shows its scores from the restored weights, and Step goes on.
+#[wasm_bindgen_test]
+fn the_dropout_figure_marks_and_restores_each_runs_best_point() {
+    let fig = Mounted::new("dropout", dropout::mount, &[]);
+    let mut state = fig.step();
+    // 150 updates: past the run without dropout's lowest validation loss, after 55.
+    for _ in 1..30 {
+        state = fig.step();
+    }
+    let step = state["step"].as_u64().unwrap();
+    assert_eq!(step, 150, "{state}");
+    assert_eq!(state["restored"], false);
+    let line = fig.text("[data-role=best]");
+    let runs = state["runs"].as_array().unwrap().clone();
+    assert_eq!(runs.len(), 4, "{state}");
+    let mut bests = Vec::new();
+    for run in &runs {
+        let best = &run["best"];
+        let (at, loss) = (best["step"].as_u64().unwrap(), num(&best["validationLoss"]));
+        assert!(at <= step && loss <= num(&run["validationLoss"]), "{run}");
+        let said = format!(
+            "{}: {loss:.3} at update {at}",
+            run["name"].as_str().unwrap()
+        );
+        assert!(line.contains(&said), "{said} in {line}");
+        bests.push((at, loss));
+    }
+    assert!(bests[0].0 < step - 50, "{state}");
+    fig.click("button[data-role=restore]");
+    let restored = fig.state();
+    assert_eq!(restored["restored"], true, "{restored}");
+    assert_eq!(restored["step"], step);
+    assert_eq!(fig.text("button[data-role=restore]"), "Back to last");
+    for (run, (at, loss)) in restored["runs"].as_array().unwrap().iter().zip(&bests) {
+        assert_eq!(run["step"], *at, "{run}");
+        assert_eq!(num(&run["validationLoss"]), *loss, "{run}");
+    }
+    // The table's validation loss is the restored one.
+    let cell = fig.text("[data-role=scores] tr td:nth-child(3)");
+    assert_eq!(cell, format!("{:.3}", bests[0].1), "{restored}");
+    // Step goes on from the last weights.
+    let after = fig.step();
+    assert_eq!(after["restored"], false, "{after}");
+    assert_eq!(after["step"], step + 5);
+    assert_eq!(fig.text("button[data-role=restore]"), "Restore best");
+    assert!(
+        num(&after["runs"][0]["validationLoss"]) > bests[0].1 + 0.05,
+        "{after}"
+    );
+}
+
 #[wasm_bindgen_test]
 fn the_augmentation_figure_draws_transforms_within_the_sliders_ranges() {
     let fig = Mounted::new("augmentation", augmentation::mount, &[]);
