@@ -5,8 +5,9 @@
 //! layer of [`CLASSES`] logits, every layer initialised by the same scheme with zero biases. A
 //! batch of [`BATCH`] inputs, each feature a standard normal, with random class labels, goes
 //! forward once and its mean softmax cross-entropy is backpropagated once. For each hidden
-//! layer `l` the lesson reports the standard deviation of `a⁽ˡ⁾` and of `δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾` over
-//! every example and unit, and whether all the layer's units computed the same thing.
+//! layer `l` the lesson reports the standard deviation of `a⁽ˡ⁾` and of each example's error
+//! signal `δ⁽ˡ⁾ = ∂L_i/∂z⁽ˡ⁾` over every example and unit, and whether all the layer's units
+//! computed the same thing.
 //!
 //! Why the spread moves: with independent zero-mean weights, `Var(z⁽ˡ⁾) = h_{l−1} Var(w)
 //! E[(a⁽ˡ⁻¹⁾)²]`. For tanh near 0, `E[a²] ≈ Var(z)`; for ReLU, `E[a²] = Var(z)/2`. So each layer
@@ -91,7 +92,8 @@ impl Scheme {
 pub struct Spread {
     /// The standard deviation of `a⁽ˡ⁾` over the batch and the layer's units.
     pub activations: Vec<f32>,
-    /// The standard deviation of `δ⁽ˡ⁾ = ∂L/∂z⁽ˡ⁾` over the batch and the layer's units.
+    /// The standard deviation of `δ⁽ˡ⁾ = ∂L_i/∂z⁽ˡ⁾`, each example's error signal for its own
+    /// loss (`B` times the gradient of the batch's mean), over the batch and the layer's units.
     pub gradients: Vec<f32>,
     /// The share of `a⁽ˡ⁾` whose size is above 0.9 (saturated tanh units; large ReLU outputs).
     pub saturated: Vec<f32>,
@@ -160,7 +162,7 @@ pub fn spread(scheme: Scheme, activation: Activation, seed: u32) -> Result<Sprea
             .ok_or_else(|| EngineError::Invalid("a dense layer kept no error signal".into()))?;
         let a = &layer.output;
         out.activations.push(spread_of(a));
-        out.gradients.push(spread_of(delta));
+        out.gradients.push(spread_of(delta) * BATCH as f32);
         let big = a.iter().filter(|v| v.abs() > 0.9).count();
         out.saturated.push(big as f32 / a.len().max(1) as f32);
         out.identical_units
