@@ -72,12 +72,12 @@ fn log_points(values: &[f32]) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// A spread in words: three significant digits, or a power of ten when it is tiny.
+/// A number in words: three decimals, or a power of ten when it is tiny or huge.
 fn spread_text(v: f32) -> String {
     let v = f64::from(v);
     if v == 0.0 {
         "0".into()
-    } else if v < 1e-3 {
+    } else if !(1e-3..1e4).contains(&v) {
         format!("{v:.1e}").replace('-', "−")
     } else {
         fmt(v, 3)
@@ -139,9 +139,10 @@ impl Figure for InitialisationFigure {
                 .fold((f64::MAX, f64::MIN), |(lo, hi), &(_, v)| {
                     (lo.min(v), hi.max(v))
                 });
-            // Whole decades around the values, at least two of them.
+            // Whole decades around the values, at least four of them, so that the axis is
+            // labelled at whole powers of ten.
             let (lo, hi) = ((lo - 0.25).floor(), (hi + 0.25).ceil());
-            let hi = hi.max(lo + 2.0);
+            let hi = hi.max(lo + 4.0);
             (a, g, lo..hi)
         };
         let palette = Palette::from_css()?;
