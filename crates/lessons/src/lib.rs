@@ -20,6 +20,7 @@ pub mod costs;
 pub mod curve;
 pub mod dropout;
 pub mod gan;
+pub mod initialisation;
 pub mod normalization;
 pub mod optimizers;
 pub mod playground;

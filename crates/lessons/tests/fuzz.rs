@@ -8,6 +8,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
+use spiega_lessons::initialisation::{Scheme, spread};
 use spiega_lessons::playground::{DataKind, Playground, PlaygroundConfig};
 use spiega_nn::activation::Activation;
 use spiega_nn::data::Dataset;
@@ -60,6 +61,20 @@ fn any_matrix() -> impl Strategy<Value = Matrix> {
     (0usize..6, 0usize..6).prop_flat_map(|(r, c)| matrix(r, c))
 }
 
+/// Any initialisation scheme, its parameter any value.
+fn init() -> BoxedStrategy<Init> {
+    prop_oneof![
+        Just(Init::Glorot),
+        Just(Init::He),
+        Just(Init::Playground),
+        Just(Init::Zero),
+        any_value().prop_map(|limit| Init::Uniform { limit }),
+        any_value().prop_map(|std| Init::Normal { std }),
+    ]
+    .boxed()
+}
+
+/// Any activation, its parameter any value.
 fn activation() -> BoxedStrategy<Activation> {
     prop_oneof![
         Just(Activation::Linear),
@@ -204,6 +219,7 @@ proptest! {
         inputs in 0usize..6,
         outputs in 0usize..6,
         act in activation(),
+        init in init(),
         p in any_value(),
         input in any_matrix(),
         grad in any_matrix(),
@@ -211,7 +227,7 @@ proptest! {
     ) {
         let mut rng = Rng::new(seed);
         let mut layers: Vec<Box<dyn Module>> = Vec::new();
-        if let Ok(d) = Dense::new(inputs, outputs, act, Init::Glorot, &mut rng) {
+        if let Ok(d) = Dense::new(inputs, outputs, act, init, &mut rng) {
             layers.push(Box::new(d));
         }
         if let Ok(d) = Dropout::new(Shape::Flat(inputs.max(1)), p) {
@@ -298,6 +314,16 @@ proptest! {
         let _ = trainer.evaluate(&x, &y);
         let _ = trainer.predict(&x);
         let _ = trainer.penalty_value();
+    }
+
+    /// The initialisation figure's spreads for any scheme, activation and seed: numbers, one per
+    /// hidden layer, or an error.
+    #[test]
+    fn fuzz_initialisation(scheme in 0usize..4, act in activation(), seed in any::<u32>()) {
+        if let Ok(s) = spread(Scheme::ALL[scheme], act, seed) {
+            prop_assert_eq!(s.activations.len(), s.gradients.len());
+            prop_assert_eq!(s.activations.len(), s.identical_units.len());
+        }
     }
 
     /// The playground with any configuration: built or refused, then stepped and scored.

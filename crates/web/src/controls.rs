@@ -194,6 +194,12 @@ pub fn format_rate(v: f32) -> String {
     format!("{v}")
 }
 
+/// The value of the checked radio button of the group `name` under `root`.
+pub fn radio(root: &Element, name: &str) -> Result<String> {
+    let checked: HtmlInputElement = dom::query(root, &format!("input[name=\"{name}\"]:checked"))?;
+    Ok(checked.value())
+}
+
 /// The menu `select[data-role=role]` under `root`.
 pub fn menu(root: &Element, role: &str) -> Result<HtmlSelectElement> {
     dom::query(root, &format!("select[data-role=\"{role}\"]"))

@@ -79,7 +79,8 @@ fn headings(html: &str) -> Result<Vec<Heading<'_>>, String> {
     Ok(found)
 }
 
-/// Reads a section file named `name` (`NN-id.html`): checks that it is one `<section>` whose
+/// Reads a section file named `name` (`NN-id.html`, or `NNx-id.html` with one lower-case letter
+/// for a section placed between two numbered ones until the files are renumbered): checks that it is one `<section>` whose
 /// `id` its name carries, and finds its title and anchored headings.
 pub fn read_section<'a>(name: &str, html: &'a str) -> Result<Section<'a>, String> {
     let text = html.trim();
@@ -94,11 +95,17 @@ pub fn read_section<'a>(name: &str, html: &'a str) -> Result<Section<'a>, String
         .strip_suffix(".html")
         .and_then(|stem| stem.split_once('-'))
         .is_some_and(|(number, rest)| {
-            number.len() == 2 && number.bytes().all(|b| b.is_ascii_digit()) && rest == id
+            let (digits, letter) = number.split_at(number.len().min(2));
+            digits.len() == 2
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (letter.is_empty()
+                    || (letter.len() == 1 && letter.bytes().all(|b| b.is_ascii_lowercase())))
+                && rest == id
         });
     if !named {
         return Err(format!(
-            "{name} holds <section id=\"{id}\">: name the file NN-{id}.html (NN its place, two digits)"
+            "{name} holds <section id=\"{id}\">: name the file NN-{id}.html (NN its place, two digits, \
+             and at most one lower-case letter after them)"
         ));
     }
     let mut found = headings(text)
@@ -260,6 +267,9 @@ mod tests {
         assert!(err("01-a.html", "<section><h2>A</h2></section>").contains("no id"));
         assert!(err("01-b.html", "<section id=\"a\"><h2>A</h2></section>").contains("NN-a.html"));
         assert!(err("1-a.html", "<section id=\"a\"><h2>A</h2></section>").contains("NN-a.html"));
+        assert!(err("01bb-a.html", "<section id=\"a\"><h2>A</h2></section>").contains("NN-a.html"));
+        assert!(err("01B-a.html", "<section id=\"a\"><h2>A</h2></section>").contains("NN-a.html"));
+        assert!(read_section("01b-a.html", "<section id=\"a\"><h2>A</h2></section>").is_ok());
         assert!(err("01-a.html", "<section id=\"a\"><p>x</p></section>").contains("no <h2>"));
     }
 }

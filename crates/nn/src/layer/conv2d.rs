@@ -41,6 +41,11 @@ pub(crate) fn check_init(init: Init) -> Result<()> {
             limit,
             "it must be a finite number of at least 0",
         )),
+        Init::Normal { std } if !(std.is_finite() && std >= 0.0) => Err(EngineError::hyper(
+            "initialisation spread",
+            std,
+            "it must be a finite number of at least 0",
+        )),
         _ => Ok(()),
     }
 }

@@ -10,32 +10,49 @@ use crate::trace::LayerTrace;
 
 /// How a dense layer's weights are first drawn. Every scheme draws the weights in
 /// `[fan_in][fan_out]` order (TensorFlow's kernel layout), weights before biases.
+///
+/// A uniform draw on `[−l, l)` has variance `l² / 3`, so each uniform scheme is named by the
+/// variance it gives the weights.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Init {
-    /// Glorot (Xavier) uniform: `W ~ U(−l, l)`, `l = √(6 / (fan_in + fan_out))`, `b = 0`.
+    /// Glorot (Xavier) uniform: `W ~ U(−l, l)`, `l = √(6 / (fan_in + fan_out))`, so
+    /// `Var(w) = 2 / (fan_in + fan_out)`; `b = 0`. Keeps the variance of activations and of
+    /// gradients alike from layer to layer for activations with slope 1 at 0 (tanh, linear).
     Glorot,
-    /// He uniform: `W ~ U(−l, l)`, `l = √(6 / fan_in)`, `b = 0`; suits ReLU layers.
+    /// He (Kaiming) uniform: `W ~ U(−l, l)`, `l = √(6 / fan_in)`, so `Var(w) = 2 / fan_in`;
+    /// `b = 0`. The factor 2 makes up for ReLU zeroing half its inputs; suits ReLU layers.
     He,
-    /// Uniform in `[−limit, limit)`, `b = 0`.
+    /// Uniform in `[−limit, limit)`, `Var(w) = limit² / 3`, `b = 0`.
     Uniform {
         /// Half the width of the interval.
         limit: f32,
     },
+    /// Normal with a fixed spread, `W ~ N(0, std²)` (`Var(w) = std²`, whatever the fan-in),
+    /// `b = 0`; one standard normal (one Box–Muller pair of draws) per weight.
+    Normal {
+        /// The standard deviation of each weight.
+        std: f32,
+    },
+    /// Every weight and bias 0. Every unit of a layer then computes the same thing and gets the
+    /// same gradient, so training can never make them differ.
+    Zero,
     /// TensorFlow Playground's scheme: `W = u − 0.5` for `u ~ U(0, 1)`, `b = 0.1`.
     Playground,
 }
 
 impl Init {
-    /// Draws one weight for a layer of `fan_in` inputs and `fan_out` outputs.
+    /// Draws one weight for a layer of `fan_in` inputs and `fan_out` outputs. The uniform
+    /// schemes take one draw per weight, the normal one a Box–Muller pair, zero none.
     pub(crate) fn draw(&self, rng: &mut Rng, fan_in: usize, fan_out: usize) -> f32 {
-        let u = rng.next_f64();
-        let sym = |limit: f64| ((2.0 * u - 1.0) * limit) as f32;
-        match *self {
-            Init::Glorot => sym((6.0 / (fan_in + fan_out) as f64).sqrt()),
-            Init::He => sym((6.0 / fan_in as f64).sqrt()),
-            Init::Uniform { limit } => sym(f64::from(limit)),
-            Init::Playground => (u - 0.5) as f32,
-        }
+        let limit = match *self {
+            Init::Glorot => (6.0 / (fan_in + fan_out) as f64).sqrt(),
+            Init::He => (6.0 / fan_in as f64).sqrt(),
+            Init::Uniform { limit } => f64::from(limit),
+            Init::Playground => return (rng.next_f64() - 0.5) as f32,
+            Init::Normal { std } => return rng.normal() * std,
+            Init::Zero => return 0.0,
+        };
+        ((2.0 * rng.next_f64() - 1.0) * limit) as f32
     }
 
     /// The initial bias.
@@ -88,6 +105,7 @@ impl Dense {
                 "a dense layer needs at least one input and one output, got {inputs} → {outputs}"
             )));
         }
+        crate::layer::conv2d::check_init(init)?;
         let mut w = Matrix::zeros(outputs, inputs);
         for i in 0..inputs {
             for o in 0..outputs {
@@ -414,6 +432,62 @@ mod tests {
         assert_eq!(d.weights()[(0, 0)], first);
         assert_eq!(d.weights()[(1, 0)], second);
         assert_eq!(d.biases(), &[0.1, 0.1, 0.1]);
+    }
+
+    /// The mean and the variance of a `fan_in → fan_out` layer's weights drawn by `init`.
+    fn weight_moments(init: Init, fan_in: usize, fan_out: usize) -> (f64, f64) {
+        let d = Dense::new(fan_in, fan_out, Activation::Relu, init, &mut Rng::new(11)).unwrap();
+        let w: Vec<f64> = d.weights().iter().map(|&v| f64::from(v)).collect();
+        let n = w.len() as f64;
+        let mean = w.iter().sum::<f64>() / n;
+        let var = w.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+        (mean, var)
+    }
+
+    #[test]
+    fn each_scheme_gives_the_variance_its_formula_states() {
+        // 400 × 300 = 120,000 weights: the sample variance is within about 1 % of the true one
+        // (its relative standard error is √(2/n) or less), so 3 % is a safe bound.
+        let (fan_in, fan_out) = (400, 300);
+        for (init, variance) in [
+            (Init::Glorot, 2.0 / (fan_in + fan_out) as f64),
+            (Init::He, 2.0 / fan_in as f64),
+            (Init::Uniform { limit: 0.5 }, 0.25 / 3.0),
+            (Init::Normal { std: 0.01 }, 1e-4),
+            (Init::Normal { std: 1.0 }, 1.0),
+        ] {
+            let (mean, var) = weight_moments(init, fan_in, fan_out);
+            assert!(mean.abs() < 0.01 * variance.sqrt(), "{init:?}: mean {mean}");
+            assert!(
+                (var / variance - 1.0).abs() < 0.03,
+                "{init:?}: {var} against {variance}"
+            );
+        }
+        let d = Dense::new(
+            fan_in,
+            fan_out,
+            Activation::Relu,
+            Init::Zero,
+            &mut Rng::new(1),
+        )
+        .unwrap();
+        assert!(d.weights().iter().all(|&w| w == 0.0));
+        assert!(d.biases().iter().all(|&b| b == 0.0));
+    }
+
+    #[test]
+    fn a_spread_that_is_not_a_finite_positive_number_is_refused() {
+        for std in [f32::NAN, f32::INFINITY, -0.1] {
+            let made = Dense::new(
+                2,
+                2,
+                Activation::Relu,
+                Init::Normal { std },
+                &mut Rng::new(0),
+            );
+            let err = made.unwrap_err().to_string();
+            assert!(err.contains("initialisation spread"), "{err}");
+        }
     }
 
     #[test]

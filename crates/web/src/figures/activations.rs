@@ -46,9 +46,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
 impl ActivationFigure {
     /// The activation picked by the radio buttons, with its parameter from its slider.
     fn activation(&self) -> Result<Activation> {
-        let checked: HtmlInputElement =
-            dom::query(&self.root, "input[name=\"activation\"]:checked")?;
-        Ok(match checked.value().as_str() {
+        Ok(match controls::radio(&self.root, "activation")?.as_str() {
             "leaky_relu" => Activation::LeakyRelu {
                 slope: controls::number(&self.slope) as f32,
             },

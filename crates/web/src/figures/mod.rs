@@ -16,6 +16,7 @@ pub mod dropout;
 pub mod export;
 pub mod gan;
 pub mod handoff;
+pub mod initialisation;
 pub mod live_model;
 pub mod mathml;
 pub mod normalization;
@@ -62,9 +63,10 @@ pub trait Figure {
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
 /// The figures the page knows, by their `data-figure` name.
-const FIGURES: [(&str, Mount); 22] = [
+const FIGURES: [(&str, Mount); 23] = [
     ("activations", activations::mount),
     ("backprop", backprop::mount),
+    ("initialisation", initialisation::mount),
     ("optimizers", optimizers::mount),
     ("cost-margin", costs::mount_margin),
     ("cost-probability", costs::mount_probability),

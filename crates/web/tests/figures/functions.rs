@@ -1,15 +1,18 @@
-//! The figures that show a function of their controls: activations, softmax, the margin losses,
-//! cross-entropy and impurity, and ROUGE. Each readout is checked against the number worked out
+//! The figures that show a function of their controls: activations, weight initialisation,
+//! softmax, the margin losses, cross-entropy and impurity, and ROUGE. Each readout is checked against the number worked out
 //! here by hand, and again after a control moves; and a figure whose markup lacks a control says
 //! which.
 
 use crate::support::{Mounted, fragment, num, numbers};
-use spiega_web::figures::{activations, costs, rouge, softmax};
+use spiega_lessons::initialisation::{Scheme, spread};
+use spiega_nn::activation::Activation;
+use spiega_web::figures::{activations, costs, initialisation, rouge, softmax};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 /// The figures this module tests.
 pub const FIGURES: &[&str] = &[
     "activations",
+    "initialisation",
     "softmax",
     "cost-margin",
     "cost-probability",
@@ -33,6 +36,54 @@ fn the_activation_figure_shows_the_engines_values() {
     let text = fig.text("[data-role=readout]");
     assert!(text.contains("g(z) = −0.7616"), "{text}");
     assert!(fig.ink("canvas[data-role=chart]") > 1000);
+}
+
+#[wasm_bindgen_test]
+fn the_initialisation_figure_shows_the_lessons_spreads_for_its_controls() {
+    let fig = Mounted::new("initialisation", initialisation::mount, &[]);
+    // The page's defaults: He with ReLU, seed 1.
+    let shows = |scheme: Scheme, act: Activation, seed: u32| {
+        let state = fig.state();
+        let want = spread(scheme, act, seed).unwrap();
+        assert_eq!(state["scheme"], scheme.name(), "{state}");
+        assert_eq!(num(&state["seed"]), f64::from(seed), "{state}");
+        let shown = numbers(&state["activations"]);
+        assert_eq!(shown.len(), want.activations.len(), "{state}");
+        for (s, w) in shown.iter().zip(&want.activations) {
+            assert!((s - f64::from(*w)).abs() <= 1e-6 * s.abs(), "{state}");
+        }
+        let shown = numbers(&state["gradients"]);
+        assert_eq!(shown.len(), want.gradients.len(), "{state}");
+        for (s, w) in shown.iter().zip(&want.gradients) {
+            assert!((s - f64::from(*w)).abs() <= 1e-6 * s.abs(), "{state}");
+        }
+        state
+    };
+    shows(Scheme::He, Activation::Relu, 1);
+    assert!(fig.ink("canvas[data-role=chart]") > 1000);
+    fig.check("input[name=init-scheme][value=small]", true);
+    let state = shows(Scheme::Small, Activation::Relu, 1);
+    let text = fig.text("[data-role=readout]");
+    assert!(text.contains("From layer 1 to layer 10"), "{text}");
+    let acts = numbers(&state["activations"]);
+    assert!(acts[9] < 1e-9 * acts[0], "{state}");
+    fig.check("input[name=init-activation][value=tanh]", true);
+    shows(Scheme::Small, Activation::Tanh, 1);
+    assert!(fig.text("[data-role=readout]").contains("beyond ±0.9"));
+    fig.click("button[data-role=reseed]");
+    shows(Scheme::Small, Activation::Tanh, 2);
+    fig.set("[data-role=seed]", "20");
+    fig.click("button[data-role=reseed]");
+    shows(Scheme::Small, Activation::Tanh, 1);
+    fig.check("input[name=init-scheme][value=zero]", true);
+    let state = shows(Scheme::Zero, Activation::Tanh, 1);
+    assert_eq!(state["identical_units"], true, "{state}");
+    let text = fig.text("[data-role=readout]");
+    assert!(text.contains("exactly 0"), "{text}");
+    assert!(fig.ink("canvas[data-role=chart]") > 1000);
+    // A seed typed out of range is used, and shown, as the nearest one offered.
+    fig.set("[data-role=seed]", "99");
+    shows(Scheme::Zero, Activation::Tanh, 20);
 }
 
 /// softmax(z / τ), worked out in f64.

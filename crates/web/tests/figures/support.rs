@@ -21,7 +21,7 @@ macro_rules! section {
 }
 
 /// Every section file of the article, by file name, as the page assembles them.
-pub const SECTIONS: [(&str, &str); 25] = [
+pub const SECTIONS: [(&str, &str); 26] = [
     section!("01-playground.html"),
     section!("02-activations.html"),
     section!("03-softmax.html"),
@@ -35,6 +35,7 @@ pub const SECTIONS: [(&str, &str); 25] = [
     section!("11-rouge.html"),
     section!("12-backprop.html"),
     section!("13-gradcheck.html"),
+    section!("13b-initialisation.html"),
     section!("14-optimizers.html"),
     section!("15-bias-variance.html"),
     section!("16-regularisation.html"),
