@@ -6,7 +6,8 @@
 //! shows that it plays; [`toggle`] starts and pauses it, and the frame loop it makes on first use
 //! does the rest: nothing runs while the figure is paused, a figure that leaves the screen pauses
 //! and says so ([`crate::frame::LEFT_THE_SCREEN`], the rule every training figure follows), and an
-//! error pauses it with the figure's own message.
+//! error pauses it with the figure's own message. [`warm_up_on_first_sight`] has the figure train
+//! a few frames the first time it comes on screen, so it never shows empty charts.
 
 use crate::dom;
 use crate::error::{Result, WebError};
