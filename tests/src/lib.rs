@@ -1090,15 +1090,16 @@ impl Page {
                 json!({ "format": "png", "captureBeyondViewport": true }),
             )
             .await?;
-        let data = shot["data"].as_str().ok_or("no screenshot data")?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(err)?;
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, bytes).map_err(err)?;
-        Ok(path)
+        save_screenshot(&shot, name)
+    }
+
+    /// Saves a screenshot of what the window shows, not the whole page, under
+    /// `target/screenshots/<name>.png`: quick where a test takes many as it scrolls.
+    pub async fn window_screenshot(&self, name: &str) -> Result<PathBuf> {
+        let shot = self
+            .cdp("Page.captureScreenshot", json!({ "format": "png" }))
+            .await?;
+        save_screenshot(&shot, name)
     }
 
     /// Saves a screenshot of the first element matching `selector` (scrolled or not) under
@@ -1127,15 +1128,7 @@ impl Page {
                     "clip": { "x": x, "y": y, "width": width, "height": height, "scale": 1 } }),
             )
             .await?;
-        let data = shot["data"].as_str().ok_or("no screenshot data")?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(err)?;
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, bytes).map_err(err)?;
-        Ok(path)
+        save_screenshot(&shot, name)
     }
 
     /// Lets the page's downloads (links with a `download` name) land in `dir`, as a reader's
@@ -1158,6 +1151,20 @@ impl Page {
         }
         Ok(())
     }
+}
+
+/// Writes the PNG of a DevTools `Page.captureScreenshot` answer under
+/// `target/screenshots/<name>.png`.
+fn save_screenshot(shot: &Value, name: &str) -> Result<PathBuf> {
+    let data = shot["data"].as_str().ok_or("no screenshot data")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(err)?;
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).map_err(err)?;
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, bytes).map_err(err)?;
+    Ok(path)
 }
 
 /// Waits at most `seconds` for the download `name` to be complete in `dir`, and reads it.

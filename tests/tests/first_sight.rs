@@ -1,8 +1,8 @@
 //! Every figure that trains shows the start of its lesson the first time it comes on screen: it
 //! trains a few of its own frames in one go (`frame::warm_up` in the web crate), draws them and
 //! waits, paused, with Play ready; nothing is trained at load for a figure not yet seen. The same
-//! holds under reduced motion (the warm-up never animates), at 1280 and 390 pixels, and
-//! screenshots of the page scrolled through every figure are saved in both themes.
+//! holds under reduced motion (the warm-up never animates), at 1280 and 390 pixels, and what the
+//! window shows at each of them is saved as a screenshot in both themes.
 
 #![allow(
     clippy::unwrap_used,
@@ -42,8 +42,9 @@ async fn progress(page: &Page, figure: &str, expr: &str) -> Result<Value> {
 }
 
 /// Checks every training figure untrained while off screen, then scrolls each into view and
-/// checks that it warmed up, paused, and redrew its chart with what it trained.
-async fn every_figure_warms_up_on_first_sight(page: &Page) -> Result<()> {
+/// checks that it warmed up, paused, and redrew its chart with what it trained; saves what the
+/// window shows as `<shots>-<figure>`.
+async fn every_figure_warms_up_on_first_sight(page: &Page, shots: &str) -> Result<()> {
     page.js("window.scrollTo(0, 0); return 0;").await?;
     for (figure, expr, chart) in WARMED {
         let sel = format!("figure[data-figure=\"{figure}\"]");
@@ -92,31 +93,28 @@ async fn every_figure_warms_up_on_first_sight(page: &Page) -> Result<()> {
             "{figure}'s {chart} did not change"
         );
         page.assert_drawn(&sel).await?;
+        page.window_screenshot(&format!("{shots}-{figure}")).await?;
         println!("{figure}: {steps} at first sight in {} ms", after[2]);
     }
     Ok(())
 }
 
-/// Scrolls through every figure of the page (so each has been seen) and saves a screenshot of
-/// the whole page as `name`.
-async fn shoot_every_figure(page: &Page, name: &str) -> Result<()> {
-    let n = page
-        .js("return document.querySelectorAll('figure[data-figure]').length;")
-        .await?;
-    for i in 0..n.as_u64().unwrap_or(0) {
+/// Switches to the dark theme (which redraws every chart from its numbers), checks every
+/// canvas still drawn, and saves what the window shows at each training figure as
+/// `<shots>-<figure>`.
+async fn shoot_in_the_dark(page: &Page, shots: &str) -> Result<()> {
+    page.click("#theme-toggle").await?;
+    let (theme, _) = page.theme_shown().await?;
+    assert_eq!(theme, "dark");
+    page.assert_drawn("figure[data-figure]").await?;
+    for (figure, _, _) in WARMED {
         page.js(&format!(
-            "document.querySelectorAll('figure[data-figure]')[{i}].scrollIntoView({{ block: 'center' }}); return 0;"
+            "document.querySelector({}).scrollIntoView({{ block: 'center' }}); return 0;",
+            json!(format!("figure[data-figure=\"{figure}\"]"))
         ))
         .await?;
-        page.js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(0))));")
-            .await?;
+        page.window_screenshot(&format!("{shots}-{figure}")).await?;
     }
-    page.wait_until(
-        "[...document.querySelectorAll('figure[data-figure]')].every(f => f.dataset.warmUpMs !== undefined || !['normalization','optimizers','bias-variance','weight-penalties','pruning','dropout','augmentation','batch-norm','batch-size','gan','transformer'].includes(f.dataset.figure))",
-        10,
-    )
-    .await?;
-    page.screenshot(name).await?;
     Ok(())
 }
 
@@ -124,10 +122,8 @@ async fn shoot_every_figure(page: &Page, name: &str) -> Result<()> {
 fn every_training_figure_shows_its_lesson_at_first_sight() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
-        every_figure_warms_up_on_first_sight(&page).await?;
-        page.screenshot("first-sight-1280-light").await?;
-        page.open_in_theme("dark", "/").await?;
-        shoot_every_figure(&page, "first-sight-1280-dark").await?;
+        every_figure_warms_up_on_first_sight(&page, "first-sight-1280-light").await?;
+        shoot_in_the_dark(&page, "first-sight-1280-dark").await?;
         page.finish().await
     });
 }
@@ -143,11 +139,9 @@ fn under_reduced_motion_a_phone_sees_the_same_first_state() {
         )
         .await?;
         page.goto("/").await?;
-        every_figure_warms_up_on_first_sight(&page).await?;
+        every_figure_warms_up_on_first_sight(&page, "first-sight-390-light").await?;
         page.assert_fits(390).await?;
-        page.screenshot("first-sight-390-light").await?;
-        page.open_in_theme("dark", "/").await?;
-        shoot_every_figure(&page, "first-sight-390-dark").await?;
+        shoot_in_the_dark(&page, "first-sight-390-dark").await?;
         page.finish().await
     });
 }
