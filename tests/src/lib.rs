@@ -797,6 +797,46 @@ impl Page {
         .await
     }
 
+    /// Waits (at most 10 s) until `figure` has had its first sight: it came on screen and
+    /// trained its first few frames (its `data-warm-up-ms` is written when they are drawn).
+    pub async fn wait_warmed_up(&self, figure: &str) -> Result<()> {
+        self.wait_until(
+            &format!(
+                "document.querySelector({}).dataset.warmUpMs !== undefined",
+                json!(figure)
+            ),
+            10,
+        )
+        .await
+    }
+
+    /// For a test that measures from untrained runs: waits for `figure`'s first sight
+    /// ([`Page::wait_warmed_up`]), checks that it trained something and waits paused (its
+    /// `data-state` step count, `step` or `steps`, above zero; no button pressed), presses its
+    /// Reset button and returns its state, which must count zero again.
+    pub async fn reset_after_first_sight(&self, figure: &str) -> Result<Value> {
+        self.wait_warmed_up(figure).await?;
+        let count = |s: &Value| {
+            s.get("step")
+                .or_else(|| s.get("steps"))
+                .and_then(Value::as_f64)
+        };
+        let seen = self.state(figure).await?;
+        if count(&seen).is_none_or(|n| n <= 0.0) || seen["playing"] == json!(true) {
+            return Err(format!(
+                "{figure} did not show its first frames, paused: {seen}"
+            ));
+        }
+        self.click_role(figure, "reset").await?;
+        let start = self.state(figure).await?;
+        if count(&start) != Some(0.0) {
+            return Err(format!(
+                "{figure}'s Reset did not return to untrained runs: {start}"
+            ));
+        }
+        Ok(start)
+    }
+
     /// Sets the control with `data-role="<role>"` inside `figure` as a reader would: a checkbox
     /// is ticked when `value` is `"true"`, anything else takes `value`; then `input` and `change`
     /// fire. Fails when there is no such control.
@@ -1050,15 +1090,16 @@ impl Page {
                 json!({ "format": "png", "captureBeyondViewport": true }),
             )
             .await?;
-        let data = shot["data"].as_str().ok_or("no screenshot data")?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(err)?;
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, bytes).map_err(err)?;
-        Ok(path)
+        save_screenshot(&shot, name)
+    }
+
+    /// Saves a screenshot of what the window shows, not the whole page, under
+    /// `target/screenshots/<name>.png`: quick where a test takes many as it scrolls.
+    pub async fn window_screenshot(&self, name: &str) -> Result<PathBuf> {
+        let shot = self
+            .cdp("Page.captureScreenshot", json!({ "format": "png" }))
+            .await?;
+        save_screenshot(&shot, name)
     }
 
     /// Saves a screenshot of the first element matching `selector` (scrolled or not) under
@@ -1087,15 +1128,7 @@ impl Page {
                     "clip": { "x": x, "y": y, "width": width, "height": height, "scale": 1 } }),
             )
             .await?;
-        let data = shot["data"].as_str().ok_or("no screenshot data")?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(err)?;
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, bytes).map_err(err)?;
-        Ok(path)
+        save_screenshot(&shot, name)
     }
 
     /// Lets the page's downloads (links with a `download` name) land in `dir`, as a reader's
@@ -1118,6 +1151,20 @@ impl Page {
         }
         Ok(())
     }
+}
+
+/// Writes the PNG of a DevTools `Page.captureScreenshot` answer under
+/// `target/screenshots/<name>.png`.
+fn save_screenshot(shot: &Value, name: &str) -> Result<PathBuf> {
+    let data = shot["data"].as_str().ok_or("no screenshot data")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(err)?;
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).map_err(err)?;
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, bytes).map_err(err)?;
+    Ok(path)
 }
 
 /// Waits at most `seconds` for the download `name` to be complete in `dir`, and reads it.

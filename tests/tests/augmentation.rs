@@ -35,6 +35,14 @@ fn preview(kind: &str, i: usize) -> String {
 fn augmentation_beats_none_on_the_validation_digits() {
     run(async {
         let page = Page::open("/#augmentation", 1280, 900).await?;
+        // Opened at its anchor, the figure is on screen at once and shows its first frames.
+        page.wait_warmed_up(FIG).await?;
+        let seen = page.state(FIG).await?;
+        assert!(num(&seen, "step") > 0.0, "{seen}");
+        assert_eq!(seen["playing"], false, "{seen}");
+        // Reset returns to the untrained networks.
+        page.click(&format!("{FIG} button[data-role=reset]"))
+            .await?;
         let start = page.state(FIG).await?;
         assert_eq!(num(&start, "step"), 0.0, "{start}");
         assert_eq!(num(&start, "trainDigits"), 30.0, "{start}");

@@ -42,8 +42,12 @@ fn capacity_sweep_underfits_then_overfits() {
         let page = Page::open("/#bias-variance", 1280, 900).await?;
         page.js("document.querySelector('#fig-bias-variance').scrollIntoView();")
             .await?;
+        // On screen, the sweep shows its first frames, paused; the button goes on from there.
+        page.wait_warmed_up(FIG).await?;
         let start = page.state(FIG).await?;
-        assert_eq!(num(&start, "step"), 0.0, "{start}");
+        assert!(num(&start, "step") > 0.0, "{start}");
+        assert!(num(&start, "step") < num(&start, "limit"), "{start}");
+        assert_eq!(start["playing"], false, "{start}");
         assert_eq!(list(&start, "widths"), [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]);
         let before = hashes(&page).await?;
         let t0 = std::time::Instant::now();
@@ -210,8 +214,12 @@ fn l1_leaves_more_near_zero_weights_and_the_decays_differ() {
         let page = Page::open("/#weight-penalties", 1280, 900).await?;
         page.js("document.querySelector('#fig-weight-penalties').scrollIntoView();")
             .await?;
+        // On screen, the runs show their first frames, paused; the button goes on from there.
+        page.wait_warmed_up(WP).await?;
         let start = page.state(WP).await?;
-        assert_eq!(num(&start, "step"), 0.0, "{start}");
+        assert!(num(&start, "step") > 0.0, "{start}");
+        assert!(num(&start, "step") < num(&start, "limit"), "{start}");
+        assert_eq!(start["playing"], false, "{start}");
         assert_eq!(num(&start, "rate"), 0.01, "{start}");
         let before = penalty_hashes(&page).await?;
         let t0 = std::time::Instant::now();

@@ -18,7 +18,8 @@ async fn scroll_to_figure(page: &Page) -> Result<()> {
         "document.querySelector('{FIG}').scrollIntoView(); return 0;"
     ))
     .await?;
-    Ok(())
+    // On screen, the game plays its first frames by itself, then waits, paused.
+    page.wait_warmed_up(FIG).await
 }
 
 #[test]
@@ -55,6 +56,8 @@ fn the_generated_points_move_toward_the_ring() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
+        // Measured from untrained networks: Reset returns to them after the first frames.
+        page.click_role(FIG, "reset").await?;
         let start = page.state(FIG).await?;
         assert_eq!(start["target"], "ring");
         assert_eq!(num(&start, "generatorSteps"), 0.0);
@@ -85,6 +88,10 @@ fn every_control_acts() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
+        // The steps are counted from untrained networks: Reset returns to them.
+        page.click_role(FIG, "reset").await?;
+        let s = page.state(FIG).await?;
+        assert_eq!(num(&s, "generatorSteps"), 0.0, "{s}");
         // Step the discriminator alone: its count moves, the map behind the points changes.
         let h0 = page.canvas_hash(PLANE).await?;
         page.click_role(FIG, "step-d").await?;

@@ -63,10 +63,17 @@ async fn every_racer_moved(page: &Page, state: &Value) -> Result<()> {
 fn playing_moves_every_optimizer_and_draws_the_loss_chart() {
     run(async {
         let page = Page::open("/#optimizers", 1280, 900).await?;
+        // On screen at once, the race shows its first steps and waits.
+        page.wait_warmed_up(FIG).await?;
+        let seen = page.state(FIG).await?;
+        assert!(seen["steps"].as_u64().unwrap_or(0) > 0, "{seen}");
+        assert_eq!(seen["playing"], false, "the race must not play on load");
+        // Reset returns to the start, from which the race is measured.
+        page.click(&format!("{FIG} button[data-role=reset]"))
+            .await?;
         let first = page.state(FIG).await?;
         assert_eq!(first["surface"], "elongated");
         assert_eq!(first["steps"], 0);
-        assert_eq!(first["playing"], false, "the race must not play on load");
         let (map0, chart0) = (page.canvas_hash(MAP).await?, page.canvas_hash(CHART).await?);
         let state = play_until(&page, 40).await?;
         every_racer_moved(&page, &state).await?;

@@ -45,7 +45,7 @@ async fn shots(page: &Page, selector: &str, name: &str) -> Result<()> {
 fn batch_norm_trains_the_deep_network_and_every_curve_moves() {
     run(async {
         let page = Page::open("/#batch-norm", 1280, 900).await?;
-        let start = page.state(BATCH_NORM).await?;
+        let start = page.reset_after_first_sight(BATCH_NORM).await?;
         assert_eq!(num(&start, "step"), 0.0, "{start}");
         let names: Vec<String> = runs(&start)
             .iter()
@@ -126,6 +126,7 @@ fn batch_norm_controls_and_keys_change_what_is_shown() {
             "document.querySelector('{BATCH_NORM}').scrollIntoView();"
         ))
         .await?;
+        page.reset_after_first_sight(BATCH_NORM).await?;
         // The keyboard: the right arrow steps, Space plays and pauses, R resets.
         page.keys(BATCH_NORM, "\u{E014}").await?;
         let stepped = page.state(BATCH_NORM).await?;
@@ -175,7 +176,7 @@ fn cost(state: &Value) -> Vec<Value> {
 fn a_small_batch_is_noisier_and_costs_more_updates_per_epoch() {
     run(async {
         let page = Page::open("/#batch-size", 1280, 900).await?;
-        let start = page.state(BATCH_SIZE).await?;
+        let start = page.reset_after_first_sight(BATCH_SIZE).await?;
         assert_eq!(num(&start, "step"), 0.0, "{start}");
         let names: Vec<String> = runs(&start)
             .iter()
@@ -244,6 +245,7 @@ fn batch_size_controls_and_keys_change_what_is_shown() {
             "document.querySelector('{BATCH_SIZE}').scrollIntoView();"
         ))
         .await?;
+        page.reset_after_first_sight(BATCH_SIZE).await?;
         // The right arrow trains one epoch.
         page.keys(BATCH_SIZE, "\u{E014}").await?;
         let stepped = page.state(BATCH_SIZE).await?;

@@ -20,6 +20,7 @@ async fn open() -> Result<Page> {
         "document.querySelector('{FIG}').scrollIntoView(); return 0;"
     ))
     .await?;
+    page.wait_warmed_up(FIG).await?;
     Ok(page)
 }
 
@@ -47,7 +48,7 @@ fn shown(v: f64) -> String {
 fn held_out_accuracy_rises_far_above_chance_in_the_page() {
     run(async {
         let page = open().await?;
-        let start = page.state(FIG).await?;
+        let start = page.reset_after_first_sight(FIG).await?;
         assert_eq!(num(&start, "steps"), 0.0);
         let chance = num(&start, "chance");
         assert!((chance - 0.1).abs() < 1e-6, "{start}");

@@ -1,5 +1,7 @@
 //! The animation-frame loop: a figure that trains asks for frames while it plays and stops
-//! asking when it pauses, so an idle page does no work at all.
+//! asking when it pauses, so an idle page does no work at all. Also the rules every training
+//! figure shares: it pauses when it leaves the screen, and it trains a few frames the first time
+//! it comes on screen ([`on_first_sight`], [`warm_up`]).
 
 use crate::dom;
 use crate::error::Result;
@@ -24,6 +26,67 @@ pub fn clear_left_the_screen(message: &Element) {
         dom::set_hidden(message, true).ok();
     }
 }
+/// At most how many of its own animation frames of training a figure does, in one go, the first
+/// time it comes on screen, so that its curves already show the start of its lesson and Play goes
+/// on from there. One rule for every figure that trains: nothing is computed at load, nothing
+/// animates (so reduced motion is respected as it is), and Reset still starts from untrained
+/// networks.
+pub const WARM_UP_FRAMES: u32 = 20;
+
+/// The warm-up stops early once its frames have taken this many milliseconds (after at least
+/// one frame), so a figure whose frames are heavy, or a slow machine, never holds the page up
+/// for long. Frames are the figure's own, so a warmed-up run is the run Play would have made.
+pub const WARM_UP_MS: f64 = 40.0;
+
+/// Runs `frame` (one animation frame's training, without drawing) up to [`WARM_UP_FRAMES`]
+/// times within [`WARM_UP_MS`]; stops at the first error and returns it.
+pub fn warm_up<E>(
+    mut frame: impl FnMut() -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let clock = dom::window().ok().and_then(|w| w.performance());
+    let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
+    let t0 = now();
+    for _ in 0..WARM_UP_FRAMES {
+        frame()?;
+        if now() - t0 >= WARM_UP_MS {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Calls `warm_up` once, the first time any part of `root` comes on screen (at once if it is on
+/// screen already), through an `IntersectionObserver`. `warm_up` returns `false` when it could
+/// not run yet (the figure was busy), and the observer then waits for the next time. The
+/// milliseconds it took are written to the root's `data-warm-up-ms`.
+pub fn on_first_sight(root: &Element, mut warm_up: impl FnMut() -> bool + 'static) -> Result<()> {
+    let el = root.clone();
+    let clock = dom::window()?.performance();
+    let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
+        move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
+            let seen = entries.iter().any(|e| {
+                e.dyn_into::<web_sys::IntersectionObserverEntry>()
+                    .is_ok_and(|e| e.is_intersecting())
+            });
+            if !seen {
+                return;
+            }
+            let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
+            let t0 = now();
+            if warm_up() {
+                observer.disconnect();
+                el.set_attribute("data-warm-up-ms", &format!("{:.1}", now() - t0))
+                    .ok();
+            }
+        },
+    );
+    let observer = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref())?;
+    observer.observe(root);
+    // The observer keeps the callback for the page's lifetime, as the figures themselves live.
+    callback.forget();
+    Ok(())
+}
+
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;

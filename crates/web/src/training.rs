@@ -6,7 +6,8 @@
 //! shows that it plays; [`toggle`] starts and pauses it, and the frame loop it makes on first use
 //! does the rest: nothing runs while the figure is paused, a figure that leaves the screen pauses
 //! and says so ([`crate::frame::LEFT_THE_SCREEN`], the rule every training figure follows), and an
-//! error pauses it with the figure's own message.
+//! error pauses it with the figure's own message. [`warm_up_on_first_sight`] has the figure train
+//! a few frames the first time it comes on screen, so it never shows empty charts.
 
 use crate::dom;
 use crate::error::{Result, WebError};
@@ -99,8 +100,19 @@ pub trait Trains: 'static {
     fn before_play(&mut self) -> Result<()> {
         Ok(())
     }
+    /// One frame's bounded training, without drawing; returns whether to go on.
+    fn advance_frame(&mut self) -> Result<bool>;
+    /// The updates (or rounds) trained so far.
+    fn steps(&self) -> u64;
     /// One frame's bounded training and the redraw that shows it; returns whether to go on.
-    fn train_frame(&mut self) -> Result<bool>;
+    /// A figure that can no longer play (its run diverged) keeps its last good picture.
+    fn train_frame(&mut self) -> Result<bool> {
+        let go_on = self.advance_frame()?;
+        if self.can_play() {
+            self.redraw()?;
+        }
+        Ok(go_on)
+    }
     /// Redraws everything (after a pause).
     fn redraw(&mut self) -> Result<()>;
     /// Shows `e` as a message in the figure and pauses.
@@ -151,6 +163,33 @@ pub fn toggle<F: Trains>(fig: &Rc<RefCell<F>>) {
     {
         f.report(&e);
     }
+}
+
+/// Has the figure warm up the first time it comes on screen ([`crate::frame::on_first_sight`]):
+/// if the reader has not trained it yet, it trains a few frames in one go
+/// ([`crate::frame::warm_up`]) and is drawn once, paused, with Play going on from there.
+pub fn warm_up_on_first_sight<F: Trains>(fig: &Rc<RefCell<F>>) -> Result<()> {
+    let root = fig.borrow_mut().playback().root.clone();
+    let weak = Rc::downgrade(fig);
+    crate::frame::on_first_sight(&root, move || {
+        let Some(fig) = weak.upgrade() else {
+            return true;
+        };
+        let Ok(mut f) = fig.try_borrow_mut() else {
+            return false;
+        };
+        if f.playback().playing() || f.steps() > 0 || !f.can_play() {
+            return true;
+        }
+        let result = crate::frame::warm_up(|| f.advance_frame().map(|_| ()));
+        // The button reads its paused label for the trained state.
+        f.set_playing(false);
+        let drawn = result.and_then(|()| if f.can_play() { f.redraw() } else { Ok(()) });
+        if let Err(e) = drawn {
+            f.report(&e);
+        }
+        true
+    })
 }
 
 /// The figure's frame loop, made on first use.

@@ -106,6 +106,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let fig = Rc::new(RefCell::new(fig));
     fig.borrow_mut().redraw()?;
     wire(&fig)?;
+    training::warm_up_on_first_sight(&fig)?;
     let wrapped: Rc<RefCell<dyn Figure>> = Rc::new(RefCell::new(Wrapper(fig)));
     Ok(wrapped)
 }
@@ -600,9 +601,18 @@ impl Trains for AugmentationFigure {
 
     /// A bounded number of updates on both runs, then the curves and the table.
     fn train_frame(&mut self) -> Result<bool> {
-        self.advance(UPDATES_PER_FRAME)?;
+        let go_on = self.advance_frame()?;
         self.redraw_training()?;
+        Ok(go_on)
+    }
+
+    fn advance_frame(&mut self) -> Result<bool> {
+        self.advance(UPDATES_PER_FRAME)?;
         Ok(self.playback.playing())
+    }
+
+    fn steps(&self) -> u64 {
+        self.demo.steps()
     }
 
     fn redraw(&mut self) -> Result<()> {

@@ -38,7 +38,8 @@ struct BiasVarianceFigure {
     points: Vec<Point>,
 }
 
-/// Mounts the figure in `root`; nothing trains until the reader presses the button.
+/// Mounts the figure in `root`; it trains a few frames when it first comes on screen
+/// ([`training::warm_up_on_first_sight`]), and further only when the reader presses the button.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let panels = (0..3)
         .map(|i| {
@@ -88,6 +89,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
             fig.report(&e);
         }
     })?;
+    training::warm_up_on_first_sight(&fig)?;
     let fig: Rc<RefCell<dyn Figure>> = fig;
     Ok(fig)
 }
@@ -109,15 +111,18 @@ impl Trains for BiasVarianceFigure {
         Ok(())
     }
 
-    /// A bounded number of updates on every network, then a redraw.
-    fn train_frame(&mut self) -> Result<bool> {
+    fn steps(&self) -> u64 {
+        self.sweep.steps()
+    }
+
+    /// A bounded number of updates on every network, without drawing.
+    fn advance_frame(&mut self) -> Result<bool> {
         let updates = training::updates_left(self.sweep.steps(), SHOWN_UPDATES, UPDATES_PER_RECORD);
         let result = self.sweep.step(updates);
         if self.sweep.steps() >= SHOWN_UPDATES {
             self.set_playing(false);
         }
         result?;
-        self.update()?;
         Ok(self.playback.playing())
     }
 

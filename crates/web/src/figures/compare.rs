@@ -766,11 +766,37 @@ impl<F: Compared> Figure for Wrapper<F> {
 /// A comparison figure behind the [`Figure`] trait (for theme and resize redraws).
 pub struct Wrapper<F>(pub Rc<RefCell<F>>);
 
-/// Mounts a comparison figure: builds its runs, wires it and returns it as a [`Figure`].
+/// The first sight of a comparison ([`crate::frame::on_first_sight`]): untrained runs the reader
+/// has not touched train a few frames' worth of updates ([`crate::frame::warm_up`]), recorded as
+/// playing would record them, and are drawn once. Returns `false` if the figure was busy.
+fn warm_up<F: Compared>(fig: &std::rc::Weak<RefCell<F>>) -> bool {
+    let Some(fig) = fig.upgrade() else {
+        return true;
+    };
+    let Ok(mut f) = fig.try_borrow_mut() else {
+        return false;
+    };
+    let core = f.core();
+    if core.playing || core.steps() > 0 {
+        return true;
+    }
+    let n = core.updates_per_frame;
+    let result = crate::frame::warm_up(|| f.core().advance(n));
+    if let Err(e) = result.and_then(|()| redraw(&mut *f)) {
+        report(&mut *f, &e);
+    }
+    true
+}
+
+/// Mounts a comparison figure: builds its runs, wires it, has it warm up when it first comes on
+/// screen, and returns it as a [`Figure`].
 pub fn mount<F: Compared>(fig: F) -> Result<Rc<RefCell<dyn Figure>>> {
     let fig = Rc::new(RefCell::new(fig));
     reset(&mut *fig.borrow_mut())?;
     wire(&fig)?;
+    let weak = Rc::downgrade(&fig);
+    let root = fig.borrow_mut().core().root.clone();
+    crate::frame::on_first_sight(&root, move || warm_up(&weak))?;
     let wrapped: Rc<RefCell<dyn Figure>> = Rc::new(RefCell::new(Wrapper(fig)));
     Ok(wrapped)
 }

@@ -102,6 +102,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         f.rebuild()?;
     }
     wire(&fig)?;
+    training::warm_up_on_first_sight(&fig)?;
     let as_dyn: Rc<RefCell<dyn Figure>> = fig;
     Ok(as_dyn)
 }
@@ -658,9 +659,13 @@ impl Trains for GanFigure {
         Ok(())
     }
 
+    fn steps(&self) -> u64 {
+        self.run.as_ref().map_or(0, Gan::generator_steps)
+    }
+
     /// One frame of training: the chosen number of rounds (no more than are left before
-    /// [`ROUND_LIMIT`]), then a redraw; at the limit it stops and says so.
-    fn train_frame(&mut self) -> Result<bool> {
+    /// [`ROUND_LIMIT`]), without drawing; at the limit it stops and says so.
+    fn advance_frame(&mut self) -> Result<bool> {
         let speed: u32 = controls::chosen(&controls::menu(&self.root, "speed")?)?;
         let done = self.run.as_ref().map_or(0, Gan::generator_steps);
         let rounds = training::updates_left(done, ROUND_LIMIT, speed);
@@ -680,7 +685,6 @@ impl Trains for GanFigure {
                  the step buttons go on from here."
             ))?;
         }
-        self.draw()?;
         Ok(self.playback.playing())
     }
 

@@ -66,6 +66,8 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
             }
         }
     })?;
+    let weak = Rc::downgrade(&fig);
+    crate::frame::on_first_sight(root, move || NormalizationFigure::warm_up(&weak))?;
     Ok(as_dyn)
 }
 
@@ -120,21 +122,43 @@ impl NormalizationFigure {
             .ok();
     }
 
+    /// A bounded number of updates of each run, and a record of each, without drawing.
+    fn advance(&mut self) -> Result<()> {
+        for run in &mut self.runs {
+            for _ in 0..UPDATES_PER_RECORD {
+                // A run that stalls is the point of the figure; a run that fails stops both.
+                run.step()?;
+            }
+            run.record()?;
+        }
+        Ok(())
+    }
+
+    /// The first sight's warm-up ([`crate::frame::warm_up`]) of runs the reader has not
+    /// trained yet, drawn once; `false` if the figure was busy.
+    fn warm_up(fig: &std::rc::Weak<RefCell<Self>>) -> bool {
+        let Some(fig) = fig.upgrade() else {
+            return true;
+        };
+        let Ok(mut f) = fig.try_borrow_mut() else {
+            return false;
+        };
+        if f.playing || f.runs[1].steps() > 0 {
+            return true;
+        }
+        let result = crate::frame::warm_up(|| f.advance()).and_then(|()| f.draw_runs());
+        if let Err(e) = result {
+            f.say(&format!("Training stopped: {e}."));
+        }
+        true
+    }
+
     /// One frame: a bounded number of updates of each run, then one redraw.
     fn frame(&mut self) -> bool {
         if !self.playing {
             return false;
         }
-        let result = (|| -> Result<()> {
-            for run in &mut self.runs {
-                for _ in 0..UPDATES_PER_RECORD {
-                    // A run that stalls is the point of the figure; a run that fails stops both.
-                    run.step()?;
-                }
-                run.record()?;
-            }
-            Ok(())
-        })();
+        let result = self.advance();
         if let Err(e) = result.and_then(|()| self.draw_runs()) {
             self.set_playing(false);
             self.say(&format!("Training stopped: {e}."));

@@ -91,6 +91,8 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     }));
     fig.borrow_mut().choose_surface(SurfaceKind::Elongated)?;
     wire(&fig)?;
+    let weak = Rc::downgrade(&fig);
+    crate::frame::on_first_sight(root, move || OptimizersFigure::warm_up(&weak))?;
     let as_dyn: Rc<RefCell<dyn Figure>> = fig;
     Ok(as_dyn)
 }
@@ -250,6 +252,30 @@ impl OptimizersFigure {
         self.play
             .set_attribute("aria-pressed", if playing { "true" } else { "false" })
             .ok();
+    }
+
+    /// The first sight's warm-up ([`crate::frame::warm_up`]) of a race the reader has not
+    /// started, drawn once; `false` if the figure was busy.
+    fn warm_up(fig: &std::rc::Weak<RefCell<Self>>) -> bool {
+        let Some(fig) = fig.upgrade() else {
+            return true;
+        };
+        let Ok(mut f) = fig.try_borrow_mut() else {
+            return false;
+        };
+        if f.playing {
+            return true;
+        }
+        let Some(race) = f.race.as_mut().filter(|r| r.steps() == 0) else {
+            return true;
+        };
+        let stepped = crate::frame::warm_up(|| {
+            (0..STEPS_PER_FRAME).try_for_each(|_| race.step().map(|_| ()))
+        });
+        if let Err(e) = stepped.map_err(Into::into).and_then(|()| f.draw()) {
+            report(&mut f, &e);
+        }
+        true
     }
 
     /// One animation frame: a few steps, then a redraw; stops at the step limit.

@@ -44,7 +44,8 @@ fn read_rate(input: &HtmlInputElement) -> f32 {
     controls::log_value(input) as f32
 }
 
-/// Mounts the figure in `root`; nothing trains until the reader presses the button.
+/// Mounts the figure in `root`; it trains a few frames when it first comes on screen
+/// ([`training::warm_up_on_first_sight`]), and further only when the reader presses the button.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let rate: HtmlInputElement = dom::input(root, "rate")?;
     let train: Element = dom::query(root, "button[data-role=\"train\"]")?;
@@ -78,6 +79,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let rate = fig.borrow().rate.clone();
     let f = Rc::clone(&fig);
     dom::on(&rate, "input", move |_| rebuild(&f))?;
+    training::warm_up_on_first_sight(&fig)?;
     let fig: Rc<RefCell<dyn Figure>> = fig;
     Ok(fig)
 }
@@ -115,15 +117,18 @@ impl Trains for PenaltiesFigure {
         Ok(())
     }
 
-    /// A bounded number of updates on every network, then a redraw.
-    fn train_frame(&mut self) -> Result<bool> {
+    fn steps(&self) -> u64 {
+        self.study.steps()
+    }
+
+    /// A bounded number of updates on every network, without drawing.
+    fn advance_frame(&mut self) -> Result<bool> {
         let updates = training::updates_left(self.study.steps(), SHOWN_UPDATES, UPDATES_PER_RECORD);
         let result = self.study.step(updates);
         if self.study.steps() >= SHOWN_UPDATES {
             self.set_playing(false);
         }
         result?;
-        self.update()?;
         Ok(self.playback.playing())
     }
 

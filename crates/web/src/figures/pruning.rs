@@ -60,6 +60,13 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
             }
         }
     })?;
+    // The first sight trains the network as the button would, if the reader has not.
+    crate::frame::on_first_sight(root, move || {
+        if !button.disabled() {
+            button.click();
+        }
+        true
+    })?;
     let fig: Rc<RefCell<dyn Figure>> = fig;
     update_on_input(root, &fig)?;
     Ok(fig)

@@ -63,6 +63,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     }));
     fig.borrow_mut().rebuild()?;
     wire(&fig)?;
+    training::warm_up_on_first_sight(&fig)?;
     let as_dyn: Rc<RefCell<dyn Figure>> = fig;
     Ok(as_dyn)
 }
@@ -116,7 +117,7 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
             .and_then(|t| t.get_attribute("data-role"));
         match role.as_deref() {
             Some("play") => training::toggle(&f),
-            Some("step") => with(&f, |g| g.train(1)),
+            Some("step") => with(&f, |g| g.train(1).and_then(|()| g.draw())),
             Some("reset") => with(&f, TransformerFigure::rebuild),
             _ => {}
         }
@@ -223,7 +224,7 @@ impl TransformerFigure {
         Ok(())
     }
 
-    /// `n` updates, scoring the held-out split every [`RECORD_EVERY`], then a redraw.
+    /// `n` updates, scoring the held-out split every [`RECORD_EVERY`] (the caller redraws).
     fn train(&mut self, n: u32) -> Result<()> {
         let Some(run) = self.run.as_mut() else {
             return Ok(());
@@ -240,7 +241,7 @@ impl TransformerFigure {
         if n == 1 && !run.steps().is_multiple_of(RECORD_EVERY) {
             run.record()?;
         }
-        self.draw()
+        Ok(())
     }
 
     /// Selects the head and query under a click on the attention maps.
@@ -807,9 +808,13 @@ impl Trains for TransformerFigure {
         Ok(())
     }
 
-    /// A bounded number of updates, then a redraw; stops by itself, saying why, once every
+    fn steps(&self) -> u64 {
+        self.run.as_ref().map_or(0, Transformer::steps)
+    }
+
+    /// A bounded number of updates, without drawing; stops by itself, saying why, once every
     /// held-out sequence comes out right or at [`STEP_LIMIT`] updates.
-    fn train_frame(&mut self) -> Result<bool> {
+    fn advance_frame(&mut self) -> Result<bool> {
         self.train(STEPS_PER_FRAME)?;
         let Some(run) = self.run.as_ref() else {
             return Ok(false);

@@ -1,0 +1,147 @@
+//! Every figure that trains shows the start of its lesson the first time it comes on screen: it
+//! trains a few of its own frames in one go (`frame::warm_up` in the web crate), draws them and
+//! waits, paused, with Play ready; nothing is trained at load for a figure not yet seen. The same
+//! holds under reduced motion (the warm-up never animates), at 1280 and 390 pixels, and what the
+//! window shows at each of them is saved as a screenshot in both themes.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use serde_json::{Value, json};
+use spiega_e2e::{Page, Result, run};
+
+/// The figures that train, each with the JavaScript reading its updates (or rounds, or epochs)
+/// so far from its state `s`, and the canvas whose picture the warm-up changes.
+const WARMED: &[(&str, &str, &str)] = &[
+    ("normalization", "s.step", "losses"),
+    ("optimizers", "s.steps", "loss-chart"),
+    ("bias-variance", "s.step", "curve"),
+    ("weight-penalties", "s.step", "decay"),
+    ("pruning", "s.trained ? 1 : 0", "accuracy"),
+    ("dropout", "s.step", "curves"),
+    ("augmentation", "s.step", "curves"),
+    ("batch-norm", "s.step", "curves"),
+    ("batch-size", "s.step", "curves"),
+    ("gan", "s.generatorSteps", "losses"),
+    ("transformer", "s.steps", "curves"),
+];
+
+/// The figure's progress and whether it plays, read from its state (the normalization figure
+/// keeps its runs' in `data-runs`).
+async fn progress(page: &Page, figure: &str, expr: &str) -> Result<Value> {
+    page.js(&format!(
+        "const e = document.querySelector({});
+         const s = JSON.parse(e.dataset.runs || e.dataset.state || '{{}}');
+         return [{expr}, !!s.playing, e.dataset.warmUpMs || null];",
+        json!(format!("figure[data-figure=\"{figure}\"]"))
+    ))
+    .await
+}
+
+/// Checks every training figure untrained while off screen, then scrolls each into view and
+/// checks that it warmed up, paused, and redrew its chart with what it trained; saves what the
+/// window shows as `<shots>-<figure>`.
+async fn every_figure_warms_up_on_first_sight(page: &Page, shots: &str) -> Result<()> {
+    page.js("window.scrollTo(0, 0); return 0;").await?;
+    for (figure, expr, chart) in WARMED {
+        let sel = format!("figure[data-figure=\"{figure}\"]");
+        let before = progress(page, figure, expr).await?;
+        assert_eq!(
+            before,
+            json!([0, false, null]),
+            "{figure} trained before it was seen"
+        );
+        let canvas = format!("{sel} canvas[data-role=\"{chart}\"]");
+        let untrained = page.canvas_hash(&canvas).await.ok();
+        page.js(&format!(
+            "document.querySelector({}).scrollIntoView({{ block: 'center' }}); return 0;",
+            json!(sel)
+        ))
+        .await?;
+        page.wait_until(
+            &format!(
+                "(() => {{ const e = document.querySelector({});
+                   const s = JSON.parse(e.dataset.runs || e.dataset.state || '{{}}');
+                   return ({expr}) > 0 && e.dataset.warmUpMs !== undefined; }})()",
+                json!(sel)
+            ),
+            10,
+        )
+        .await
+        .map_err(|e| format!("{figure} shows nothing trained at first sight: {e}"))?;
+        let after = progress(page, figure, expr).await?;
+        let steps = after[0].as_f64().unwrap_or(0.0);
+        assert!(
+            steps > 0.0,
+            "{figure} shows nothing trained at first sight: {after}"
+        );
+        assert_eq!(after[1], json!(false), "{figure} plays by itself: {after}");
+        let pressed = page
+            .js(&format!(
+                "return document.querySelectorAll({}).length;",
+                json!(format!("{sel} button[aria-pressed=\"true\"]"))
+            ))
+            .await?;
+        assert_eq!(pressed, json!(0), "{figure}'s button claims to play");
+        let trained = page.canvas_hash(&canvas).await?;
+        assert_ne!(
+            Some(trained),
+            untrained,
+            "{figure}'s {chart} did not change"
+        );
+        page.assert_drawn(&sel).await?;
+        page.window_screenshot(&format!("{shots}-{figure}")).await?;
+        println!("{figure}: {steps} at first sight in {} ms", after[2]);
+    }
+    Ok(())
+}
+
+/// Switches to the dark theme (which redraws every chart from its numbers), checks every
+/// canvas still drawn, and saves what the window shows at each training figure as
+/// `<shots>-<figure>`.
+async fn shoot_in_the_dark(page: &Page, shots: &str) -> Result<()> {
+    page.click("#theme-toggle").await?;
+    let (theme, _) = page.theme_shown().await?;
+    assert_eq!(theme, "dark");
+    page.assert_drawn("figure[data-figure]").await?;
+    for (figure, _, _) in WARMED {
+        page.js(&format!(
+            "document.querySelector({}).scrollIntoView({{ block: 'center' }}); return 0;",
+            json!(format!("figure[data-figure=\"{figure}\"]"))
+        ))
+        .await?;
+        page.window_screenshot(&format!("{shots}-{figure}")).await?;
+    }
+    Ok(())
+}
+
+#[test]
+fn every_training_figure_shows_its_lesson_at_first_sight() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        every_figure_warms_up_on_first_sight(&page, "first-sight-1280-light").await?;
+        shoot_in_the_dark(&page, "first-sight-1280-dark").await?;
+        page.finish().await
+    });
+}
+
+#[test]
+fn under_reduced_motion_a_phone_sees_the_same_first_state() {
+    run(async {
+        let page = Page::open("/", 390, 844).await?;
+        page.set_viewport(390, 844, true).await?;
+        page.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-reduced-motion", "value": "reduce" }] }),
+        )
+        .await?;
+        page.goto("/").await?;
+        every_figure_warms_up_on_first_sight(&page, "first-sight-390-light").await?;
+        page.assert_fits(390).await?;
+        shoot_in_the_dark(&page, "first-sight-390-dark").await?;
+        page.finish().await
+    });
+}
