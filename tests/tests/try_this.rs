@@ -17,7 +17,19 @@ use serde_json::json;
 use spiega_e2e::{Page, err, run};
 
 /// The figures that must have at least one "Try this" button.
-const FIGURES_WITH_ITEMS: &[&str] = &["activations"];
+const FIGURES_WITH_ITEMS: &[&str] = &[
+    "playground",
+    "activations",
+    "softmax",
+    "normalization",
+    "conv",
+    "shapes",
+    "cost-margin",
+    "cost-probability",
+    "scores",
+    "rouge",
+    "backprop",
+];
 
 /// JavaScript: what in figure `name` does not show `settings` (`key=value&…`), as a list of
 /// lines; empty when everything shows.
@@ -30,7 +42,11 @@ const pairs = (settings || '').split('&').filter(Boolean).map(p => {
 });
 const same = (a, b) => a === b
   || (a !== '' && b !== '' && !isNaN(+a) && !isNaN(+b) && Math.abs(+a - +b) < 1e-9);
-const own = el => el.closest('[data-figure]') === fig;
+// The figure's controls, and those of its parts elsewhere (outside every figure).
+const parts = [fig, ...[...document.querySelectorAll(`[data-figure-part="${name}"]`)]
+  .filter(p => !p.closest('[data-figure]'))];
+const own = el => el.closest('[data-figure]') === fig || !el.closest('[data-figure]');
+const all = s => parts.flatMap(p => [...p.querySelectorAll(s)]);
 const wrong = [];
 if (name === 'playground') {
   const hash = new URLSearchParams(location.hash.slice(1));
@@ -40,8 +56,8 @@ if (name === 'playground') {
   return wrong;
 }
 for (const [k, v] of pairs) {
-  const radios = [...fig.querySelectorAll(`input[type=radio][name="${k}"]`)].filter(own);
-  const el = [...fig.querySelectorAll(`[data-role="${k}"]`)].filter(own)
+  const radios = all(`input[type=radio][name="${k}"]`).filter(own);
+  const el = all(`[data-role="${k}"]`).filter(own)
     .find(e => e.matches('input, select, textarea'));
   let shown;
   if (radios.length) shown = (radios.find(r => r.checked) || {}).value ?? '';
@@ -79,21 +95,26 @@ fn every_try_this_button_sets_up_its_figure() {
                 "the {name} figure has no \"Try this\" button"
             );
         }
-        // A control the first activations button does not name, moved away from its default.
+        // Away from the opening state, as a reader may leave them: a control the activations
+        // buttons do not name, and the shape calculator's stack of layers (no control at all).
         page.set_control("#fig-activations", "range", "3").await?;
-        let mut range_checked = false;
+        page.js("document.querySelector('#fig-shapes [data-preset=image]').click(); return 0;")
+            .await?;
+        let (mut range_checked, mut stack_checked) = (false, false);
 
         for (i, b) in buttons.iter().enumerate() {
             let name = b["figure"].as_str().unwrap_or_default();
             let settings = b["settings"].as_str().unwrap_or_default();
             let what = format!("button {i} ({name}: {settings:?})");
             assert_eq!(b["ready"], json!(true), "{what} is not wired to a figure");
-            let fig = format!("[data-figure=\"{name}\"]");
+            // What the button shows: the figure, or its part in the button's own section.
+            let shown = format!(
+                "(() => {{ const b = document.querySelector('.try-btn[data-test-index=\"{i}\"]');
+                   const part = b.closest('section')?.querySelector('[data-figure-part=\"{name}\"]');
+                   return part || document.querySelector('[data-figure=\"{name}\"]'); }})()"
+            );
             let before = page
-                .js(&format!(
-                    "return document.querySelector({}).dataset.state || '';",
-                    json!(fig)
-                ))
+                .js(&format!("return {shown}.dataset.state || '';"))
                 .await?;
             page.click(&format!(".try-btn[data-test-index=\"{i}\"]"))
                 .await?;
@@ -108,9 +129,8 @@ fn every_try_this_button_sets_up_its_figure() {
             let arrived = page
                 .wait_until(
                     &format!(
-                        "(() => {{ const f = document.querySelector({fig});
+                        "(() => {{ const f = {shown};
                            return document.activeElement === f && f.dataset.state !== {before} && {play}; }})()",
-                        fig = json!(fig),
                         before = json!(before),
                     ),
                     10,
@@ -146,13 +166,27 @@ fn every_try_this_button_sets_up_its_figure() {
                     "{what}: a control it does not name kept the reader's value"
                 );
             }
+            if name == "shapes" && !stack_checked {
+                stack_checked = true;
+                let rows = page
+                    .js("return document.querySelectorAll('#fig-shapes [data-role=shape-rows] tr').length;")
+                    .await?;
+                assert_eq!(
+                    rows,
+                    json!(2),
+                    "{what}: the stack is not back to input → dense(16)"
+                );
+            }
             // Leave nothing training while the next button is tried.
             if b["play"] == json!(true) {
                 page.js(&format!("{}.click(); return 0;", play_button(name)))
                     .await?;
             }
         }
-        assert!(range_checked, "no activations button was tried");
+        assert!(
+            range_checked && stack_checked,
+            "no activations or shapes button was tried"
+        );
         page.finish().await
     });
 }

@@ -66,6 +66,13 @@ pub trait Figure {
     fn apply_own_settings(&mut self, _settings: &str) -> Option<Result<Vec<String>>> {
         None
     }
+
+    /// Puts back, as the page opened, what the figure shows that is not a control and so not in
+    /// a link (the shape calculator's stack of layers), before a "Try this" button sets it up;
+    /// nothing for the figures whose controls are everything.
+    fn restore_unshared(&mut self) -> Result<()> {
+        Ok(())
+    }
 }
 
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;

@@ -120,11 +120,38 @@ fn max_len(max_length: i32) -> usize {
         .min(shared::MAX_TEXT)
 }
 
-/// The reader-set controls of `figure` (not those of a figure nested in it), in page order.
+/// The elements holding `figure`'s controls: the figure itself, then each part of it placed
+/// elsewhere in the page (`data-figure-part` naming it, outside every figure: the step-through's
+/// gradient check, in the next section).
+pub fn figure_parts(figure: &Element) -> Result<Vec<Element>> {
+    let mut parts = vec![figure.clone()];
+    let name = figure.get_attribute("data-figure").unwrap_or_default();
+    if let (Some(doc), false) = (figure.owner_document(), name.is_empty())
+        && let Some(body) = doc.body()
+    {
+        for part in dom::query_all(&body, &format!("[data-figure-part=\"{name}\"]"))? {
+            if part.closest("[data-figure]")?.is_none() {
+                parts.push(part);
+            }
+        }
+    }
+    Ok(parts)
+}
+
+/// The reader-set controls of `figure` and its parts (not those of a figure nested in it), in
+/// page order.
 fn controls(figure: &Element) -> Result<Vec<(Handle, Control)>> {
     let mut found: Vec<(Handle, Control)> = Vec::new();
-    for el in dom::query_all(figure, "input, select, textarea")? {
-        if el.closest("[data-figure]")?.as_ref() != Some(figure) {
+    let mut elements = Vec::new();
+    for part in figure_parts(figure)? {
+        elements.extend(dom::query_all(&part, "input, select, textarea")?);
+    }
+    for el in elements {
+        // A part lies outside every figure; a control of a figure nested in this one is not ours.
+        if el
+            .closest("[data-figure]")?
+            .is_some_and(|owner| &owner != figure)
+        {
             continue;
         }
         let role = el.get_attribute("data-role").filter(|r| !r.is_empty());

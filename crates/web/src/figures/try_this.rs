@@ -7,11 +7,12 @@
 //! a figure that trains to start. A click:
 //!
 //! 1. pauses the figure if it is playing;
-//! 2. puts every control back to its default and gives it the settings, exactly as opening a link
-//!    would ([`super::share::set_figure`]; the playground through
+//! 2. puts back what the figure shows that is no control ([`Figure::restore_unshared`]: the
+//!    shape calculator's stack of layers), then every control to its default, and gives it the
+//!    settings, exactly as opening a link would ([`super::share::set_figure`]; the playground through
 //!    [`Figure::apply_own_settings`]), so the figure updates through its own handlers;
 //! 3. resets a figure that trains (its Reset button);
-//! 4. brings the figure into view (instantly when the reader asks for reduced motion) and, once it
+//! 4. brings the figure into view (or its part in the button's section: the gradient check) (instantly when the reader asks for reduced motion) and, once it
 //!    is there, focuses it (so its keys work) and, with `data-play`, presses its Play button.
 //!
 //! Settings a figure cannot take as written are a bug in the page, not the reader's doing: the
@@ -91,6 +92,9 @@ fn run(
     {
         play.click();
     }
+    if let Ok(mut f) = fig.try_borrow_mut() {
+        f.restore_unshared()?;
+    }
     let own = fig
         .try_borrow_mut()
         .ok()
@@ -109,7 +113,19 @@ fn run(
         reset.click();
     }
     let then_play = play.filter(|_| button.has_attribute("data-play"));
-    bring_into_view(figure, then_play)
+    bring_into_view(&shown_part(button, figure)?, then_play)
+}
+
+/// What a button brings into view: the part of the figure in the button's own section (the
+/// step-through's gradient check, for the items beside it), else the figure.
+fn shown_part(button: &Element, figure: &Element) -> Result<Element> {
+    let section = button.closest("section")?;
+    for part in super::share::figure_parts(figure)? {
+        if section.is_some() && part.closest("section")? == section {
+            return Ok(part);
+        }
+    }
+    Ok(figure.clone())
 }
 
 /// The first element matching `selector` that belongs to `figure` itself (not to a figure nested
