@@ -22,7 +22,13 @@ async fn copy_link(page: &Page, fig: &str) -> Result<String> {
     page.js(&format!(
         "const b = document.querySelector({});
          b.removeAttribute('data-link');
-         b.scrollIntoView({{ block: 'center' }});
+         // A sticky figure taller than the window moves only once its section scrolls away,
+         // so one scroll may leave its toolbar below the window: scroll until it shows.
+         for (let i = 0; i < 20; i++) {{
+           b.scrollIntoView({{ block: 'center' }});
+           const r = b.getBoundingClientRect();
+           if (r.top >= 0 && r.bottom <= innerHeight) break;
+         }}
          return 0;",
         json!(button)
     ))

@@ -420,4 +420,58 @@ mod tests {
             }
         }
     }
+
+    /// The step-through's opening network with hidden `activation`, on one example of class
+    /// `class` (targets one-hot over the two outputs).
+    fn opening_pass(activation: &str, x: [f32; 2], class: usize) -> Pass {
+        let config = WalkConfig {
+            activation: Activation::from_name(activation).unwrap(),
+            ..WalkConfig::default()
+        };
+        let mut walk = Walkthrough::new(&config).unwrap();
+        let mut target = [0.0; 2];
+        target[class] = 1.0;
+        walk.pass(&x, &target, 0.5).unwrap()
+    }
+
+    /// Whether each hidden unit's row of ∂L/∂W is all zero.
+    fn silent_units(pass: &Pass) -> Vec<bool> {
+        pass.layers[0]
+            .grad_weights
+            .iter()
+            .map(|row| row.iter().all(|&g| g == 0.0))
+            .collect()
+    }
+
+    /// Try this (backprop): with ReLU units, the opening example (0.5, −1) gives the first two
+    /// hidden units a negative z; they pass back nothing, and their rows of ∂L/∂W are zero. At
+    /// (−2, −2) it is the other way round: only the third unit is silent.
+    #[test]
+    fn try_relu_units_below_zero_learn_nothing() {
+        let opening = opening_pass("relu", [0.5, -1.0], 1);
+        let z = &opening.layers[0].pre_activation;
+        assert!(z[0] < 0.0 && z[1] < 0.0 && z[2] > 0.0, "{z:?}");
+        assert_eq!(silent_units(&opening), vec![true, true, false]);
+        let other = opening_pass("relu", [-2.0, -2.0], 1);
+        assert_eq!(silent_units(&other), vec![false, false, true]);
+        // With tanh no unit is silent on the opening example.
+        assert_eq!(
+            silent_units(&opening_pass("tanh", [0.5, -1.0], 1)),
+            vec![false; 3]
+        );
+    }
+
+    /// Try this (backprop): with target class 0 instead of 1 the output layer's δ = p − t flips
+    /// sign: negative for class 0's unit (its logit is pulled up), positive for class 1's.
+    #[test]
+    fn try_the_other_target_flips_the_output_error() {
+        let one = opening_pass("tanh", [0.5, -1.0], 1);
+        let zero = opening_pass("tanh", [0.5, -1.0], 0);
+        let (d1, d0) = (&one.layers[1].delta, &zero.layers[1].delta);
+        assert!(d1[0] > 0.0 && d1[1] < 0.0, "{d1:?}");
+        assert!(d0[0] < 0.0 && d0[1] > 0.0, "{d0:?}");
+        for k in 0..2 {
+            assert!((d0[k] - (zero.prediction[k] - zero.target[k])).abs() < 1e-6);
+        }
+    }
 }

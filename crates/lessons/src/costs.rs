@@ -198,4 +198,70 @@ mod tests {
         assert!((c.loss_if_positive[0] + f64::EPSILON.ln()).abs() < 1e-4);
         assert!((c.loss_if_positive[0] - 36.04).abs() < 0.01);
     }
+
+    /// Try this (cost-margin): at m = 2, a confident right answer, the hinge loss and its slope
+    /// are 0, the logistic loss 0.127 still pulls with slope −0.119, and the squared loss is 1
+    /// with slope +2: it pushes the answer back towards m = 1.
+    #[test]
+    fn try_a_confident_right_answer() {
+        let at = |loss: MarginLoss| (loss.value(2.0), loss.derivative(2.0));
+        assert_eq!(at(MarginLoss::Hinge), (0.0, 0.0));
+        let (v, d) = at(MarginLoss::Logistic);
+        assert!(
+            (v - 0.127).abs() < 5e-4 && (d + 0.119).abs() < 5e-4,
+            "{v} {d}"
+        );
+        let (v, d) = at(MarginLoss::Squared);
+        assert!((v - 1.0).abs() < 1e-6 && (d - 2.0).abs() < 1e-6, "{v} {d}");
+    }
+
+    /// Try this (cost-margin): at m = −2, a confident mistake, the logistic loss is 2.13 and the
+    /// hinge 3, while the exponential is already 7.39.
+    #[test]
+    fn try_a_confident_mistake() {
+        let v = |loss: MarginLoss| loss.value(-2.0);
+        assert!((v(MarginLoss::Logistic) - 2.127).abs() < 5e-4);
+        assert_eq!(v(MarginLoss::Hinge), 3.0);
+        assert!((v(MarginLoss::Exponential) - 7.389).abs() < 5e-4);
+    }
+
+    /// Try this (cost-margin): at m = −0.25, a slight mistake, the logistic loss (0.826) lies
+    /// under the 0-1 loss (1).
+    #[test]
+    fn try_a_slight_mistake() {
+        let logistic = MarginLoss::Logistic.value(-0.25);
+        assert!((logistic - 0.826).abs() < 5e-4, "{logistic}");
+        assert_eq!(MarginLoss::ZeroOne.value(-0.25), 1.0);
+    }
+
+    /// Try this (cost-probability): at p = 0.01 a true class 1 costs 4.61 and a true class 0
+    /// only 0.01; the node's Gini impurity is 0.02 and its entropy 0.08 bits.
+    #[test]
+    fn try_a_nearly_pure_node() {
+        let c = cross_entropy_curve(0.01, 0.99, 99).unwrap();
+        assert!((c.loss_if_positive[0] - 4.605).abs() < 5e-4);
+        assert!((c.loss_if_negative[0] - 0.01005).abs() < 5e-5);
+        let gini = binary_gini(0.01);
+        let bits = binary_entropy(0.01) / std::f64::consts::LN_2;
+        assert!(
+            (gini - 0.0198).abs() < 1e-9 && (bits - 0.0808).abs() < 5e-5,
+            "{gini} {bits}"
+        );
+    }
+
+    /// Try this (cost-probability): at p = 0.5 both cross-entropies are ln 2 = 0.693, and the
+    /// Gini impurity (0.5) and the entropy (1 bit) are at their peaks.
+    #[test]
+    fn try_an_even_mix() {
+        let c = cross_entropy_curve(0.0, 1.0, 101).unwrap();
+        let ln2 = std::f64::consts::LN_2;
+        assert!((c.loss_if_positive[50] - ln2).abs() < 1e-6);
+        assert!((c.loss_if_negative[50] - ln2).abs() < 1e-6);
+        let curves = impurity_curves(101);
+        let top = |v: &[f64]| v.iter().copied().fold(f64::MIN, f64::max);
+        assert_eq!(curves.gini[50], top(&curves.gini));
+        assert_eq!(curves.entropy_bits[50], top(&curves.entropy_bits));
+        assert!((curves.gini[50] - 0.5).abs() < 1e-12);
+        assert!((curves.entropy_bits[50] - 1.0).abs() < 1e-12);
+    }
 }

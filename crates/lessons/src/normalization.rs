@@ -122,6 +122,9 @@ pub fn scaled_views(train: &Matrix, other: &Matrix) -> Result<ScaledViews> {
 mod tests {
     use super::*;
 
+    /// Try this (normalization): the raw run's validation loss stays near 0.69 for all 2,000
+    /// updates; the scaled run gets every validation point right within 1,000.
+    ///
     /// What the prose says, at every record of the figure's run: the raw run's validation loss
     /// stays near ln 2 (a coin toss) for all 2,000 updates; the scaled one gets every validation
     /// point right within about 1,000 updates and stays there.
@@ -172,5 +175,30 @@ mod tests {
         assert!((v.ranges[1].other[0].0 - 1.2).abs() < 1e-6);
         assert!((v.ranges[2].other[0].0 - 1.4).abs() < 1e-6);
         assert_eq!(v.ranges[0].train[1], (100.0, 500.0));
+    }
+
+    /// Try this (normalization): as measured, x₂ spans about 8 to 969 on the training split,
+    /// a hundred times x₁'s span (about −4.9 to 4.9); scaled to [0, 1], both span exactly 0 to 1.
+    #[test]
+    fn try_scaling_makes_the_circle_round_again() {
+        let [raw, _] = runs(POINTS, SEED).unwrap();
+        let points = raw.points();
+        let (train, _) = points[0].unwrap();
+        let (validation, _) = points[1].unwrap();
+        let v = scaled_views(train, validation).unwrap();
+        let [(x1_lo, x1_hi), (x2_lo, x2_hi)] = [v.ranges[0].train[0], v.ranges[0].train[1]];
+        assert!(
+            (x1_lo + 4.9).abs() < 0.05 && (x1_hi - 4.9).abs() < 0.1,
+            "{x1_lo} {x1_hi}"
+        );
+        assert!(
+            (x2_lo - 8.0).abs() < 0.2 && (x2_hi - 969.0).abs() < 0.5,
+            "{x2_lo} {x2_hi}"
+        );
+        let ratio = (x2_hi - x2_lo) / (x1_hi - x1_lo);
+        assert!((95.0..105.0).contains(&ratio), "{ratio}");
+        for &(lo, hi) in &v.ranges[1].train {
+            assert!(lo.abs() < 1e-6 && (hi - 1.0).abs() < 1e-6, "{lo} {hi}");
+        }
     }
 }

@@ -322,4 +322,39 @@ mod tests {
         );
         assert!((e.auc - 0.5).abs() < 0.03, "{}", e.auc);
     }
+
+    /// Try this (scores): at threshold 0 the playground's network, whenever it is scored (untrained,
+    /// or after 100, 500 or 2,000 updates at the page's settings), calls every validation point
+    /// positive: recall 1, precision the share of positives, the ROC point at the top right.
+    #[test]
+    fn try_threshold_zero_on_the_playground_network() {
+        use crate::playground::{Playground, PlaygroundConfig};
+        use spiega_nn::optim::{OptimizerConfig, OptimizerKind};
+        let mut run = Playground::new(PlaygroundConfig {
+            optimizer: OptimizerConfig::new(OptimizerKind::Sgd)
+                .with("lr", 0.03)
+                .unwrap(),
+            ..PlaygroundConfig::default()
+        })
+        .unwrap();
+        for updates in [0, 100, 500, 2000] {
+            while run.steps() < updates {
+                run.step().unwrap();
+            }
+            let loss = run.trainer().loss();
+            let (output, target) = run.split_outputs(1).unwrap().unwrap();
+            let Evaluation::Binary(e) = evaluate(loss, output, target).unwrap() else {
+                panic!("binary expected");
+            };
+            let positives =
+                target.iter().filter(|&&y| y == 1.0).count() as f64 / target.nrows() as f64;
+            let zero = e.at(0.0).unwrap();
+            assert_eq!(zero.recall.value, 1.0, "at {updates}");
+            assert!(
+                (zero.precision.value - positives).abs() < 1e-12,
+                "at {updates}"
+            );
+            assert_eq!(zero.roc_point, (1.0, 1.0), "at {updates}");
+        }
+    }
 }

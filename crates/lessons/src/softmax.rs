@@ -43,4 +43,33 @@ mod tests {
             );
         }
     }
+
+    /// Try this (softmax): every logit raised by 3 (5, 4, 3.1, 2): the probabilities stay
+    /// 0.638, 0.235, 0.095 and 0.032.
+    #[test]
+    fn try_raising_every_logit_changes_nothing() {
+        let p = probabilities(&[5.0, 4.0, 3.1, 2.0], 1.0).unwrap();
+        for (got, want) in p.iter().zip([0.638, 0.235, 0.095, 0.032]) {
+            assert!((got - want).abs() < 5e-4, "{p:?}");
+        }
+    }
+
+    /// Try this (softmax): two equal largest logits (2, 2, 0.1, −1) at the coldest temperature,
+    /// 0.1 (slider at −1): they share the whole mass, a half each, and the other two get less
+    /// than one in ten thousand.
+    #[test]
+    fn try_a_cold_softmax_cannot_break_a_tie() {
+        let p = probabilities(&[2.0, 2.0, 0.1, -1.0], 10f32.powf(-1.0)).unwrap();
+        assert_eq!(p[0], p[1]);
+        assert!((0.4999..=0.5).contains(&p[0]), "{p:?}");
+        assert!(p[2] + p[3] < 1e-4, "{p:?}");
+    }
+
+    /// Try this (softmax): at the hottest temperature, 10 (slider at 1), the opening logits all
+    /// land between 0.21 and 0.29.
+    #[test]
+    fn try_a_hot_softmax_is_nearly_uniform() {
+        let hot = probabilities(&OPENING, 10f32.powf(1.0)).unwrap();
+        assert!(hot.iter().all(|p| (0.21..0.29).contains(p)), "{hot:?}");
+    }
 }

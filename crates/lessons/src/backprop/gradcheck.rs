@@ -439,6 +439,9 @@ mod tests {
         .unwrap()
     }
 
+    /// Try this (backprop): with sigmoid units and the step 0.0001 the check fails, though the
+    /// gradients are correct (it passes at 0.01).
+    ///
     /// What the prose says about the step: with tanh the worst relative error is about 4e−5 at
     /// 0.01, nearly a hundred times larger at 0.1 (the ε² error of the formula) and larger again,
     /// nearly 1%, at 0.0001 (rounding); with sigmoid units 0.0001 fails on correct gradients.
@@ -459,5 +462,29 @@ mod tests {
         }
         assert!(opening_check("sigmoid", 1e-2).passed());
         assert!(!opening_check("sigmoid", 1e-4).passed());
+    }
+
+    /// Try this (backprop): the planted bug "hand-off forgets g′(z)" fails every weight and bias
+    /// of the hidden layer and none of the output layer's.
+    #[test]
+    fn try_the_forgotten_derivative_fails_only_the_layer_below() {
+        let config = WalkConfig::default();
+        let walk = Walkthrough::new(&config).unwrap();
+        let x = Matrix::from_row_slice(1, 2, &[0.5, -1.0]);
+        let t = Matrix::from_row_slice(1, 2, &[0.0, 1.0]);
+        let c = check(
+            walk.model(),
+            Loss::SoftmaxCrossEntropy,
+            &x,
+            &t,
+            1e-2,
+            PlantedBug::DroppedActivationDerivative,
+        )
+        .unwrap();
+        let (hidden, output): (Vec<&ParamCheck>, Vec<&ParamCheck>) =
+            c.params.iter().partition(|p| p.layer == 0);
+        assert_eq!((hidden.len(), output.len()), (9, 8));
+        assert!(hidden.iter().all(|p| !p.passed), "{hidden:?}");
+        assert!(output.iter().all(|p| p.passed), "{output:?}");
     }
 }

@@ -282,6 +282,12 @@ impl ShapesFigure {
 }
 
 impl Figure for ShapesFigure {
+    /// The opening example, `input(5, 3) → dense(16)`.
+    fn restore_unshared(&mut self) -> Result<()> {
+        self.preset("dense")?;
+        self.update()
+    }
+
     fn update(&mut self) -> Result<()> {
         let stack = self.read_stack()?;
         let Some(dims) = parse_shape(&self.input_shape.value()) else {
