@@ -1156,6 +1156,9 @@ mod tests {
     /// generator loss the discriminator is rarely sure enough for the minimax loss to stall, both
     /// learn the ring, and the game balances with the discriminator near ½ on the generated points
     /// and its loss near 2 ln 2.
+    /// Try this (gan): with the minimax loss the generator learns the ring too: the energy
+    /// distance is below 0.05 from round 1,000 on and the discriminator's loss stays near 2 ln 2
+    /// (between 1.15 and 1.45) from round 500 on.
     #[test]
     fn both_losses_learn_the_ring_and_the_game_balances() {
         for loss in [GeneratorLoss::Minimax, GeneratorLoss::NonSaturating] {
@@ -1193,6 +1196,12 @@ mod tests {
         }
     }
 
+    /// Try this (gan): a generator at 0.01 against a discriminator at 0.0005 never covers more
+    /// than three of the eight modes, and one or none most of the time.
+    ///
+    /// Try this (gan): with five discriminator steps per round, three or more modes are covered
+    /// at over nine tenths of the checks from round 500 on.
+    ///
     /// The prose's recipe for mode collapse on the gaussian mixture, checked every 10 rounds of
     /// the whole run the figure shows: a fast generator (0.01) against a slow discriminator
     /// (0.0005) never covers more than three of the eight modes, and one or none most of the

@@ -913,6 +913,12 @@ mod tests {
     /// updates on, both heads' maps light up along the anti-diagonal and the position embeddings
     /// end further apart than they started; with the causal mask the
     /// held-out accuracy stalls near 64% (three positions right, two at chance: 3/5 + 2/5 · 1/10).
+    ///
+    /// Try this (transformer): as it opens, every held-out digit is right from 500 updates on,
+    /// and both heads' maps light up along the anti-diagonal.
+    ///
+    /// Try this (transformer): with the causal mask the held-out accuracy stays between 60% and
+    /// 70% from 500 updates on.
     #[test]
     fn reversal_is_learned_and_the_causal_mask_stalls_it() {
         for causal in [false, true] {
