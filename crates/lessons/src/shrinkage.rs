@@ -191,11 +191,22 @@ mod tests {
         assert_eq!(exact_zeros(&w), 6);
     }
 
-    /// Try this (shrinkage): with L2 at the same rate no coefficient is zero.
+    /// Try this (shrinkage): with L2 at the same rate no coefficient is zero, and their sum of
+    /// squares is smaller than at every lower rate of the grid.
     #[test]
     fn try_this_ridge_zeroes_nothing() {
         let ridge = Shrinkage::new(PathPenalty::Ridge, 1).unwrap();
         let w = ridge.at(TRY_RATE).unwrap();
         assert_eq!(exact_zeros(&w), 0, "{w:?}");
+        let norm = |w: &[f32]| w.iter().map(|v| v * v).sum::<f32>();
+        let lower: Vec<&Vec<f32>> = ridge
+            .rates()
+            .iter()
+            .zip(ridge.paths())
+            .filter(|(r, _)| **r < TRY_RATE)
+            .map(|(_, w)| w)
+            .collect();
+        assert!(lower.len() > 40, "{}", lower.len());
+        assert!(lower.iter().all(|l| norm(&w) < norm(l)), "{w:?}");
     }
 }

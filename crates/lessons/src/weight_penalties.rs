@@ -272,24 +272,22 @@ mod tests {
             "{a:?} {c:?}"
         );
     }
-    /// Try this (weight-penalties): at the slider's top rate, 10^−1.5 shown as 0.032, every
-    /// penalised network's validation loss is above the unpenalised one's from 100 updates on,
-    /// and about twice it at the end: a penalty this strong underfits.
+    /// Try this (weight-penalties): at the slider's top rate, 10^−1.5 shown as 0.032, the
+    /// elastic net has more weights near zero than L1 from 300 updates on, and L1 ends with fewer
+    /// than the 35 it has at 0.01: its jitter around zero, about 0.1 × 0.032, is wider than the
+    /// band of 0.001.
     #[test]
-    fn try_this_too_strong_a_penalty_underfits() {
+    fn try_this_a_stronger_l1_pull_jitters_out_of_the_band() {
         let mut s = PenaltyStudy::new(0.032, 0.01).unwrap();
         while s.steps() < SHOWN_UPDATES {
             s.step(UPDATES_PER_RECORD).unwrap();
             let at = s.steps();
-            let val: Vec<f32> = (0..4).map(|i| s.losses(i).unwrap().1).collect();
-            if at >= 100 {
-                assert!(val[1..].iter().all(|&v| v > val[0]), "at {at}: {val:?}");
+            let zeros: Vec<usize> = (0..4).map(|i| s.near_zero(i).unwrap().0).collect();
+            if at >= 300 {
+                assert!(zeros[3] > zeros[1], "at {at}: {zeros:?}");
             }
         }
-        let val: Vec<f32> = (0..4).map(|i| s.losses(i).unwrap().1).collect();
-        assert!(
-            val[1..].iter().all(|&v| (1.9..2.4).contains(&(v / val[0]))),
-            "{val:?}"
-        );
+        let l1 = s.near_zero(1).unwrap().0;
+        assert!((10..35).contains(&l1), "{l1}");
     }
 }
