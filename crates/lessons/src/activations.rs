@@ -141,4 +141,43 @@ mod tests {
             );
         }
     }
+
+    /// Try this (activations): ReLU probed at z = −2 has slope 0, and the band covers the whole
+    /// negative half of the opening range.
+    #[test]
+    fn try_relu_has_no_slope_below_zero() {
+        assert_eq!(Activation::Relu.derivative(-2.0), 0.0);
+        let r = bands(Activation::Relu);
+        assert_eq!(r.len(), 1);
+        assert!(r[0].0 == -6.0 && r[0].1.abs() < 1e-6, "{r:?}");
+    }
+
+    /// Try this (activations): leaky ReLU with slope 0.04 is shaded over the whole negative half;
+    /// one notch up, at 0.05, nothing is shaded.
+    #[test]
+    fn try_leaky_relu_band_goes_at_a_slope_of_005() {
+        let b = bands(Activation::LeakyRelu { slope: 0.04 });
+        assert_eq!(b.len(), 1);
+        assert!(b[0].0 == -6.0 && b[0].1.abs() < 1e-6, "{b:?}");
+        assert!(bands(Activation::LeakyRelu { slope: 0.05 }).is_empty());
+    }
+
+    /// Try this (activations): Swish at κ = 5 dips to −0.056 (−0.28 at κ = 1) and is never
+    /// further than that from ReLU.
+    #[test]
+    fn try_sharp_swish_is_close_to_relu() {
+        let dip = |kappa: f32| {
+            let (_, ys, _) = sample_curve(&Activation::Swish { beta: kappa }, -6.0, 6.0, 12001);
+            ys.iter().copied().fold(f32::MAX, f32::min)
+        };
+        assert!((dip(1.0) + 0.28).abs() < 0.005, "{}", dip(1.0));
+        assert!((dip(5.0) + 0.056).abs() < 0.0005, "{}", dip(5.0));
+        let (xs, ys, _) = sample_curve(&Activation::Swish { beta: 5.0 }, -6.0, 6.0, 12001);
+        let furthest = xs
+            .iter()
+            .zip(&ys)
+            .map(|(&x, &y)| (y - Activation::Relu.value(x)).abs())
+            .fold(0.0, f32::max);
+        assert!((furthest - 0.056).abs() < 0.0005, "{furthest}");
+    }
 }

@@ -16,6 +16,9 @@ pub enum WebError {
     Engine(EngineError),
     /// A figure's state could not be written as JSON.
     State(String),
+    /// The page's own markup asks for something its figures cannot do (a "Try this" button's
+    /// settings a figure does not take as written).
+    Markup(String),
 }
 
 impl std::fmt::Display for WebError {
@@ -26,6 +29,7 @@ impl std::fmt::Display for WebError {
             WebError::Chart(what) => write!(f, "a chart could not be drawn: {what}"),
             WebError::Engine(e) => write!(f, "{e}"),
             WebError::State(what) => write!(f, "the figure's state could not be written: {what}"),
+            WebError::Markup(what) => write!(f, "the page's markup is wrong: {what}"),
         }
     }
 }

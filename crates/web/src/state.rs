@@ -167,6 +167,18 @@ impl HashParams {
         self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// The same pairs, in order and with their repetitions, each key written after `prefix`: a
+    /// figure's own settings (`rate-3=0.9`) as keys of the page's hash (`dropout.rate-3=0.9`).
+    pub fn prefixed(&self, prefix: &str) -> Self {
+        Self {
+            pairs: self
+                .pairs
+                .iter()
+                .map(|(k, v)| (format!("{prefix}{k}"), v.clone()))
+                .collect(),
+        }
+    }
+
     /// The number of pairs.
     pub fn len(&self) -> usize {
         self.pairs.len()

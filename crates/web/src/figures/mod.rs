@@ -31,6 +31,7 @@ pub mod shrinkage;
 pub mod softmax;
 pub mod tools;
 pub mod transformer;
+pub mod try_this;
 
 use crate::dom;
 use crate::error::Result;
@@ -55,6 +56,14 @@ pub trait Figure {
     /// controls' values (the playground's custom points); `None` lets [`share`] build the link
     /// from the controls.
     fn share_link(&mut self) -> Option<Result<String>> {
+        None
+    }
+
+    /// For a figure that keeps its own link keys (the playground): takes `settings`, written as
+    /// its link writes them, with every setting not named at its default, rebuilds, writes the
+    /// address, and returns what could not be used as written. `None` lets [`share`] set the
+    /// figure's controls instead.
+    fn apply_own_settings(&mut self, _settings: &str) -> Option<Result<Vec<String>>> {
         None
     }
 }
@@ -100,6 +109,7 @@ pub fn mount_all(doc: &Document) -> Result<()> {
                 redraw_on_page_events(&fig)?;
                 fig.borrow_mut().update()?;
                 tools::mount(&el, name, &fig)?;
+                try_this::wire(doc, &el, name, &fig)?;
                 Ok(())
             }) {
                 Ok(()) => {

@@ -938,6 +938,17 @@ impl PlaygroundFigure {
         Ok(())
     }
 
+    /// Takes `settings` (link keys, every one not named at its default), rebuilds the run and
+    /// writes the address; returns what could not be used as written.
+    fn take_settings(&mut self, settings: &str) -> Result<Vec<String>> {
+        let (state, notices) = PlaygroundState::parse(settings);
+        self.state = state;
+        self.write_controls()?;
+        self.save_hash()?;
+        self.rebuild()?;
+        Ok(notices.iter().map(ToString::to_string).collect())
+    }
+
     /// Adds (`+1`) or removes (`−1`) a hidden layer; a new layer copies the last one's width.
     fn change_layers(&mut self, change: i32) -> Result<()> {
         let shape = &mut self.state.network_shape;
@@ -1037,6 +1048,11 @@ impl Figure for PlaygroundFigure {
     /// The link to this run: every setting, in the address too.
     fn share_link(&mut self) -> Option<Result<String>> {
         Some(self.copy_link())
+    }
+
+    /// A "Try this" set-up: the settings as a link's, every other one at its default.
+    fn apply_own_settings(&mut self, settings: &str) -> Option<Result<Vec<String>>> {
+        Some(self.take_settings(settings))
     }
 }
 

@@ -385,44 +385,7 @@ pub fn follow(doc: &Document, on_load: bool) -> Result<()> {
     }
     let params = HashParams::parse(&hash);
     let figures = sharing_figures(doc)?;
-    let mut parsed = shared::Parsed::default();
-    // Each pass re-reads the controls, so a choice that appears once another control is set (a
-    // head of a second layer) is found in the next pass.
-    for _ in 0..PASSES {
-        let live: Vec<Vec<(Handle, Control)>> = figures
-            .iter()
-            .map(|(el, _)| controls(el))
-            .collect::<Result<_>>()?;
-        let described: Vec<FigureControls> = figures
-            .iter()
-            .zip(&live)
-            .map(|((_, name), list)| FigureControls {
-                name: name.clone(),
-                controls: list.iter().map(|(_, c)| c.clone()).collect(),
-            })
-            .collect();
-        parsed = shared::parse(&params, &described);
-        let mut changed = false;
-        for &index in &parsed.named {
-            for (position, (handle, control)) in live[index].iter().enumerate() {
-                let wanted = parsed
-                    .settings
-                    .iter()
-                    .find(|s| s.figure == index && s.control == position)
-                    .map_or(control.default.as_str(), |s| s.value.as_str());
-                let before = handle.value();
-                // A control at its default, written differently (`0.10`), is left alone.
-                if wanted == control.default && control.is_default(&before) {
-                    continue;
-                }
-                handle.set(wanted)?;
-                changed |= handle.value() != before;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
+    let parsed = apply(&figures, &params, &[])?;
     if !parsed.notices.is_empty() {
         let list: Vec<String> = parsed.notices.iter().map(ToString::to_string).collect();
         show_notice(
@@ -443,8 +406,69 @@ pub fn follow(doc: &Document, on_load: bool) -> Result<()> {
     Ok(())
 }
 
+/// Sets the controls of the `figures` that `params` names, and of those in `reset` even if it
+/// names none: each named control takes its checked value, every other control of those figures
+/// its default, through [`Handle::set`] (so each figure updates through its own handlers).
+fn apply(
+    figures: &[(Element, String)],
+    params: &HashParams,
+    reset: &[usize],
+) -> Result<shared::Parsed> {
+    let mut parsed = shared::Parsed::default();
+    // Each pass re-reads the controls, so a choice that appears once another control is set (a
+    // head of a second layer) is found in the next pass.
+    for _ in 0..PASSES {
+        let live: Vec<Vec<(Handle, Control)>> = figures
+            .iter()
+            .map(|(el, _)| controls(el))
+            .collect::<Result<_>>()?;
+        let described: Vec<FigureControls> = figures
+            .iter()
+            .zip(&live)
+            .map(|((_, name), list)| FigureControls {
+                name: name.clone(),
+                controls: list.iter().map(|(_, c)| c.clone()).collect(),
+            })
+            .collect();
+        parsed = shared::parse(params, &described);
+        let mut targets = parsed.named.clone();
+        targets.extend(reset.iter().filter(|i| !parsed.named.contains(i)));
+        let mut changed = false;
+        for index in targets {
+            for (position, (handle, control)) in live[index].iter().enumerate() {
+                let wanted = parsed
+                    .settings
+                    .iter()
+                    .find(|s| s.figure == index && s.control == position)
+                    .map_or(control.default.as_str(), |s| s.value.as_str());
+                let before = handle.value();
+                // A control at its default, written differently (`0.10`), is left alone.
+                if wanted == control.default && control.is_default(&before) {
+                    continue;
+                }
+                handle.set(wanted)?;
+                changed |= handle.value() != before;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    Ok(parsed)
+}
+
+/// Sets every control of `figure` (named `name`) to its default, then to the `settings` given
+/// as a link writes them after `name.` (`rate-3=0.9&seed=2`), exactly as following a link
+/// would; returns what could not be used as written (each a page bug when the settings come from
+/// the page itself).
+pub fn set_figure(figure: &Element, name: &str, settings: &str) -> Result<Vec<String>> {
+    let params = HashParams::parse(settings).prefixed(&format!("{name}."));
+    let parsed = apply(&[(figure.clone(), name.to_owned())], &params, &[0])?;
+    Ok(parsed.notices.iter().map(ToString::to_string).collect())
+}
+
 /// Shows `text` in the page's notice line, after what the page already said there on load.
-fn show_notice(doc: &Document, text: &str, append: bool) -> Result<()> {
+pub fn show_notice(doc: &Document, text: &str, append: bool) -> Result<()> {
     if let Some(el) = doc.get_element_by_id("notice") {
         let before = el.text_content().unwrap_or_default();
         let shown = if append && !el.has_attribute("hidden") && !before.trim().is_empty() {

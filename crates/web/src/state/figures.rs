@@ -426,6 +426,30 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_figures_own_settings_read_as_its_link_keys() {
+        // A "Try this" button's `rate-1=0.25&mode=relu`, for the dropout figure.
+        let params = HashParams::parse("rate-1=0.25&mode=relu").prefixed("dropout.");
+        let parsed = parse(&params, &[dropout()]);
+        assert!(parsed.notices.is_empty(), "{:?}", parsed.notices);
+        let set: Vec<(usize, &str)> = parsed
+            .settings
+            .iter()
+            .map(|s| (s.control, s.value.as_str()))
+            .collect();
+        assert_eq!(set, vec![(0, "0.25"), (1, "relu")]);
+        // Off the control's step, an unknown key, a figure's name written twice: each is named.
+        for bad in [
+            "rate-1=0.33",
+            "rate=0.25",
+            "dropout.rate-1=0.25",
+            "mode=sigmoid",
+        ] {
+            let parsed = parse(&HashParams::parse(bad).prefixed("dropout."), &[dropout()]);
+            assert_eq!(parsed.notices.len(), 1, "{bad}: {:?}", parsed.notices);
+        }
+    }
+
     fn keys(notices: &[Notice]) -> Vec<&str> {
         notices.iter().map(|n| n.key.as_str()).collect()
     }

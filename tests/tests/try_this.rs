@@ -1,0 +1,158 @@
+//! "Try this": every button in the article's "Try this" asides sets its figure up as it says.
+//!
+//! For each `.try-btn` on the page, clicked as a reader would: the figure's controls (the
+//! playground's address, for its own keys) now show the button's settings, the page names no
+//! setting it could not use, the figure has the focus and its state changed, and with `data-play`
+//! the figure is playing (its play button pressed). Controls the button does not name go back to
+//! their defaults first. What the reader then sees is the lessons' tests' business, not this one's:
+//! nothing here trains to the end.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+use serde_json::json;
+use spiega_e2e::{Page, err, run};
+
+/// The figures that must have at least one "Try this" button.
+const FIGURES_WITH_ITEMS: &[&str] = &["activations"];
+
+/// JavaScript: what in figure `name` does not show `settings` (`key=value&…`), as a list of
+/// lines; empty when everything shows.
+const NOT_SHOWN: &str = r#"
+const [name, settings] = arguments;
+const fig = document.querySelector(`[data-figure="${name}"]`);
+const pairs = (settings || '').split('&').filter(Boolean).map(p => {
+  const i = p.indexOf('=');
+  return i < 0 ? [p, ''] : [decodeURIComponent(p.slice(0, i)), decodeURIComponent(p.slice(i + 1))];
+});
+const same = (a, b) => a === b
+  || (a !== '' && b !== '' && !isNaN(+a) && !isNaN(+b) && Math.abs(+a - +b) < 1e-9);
+const own = el => el.closest('[data-figure]') === fig;
+const wrong = [];
+if (name === 'playground') {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  for (const [k, v] of pairs) {
+    if (!same(hash.get(k) ?? '', v)) wrong.push(`${k}: the address has ${hash.get(k)}, wanted ${v}`);
+  }
+  return wrong;
+}
+for (const [k, v] of pairs) {
+  const radios = [...fig.querySelectorAll(`input[type=radio][name="${k}"]`)].filter(own);
+  const el = [...fig.querySelectorAll(`[data-role="${k}"]`)].filter(own)
+    .find(e => e.matches('input, select, textarea'));
+  let shown;
+  if (radios.length) shown = (radios.find(r => r.checked) || {}).value ?? '';
+  else if (!el) { wrong.push(`${k}: no such control`); continue; }
+  else if (el.type === 'checkbox') shown = el.checked ? '1' : '0';
+  else shown = el.value;
+  if (!same(shown, v)) wrong.push(`${k}: shows ${shown}, wanted ${v}`);
+}
+return wrong;
+"#;
+
+/// The figure's own play button (`play`, or `train` for the figures that train six networks).
+fn play_button(name: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('[data-figure=\"{name}\"] [data-role=play], [data-figure=\"{name}\"] [data-role=train]')].find(b => b.closest('[data-figure]') === document.querySelector('[data-figure=\"{name}\"]'))"
+    )
+}
+
+#[test]
+fn every_try_this_button_sets_up_its_figure() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        let buttons = page
+            .js("return [...document.querySelectorAll('.try-btn')].map((b, i) => {
+                   b.dataset.testIndex = i;
+                   return { figure: b.dataset.try || '', settings: b.dataset.settings || '',
+                            play: b.hasAttribute('data-play'), ready: b.hasAttribute('data-try-ready') };
+                 });")
+            .await?;
+        let buttons = buttons.as_array().cloned().unwrap_or_default();
+        assert!(!buttons.is_empty(), "the page has no \"Try this\" button");
+        for name in FIGURES_WITH_ITEMS {
+            assert!(
+                buttons.iter().any(|b| b["figure"] == json!(name)),
+                "the {name} figure has no \"Try this\" button"
+            );
+        }
+        // A control the first activations button does not name, moved away from its default.
+        page.set_control("#fig-activations", "range", "3").await?;
+        let mut range_checked = false;
+
+        for (i, b) in buttons.iter().enumerate() {
+            let name = b["figure"].as_str().unwrap_or_default();
+            let settings = b["settings"].as_str().unwrap_or_default();
+            let what = format!("button {i} ({name}: {settings:?})");
+            assert_eq!(b["ready"], json!(true), "{what} is not wired to a figure");
+            let fig = format!("[data-figure=\"{name}\"]");
+            let before = page
+                .js(&format!(
+                    "return document.querySelector({}).dataset.state || '';",
+                    json!(fig)
+                ))
+                .await?;
+            page.click(&format!(".try-btn[data-test-index=\"{i}\"]"))
+                .await?;
+            let play = if b["play"] == json!(true) {
+                format!(
+                    "{}?.getAttribute('aria-pressed') === 'true'",
+                    play_button(name)
+                )
+            } else {
+                "true".to_owned()
+            };
+            let arrived = page
+                .wait_until(
+                    &format!(
+                        "(() => {{ const f = document.querySelector({fig});
+                           return document.activeElement === f && f.dataset.state !== {before} && {play}; }})()",
+                        fig = json!(fig),
+                        before = json!(before),
+                    ),
+                    10,
+                )
+                .await;
+            let error = page
+                .js(&format!(
+                    "const b = document.querySelector('.try-btn[data-test-index=\"{i}\"]');
+                     const n = document.getElementById('notice');
+                     return [b.dataset.tryError || '', n && !n.hidden ? n.textContent : ''];"
+                ))
+                .await?;
+            assert_eq!(error, json!(["", ""]), "{what}: the page reports a problem");
+            arrived.map_err(|e| format!("{what}: not focused, unchanged or not playing: {e}"))?;
+            let wrong = page
+                .client
+                .execute(NOT_SHOWN, vec![json!(name), json!(settings)])
+                .await
+                .map_err(err)?;
+            assert_eq!(
+                wrong,
+                json!([]),
+                "{what}: the controls do not show the settings"
+            );
+            if name == "activations" && !range_checked {
+                range_checked = true;
+                let range = page
+                    .js("return document.querySelector('#fig-activations [data-role=range]').value;")
+                    .await?;
+                assert_eq!(
+                    range,
+                    json!("6"),
+                    "{what}: a control it does not name kept the reader's value"
+                );
+            }
+            // Leave nothing training while the next button is tried.
+            if b["play"] == json!(true) {
+                page.js(&format!("{}.click(); return 0;", play_button(name)))
+                    .await?;
+            }
+        }
+        assert!(range_checked, "no activations button was tried");
+        page.finish().await
+    });
+}
