@@ -3,7 +3,8 @@
 //! For each `.try-btn` on the page, clicked as a reader would: the figure's controls (the
 //! playground's address, for its own keys) now show the button's settings, the page names no
 //! setting it could not use, the figure has the focus and its state changed, and with `data-play`
-//! the figure is playing (its play button pressed). Controls the button does not name go back to
+//! the figure is playing (its play button pressed), or, for pruning's one-off training, has
+//! trained (its button disabled). Controls the button does not name go back to
 //! their defaults first. What the reader then sees is the lessons' tests' business, not this one's:
 //! nothing here trains to the end.
 
@@ -15,21 +16,6 @@
 
 use serde_json::json;
 use spiega_e2e::{Page, err, run};
-
-/// The figures that must have at least one "Try this" button.
-const FIGURES_WITH_ITEMS: &[&str] = &[
-    "playground",
-    "activations",
-    "softmax",
-    "normalization",
-    "conv",
-    "shapes",
-    "cost-margin",
-    "cost-probability",
-    "scores",
-    "rouge",
-    "backprop",
-];
 
 /// JavaScript: what in figure `name` does not show `settings` (`key=value&…`), as a list of
 /// lines; empty when everything shows.
@@ -69,7 +55,8 @@ for (const [k, v] of pairs) {
 return wrong;
 "#;
 
-/// The figure's own play button (`play`, or `train` for the figures that train six networks).
+/// The figure's own play button (`play`, or `train` for the figures that train six networks and
+/// for pruning, whose one-off training disables its button once done).
 fn play_button(name: &str) -> String {
     format!(
         "[...document.querySelectorAll('[data-figure=\"{name}\"] [data-role=play], [data-figure=\"{name}\"] [data-role=train]')].find(b => b.closest('[data-figure]') === document.querySelector('[data-figure=\"{name}\"]'))"
@@ -89,9 +76,19 @@ fn every_try_this_button_sets_up_its_figure() {
             .await?;
         let buttons = buttons.as_array().cloned().unwrap_or_default();
         assert!(!buttons.is_empty(), "the page has no \"Try this\" button");
-        for name in FIGURES_WITH_ITEMS {
+        // Every figure on the page (the gradient check is a part of the step-through's).
+        let figures = page
+            .js("return [...document.querySelectorAll('[data-figure]')].map(f => f.dataset.figure);")
+            .await?;
+        let figures = figures.as_array().cloned().unwrap_or_default();
+        assert!(
+            figures.len() >= 22,
+            "only {} figures on the page",
+            figures.len()
+        );
+        for name in &figures {
             assert!(
-                buttons.iter().any(|b| b["figure"] == json!(name)),
+                buttons.iter().any(|b| &b["figure"] == name),
                 "the {name} figure has no \"Try this\" button"
             );
         }
@@ -120,7 +117,7 @@ fn every_try_this_button_sets_up_its_figure() {
                 .await?;
             let play = if b["play"] == json!(true) {
                 format!(
-                    "{}?.getAttribute('aria-pressed') === 'true'",
+                    "(b => b?.hasAttribute('aria-pressed') ? b.getAttribute('aria-pressed') === 'true' : b?.disabled === true)({})",
                     play_button(name)
                 )
             } else {
@@ -179,8 +176,11 @@ fn every_try_this_button_sets_up_its_figure() {
             }
             // Leave nothing training while the next button is tried.
             if b["play"] == json!(true) {
-                page.js(&format!("{}.click(); return 0;", play_button(name)))
-                    .await?;
+                page.js(&format!(
+                    "const b = {}; if (b.hasAttribute('aria-pressed')) b.click(); return 0;",
+                    play_button(name)
+                ))
+                .await?;
             }
         }
         assert!(

@@ -557,6 +557,9 @@ mod tests {
     /// and then slips on one); without augmentation
     /// the validation accuracy stalls near 80%, with it it climbs higher, to about 86% against
     /// 79% at the end.
+    ///
+    /// Try this (augmentation): without augmentation the validation accuracy stays between 79%
+    /// and 81% from 60 updates on; from 300 on the augmented run is above it, ending near 86%.
     #[test]
     fn augmentation_beats_none_on_the_page_setting() {
         let mut demo = AugmentationDemo::new(AugmentationSetting::default()).unwrap();
@@ -740,5 +743,28 @@ mod tests {
             (-0.025..-0.01).contains(&lo) && (0.035..0.045).contains(&hi),
             "{gains:?}"
         );
+    }
+    /// Try this (augmentation): with shifts of up to two pixels, the augmented network's
+    /// validation accuracy is below the other's at every record of the run.
+    #[test]
+    fn try_this_two_pixel_shifts_hurt_all_along() {
+        let mut demo = AugmentationDemo::new(AugmentationSetting {
+            ranges: AugmentRanges {
+                max_shift: 2.0,
+                ..AugmentationSetting::RANGES
+            },
+            ..AugmentationSetting::default()
+        })
+        .unwrap();
+        while demo.steps() < SHOWN_UPDATES {
+            demo.step(20).unwrap();
+            let at = demo.steps();
+            let [plain, augmented] = demo.runs().each_ref().map(|r| *r.latest().unwrap());
+            assert!(
+                augmented.validation_accuracy < plain.validation_accuracy,
+                "at {at}: {plain:?} {augmented:?}"
+            );
+        }
+        assert_eq!(demo.steps(), SHOWN_UPDATES);
     }
 }

@@ -165,6 +165,9 @@ mod tests {
     }
 
     /// What the prose says, at every record of the figure's run of 1,500 updates.
+    ///
+    /// Try this (batch-norm): without batch normalization the loss stays between 0.68 and 0.76
+    /// all run; with it, on batches of 16, it first drops below 0.2 within 200 updates.
     #[test]
     fn batch_norm_trains_the_deep_network_and_a_batch_of_two_does_not() {
         let configs = vec![
@@ -237,5 +240,32 @@ mod tests {
                 );
             }
         }
+    }
+    /// Try this (batch-norm): with a small batch of 8 the third run learns after all: its training
+    /// loss first drops below 0.2 only after 400 to 600 updates, against at most 200 with
+    /// batches of 16.
+    #[test]
+    fn try_this_a_batch_of_eight_learns_late() {
+        let mut c = Comparison::new(vec![
+            batch_norm_setting(false, 16).unwrap(),
+            batch_norm_setting(true, 16).unwrap(),
+            batch_norm_setting(true, 8).unwrap(),
+        ])
+        .unwrap();
+        let mut first_low = [None, None];
+        while c.latest(0).unwrap().step < SHOWN_UPDATES {
+            c.step(UPDATES_PER_RECORD).unwrap();
+            let at = c.latest(0).unwrap().step;
+            for (k, run) in [1, 2].into_iter().enumerate() {
+                if c.latest(run).unwrap().train.loss < 0.2 {
+                    first_low[k].get_or_insert(at);
+                }
+            }
+        }
+        assert!(first_low[0].is_some_and(|s| s <= 200), "{first_low:?}");
+        assert!(
+            first_low[1].is_some_and(|s| (400..=600).contains(&s)),
+            "{first_low:?}"
+        );
     }
 }

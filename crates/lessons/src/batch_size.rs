@@ -73,6 +73,9 @@ mod tests {
     }
 
     /// What the prose says, at every epoch of the figure's run of 100.
+    ///
+    /// Try this (batch-size): the batch of 2 is ahead of the batch of 100 at every epoch, its
+    /// curve rises again and again (at ten epochs or more) while the large batch's never rises.
     #[test]
     fn a_small_batch_is_noisier_and_makes_more_updates_per_epoch() {
         let mut c = Comparison::new(vec![
@@ -99,5 +102,42 @@ mod tests {
             .map(|i| total_rise(c.runs()[i].history().iter().map(|s| s.train.loss)))
             .collect();
         assert!(rise[0] > 0.5 && rise[1] == 0.0, "{rise:?}");
+        // Again and again: the small batch's loss rises at many epochs, not in one jump.
+        let rises = c.runs()[0]
+            .history()
+            .windows(2)
+            .filter(|w| w[1].train.loss > w[0].train.loss)
+            .count();
+        assert!(rises >= 10, "{rises} epochs with a rise");
+    }
+    /// Try this (batch-size): batches of 8 against the whole split of 200: the small batch is
+    /// ahead at every epoch, its curve's rises add up to under half of a batch of 2's, and the
+    /// whole split's curve (plain gradient descent) never rises.
+    #[test]
+    fn try_this_eight_against_the_whole_split() {
+        let run = |small: usize, large: usize| {
+            let mut c = Comparison::new(vec![
+                batch_size_setting(small).unwrap(),
+                batch_size_setting(large).unwrap(),
+            ])
+            .unwrap();
+            for epoch in 1..=SHOWN_EPOCHS {
+                c.step_epoch().unwrap();
+                let loss: Vec<f32> = (0..2).map(|i| c.latest(i).unwrap().train.loss).collect();
+                assert!(
+                    loss[0] < loss[1],
+                    "{small}/{large}, epoch {epoch}: {loss:?}"
+                );
+            }
+            let rise: Vec<f32> = (0..2)
+                .map(|i| total_rise(c.runs()[i].history().iter().map(|s| s.train.loss)))
+                .collect();
+            (updates_per_epoch(&c.runs()[1]), rise)
+        };
+        let (whole, rise) = run(8, 200);
+        assert_eq!(whole, 1);
+        let (_, two) = run(2, 100);
+        assert!(rise[1] == 0.0, "{rise:?}");
+        assert!(rise[0] > 0.0 && rise[0] < 0.5 * two[0], "{rise:?} {two:?}");
     }
 }

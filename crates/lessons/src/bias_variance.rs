@@ -147,6 +147,13 @@ mod tests {
 
     /// What the prose says, at every record from 300 updates (when the curves have taken their
     /// shape) to the figure's stop at 800.
+    ///
+    /// Try this (bias-variance): from 300 updates on, the validation loss is lowest at 4, 8 or 16
+    /// units and higher at both ends, while the training loss falls with every width from two.
+    ///
+    /// Try this (bias-variance): on the misclassified share, the three largest networks end
+    /// missing six validation points each, while the largest one's loss is over twice the 8-unit
+    /// one's.
     #[test]
     fn training_loss_falls_with_capacity_and_validation_loss_turns_up() {
         let mut s = CapacitySweep::new().unwrap();

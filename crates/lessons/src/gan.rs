@@ -1151,11 +1151,19 @@ mod tests {
         assert_eq!(after.probability.len(), 400);
     }
 
+    /// How often, in rounds, the figure's readout changes at its opening speed (5 rounds a frame).
+    const READOUT_EVERY: u64 = 5;
+
     /// What the prose says about the figure as it opens (the ring, Adam with β₁ = 0.5, both
     /// rates 0.002, one discriminator step per round), over its whole run: with either
     /// generator loss the discriminator is rarely sure enough for the minimax loss to stall, both
     /// learn the ring, and the game balances with the discriminator near ½ on the generated points
-    /// and its loss near 2 ln 2.
+    /// and its loss near 2 ln 2. Checked every 5 rounds, as often as the readout changes at the
+    /// opening speed of 5 rounds a frame.
+    ///
+    /// Try this (gan): with the minimax loss the generator learns the ring too: the energy
+    /// distance is below 0.05 from round 1,500 on and the discriminator's loss stays near 2 ln 2
+    /// (between 1.15 and 1.45) from round 500 on.
     #[test]
     fn both_losses_learn_the_ring_and_the_game_balances() {
         for loss in [GeneratorLoss::Minimax, GeneratorLoss::NonSaturating] {
@@ -1167,16 +1175,20 @@ mod tests {
             let start = gan.view(8).unwrap().distance;
             for round in 1..=ROUND_LIMIT {
                 gan.iterate().unwrap();
-                if !round.is_multiple_of(100) {
+                if !round.is_multiple_of(READOUT_EVERY) {
                     continue;
                 }
                 let v = gan.view(8).unwrap();
-                assert!(
-                    v.distance < 0.75 * start,
-                    "{loss:?} at {round}: {} from {start}",
-                    v.distance
-                );
-                if round >= 1000 {
+                // Learning the ring, checked every 100 rounds: early on the distance can dip
+                // and come back up between two of them.
+                if round.is_multiple_of(100) {
+                    assert!(
+                        v.distance < 0.75 * start,
+                        "{loss:?} at {round}: {} from {start}",
+                        v.distance
+                    );
+                }
+                if round >= 1500 {
                     assert!(v.distance < 0.05, "{loss:?} at {round}: {}", v.distance);
                 }
                 if round >= 500 {
@@ -1193,8 +1205,14 @@ mod tests {
         }
     }
 
-    /// The prose's recipe for mode collapse on the gaussian mixture, checked every 10 rounds of
-    /// the whole run the figure shows: a fast generator (0.01) against a slow discriminator
+    /// Try this (gan): a generator at 0.01 against a discriminator at 0.0005 never covers more
+    /// than three of the eight modes, and one or none most of the time.
+    ///
+    /// Try this (gan): with five discriminator steps per round, three or more modes are covered
+    /// at over nine tenths of the checks from round 500 on.
+    ///
+    /// The prose's recipe for mode collapse on the gaussian mixture, checked every 5 rounds (as
+    /// often as the readout changes at the opening speed) of the whole run the figure shows: a fast generator (0.01) against a slow discriminator
     /// (0.0005) never covers more than three of the eight modes, and one or none most of the
     /// time; five discriminator steps per round cover three or more nearly all the time.
     #[test]
@@ -1211,7 +1229,7 @@ mod tests {
             let mut out = Vec::new();
             for round in 1..=ROUND_LIMIT {
                 gan.iterate().unwrap();
-                if round.is_multiple_of(10) {
+                if round.is_multiple_of(READOUT_EVERY) {
                     out.push(gan.view(8).unwrap().modes_covered.unwrap());
                 }
             }
@@ -1221,9 +1239,10 @@ mod tests {
             counts.iter().filter(|&&m| keep(m)).count() as f64 / counts.len() as f64
         };
         let (one, five) = (modes(1), modes(5));
-        assert_eq!(one.len(), 300);
+        assert_eq!(one.len(), 600);
         assert!(one.iter().all(|&m| m <= 3), "{one:?}");
         assert!(share(&one, |m| m <= 1) > 0.5, "{one:?}");
-        assert!(share(&five[50..], |m| m >= 3) > 0.9, "{five:?}");
+        // From round 500 on.
+        assert!(share(&five[100..], |m| m >= 3) > 0.9, "{five:?}");
     }
 }

@@ -712,6 +712,55 @@ mod tests {
         assert!(p[1].abs() > 0.5, "sgd: {p:?}");
     }
 
+    /// The learning rates the figure's log sliders give at the positions its "Try this" buttons
+    /// set or leave alone: 10^−0.95 and 10^−1.2 to two significant digits, as the page reads them.
+    const TRY_LR_PAST: f32 = 0.11;
+    const TRY_LR_DEFAULT: f32 = 0.063;
+
+    /// Try this (optimizers): at η = 0.11, just past 2/20 = 0.1, gradient descent's loss grows at
+    /// every step until its step leaves the finite numbers.
+    #[test]
+    fn try_this_gradient_descent_diverges_just_past_the_limit() {
+        let r = race(SurfaceKind::Elongated, [-2.5, 1.5], TRY_LR_PAST, 0.9);
+        let gd = &r.racers()[0];
+        assert!(gd.losses.len() > 10, "{}", gd.losses.len());
+        assert!(
+            gd.losses.windows(2).all(|w| w[1] > w[0]),
+            "{:?}",
+            &gd.losses[..5]
+        );
+        assert!(gd.stopped.is_some());
+    }
+
+    /// Try this (optimizers): with momentum 0 the momentum path is gradient descent's, step for
+    /// step.
+    #[test]
+    fn try_this_momentum_zero_is_gradient_descent() {
+        let r = race(SurfaceKind::Elongated, [-2.5, 1.5], TRY_LR_DEFAULT, 0.0);
+        assert_eq!(r.racers()[0].path.len(), MAX_STEPS + 1);
+        assert!(r.racers()[0].path == r.racers()[2].path);
+        // At the page's momentum of 0.9 the two paths part.
+        let r = race(SurfaceKind::Elongated, [-2.5, 1.5], TRY_LR_DEFAULT, 0.9);
+        assert!(r.racers()[0].path != r.racers()[2].path);
+    }
+
+    /// Try this (optimizers): started on the saddle's horizontal line, gradient descent, momentum
+    /// and Nesterov end on the saddle point, SGD near one of the minima at y = ±1.
+    #[test]
+    fn try_this_the_saddle_holds_all_but_sgd() {
+        let r = race(SurfaceKind::Saddle, [-1.5, 0.0], TRY_LR_DEFAULT, 0.9);
+        for name in ["gd", "momentum", "nesterov"] {
+            let racer = r.racers().iter().find(|x| x.name == name).unwrap();
+            assert_eq!(racer.path.len(), MAX_STEPS + 1, "{name}");
+            let p = *racer.path.last().unwrap();
+            assert!(p[0].abs() < 1e-3 && p[1] == 0.0, "{name}: {p:?}");
+        }
+        let sgd = &r.racers()[1];
+        assert_eq!(sgd.name, "sgd");
+        let p = *sgd.path.last().unwrap();
+        assert!((p[1].abs() - 1.0).abs() < 0.3, "sgd: {p:?}");
+    }
+
     /// Adam's first step moves every parameter by almost exactly η against its gradient's sign;
     /// Adagrad's step sizes only shrink.
     #[test]

@@ -170,4 +170,43 @@ mod tests {
             "{at:?} {loose:?}"
         );
     }
+    /// The rate the figure uses at the slider position its "Try this" buttons set: the slider
+    /// runs in steps of 0.01 from log₁₀ of the grid's smallest rate, and the step nearest
+    /// log₁₀ 0.58 gives 0.5795, which the page rounds to two significant digits.
+    const TRY_RATE: f32 = 0.58;
+
+    /// Try this (shrinkage): with L1 at rate 0.58 the six irrelevant coefficients are exactly
+    /// zero and the four informative ones are not.
+    #[test]
+    fn try_this_the_lasso_keeps_only_the_informative_features() {
+        let lasso = Shrinkage::new(PathPenalty::Lasso, 1).unwrap();
+        let lo = f64::from(*lasso.rates().last().unwrap()).log10();
+        let position = lo + ((0.58_f64.log10() - lo) / 0.01).round() * 0.01;
+        assert!((10f64.powf(position) - f64::from(TRY_RATE)).abs() < 0.005);
+        let w = lasso.at(TRY_RATE).unwrap();
+        let truth = &lasso.problem().coefficients;
+        for (c, t) in w.iter().zip(truth) {
+            assert_eq!(*c == 0.0, *t == 0.0, "{w:?} against {truth:?}");
+        }
+        assert_eq!(exact_zeros(&w), 6);
+    }
+
+    /// Try this (shrinkage): with L2 at the same rate no coefficient is zero, and their sum of
+    /// squares is smaller than at every lower rate of the grid.
+    #[test]
+    fn try_this_ridge_zeroes_nothing() {
+        let ridge = Shrinkage::new(PathPenalty::Ridge, 1).unwrap();
+        let w = ridge.at(TRY_RATE).unwrap();
+        assert_eq!(exact_zeros(&w), 0, "{w:?}");
+        let norm = |w: &[f32]| w.iter().map(|v| v * v).sum::<f32>();
+        let lower: Vec<&Vec<f32>> = ridge
+            .rates()
+            .iter()
+            .zip(ridge.paths())
+            .filter(|(r, _)| **r < TRY_RATE)
+            .map(|(_, w)| w)
+            .collect();
+        assert!(lower.len() > 40, "{}", lower.len());
+        assert!(lower.iter().all(|l| norm(&w) < norm(l)), "{w:?}");
+    }
 }

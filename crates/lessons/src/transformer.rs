@@ -909,10 +909,16 @@ mod tests {
 
     /// What the prose says about the figure as it opens (reverse five digits, two heads, one
     /// layer), at every record up to the figure's limit of 3,000 updates (without the mask it stops
-    /// earlier, once every held-out sequence is right): every held-out digit is right from 500
-    /// updates on, both heads' maps light up along the anti-diagonal and the position embeddings
-    /// end further apart than they started; with the causal mask the
+    /// earlier, once every held-out sequence is right): from 500 updates on every held-out digit
+    /// is right and both heads' maps for the typed 31415 light up along the anti-diagonal, and the
+    /// position embeddings end further apart than they started; with the causal mask the
     /// held-out accuracy stalls near 64% (three positions right, two at chance: 3/5 + 2/5 · 1/10).
+    ///
+    /// Try this (transformer): as it opens, from 500 updates on every held-out digit is right and
+    /// both heads' maps light up along the anti-diagonal, at every record.
+    ///
+    /// Try this (transformer): with the causal mask the held-out accuracy stays between 60% and
+    /// 70% from 500 updates on.
     #[test]
     fn reversal_is_learned_and_the_causal_mask_stalls_it() {
         for causal in [false, true] {
@@ -946,19 +952,20 @@ mod tests {
                     assert!((0.6..0.7).contains(&acc), "causal at {}: {acc}", s.step);
                 } else {
                     assert_eq!(acc, 1.0, "at {}", s.step);
+                    let probe = t.probe(&[3, 1, 4, 1, 5]).unwrap();
+                    for head in 0..2 {
+                        let a = probe.attention_weights(0, head).unwrap();
+                        for q in 0..5 {
+                            let w = a[(q, 4 - q)];
+                            assert!(w > 0.5, "at {}, head {head}, query {q}: {a}", s.step);
+                        }
+                    }
                 }
             }
             if !causal {
                 // Learning to tell the positions apart pushes their embeddings apart.
                 let trained = closest(&t);
                 assert!(trained > 1.1 * untrained, "{untrained} → {trained}");
-                let probe = t.probe(&[3, 1, 4, 1, 5]).unwrap();
-                for head in 0..2 {
-                    let a = probe.attention_weights(0, head).unwrap();
-                    for q in 0..5 {
-                        assert!(a[(q, 4 - q)] > 0.5, "head {head}, query {q}: {a}");
-                    }
-                }
             }
         }
     }
