@@ -1044,12 +1044,22 @@ impl Page {
 
     /// Saves a screenshot of the whole page under `target/screenshots/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        let shot = self
-            .cdp(
-                "Page.captureScreenshot",
-                json!({ "format": "png", "captureBeyondViewport": true }),
-            )
-            .await?;
+        self.capture(
+            name,
+            json!({ "format": "png", "captureBeyondViewport": true }),
+        )
+        .await
+    }
+
+    /// Saves a screenshot of what the window shows now (not the whole page) under
+    /// `target/screenshots/<name>.png`: what a reader sees where they have scrolled to.
+    pub async fn window_screenshot(&self, name: &str) -> Result<PathBuf> {
+        self.capture(name, json!({ "format": "png" })).await
+    }
+
+    /// Takes a screenshot with ChromeDevTools' `params` and saves it as `<name>.png`.
+    async fn capture(&self, name: &str, params: Value) -> Result<PathBuf> {
+        let shot = self.cdp("Page.captureScreenshot", params).await?;
         let data = shot["data"].as_str().ok_or("no screenshot data")?;
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(data)
@@ -1080,22 +1090,12 @@ impl Page {
         let [x, y, width, height] = r[..] else {
             return Err(format!("no rectangle for {selector}"));
         };
-        let shot = self
-            .cdp(
-                "Page.captureScreenshot",
-                json!({ "format": "png", "captureBeyondViewport": true,
-                    "clip": { "x": x, "y": y, "width": width, "height": height, "scale": 1 } }),
-            )
-            .await?;
-        let data = shot["data"].as_str().ok_or("no screenshot data")?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data)
-            .map_err(err)?;
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, bytes).map_err(err)?;
-        Ok(path)
+        self.capture(
+            name,
+            json!({ "format": "png", "captureBeyondViewport": true,
+                "clip": { "x": x, "y": y, "width": width, "height": height, "scale": 1 } }),
+        )
+        .await
     }
 
     /// Lets the page's downloads (links with a `download` name) land in `dir`, as a reader's
