@@ -745,7 +745,8 @@ fn the_playground_starts_with_a_few_controls_and_the_rest_link_to_their_sections
                 "const more = document.querySelector('{FIG} details[data-role=more]');
                  return [...more.querySelectorAll('input, select, button')].map((el) => {{
                    const a = el.closest('label')?.querySelector('a.see')
-                     || el.closest('.field-row, fieldset')?.querySelector(':scope > legend a.see, :scope > label a.see');
+                     || el.closest('.field-row')?.querySelector(':scope > label a.see')
+                     || el.closest('fieldset')?.querySelector(':scope > legend a.see');
                    const target = a && document.getElementById(a.getAttribute('href').slice(1));
                    return [el.dataset.role, a ? a.getAttribute('href') : null,
                            !!(a && a.checkVisibility()), !!(target && target.closest('section'))];
