@@ -1060,8 +1060,22 @@ impl Page {
         }
     }
 
-    /// Clicks an element as a reader would.
+    /// Clicks an element as a reader would. On a wide screen the masthead stays at the top of the
+    /// window, and WebDriver scrolls an element off screen to the window's top edge, under it: an
+    /// element off screen or under the masthead is first scrolled to the middle of the window, as
+    /// a reader scrolls to see a button before pressing it.
     pub async fn click(&self, selector: &str) -> Result<()> {
+        self.js(&format!(
+            "const el = document.querySelector({});
+             if (el) {{
+               const r = el.getBoundingClientRect();
+               const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+               if (!el.closest('.masthead') && (!hit || hit.closest('.masthead'))) el.scrollIntoView({{ block: 'center' }});
+             }}
+             return 0;",
+            json!(selector)
+        ))
+        .await?;
         self.client
             .find(Locator::Css(selector))
             .await

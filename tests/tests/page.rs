@@ -332,6 +332,147 @@ fn screenshots_at_desktop_and_phone_widths_in_both_themes() {
     })
 }
 
+/// The section marked as the one being read: its `href` in the contents under the opening and in
+/// the masthead's menu (null where none is marked), and the name the menu shows.
+async fn marked(page: &Page) -> Result<Value> {
+    page.js(
+        "const m = (list) => document.querySelector(list + ' a[aria-current=\"true\"]')?.getAttribute('href') ?? null;
+         return [m('nav.toc'), m('.toc-menu-panel'), document.querySelector('.toc-menu-current').textContent];",
+    )
+    .await
+}
+
+/// Scrolls the section `id` to the top of the window, as a reader arriving there, and waits until
+/// the contents mark it.
+async fn read_section(page: &Page, id: &str) -> Result<Value> {
+    page.js(&format!(
+        "document.getElementById('{id}').scrollIntoView(); return 0;"
+    ))
+    .await?;
+    page.wait_until(
+        &format!(
+            "document.querySelector('nav.toc a[aria-current=\"true\"]')?.getAttribute('href') === '#{id}'"
+        ),
+        10,
+    )
+    .await?;
+    marked(page).await
+}
+
+#[test]
+fn on_a_wide_screen_the_contents_stay_in_view_and_mark_the_section_being_read() {
+    run(async {
+        let page = Page::open("/", DESKTOP.0, DESKTOP.1).await?;
+        // Above the first section nothing is marked, and the menu says only "Contents".
+        assert_eq!(marked(&page).await?, serde_json::json!([null, null, ""]));
+        // Far down, and back up: the mark follows, the menu names the section and stays at the
+        // top of the window, uncovered.
+        for id in [
+            "optimizers",
+            "transformers",
+            "dropout",
+            "backprop",
+            "layers",
+        ] {
+            let m = read_section(&page, id).await?;
+            let name = page
+                .js(&format!(
+                    "return document.querySelector('nav.toc a[href=\"#{id}\"]').textContent;"
+                ))
+                .await?;
+            assert_eq!(
+                m,
+                serde_json::json!([format!("#{id}"), format!("#{id}"), name])
+            );
+            let place = page
+                .js("const s = document.querySelector('.toc-menu summary');
+                     const r = s.getBoundingClientRect();
+                     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                     return [r.top, r.bottom, window.scrollY, s.contains(hit)];")
+                .await?;
+            let (top, bottom, scrolled) = (
+                place[0].as_f64().unwrap(),
+                place[1].as_f64().unwrap(),
+                place[2].as_f64().unwrap(),
+            );
+            assert!(
+                top >= 0.0 && bottom <= 80.0 && scrolled > 2000.0 && place[3] == Value::Bool(true),
+                "{id}: the menu is not in view at the top: {place}"
+            );
+        }
+        // One click opens the whole list in the window, the section marked; an entry moves there
+        // and closes the list.
+        page.click(".toc-menu summary").await?;
+        let list = page
+            .js("const p = document.querySelector('.toc-menu-panel');
+                 const r = p.getBoundingClientRect();
+                 return [p.querySelectorAll('a').length, document.querySelectorAll('nav.toc a').length,
+                         r.top >= 0 && r.bottom <= window.innerHeight && r.height > 200];")
+            .await?;
+        assert!(
+            list[0].as_u64() > Some(20) && list[0] == list[1] && list[2] == Value::Bool(true),
+            "the opened list: {list}"
+        );
+        page.click(".toc-menu-panel a[href='#gan']").await?;
+        page.wait_until(
+            "document.querySelector('nav.toc a[aria-current=\"true\"]')?.getAttribute('href') === '#gan' && !document.getElementById('toc-menu').open",
+            10,
+        )
+        .await?;
+        // By keyboard: Enter on the menu opens it, Escape closes it and leaves the focus on it.
+        page.keys(".toc-menu summary", "\u{E007}").await?;
+        page.wait_until("document.getElementById('toc-menu').open", 5)
+            .await?;
+        page.keys(".toc-menu-panel a[href='#costs']", "\u{E00C}")
+            .await?;
+        page.wait_until(
+            "!document.getElementById('toc-menu').open && document.activeElement === document.querySelector('.toc-menu summary')",
+            5,
+        )
+        .await?;
+        // Mid-article, in both themes, with the list open and closed, for a person to look at.
+        for theme in ["light", "dark"] {
+            page.open_in_theme(theme, "/").await?;
+            read_section(&page, "dropout").await?;
+            page.window_screenshot(&format!("contents-desktop-{theme}"))
+                .await?;
+            page.click(".toc-menu summary").await?;
+            page.window_screenshot(&format!("contents-desktop-open-{theme}"))
+                .await?;
+        }
+        page.js("localStorage.removeItem('spiega-theme'); return 0;")
+            .await?;
+        page.finish().await
+    })
+}
+
+#[test]
+fn on_a_phone_the_contents_stay_under_the_opening_and_nothing_overflows() {
+    run(async {
+        let page = Page::open("/", PHONE.0, PHONE.1).await?;
+        page.set_viewport(PHONE.0, PHONE.1, true).await?;
+        for theme in ["light", "dark"] {
+            page.open_in_theme(theme, "/").await?;
+            // No menu in the masthead: the list under the opening is the contents.
+            let menu = page
+                .js("return [document.getElementById('toc-menu').getClientRects().length, document.querySelector('nav.toc').getClientRects().length];")
+                .await?;
+            assert_eq!(menu, serde_json::json!([0, 1]), "{theme}");
+            page.assert_fits(PHONE.0).await?;
+            page.window_screenshot(&format!("contents-phone-top-{theme}"))
+                .await?;
+            let m = read_section(&page, "dropout").await?;
+            assert_eq!(m[0], "#dropout");
+            page.assert_fits(PHONE.0).await?;
+            page.window_screenshot(&format!("contents-phone-{theme}"))
+                .await?;
+        }
+        page.js("localStorage.removeItem('spiega-theme'); return 0;")
+            .await?;
+        page.finish().await
+    })
+}
+
 /// Guards the guard: an error logged by the page, or a figure that shows it could not start,
 /// must fail the test. One of the smoke tests run in every engine (each reads errors its own way).
 #[test]

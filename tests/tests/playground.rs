@@ -658,3 +658,131 @@ fn a_link_pasted_into_an_open_page_is_followed() {
         page.finish().await
     })
 }
+
+/// The settings under "More settings", by `data-role`: everything past the first few.
+const ADVANCED: [&str; 20] = [
+    "noise",
+    "points",
+    "percTrainData",
+    "percValData",
+    "seed",
+    "reseed",
+    "x",
+    "y",
+    "xSquared",
+    "ySquared",
+    "xTimesY",
+    "sinX",
+    "sinY",
+    "normalize",
+    "batchSize",
+    "activation",
+    "loss",
+    "optimizer",
+    "regularization",
+    "dropout",
+];
+
+/// The `data-role`s of the figure's controls that the reader can see (`checkVisibility`: a
+/// closed `<details>` keeps its content's boxes but does not render it), and whether "More
+/// settings" is open.
+async fn controls_shown(page: &Page) -> Result<(Vec<String>, bool)> {
+    let v = page
+        .js(&format!(
+            "const fig = document.querySelector('{FIG}');
+             const shown = [...fig.querySelectorAll('input, select, button')]
+               .filter((el) => el.checkVisibility() && el.dataset.role)
+               .map((el) => el.dataset.role);
+             return [shown, fig.querySelector('details[data-role=more]').open];"
+        ))
+        .await?;
+    let roles = v[0]
+        .as_array()
+        .ok_or("no list of controls")?
+        .iter()
+        .filter_map(|r| r.as_str().map(str::to_owned))
+        .collect();
+    Ok((roles, v[1] == Value::Bool(true)))
+}
+
+#[test]
+fn the_playground_starts_with_a_few_controls_and_the_rest_link_to_their_sections() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        let (shown, open) = controls_shown(&page).await?;
+        assert!(!open, "More settings starts closed");
+        for first in ["dataset", "reset", "play", "step", "learningRate"] {
+            assert!(
+                shown.iter().any(|r| r == first),
+                "{first} is not shown: {shown:?}"
+            );
+        }
+        let advanced: Vec<&&str> = ADVANCED
+            .iter()
+            .filter(|r| shown.iter().any(|s| s == **r))
+            .collect();
+        assert_eq!(advanced, Vec::<&&str>::new(), "shown before asked for");
+        println!("controls shown at load: {} ({shown:?})", shown.len());
+        page.element_screenshot(FIG, "playground-first-controls")
+            .await?;
+
+        // One click (the summary, as a reader clicks it) opens the rest.
+        page.click(&format!("{FIG} details[data-role=more] > summary"))
+            .await?;
+        let (shown, open) = controls_shown(&page).await?;
+        assert!(open, "More settings opened");
+        page.element_screenshot(FIG, "playground-more-settings")
+            .await?;
+        for role in ADVANCED.iter().chain(&["regularizationRate", "batchNorm"]) {
+            assert!(
+                shown.iter().any(|r| r == role),
+                "{role} is not shown: {shown:?}"
+            );
+        }
+        // Each setting under it carries a link, shown, to a section of the article that exists.
+        let links = page
+            .js(&format!(
+                "const more = document.querySelector('{FIG} details[data-role=more]');
+                 return [...more.querySelectorAll('input, select, button')].map((el) => {{
+                   const a = el.closest('label')?.querySelector('a.see')
+                     || el.closest('.field-row')?.querySelector(':scope > label a.see')
+                     || el.closest('fieldset')?.querySelector(':scope > legend a.see');
+                   const target = a && document.getElementById(a.getAttribute('href').slice(1));
+                   return [el.dataset.role, a ? a.getAttribute('href') : null,
+                           !!(a && a.checkVisibility()), !!(target && target.closest('section'))];
+                 }});"
+            ))
+            .await?;
+        let links = links.as_array().ok_or("no links")?;
+        assert_eq!(links.len(), ADVANCED.len() + 2, "{links:?}");
+        for link in links {
+            assert_eq!(
+                (link[2].as_bool(), link[3].as_bool()),
+                (Some(true), Some(true)),
+                "a setting without a shown link to a section: {link}"
+            );
+        }
+
+        // A link that sets something under it opens it, so the setting in force shows; a link
+        // setting only what is shown, or an advanced setting at its default, leaves it closed.
+        for (link, opens) in [
+            ("/#dropout=0.2", true),
+            ("/#optimizer=adam&learningRate=0.01", true),
+            ("/#dataset=xor&seed=1", false),
+            ("/#dataset=custom&points=200", false),
+        ] {
+            page.open_fresh(link).await?;
+            let (_, open) = controls_shown(&page).await?;
+            assert_eq!(open, opens, "{link}");
+        }
+        // So does a link pasted into the open page.
+        page.js("location.hash = 'dataset=xor&batchSize=30'; return 0;")
+            .await?;
+        page.wait_until(
+            &format!("document.querySelector('{FIG} details[data-role=more]').open"),
+            10,
+        )
+        .await?;
+        page.finish().await
+    });
+}

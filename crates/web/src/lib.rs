@@ -7,6 +7,7 @@
 //! - [`charts`]: line and bar charts on canvases, taking plain numbers.
 //! - [`state`]: the figures' settings in the URL hash, read with notices and written back.
 //! - [`theme`]: the light/dark toggle.
+//! - [`contents`]: the masthead's contents menu and the mark on the section being read.
 //! - [`training`]: play and pause for the figures that train frame by frame.
 //! - [`embed`]: one figure alone (`?figure=<name>`), for embedding.
 //! - [`controls`]: the figures' controls read one way: numbers and log sliders within the
@@ -17,6 +18,7 @@
 //! - [`error::WebError`]: every failure, shown to the reader as a message.
 
 pub mod charts;
+pub mod contents;
 pub mod controls;
 pub mod csv;
 pub mod dom;
@@ -40,6 +42,7 @@ pub fn start() -> Result<(), JsValue> {
     console_error_panic_hook::set_once();
     let doc = dom::document()?;
     theme::init(&doc)?;
+    contents::init(&doc)?;
     embed::apply(&doc)?;
     figures::mount_all(&doc)?;
     // Once every figure is ready, the controls a shared link names are set.

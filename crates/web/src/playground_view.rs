@@ -139,6 +139,35 @@ pub fn select_value(select: &HtmlSelectElement, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether the control `el` holds something other than what the page's markup gives it: a box
+/// checked or not, another option chosen, or another number (compared as numbers, so `0.20` is
+/// `0.2`). Anything that is not an input or a menu never differs.
+pub fn differs_from_markup(el: &Element) -> bool {
+    if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
+        if input.type_() == "checkbox" {
+            return input.checked() != input.default_checked();
+        }
+        let (now, was) = (input.value(), input.default_value());
+        return match (now.parse::<f64>(), was.parse::<f64>()) {
+            (Ok(a), Ok(b)) => a != b,
+            _ => now != was,
+        };
+    }
+    if let Some(select) = el.dyn_ref::<HtmlSelectElement>() {
+        let options: Vec<web_sys::HtmlOptionElement> = dom::query_all(select, "option")
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|o| o.dyn_into().ok())
+            .collect();
+        let default = options
+            .iter()
+            .find(|o| o.default_selected())
+            .or(options.first());
+        return default.is_some_and(|o| o.value() != select.value());
+    }
+    false
+}
+
 /// The batch-size slider goes up to the whole training split.
 pub fn limit_batch_slider(root: &Element, train: usize) -> Result<()> {
     let slider = dom::input(root, "batchSize")?;

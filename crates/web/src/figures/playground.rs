@@ -70,6 +70,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     {
         let mut f = fig.borrow_mut();
         f.write_controls()?;
+        f.show_settings_in_force()?;
         f.rebuild()?;
         if !notices.is_empty() {
             let list: Vec<String> = notices.iter().map(ToString::to_string).collect();
@@ -386,6 +387,21 @@ impl PlaygroundFigure {
         playground_view::write_layers(&self.root, self.state.hidden_layers())?;
         self.write_outputs()?;
         self.show_relevant()
+    }
+
+    /// Opens "More settings" when a link set something under it, so the reader sees every
+    /// setting in force; one the reader cannot see (such as the noise of their own points) does
+    /// not count. It is never closed here: closing is the reader's choice.
+    fn show_settings_in_force(&self) -> Result<()> {
+        let more: Element = dom::query(&self.root, "[data-role=\"more\"]")?;
+        let set = dom::query_all(&more, "input, select")?.iter().any(|el| {
+            el.closest("[hidden]").ok().flatten().is_none()
+                && playground_view::differs_from_markup(el)
+        });
+        if set {
+            more.set_attribute("open", "")?;
+        }
+        Ok(())
     }
 
     /// The numbers beside the sliders.
@@ -930,6 +946,7 @@ impl PlaygroundFigure {
         }
         self.state = state;
         self.write_controls()?;
+        self.show_settings_in_force()?;
         self.rebuild()?;
         if !notices.is_empty() {
             let list: Vec<String> = notices.iter().map(ToString::to_string).collect();
