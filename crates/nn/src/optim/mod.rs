@@ -18,7 +18,7 @@
 //! [`OptimizerConfig`] builds any of them by name with validated hyperparameters (the page's
 //! controls and the URL use it); [`step`] applies one update to every parameter of a
 //! [`Sequential`]; [`Descent`] runs an optimizer on a plain point, for loss-surface figures such
-//! as a [`Quadratic`] bowl.
+//! as a [`Quadratic`] bowl; a [`Schedule`] gives the learning rate of each step.
 
 pub mod adagrad;
 pub mod adam;
