@@ -189,9 +189,15 @@ fn screenshots_of_the_race_at_both_widths_in_both_themes() {
     run(async {
         let page = Page::open("/#optimizers", 1280, 900).await?;
         // Cosine decay after a warm-up, so the rate chart shows both parts of a schedule.
-        page.click(&format!("{FIG} label:has(> input[value=cosine])"))
-            .await?;
+        page.js(&format!(
+            "const label = document.querySelector('{FIG} label:has(> input[value=cosine])');
+             label.scrollIntoView({{ block: 'center' }});
+             label.click();"
+        ))
+        .await?;
         page.set_control(FIG, "warmup", "true").await?;
+        page.wait_state(FIG, "s.schedule === 'cosine' && s.warmup === 50", 5)
+            .await?;
         play_until(&page, 120).await?;
         for (w, h, mobile, name) in [(1280, 900, false, "desktop"), (390, 844, true, "phone")] {
             page.set_viewport(w, h, mobile).await?;
