@@ -7,6 +7,7 @@ Every expected value here comes from a trusted library, never from the engine:
 * metrics, MinMaxScaler, hinge loss, log loss, ROC: scikit-learn;
 * optimizers: optax where it has the exact update rule, plain numpy (named in the
   case description) for the forms optax does not have;
+* learning-rate schedules: optax's schedules;
 * ROUGE: Google's rouge-score.
 
 The output is one JSON file per family in ``reference/cases/``, in the format of
@@ -1931,6 +1932,77 @@ def gen_rouge():
 
 # ---------------------------------------------------------------------------
 
+def gen_schedules():
+    """Learning-rate schedules, each evaluated with optax at chosen steps (optax counts the first
+    update as step 0). Warm-ups are optax's ``join_schedules`` of a ``linear_schedule`` from 0 and
+    the decay, and once its own ``warmup_cosine_decay_schedule``."""
+    cases = []
+    tol = {"abs": 1e-7, "rel": 1e-6}
+
+    def decay_of(kind, base, gamma, every, steps, floor):
+        if kind == "constant":
+            return optax.constant_schedule(base)
+        if kind == "step":
+            return optax.exponential_decay(
+                init_value=base, transition_steps=every, decay_rate=gamma, staircase=True
+            )
+        return optax.cosine_decay_schedule(init_value=base, decay_steps=steps, alpha=floor)
+
+    def add(name, desc, kind, base, at, warmup=0, gamma=1.0, every=1, steps=1, floor=0.0,
+            named=False):
+        decay = decay_of(kind, base, gamma, every, steps, floor)
+        if named:
+            sched = optax.warmup_cosine_decay_schedule(
+                init_value=0.0, peak_value=base, warmup_steps=warmup,
+                decay_steps=warmup + steps, end_value=floor * base,
+            )
+        elif warmup > 0:
+            sched = optax.join_schedules(
+                [optax.linear_schedule(0.0, base, warmup), decay], [warmup]
+            )
+        else:
+            sched = decay
+        rates = [float(sched(jnp.asarray(t))) for t in at]
+        inputs = {"base": base, "decay": kind, "warmup": warmup, "at_steps": list(at)}
+        if kind == "step":
+            inputs.update(gamma=gamma, every=every)
+        if kind == "cosine":
+            inputs.update(steps=steps, floor=floor)
+        cases.append(case(f"schedule/{kind}/{name}", desc, inputs, {"rates": rates}, tol))
+
+    at = [0, 1, 2, 9, 10, 11, 49, 50, 51, 99, 100, 101, 150, 199, 200, 250, 399, 400, 401, 499, 1000]
+    add("base_0.1", "optax.constant_schedule(0.1)", "constant", 0.1, at)
+    add("gamma_0.5_every_100", "optax.exponential_decay(0.08, transition_steps=100, "
+        "decay_rate=0.5, staircase=True): 0.08 * 0.5**floor(t/100)", "step", 0.08, at,
+        gamma=0.5, every=100)
+    add("gamma_0.1_every_30", "optax.exponential_decay(1.0, 30, 0.1, staircase=True)", "step",
+        1.0, at, gamma=0.1, every=30)
+    add("T_500_floor_0", "optax.cosine_decay_schedule(0.3, decay_steps=500, alpha=0): "
+        "0.3 * 0.5 * (1 + cos(pi * min(t, 500) / 500))", "cosine", 0.3, at, steps=500)
+    add("T_400_floor_0.1", "optax.cosine_decay_schedule(0.05, 400, alpha=0.1)", "cosine", 0.05,
+        at, steps=400, floor=0.1)
+    add("warmup_50_then_constant", "join_schedules([linear_schedule(0, 0.1, 50), "
+        "constant_schedule(0.1)], [50])", "constant", 0.1, at, warmup=50)
+    add("warmup_50_then_gamma_0.5_every_100", "join_schedules([linear_schedule(0, 0.08, 50), "
+        "exponential_decay(0.08, 100, 0.5, staircase=True)], [50])", "step", 0.08, at,
+        warmup=50, gamma=0.5, every=100)
+    add("warmup_50_then_T_450_floor_0", "join_schedules([linear_schedule(0, 0.3, 50), "
+        "cosine_decay_schedule(0.3, 450, 0)], [50])", "cosine", 0.3, at, warmup=50, steps=450)
+    add("warmup_10_then_T_200_floor_0.2_named", "optax.warmup_cosine_decay_schedule(0, 0.5, "
+        "warmup_steps=10, decay_steps=210, end_value=0.1): the same join, by optax's own name",
+        "cosine", 0.5, at, warmup=10, steps=200, floor=0.2, named=True)
+    try:
+        optax.cosine_decay_schedule(0.1, decay_steps=0)
+        raise AssertionError("optax accepted decay_steps=0")
+    except ValueError as e:
+        cases.append(case("schedule/cosine/T_0_refused",
+                          "optax.cosine_decay_schedule(0.1, decay_steps=0) raises",
+                          {"base": 0.1, "decay": "cosine", "warmup": 0, "at_steps": [0],
+                           "steps": 0, "floor": 0.0},
+                          error_of(e)))
+    return cases
+
+
 FAMILIES = {
     "activations": gen_activations,
     "attention": gen_attention,
@@ -1947,6 +2019,7 @@ FAMILIES = {
     "pooling": gen_pooling,
     "regularization": gen_regularization,
     "rouge": gen_rouge,
+    "schedules": gen_schedules,
 }
 
 

@@ -14,6 +14,7 @@ use spiega_e2e::{Page, Result, run};
 const FIG: &str = "#fig-optimizers";
 const MAP: &str = "#fig-optimizers canvas[data-role=map]";
 const CHART: &str = "#fig-optimizers canvas[data-role=loss-chart]";
+const RATE: &str = "#fig-optimizers canvas[data-role=rate-chart]";
 const RACERS: [&str; 7] = [
     "gd", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
 ];
@@ -194,6 +195,16 @@ fn surfaces_start_and_sliders_change_the_race() {
 fn screenshots_of_the_race_at_both_widths_in_both_themes() {
     run(async {
         let page = Page::open("/#optimizers", 1280, 900).await?;
+        // Cosine decay after a warm-up, so the rate chart shows both parts of a schedule.
+        page.js(&format!(
+            "const label = document.querySelector('{FIG} label:has(> input[value=cosine])');
+             label.scrollIntoView({{ block: 'center' }});
+             label.click();"
+        ))
+        .await?;
+        page.set_control(FIG, "warmup", "true").await?;
+        page.wait_state(FIG, "s.schedule === 'cosine' && s.warmup === 50", 5)
+            .await?;
         play_until(&page, 120).await?;
         for (w, h, mobile, name) in [(1280, 900, false, "desktop"), (390, 844, true, "phone")] {
             page.set_viewport(w, h, mobile).await?;
@@ -218,6 +229,56 @@ fn screenshots_of_the_race_at_both_widths_in_both_themes() {
                 "{name}: the map did not follow the theme"
             );
         }
+        page.finish().await
+    });
+}
+
+#[test]
+fn a_link_replays_the_schedule_and_an_old_link_keeps_the_constant_rate() {
+    run(async {
+        // A shared link with a schedule: cosine after the warm-up, on Rosenbrock.
+        let page = Page::open(
+            "/#optimizers.surface=rosenbrock&optimizers.schedule=cosine&optimizers.warmup=1",
+            1280,
+            900,
+        )
+        .await?;
+        page.wait_state(
+            FIG,
+            "s.surface === 'rosenbrock' && s.schedule === 'cosine' && s.warmup === 50",
+            10,
+        )
+        .await?;
+        assert_eq!(
+            page.js(&format!(
+                "return document.querySelector('{FIG} input[name=schedule]:checked').value;"
+            ))
+            .await?,
+            serde_json::json!("cosine")
+        );
+        // Ten steps in, the last one ran at 9/50 of the sliders' rates, as the chart says.
+        page.click(&format!("{FIG} button[data-role=step]")).await?;
+        let state = page.state(FIG).await?;
+        assert!(
+            (state["rate"].as_f64().unwrap() - 0.18).abs() < 1e-6,
+            "{state}"
+        );
+        let label = page
+            .js(&format!(
+                "return document.querySelector('{RATE}').getAttribute('aria-label');"
+            ))
+            .await?;
+        assert!(label.as_str().unwrap().contains("0.180 of η"), "{label}");
+        page.assert_drawn(FIG).await?;
+        // A link made before schedules existed opens with the constant rate, as it did then.
+        page.open_fresh("/#optimizers.adaptive-lr=-0.5").await?;
+        page.wait_state(FIG, "Math.abs(s.adaptive_lr - 0.32) < 1e-6", 10)
+            .await?;
+        page.click(&format!("{FIG} button[data-role=step]")).await?;
+        let state = page.state(FIG).await?;
+        assert_eq!(state["schedule"], "constant", "{state}");
+        assert_eq!(state["warmup"], 0, "{state}");
+        assert_eq!(state["rate"].as_f64(), Some(1.0), "{state}");
         page.finish().await
     });
 }

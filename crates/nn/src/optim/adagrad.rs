@@ -2,7 +2,7 @@
 
 use super::{
     Optimizer, OptimizerConfig, OptimizerKind, SlotState, Slots, check_eps, check_len, check_lr,
-    check_non_negative,
+    check_non_negative, check_scheduled_lr,
 };
 use crate::error::{EngineError, Result};
 use crate::tensor::Matrix;
@@ -83,7 +83,7 @@ impl Optimizer for Adagrad {
     }
 
     fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        self.lr = check_lr(lr)?;
+        self.lr = check_scheduled_lr(lr)?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use super::{
     Optimizer, OptimizerConfig, OptimizerKind, SlotState, Slots, check_eps, check_len, check_lr,
-    check_non_negative, check_unit_open,
+    check_non_negative, check_scheduled_lr, check_unit_open,
 };
 use crate::error::Result;
 
@@ -129,7 +129,7 @@ impl Optimizer for Adam {
     }
 
     fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        self.lr = check_lr(lr)?;
+        self.lr = check_scheduled_lr(lr)?;
         Ok(())
     }
 

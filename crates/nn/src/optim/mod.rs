@@ -18,13 +18,14 @@
 //! [`OptimizerConfig`] builds any of them by name with validated hyperparameters (the page's
 //! controls and the URL use it); [`step`] applies one update to every parameter of a
 //! [`Sequential`]; [`Descent`] runs an optimizer on a plain point, for loss-surface figures such
-//! as a [`Quadratic`] bowl.
+//! as a [`Quadratic`] bowl; a [`Schedule`] gives the learning rate of each step.
 
 pub mod adagrad;
 pub mod adam;
 pub mod momentum;
 pub mod quadratic;
 pub mod rmsprop;
+pub mod schedule;
 pub mod sgd;
 
 use crate::error::{EngineError, Result};
@@ -35,6 +36,7 @@ pub use adam::{Adam, WeightDecay};
 pub use momentum::{ClassicalMomentum, Momentum};
 pub use quadratic::Quadratic;
 pub use rmsprop::RmsProp;
+pub use schedule::{Decay, Schedule};
 pub use sgd::Sgd;
 
 /// The most parameter tensors (slots) one optimizer keeps state for: a guard against a slot
@@ -53,8 +55,9 @@ pub trait Optimizer: std::fmt::Debug {
     /// The current learning rate.
     fn learning_rate(&self) -> f32;
 
-    /// Changes the learning rate (for schedules); it must be finite and positive. The state is
-    /// kept.
+    /// Changes the learning rate (for schedules, see [`Schedule`]); it must be finite and not
+    /// negative: 0, a step that leaves the parameters where they are, is where a warm-up starts.
+    /// The state is kept.
     fn set_learning_rate(&mut self, lr: f32) -> Result<()>;
 
     /// Updates the tensor `value` in place from its gradient `grad` (the same length), using and
@@ -455,6 +458,20 @@ impl OptimizerConfig {
 }
 
 /// Checks a learning rate: finite and strictly positive.
+/// Checks a learning rate set mid-run by a schedule: finite and not negative (a warm-up starts
+/// at 0).
+pub(crate) fn check_scheduled_lr(lr: f32) -> Result<f32> {
+    if lr.is_finite() && lr >= 0.0 {
+        Ok(lr)
+    } else {
+        Err(EngineError::hyper(
+            "learning rate",
+            lr,
+            "it must be a finite number, 0 or greater",
+        ))
+    }
+}
+
 pub(crate) fn check_lr(lr: f32) -> Result<f32> {
     if lr.is_finite() && lr > 0.0 {
         Ok(lr)

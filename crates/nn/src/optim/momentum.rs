@@ -9,7 +9,7 @@
 
 use super::{
     Optimizer, OptimizerConfig, OptimizerKind, SlotState, Slots, check_len, check_lr,
-    check_non_negative, check_unit_open,
+    check_non_negative, check_scheduled_lr, check_unit_open,
 };
 use crate::error::{EngineError, Result, check_range};
 
@@ -127,7 +127,7 @@ impl Optimizer for Momentum {
     }
 
     fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        self.lr = check_lr(lr)?;
+        self.lr = check_scheduled_lr(lr)?;
         Ok(())
     }
 
@@ -248,7 +248,7 @@ impl Optimizer for ClassicalMomentum {
     }
 
     fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        self.lr = check_lr(lr)?;
+        self.lr = check_scheduled_lr(lr)?;
         Ok(())
     }
 

@@ -2,7 +2,7 @@
 
 use super::{
     Optimizer, OptimizerConfig, OptimizerKind, SlotState, Slots, check_eps, check_len, check_lr,
-    check_unit_open,
+    check_scheduled_lr, check_unit_open,
 };
 use crate::error::Result;
 
@@ -68,7 +68,7 @@ impl Optimizer for RmsProp {
     }
 
     fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        self.lr = check_lr(lr)?;
+        self.lr = check_scheduled_lr(lr)?;
         Ok(())
     }
 

@@ -1,6 +1,9 @@
 //! Plain gradient descent: full-batch gradient descent and mini-batch SGD are this one update.
 
-use super::{Optimizer, OptimizerConfig, OptimizerKind, check_len, check_lr, check_non_negative};
+use super::{
+    Optimizer, OptimizerConfig, OptimizerKind, check_len, check_lr, check_non_negative,
+    check_scheduled_lr,
+};
 use crate::error::Result;
 
 /// Gradient descent, `w ← w − lr·(g + λ·w)`.
@@ -51,7 +54,7 @@ impl Optimizer for Sgd {
     }
 
     fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
-        self.lr = check_lr(lr)?;
+        self.lr = check_scheduled_lr(lr)?;
         Ok(())
     }
 

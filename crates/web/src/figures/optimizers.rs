@@ -1,9 +1,11 @@
 //! The optimizers race: seven of the engine's optimizers start from one point on a 2-D loss
 //! surface and run side by side, drawn as paths on a contour map with a loss-per-step chart.
 //!
-//! The reader picks the surface, drags (or types) the start, and sets the learning rates and the
-//! momentum; Play runs the race a few steps per animation frame until [`MAX_STEPS`]. Every point
-//! and loss comes from the engine's [`Race`]; this module maps them to pixels.
+//! The reader picks the surface, drags (or types) the start, sets the learning rates and the
+//! momentum, and picks a learning-rate schedule (constant, step or cosine decay, with or without a
+//! warm-up), drawn as the rate against the step; Play runs the race a few steps per animation
+//! frame until [`MAX_STEPS`]. Every point, loss and rate comes from the engine's [`Race`] and
+//! [`Schedule`]; this module maps them to pixels.
 
 use super::Figure;
 use crate::charts::Palette;
@@ -18,7 +20,10 @@ use crate::frame::FrameLoop;
 use crate::json::Widened;
 use plotters::style::RGBAColor;
 use serde::Serialize;
-use spiega_lessons::optimizers::{MAX_STEPS, RACERS, Race, RaceConfig, Surface, SurfaceKind};
+use spiega_lessons::optimizers::{
+    MAX_STEPS, RACERS, Race, RaceConfig, STEP_EVERY, STEP_GAMMA, ScheduleKind, Surface, SurfaceKind,
+};
+use spiega_nn::optim::Schedule;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -44,12 +49,14 @@ struct OptimizersFigure {
     root: Element,
     map_canvas: HtmlCanvasElement,
     loss_canvas: HtmlCanvasElement,
+    rate_canvas: HtmlCanvasElement,
     map: ContourMap,
     lr: HtmlInputElement,
     adaptive_lr: HtmlInputElement,
     momentum: HtmlInputElement,
     start_x: HtmlInputElement,
     start_y: HtmlInputElement,
+    warmup: HtmlInputElement,
     play: Element,
     adagrad: Element,
     message: Element,
@@ -64,17 +71,25 @@ struct OptimizersFigure {
     series: Vec<Vec<(f64, f64)>>,
 }
 
+/// The rate chart's lines: the whole schedule, and the part the race has taken.
+struct RateCurve {
+    planned: Vec<(f64, f64)>,
+    taken: Vec<(f64, f64)>,
+}
+
 /// Mounts the figure in `root`.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let fig = Rc::new(RefCell::new(OptimizersFigure {
         map_canvas: dom::query(root, "canvas[data-role=\"map\"]")?,
         loss_canvas: dom::query(root, "canvas[data-role=\"loss-chart\"]")?,
+        rate_canvas: dom::query(root, "canvas[data-role=\"rate-chart\"]")?,
         map: ContourMap::new(),
         lr: dom::input(root, "lr")?,
         adaptive_lr: dom::input(root, "adaptive-lr")?,
         momentum: dom::input(root, "momentum")?,
         start_x: dom::input(root, "start-x")?,
         start_y: dom::input(root, "start-y")?,
+        warmup: dom::input(root, "warmup")?,
         play: dom::query(root, "button[data-role=\"play\"]")?,
         adagrad: dom::query(root, "[data-role=\"adagrad\"]")?,
         message: dom::query(root, "[data-role=\"message\"]")?,
@@ -130,16 +145,18 @@ fn wire(fig: &Rc<RefCell<OptimizersFigure>>) -> Result<()> {
         else {
             return;
         };
-        if input.name() != "surface" {
+        let Ok(mut fig) = f.try_borrow_mut() else {
             return;
-        }
-        if let Ok(mut fig) = f.try_borrow_mut() {
-            let chosen = SurfaceKind::from_name(&input.value())
+        };
+        let done = match input.name().as_str() {
+            "surface" => SurfaceKind::from_name(&input.value())
                 .map_err(crate::error::WebError::from)
-                .and_then(|k| fig.choose_surface(k));
-            if let Err(e) = chosen {
-                report(&mut fig, &e);
-            }
+                .and_then(|k| fig.choose_surface(k)),
+            "schedule" => fig.restart(),
+            _ => Ok(()),
+        };
+        if let Err(e) = done {
+            report(&mut fig, &e);
         }
     })?;
     let f = Rc::clone(fig);
@@ -331,8 +348,15 @@ impl OptimizersFigure {
         self.restart()
     }
 
+    /// The schedule the controls choose: the checked schedule, after a warm-up if it is ticked.
+    fn schedule(&self) -> Result<(ScheduleKind, Schedule)> {
+        let checked: HtmlInputElement = dom::query(&self.root, "input[name=\"schedule\"]:checked")?;
+        let kind = ScheduleKind::from_name(&checked.value())?;
+        Ok((kind, kind.schedule(self.warmup.checked())?))
+    }
+
     /// The race's settings as the controls give them (learning-rate sliders hold log₁₀ η).
-    fn config(&self) -> (RaceConfig, [f32; 2]) {
+    fn config(&self) -> Result<(RaceConfig, [f32; 2])> {
         let lr = controls::log_value(&self.lr) as f32;
         let adaptive_lr = controls::log_value(&self.adaptive_lr) as f32;
         let momentum = controls::number(&self.momentum) as f32;
@@ -340,20 +364,21 @@ impl OptimizersFigure {
             controls::number(&self.start_x) as f32,
             controls::number(&self.start_y) as f32,
         ];
-        (
+        Ok((
             RaceConfig {
                 lr,
                 adaptive_lr,
                 momentum,
                 seed: 1,
+                schedule: self.schedule()?.1,
             },
             start,
-        )
+        ))
     }
 
     /// A new race from the controls' settings (the current surface).
     fn restart(&mut self) -> Result<()> {
-        let (config, start) = self.config();
+        let (config, start) = self.config()?;
         dom::set_hidden(&self.message, true)?;
         dom::set_output(&self.root, "lr-value", &controls::format_rate(config.lr));
         dom::set_output(
@@ -400,7 +425,8 @@ impl OptimizersFigure {
         };
         let palette = Palette::from_css()?;
         let colors = racer_colors(&self.root, &palette)?;
-        let (config, start) = self.config();
+        let (config, start) = self.config()?;
+        let (schedule_kind, schedule) = self.schedule()?;
         let ([x0, x1], [y0, y1]) = self.window;
         let spec = ContourSpec {
             n: GRID,
@@ -477,6 +503,60 @@ impl OptimizersFigure {
             &palette,
         )?;
 
+        // The rate chart: the schedule's share of the sliders' rates at every step of the race,
+        // the steps taken drawn solid with a dot at the rate of the last one.
+        let taken = race.steps();
+        let factor = |t: usize| f64::from(schedule.factor(t));
+        let rates = RateCurve {
+            planned: (0..=MAX_STEPS).map(|t| (t as f64, factor(t))).collect(),
+            taken: (0..taken).map(|t| (t as f64, factor(t))).collect(),
+        };
+        let last_rate = taken.checked_sub(1).map(factor);
+        line::draw(
+            &self.rate_canvas,
+            &LineChart {
+                x: 0.0..MAX_STEPS as f64,
+                y: 0.0..1.05,
+                x_label: "step (rate as a share of η)",
+                series: vec![
+                    Series {
+                        points: &rates.planned,
+                        color: palette.muted,
+                        stroke: Stroke::Dashed,
+                    },
+                    Series {
+                        points: &rates.taken,
+                        color: palette.ink,
+                        stroke: Stroke::Solid,
+                    },
+                ],
+                bands: &[],
+                markers: last_rate
+                    .map(|r| vec![(((taken - 1) as f64, r), palette.blue)])
+                    .unwrap_or_default(),
+                log_y: false,
+            },
+            &palette,
+        )?;
+        let warm = if schedule.warmup() > 0 {
+            format!(" after a {}-step warm-up", schedule.warmup())
+        } else {
+            String::new()
+        };
+        let now = match last_rate {
+            Some(r) => format!("the last of {taken} steps used {} of η", fmt(r, 3)),
+            None => "no step taken yet".to_owned(),
+        };
+        self.rate_canvas.set_attribute(
+            "aria-label",
+            &format!(
+                "Learning rate per step as a share of η: {}{warm}, from {} of η at the first step to {} at the last; {now}.",
+                schedule_name(schedule_kind),
+                fmt(factor(0), 3),
+                fmt(factor(MAX_STEPS - 1), 3),
+            ),
+        )?;
+
         // The legend's numbers, the Adagrad readout, labels and state.
         let mut summary = Vec::new();
         for (i, r) in race.racers().iter().enumerate() {
@@ -536,6 +616,9 @@ impl OptimizersFigure {
                 lr: Widened(config.lr),
                 adaptive_lr: Widened(config.adaptive_lr),
                 momentum: Widened(config.momentum),
+                schedule: schedule_kind.name(),
+                warmup: schedule.warmup(),
+                rate: last_rate.map(|r| Widened(r as f32)),
                 adagrad_g: Widened(&g),
                 racers: race
                     .racers()
@@ -551,6 +634,15 @@ impl OptimizersFigure {
             },
         )?;
         Ok(())
+    }
+}
+
+/// A schedule's description in the chart's text alternative.
+fn schedule_name(kind: ScheduleKind) -> String {
+    match kind {
+        ScheduleKind::Constant => "constant".to_owned(),
+        ScheduleKind::Step => format!("multiplied by {STEP_GAMMA} every {STEP_EVERY} steps"),
+        ScheduleKind::Cosine => "a cosine decay to 0 at the race's end".to_owned(),
     }
 }
 
@@ -590,7 +682,7 @@ impl Figure for OptimizersFigure {
 }
 
 /// The figure's `data-state`: the surface, the steps taken, whether it plays, the start, the
-/// rates and momentum, Adagrad's accumulated squared gradients, and each racer's place and loss;
+/// rates and momentum, the schedule, Adagrad's accumulated squared gradients, and each racer's place and loss;
 /// numbers widened, as the legend formats them.
 #[derive(Serialize)]
 struct RaceState<'a> {
@@ -601,6 +693,11 @@ struct RaceState<'a> {
     lr: Widened<f32>,
     adaptive_lr: Widened<f32>,
     momentum: Widened<f32>,
+    schedule: &'static str,
+    /// The warm-up's length in steps (0 for none).
+    warmup: usize,
+    /// The share of η the last step used (`null` before the first step).
+    rate: Option<Widened<f32>>,
     #[serde(rename = "adagrad_G")]
     adagrad_g: Widened<&'a [f32]>,
     racers: Vec<RacerState>,

@@ -184,3 +184,50 @@ fn the_optimizers_race_descends_the_surface_step_by_step() {
     }
     assert!(fig.ink("canvas[data-role=map]") > 1000);
 }
+
+#[wasm_bindgen_test]
+fn the_optimizers_schedule_scales_every_rate_and_draws_it() {
+    use spiega_lessons::optimizers::ScheduleKind;
+    let fig = Mounted::new("optimizers", optimizers::mount, &[]);
+    let start = fig.state();
+    assert_eq!(start["schedule"], "constant", "{start}");
+    assert_eq!(start["warmup"], 0, "{start}");
+    assert!(start["rate"].is_null(), "{start}");
+    // The rates the lesson's schedule claims are tested at (`BOWL_RATES` in its tests): the
+    // bowl's defaults as the log sliders hold them.
+    for (key, value) in [("lr", 0.071), ("adaptive_lr", 0.1), ("momentum", 0.5)] {
+        assert_eq!(num(&start[key]) as f32, value, "{key}: {start}");
+    }
+    fig.click("button[data-role=step]");
+    let constant = fig.state();
+    assert_eq!(num(&constant["rate"]), 1.0, "{constant}");
+    let loss = |s: &serde_json::Value, i: usize| num(&s["racers"][i]["loss"]);
+    // Cosine after a warm-up: choosing it starts the race afresh, and ten steps in, the last one
+    // ran at 9/50 of the sliders' rates, so gradient descent, SGD and the adaptive racers are
+    // still further from the minimum. (Momentum's overshoot makes its losses no such rule.)
+    fig.check("input[name=schedule][value=cosine]", true);
+    fig.check("input[data-role=warmup]", true);
+    let fresh = fig.state();
+    assert_eq!(fresh["steps"], 0, "{fresh}");
+    assert_eq!(fresh["schedule"], "cosine", "{fresh}");
+    assert_eq!(fresh["warmup"], 50, "{fresh}");
+    fig.click("button[data-role=step]");
+    let warm = fig.state();
+    let expected = ScheduleKind::Cosine.schedule(true).unwrap().factor(9);
+    assert!((expected - 0.18).abs() < 1e-6);
+    assert_eq!(num(&warm["rate"]) as f32, expected, "{warm}");
+    for i in [0, 1, 4, 5, 6] {
+        assert!(loss(&warm, i) > loss(&constant, i), "{warm} {constant}");
+    }
+    let label = fig
+        .find("canvas[data-role=rate-chart]")
+        .get_attribute("aria-label")
+        .unwrap_or_default();
+    assert!(
+        label.contains("cosine")
+            && label.contains("50-step warm-up")
+            && label.contains("0.180 of η"),
+        "{label}"
+    );
+    assert!(fig.ink("canvas[data-role=rate-chart]") > 500);
+}

@@ -44,6 +44,7 @@ mod optimizers;
 mod pooling;
 mod regularization;
 mod rouge;
+mod schedules;
 
 use serde_json::{Map, Value};
 use spiega_nn::activation::Activation;
@@ -329,6 +330,7 @@ fn adapter(family: &str) -> Option<fn(&Case) -> Outcome> {
         "regularization" => regularization::run,
         "pooling" => pooling::run,
         "rouge" => rouge::run,
+        "schedules" => schedules::run,
         _ => return None,
     })
 }
