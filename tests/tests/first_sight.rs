@@ -145,3 +145,44 @@ fn under_reduced_motion_a_phone_sees_the_same_first_state() {
         page.finish().await
     });
 }
+
+/// How many pixels of the playground's loss chart are drawn in the page's blue and orange (the
+/// training and validation colours), within a little of each for anti-aliasing.
+async fn loss_chart_colours(page: &Page) -> Result<Value> {
+    page.js(
+        "const c = document.querySelector('#fig-playground canvas[data-role=loss-chart]');
+         const css = getComputedStyle(document.documentElement);
+         const rgb = (name) => { const h = css.getPropertyValue(name).trim();
+           return [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16)); };
+         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+         const count = (want) => { let n = 0;
+           for (let i = 0; i < d.length; i += 4)
+             if (Math.abs(d[i] - want[0]) + Math.abs(d[i + 1] - want[1]) + Math.abs(d[i + 2] - want[2]) < 24) n++;
+           return n; };
+         return [count(rgb('--blue')), count(rgb('--orange'))];",
+    )
+    .await
+}
+
+/// The playground is on screen at load and does not train by itself (its links and its step
+/// count start from the untrained network), so before Play its loss chart shows where each
+/// split starts, as dots, and a line saying what will appear; nothing is left blank.
+#[test]
+fn the_playground_shows_its_starting_losses_before_play() {
+    run(async {
+        let page = Page::open("/", 1280, 900).await?;
+        page.wait_state("#fig-playground", "s.step === 0", 20)
+            .await?;
+        let counts = loss_chart_colours(&page).await?;
+        let (blue, orange) = (counts[0].as_u64().unwrap(), counts[1].as_u64().unwrap());
+        // The training dot is drawn on top; validation's, at almost the same loss, may hide
+        // under it.
+        assert!(
+            blue > 20,
+            "before Play the loss chart shows no starting loss: {blue} training and {orange} \
+             validation pixels"
+        );
+        page.screenshot("playground-before-play").await?;
+        page.finish().await
+    });
+}

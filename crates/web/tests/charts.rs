@@ -53,6 +53,7 @@ fn a_line_chart_fills_its_css_box_and_draws_its_series() {
         bands: &[],
         markers: vec![],
         log_y: false,
+        note: None,
     };
     line::draw(&c, &empty, &palette).unwrap();
     assert!(

@@ -1,9 +1,11 @@
-//! A line chart: several series on shared axes, optional shaded bands and a probe marker.
+//! A line chart: several series on shared axes, optional shaded bands, a probe marker, and a
+//! note for a chart with nothing to show yet.
 
 use super::{FONT, Palette, chart_err, fit_canvas};
 use crate::error::Result;
 use plotters::prelude::*;
 use plotters::style::RGBAColor;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 use std::ops::Range;
 use web_sys::HtmlCanvasElement;
@@ -48,6 +50,9 @@ pub struct LineChart<'a> {
     pub markers: Vec<((f64, f64), RGBAColor)>,
     /// Whether y values are base-10 logarithms (labels then show `10^y`).
     pub log_y: bool,
+    /// A short line centred over the plot, for a chart with nothing to show yet (what will
+    /// appear, and how); `None` for none.
+    pub note: Option<&'a str>,
 }
 
 /// Draws `chart` on `canvas` in the colours of `palette`.
@@ -155,6 +160,16 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette
             palette.muted.stroke_width(px(1.0).max(1) as u32),
         ))
         .map_err(chart_err)?;
+    }
+    if let Some(note) = chart.note {
+        let (width, height) = root.dim_in_pixel();
+        let font = (FONT, 13.0 * ratio)
+            .into_font()
+            .color(&palette.muted)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        let centre = (width as i32 / 2 + px(17.0), height as i32 / 2 - px(12.0));
+        root.draw(&Text::new(note, centre, font))
+            .map_err(chart_err)?;
     }
     root.present().map_err(chart_err)?;
     Ok(())

@@ -167,6 +167,7 @@ impl Figure for ActivationFigure {
                     ((probe.into(), d.into()), palette.orange),
                 ],
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;

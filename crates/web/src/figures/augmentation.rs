@@ -309,6 +309,7 @@ impl AugmentationFigure {
                 bands: &[],
                 markers: vec![],
                 log_y: false,
+                note: None,
             },
             palette,
         )?;

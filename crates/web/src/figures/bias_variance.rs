@@ -298,6 +298,7 @@ impl Figure for BiasVarianceFigure {
                     vec![]
                 },
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;

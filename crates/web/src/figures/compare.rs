@@ -435,6 +435,7 @@ impl Core {
                 bands: &[],
                 markers,
                 log_y: false,
+                note: None,
             },
             palette,
         )?;

@@ -128,6 +128,7 @@ impl Figure for MarginFigure {
                 bands: &[],
                 markers,
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;
@@ -228,6 +229,7 @@ impl Figure for ProbabilityFigure {
                 bands: &[],
                 markers: vec![((p, ce_pos), palette.blue), ((p, ce_neg), palette.orange)],
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;
@@ -263,6 +265,7 @@ impl Figure for ProbabilityFigure {
                 bands: &[],
                 markers: vec![((p, g), palette.blue), ((p, h), palette.orange)],
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;

@@ -466,6 +466,7 @@ impl GanFigure {
                 bands: &[],
                 markers: Vec::new(),
                 log_y: false,
+                note: None,
             },
             palette,
         )?;
@@ -584,6 +585,7 @@ impl GanFigure {
                 bands: &[],
                 markers: Vec::new(),
                 log_y: false,
+                note: None,
             },
             palette,
         )

@@ -167,6 +167,7 @@ impl Figure for InitialisationFigure {
                 bands: &[],
                 markers: Vec::new(),
                 log_y: !all_zero,
+                note: None,
             },
             &palette,
         )?;

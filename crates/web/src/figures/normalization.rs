@@ -208,6 +208,7 @@ impl NormalizationFigure {
                 bands: &[],
                 markers: Vec::new(),
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;

@@ -499,6 +499,7 @@ impl OptimizersFigure {
                 bands: &[],
                 markers: Vec::new(),
                 log_y: true,
+                note: None,
             },
             &palette,
         )?;
@@ -535,6 +536,7 @@ impl OptimizersFigure {
                     .map(|r| vec![(((taken - 1) as f64, r), palette.blue)])
                     .unwrap_or_default(),
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;

@@ -1224,6 +1224,27 @@ fn draw_losses(
     }
     let pad = ((hi - lo) * 0.08).max(1e-3);
     let last = history.last().map_or(1.0, |s| s.step as f64).max(1.0);
+    // Before the first update there are no curves yet: the untrained losses as dots, and a line
+    // that says what will appear, so the chart never looks unfinished.
+    let untrained = train.len() < 2;
+    let note = match history.len() {
+        0 => Some("Add points to the map, then press Play"),
+        _ if untrained => Some("Press Play to train: the losses appear here"),
+        _ => None,
+    };
+    let markers = if untrained {
+        // Training last, on top: the three often start at almost the same loss.
+        [
+            (&test, palette.muted),
+            (&val, palette.orange),
+            (&train, palette.blue),
+        ]
+        .into_iter()
+        .filter_map(|(points, color)| points.first().map(|&p| (p, color)))
+        .collect()
+    } else {
+        vec![]
+    };
     line::draw(
         canvas,
         &LineChart {
@@ -1248,8 +1269,9 @@ fn draw_losses(
                 },
             ],
             bands: &[],
-            markers: vec![],
+            markers,
             log_y: log,
+            note,
         },
         palette,
     )?;

@@ -105,6 +105,7 @@ impl Figure for PruningFigure {
                     bands: &[],
                     markers: vec![],
                     log_y: false,
+                    note: None,
                 },
                 &palette,
             )?;
@@ -164,6 +165,7 @@ impl Figure for PruningFigure {
                     palette.orange,
                 )],
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;

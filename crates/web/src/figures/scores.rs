@@ -193,6 +193,7 @@ impl ScoresFigure {
                 bands: &[],
                 markers,
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;
@@ -221,6 +222,7 @@ impl ScoresFigure {
                 bands: &[],
                 markers,
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;

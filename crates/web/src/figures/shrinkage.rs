@@ -182,6 +182,7 @@ impl Figure for ShrinkageFigure {
                 bands: &[],
                 markers,
                 log_y: false,
+                note: None,
             },
             &palette,
         )?;

@@ -559,6 +559,7 @@ impl TransformerFigure {
                 bands: &[],
                 markers: Vec::new(),
                 log_y: false,
+                note: None,
             },
             palette,
         )
