@@ -152,10 +152,14 @@ mod tests {
         assert!(r[0].0 == -6.0 && r[0].1.abs() < 1e-6, "{r:?}");
     }
 
-    /// Try this (activations): leaky ReLU with slope 0.04 is shaded over the whole negative half;
-    /// one notch up, at 0.05, nothing is shaded.
+    /// Try this (activations): leaky ReLU with slope 0.04 is shaded over the whole negative half,
+    /// though its slope there is 0.04, never zero; one notch up, at 0.05, nothing is shaded.
     #[test]
     fn try_leaky_relu_band_goes_at_a_slope_of_005() {
+        let leaky = Activation::LeakyRelu { slope: 0.04 };
+        for z in [-6.0, -2.0, -0.01] {
+            assert!((leaky.derivative(z) - 0.04).abs() < 1e-7, "z = {z}");
+        }
         let b = bands(Activation::LeakyRelu { slope: 0.04 });
         assert_eq!(b.len(), 1);
         assert!(b[0].0 == -6.0 && b[0].1.abs() < 1e-6, "{b:?}");

@@ -238,6 +238,8 @@ mod tests {
         }
     }
 
+    /// Try this (initialisation): too small with tanh shrinks the spread 11 to 14-fold at every
+    /// layer, and layer 1's error signal is under a billionth of layer 10's, for every seed.
     #[test]
     fn too_small_shrinks_the_spread_about_twelvefold_per_layer_and_the_gradient_vanishes() {
         // Each layer multiplies the variance by h·Var(w) = 64 · 0.01² = 0.0064 for tanh (a
@@ -256,6 +258,8 @@ mod tests {
         }
     }
 
+    /// Try this (initialisation): Glorot with ReLU falls more than tenfold forward and back; He
+    /// keeps both spreads within a factor of 2, for every seed.
     #[test]
     fn he_keeps_relu_within_a_factor_of_two_and_glorot_loses_a_root_two_per_layer() {
         for s in every_seed(Scheme::He, RELU) {
@@ -274,6 +278,8 @@ mod tests {
         }
     }
 
+    /// Try this (initialisation): He with tanh puts 27–32 % of layer 1's outputs beyond ±0.9,
+    /// Glorot 12–16 % and under 1 % from layer 3 on, for every seed.
     #[test]
     fn glorot_keeps_tanh_out_of_its_flat_tails_and_he_pushes_tanh_into_them() {
         for s in every_seed(Scheme::Glorot, TANH) {
