@@ -50,8 +50,8 @@ pub struct LineChart<'a> {
     pub markers: Vec<((f64, f64), RGBAColor)>,
     /// Whether y values are base-10 logarithms (labels then show `10^y`).
     pub log_y: bool,
-    /// A short line centred over the plot, for a chart with nothing to show yet (what will
-    /// appear, and how); `None` for none.
+    /// A short text centred over the plot, for a chart with nothing to show yet (what will
+    /// appear, and how), one line per `\n`; `None` for none.
     pub note: Option<&'a str>,
 }
 
@@ -162,14 +162,26 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette
         .map_err(chart_err)?;
     }
     if let Some(note) = chart.note {
+        // Centred over the plot area (right of the y labels, above the x labels), a line of
+        // text each `\n`, so a narrow chart keeps it clear of the tick labels.
         let (width, height) = root.dim_in_pixel();
+        let (width, height) = (width as i32, height as i32);
         let font = (FONT, 13.0 * ratio)
             .into_font()
             .color(&palette.muted)
             .pos(Pos::new(HPos::Center, VPos::Center));
-        let centre = (width as i32 / 2 + px(17.0), height as i32 / 2 - px(12.0));
-        root.draw(&Text::new(note, centre, font))
+        let x = (px(10.0 + 44.0) + width - px(20.0)) / 2;
+        let line_height = px(18.0);
+        let lines: Vec<&str> = note.lines().collect();
+        let top = (px(10.0) + height - px(34.0)) / 2 - line_height * (lines.len() as i32 - 1) / 2;
+        for (i, line) in lines.iter().enumerate() {
+            root.draw(&Text::new(
+                *line,
+                (x, top + line_height * i as i32),
+                font.clone(),
+            ))
             .map_err(chart_err)?;
+        }
     }
     root.present().map_err(chart_err)?;
     Ok(())

@@ -1228,8 +1228,8 @@ fn draw_losses(
     // that says what will appear, so the chart never looks unfinished.
     let untrained = train.len() < 2;
     let note = match history.len() {
-        0 => Some("Add points to the map, then press Play"),
-        _ if untrained => Some("Press Play to train: the losses appear here"),
+        0 => Some("Add points to the map,\nthen press Play"),
+        _ if untrained => Some("Press Play to train:\nthe losses appear here"),
         _ => None,
     };
     let markers = if untrained {
