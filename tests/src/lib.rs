@@ -337,10 +337,13 @@ fn keep_lines(from: impl Read + Send + 'static, into: &Arc<Mutex<Vec<String>>>) 
 }
 
 impl Driver {
-    /// Starts the engine's WebDriver server on a free port and waits until it listens.
-    pub fn start(engine: Engine) -> Result<Self> {
+    /// Starts the engine's WebDriver server on a free port and waits until it listens. The
+    /// server and its browser keep their temporary files under `temp` (Chromium leaves tens of
+    /// megabytes a session in the system's temporary folder otherwise).
+    pub fn start(engine: Engine, temp: &Path) -> Result<Self> {
         let port = free_port()?;
         let mut command = engine.driver_command(port);
+        command.env("TMPDIR", temp);
         let mut child = command
             .process_group(0)
             .stdout(Stdio::piped())
@@ -449,12 +452,13 @@ pub struct Page {
     errors: Vec<String>,
     /// Errors the page-side hook kept in pages since left (WebKit only).
     hooked: Mutex<Vec<String>>,
-    _profile: TempDir,
     _server: StaticServer,
     driver: Driver,
+    /// Dropped last, once the browser has stopped: its profile and temporary files.
+    _profile: TempDir,
 }
 
-/// A temporary folder removed when dropped (the browser's profile).
+/// A temporary folder removed when dropped (the browser's profile and temporary files).
 struct TempDir(PathBuf);
 
 impl Drop for TempDir {
@@ -484,13 +488,15 @@ impl Page {
     /// Opens `path` of the page that `server` serves (see [`Page::open`]).
     async fn open_on(server: StaticServer, path: &str, width: u32, height: u32) -> Result<Self> {
         let engine = Engine::current()?;
-        let driver = Driver::start(engine)?;
         let profile = std::env::temp_dir().join(format!(
             "spiega-e2e-{}-{}",
             std::process::id(),
             free_port()?
         ));
-        let caps = match engine.capabilities(width, height, &profile) {
+        std::fs::create_dir_all(&profile).map_err(err)?;
+        let profile = TempDir(profile);
+        let driver = Driver::start(engine, &profile.0)?;
+        let caps = match engine.capabilities(width, height, &profile.0.join("profile")) {
             Value::Object(m) => m,
             _ => return Err("capabilities".into()),
         };
@@ -511,9 +517,9 @@ impl Page {
             engine,
             errors: Vec::new(),
             hooked: Mutex::new(Vec::new()),
-            _profile: TempDir(profile),
             _server: server,
             driver,
+            _profile: profile,
         };
         page.set_viewport(width, height, false).await?;
         page.goto(path).await?;

@@ -583,8 +583,9 @@ async fn run_all(
         return rounds(None, native, o, results).await;
     };
     let server = spiega_e2e::StaticServer::start(site)?;
-    let driver = spiega_e2e::Driver::start(spiega_e2e::Engine::Chromium)?;
     let profile = std::env::temp_dir().join(format!("spiega-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&profile).map_err(|e| e.to_string())?;
+    let driver = spiega_e2e::Driver::start(spiega_e2e::Engine::Chromium, &profile)?;
     let caps = json!({
         "goog:chromeOptions": {
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
