@@ -97,7 +97,7 @@ fn every_try_this_button_sets_up_its_figure() {
         page.set_control("#fig-activations", "range", "3").await?;
         page.js("document.querySelector('#fig-shapes [data-preset=image]').click(); return 0;")
             .await?;
-        let (mut range_checked, mut stack_checked) = (false, false);
+        let (mut range_checked, mut stack_checked, mut more_checked) = (false, false, false);
 
         for (i, b) in buttons.iter().enumerate() {
             let name = b["figure"].as_str().unwrap_or_default();
@@ -163,6 +163,17 @@ fn every_try_this_button_sets_up_its_figure() {
                     "{what}: a control it does not name kept the reader's value"
                 );
             }
+            if name == "playground" && settings.contains("xSquared") {
+                more_checked = true;
+                let open = page
+                    .js("return document.querySelector('#fig-playground [data-role=more]').open;")
+                    .await?;
+                assert_eq!(
+                    open,
+                    json!(true),
+                    "{what}: \"More settings\", where the features it sets are, stayed closed"
+                );
+            }
             if name == "shapes" && !stack_checked {
                 stack_checked = true;
                 let rows = page
@@ -184,8 +195,8 @@ fn every_try_this_button_sets_up_its_figure() {
             }
         }
         assert!(
-            range_checked && stack_checked,
-            "no activations or shapes button was tried"
+            range_checked && stack_checked && more_checked,
+            "no activations, shapes or playground features button was tried"
         );
         page.finish().await
     });

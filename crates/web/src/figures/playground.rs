@@ -961,6 +961,7 @@ impl PlaygroundFigure {
         let (state, notices) = PlaygroundState::parse(settings);
         self.state = state;
         self.write_controls()?;
+        self.show_settings_in_force()?;
         self.save_hash()?;
         self.rebuild()?;
         Ok(notices.iter().map(ToString::to_string).collect())
