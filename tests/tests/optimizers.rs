@@ -249,6 +249,8 @@ fn a_link_replays_the_schedule_and_an_old_link_keeps_the_constant_rate() {
             10,
         )
         .await?;
+        // Counted from untrained racers, after the figure's first frames on coming into view.
+        page.reset_after_first_sight(FIG).await?;
         assert_eq!(
             page.js(&format!(
                 "return document.querySelector('{FIG} input[name=schedule]:checked').value;"
