@@ -193,8 +193,14 @@ fn surfaces_start_and_sliders_change_the_race() {
         page.click(&format!("{FIG} label:has(> input[value=elongated])"))
             .await?;
         let state = page.state(FIG).await?;
-        assert!((state["lr"].as_f64().unwrap() - 0.071).abs() < 1e-3, "{state}");
-        assert!((state["adaptive_lr"].as_f64().unwrap() - 0.1).abs() < 1e-6, "{state}");
+        assert!(
+            (state["lr"].as_f64().unwrap() - 0.071).abs() < 1e-3,
+            "{state}"
+        );
+        assert!(
+            (state["adaptive_lr"].as_f64().unwrap() - 0.1).abs() < 1e-6,
+            "{state}"
+        );
         assert_eq!(
             page.text(&format!("{FIG} output[data-role=lr-value]"))
                 .await?,
