@@ -187,6 +187,25 @@ fn surfaces_start_and_sliders_change_the_race() {
                 .await?,
             "0.1"
         );
+        // Choosing the bowl again puts back its own rates, at which the schedules' prose races.
+        page.set_slider(&format!("{FIG} input[data-role=adaptive-lr]"), -0.3)
+            .await?;
+        page.click(&format!("{FIG} label:has(> input[value=elongated])"))
+            .await?;
+        let state = page.state(FIG).await?;
+        assert!(
+            (state["lr"].as_f64().unwrap() - 0.071).abs() < 1e-3,
+            "{state}"
+        );
+        assert!(
+            (state["adaptive_lr"].as_f64().unwrap() - 0.1).abs() < 1e-6,
+            "{state}"
+        );
+        assert_eq!(
+            page.text(&format!("{FIG} output[data-role=lr-value]"))
+                .await?,
+            "0.071"
+        );
         page.finish().await
     });
 }

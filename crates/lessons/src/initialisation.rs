@@ -203,8 +203,9 @@ mod tests {
                 assert!(s.gradients.iter().all(|&v| v == 0.0), "{s:?}");
                 assert!(s.identical_units.iter().all(|&same| same), "{s:?}");
             }
-            // The hidden layers' weight gradients are exactly 0, so no step of gradient descent
-            // can move those weights, let alone move one unit's apart from another's.
+            // Every weight's gradient and the hidden biases' are exactly 0, so no step of gradient
+            // descent can move them, let alone move one unit's apart from another's: only the
+            // output biases move.
             let mut model = network(Init::Zero, act, &mut Rng::new(1)).unwrap();
             let (x, labels) = batch(&mut Rng::new(2));
             let logits = model
@@ -218,9 +219,11 @@ mod tests {
                 "the loss does send a gradient back"
             );
             model.backward(&x, &grad).unwrap();
-            for l in 0..DEPTH {
+            for l in 0..=DEPTH {
                 let dense: &Dense = model.layer(l).unwrap();
                 assert!(dense.grad_weights().iter().all(|&g| g == 0.0), "layer {l}");
+                let biases_move = dense.grad_biases().iter().any(|&g| g != 0.0);
+                assert_eq!(biases_move, l == DEPTH, "layer {l}'s biases");
             }
         }
     }

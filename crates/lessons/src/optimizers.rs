@@ -923,9 +923,9 @@ mod tests {
     }
 
     /// What the schedules' prose says of the elongated bowl at the figure's settings: with a
-    /// constant rate SGD's noise keeps it bouncing to the end (more than 1 above the minimum, by
-    /// jumps of more than 0.5 between steps) and RMSProp ends in a bounce across the valley (never
-    /// within 0.04 of the minimum); with step or cosine decay, after a warm-up or not, SGD stays
+    /// constant rate SGD's noise keeps it bouncing to the end (more than 1 above the minimum, with
+    /// jumps of more than 0.5 between steps) and RMSProp ends in a bounce across the valley (more
+    /// than 0.04 above the minimum throughout); with step or cosine decay, after a warm-up or not, SGD stays
     /// within 0.1 of the minimum, and the cosine brings RMSProp within 10⁻⁶. Over the last 100
     /// steps of the race, for the figure's seed and four others.
     #[test]
