@@ -1073,10 +1073,13 @@ impl Page {
     pub async fn click(&self, selector: &str) -> Result<()> {
         self.js(&format!(
             "const el = document.querySelector({});
-             if (el) {{
+             if (el && !el.closest('.masthead')) {{
                const r = el.getBoundingClientRect();
                const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-               if (!el.closest('.masthead') && (!hit || hit.closest('.masthead'))) el.scrollIntoView({{ block: 'center' }});
+               const bar = document.querySelector('.masthead');
+               const below = bar ? bar.getBoundingClientRect().bottom : 0;
+               if (!hit || hit.closest('.masthead') || r.top < below + 4 || r.bottom > innerHeight - 4)
+                 el.scrollIntoView({{ block: 'center', behavior: 'instant' }});
              }}
              return 0;",
             json!(selector)
