@@ -156,14 +156,27 @@ pub fn show_figure_error(figure: &Element, err: &WebError) {
     }
 }
 
-/// Whether any part of `el` is inside the window's viewport (a training figure that leaves it
-/// pauses: [`crate::frame::left_the_screen`]).
-pub fn in_view(el: &Element) -> bool {
+/// Whether any part of `el` is within `screens` viewport heights of the viewport (0: on screen).
+pub fn near_view(el: &Element, screens: f64) -> bool {
     let rect = el.get_bounding_client_rect();
     let height = window()
         .ok()
         .and_then(|w| w.inner_height().ok())
         .and_then(|h| h.as_f64())
         .unwrap_or(f64::INFINITY);
-    rect.bottom() > 0.0 && rect.top() < height
+    rect.bottom() > -screens * height && rect.top() < (1.0 + screens) * height
+}
+
+/// Calls `f` once, in a later task, after at least `ms` milliseconds (`setTimeout`).
+pub fn after(ms: i32, f: impl FnOnce() + 'static) -> Result<()> {
+    let callback = Closure::once_into_js(f);
+    window()?
+        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), ms)?;
+    Ok(())
+}
+
+/// Whether any part of `el` is inside the window's viewport (a training figure that leaves it
+/// pauses: [`crate::frame::left_the_screen`]).
+pub fn in_view(el: &Element) -> bool {
+    near_view(el, 0.0)
 }

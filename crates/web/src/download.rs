@@ -5,7 +5,6 @@
 use crate::dom;
 use crate::error::{Result, WebError};
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement};
 
 /// How long an object URL stays valid after its download started, in milliseconds.
@@ -32,12 +31,8 @@ pub fn save_blob(name: &str, blob: &Blob) -> Result<()> {
     a.click();
     // The URL is released once the browser has had time to read it, not at once: revoking it
     // in the same task can cancel a download that has not started yet.
-    let release = Closure::once_into_js(move || {
+    dom::after(URL_LIFETIME_MS, move || {
         let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    dom::window()?.set_timeout_with_callback_and_timeout_and_arguments_0(
-        release.unchecked_ref(),
-        URL_LIFETIME_MS,
-    )?;
+    })?;
     Ok(())
 }

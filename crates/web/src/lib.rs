@@ -44,12 +44,21 @@ pub fn start() -> Result<(), JsValue> {
     theme::init(&doc)?;
     contents::init(&doc)?;
     embed::apply(&doc)?;
-    figures::mount_all(&doc)?;
-    // Once every figure is ready, the controls a shared link names are set.
-    figures::share::start(&doc)?;
-    labels::name_controls(&doc)?;
-    if let Some(root) = doc.document_element() {
-        root.set_attribute("data-spiega", "ready")?;
-    }
+    // Once every figure is ready, the controls a shared link names are set, and the page says
+    // it is ready.
+    let document = doc.clone();
+    figures::mount_all(&doc, move || {
+        let finish = || -> error::Result<()> {
+            figures::share::start(&document)?;
+            labels::name_controls(&document)?;
+            if let Some(root) = document.document_element() {
+                root.set_attribute("data-spiega", "ready")?;
+            }
+            Ok(())
+        };
+        if let Err(e) = finish() {
+            web_sys::console::error_1(&e.to_string().into());
+        }
+    })?;
     Ok(())
 }

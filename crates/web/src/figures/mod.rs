@@ -106,37 +106,91 @@ const FIGURES: [(&str, Mount); 23] = [
     ("transformer", transformer::mount),
 ];
 
-/// Mounts every figure found in the page.
-pub fn mount_all(doc: &Document) -> Result<()> {
+/// How near the viewport, in viewport heights beyond its edges, a figure must be to mount
+/// before the page's first chart is drawn; the others mount afterwards, one per task.
+const NEAR_SCREENS: f64 = 1.0;
+
+/// One figure placeholder waiting to be mounted.
+type Pending = (&'static str, Mount, Element);
+
+/// Mounts every figure found in the page, then calls `then`.
+///
+/// The figures on or near the screen (within [`NEAR_SCREENS`], which includes the target of a
+/// deep link the browser has scrolled to) mount at once, in [`FIGURES`] order; the rest mount one
+/// per task afterwards, in the same order, so the first chart is drawn without waiting for all
+/// of them and the page stays responsive while they mount. `then` runs when every figure has
+/// mounted (or shown why it could not): what needs all of them, such as following a shared
+/// link, waits for it.
+pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
     let Some(body) = doc.body() else {
+        then();
         return Ok(());
     };
-    let mut first_drawn = false;
+    let mut near = Vec::new();
+    let mut far = Vec::new();
     for (name, mount) in FIGURES {
         for el in dom::query_all(&body, &format!("[data-figure=\"{name}\"]"))? {
-            match mount(&el).and_then(|fig| {
-                redraw_on_page_events(&fig)?;
-                fig.borrow_mut().update()?;
-                tools::mount(&el, name, &fig)?;
-                try_this::wire(doc, &el, name, &fig)?;
-                Ok(())
-            }) {
-                Ok(()) => {
-                    el.set_attribute("data-ready", "true")?;
-                    if !first_drawn {
-                        first_drawn = true;
-                        mark("spiega:first-chart");
-                    }
-                }
-                Err(e) => {
-                    web_sys::console::error_1(&format!("figure {name}: {e}").into());
-                    dom::show_figure_error(&el, &e);
-                }
-            }
+            let queue = if dom::near_view(&el, NEAR_SCREENS) {
+                &mut near
+            } else {
+                &mut far
+            };
+            queue.push((name, mount, el));
         }
     }
-    mark("spiega:all-figures");
+    for pending in near {
+        mount_one(doc, pending);
+    }
+    far.reverse();
+    mount_rest(doc.clone(), far, Box::new(then));
     Ok(())
+}
+
+/// Mounts the last of `rest` in a later task, and so on until none is left; then marks the page
+/// and calls `then`.
+fn mount_rest(doc: Document, mut rest: Vec<Pending>, then: Box<dyn FnOnce()>) {
+    let Some(pending) = rest.pop() else {
+        mark("spiega:all-figures");
+        then();
+        return;
+    };
+    let scheduled = dom::after(0, move || {
+        mount_one(&doc, pending);
+        mount_rest(doc, rest, then);
+    });
+    if let Err(e) = scheduled {
+        web_sys::console::error_1(&format!("could not mount the remaining figures: {e}").into());
+    }
+}
+
+/// Mounts one figure (its lesson, controls, toolbar and "Try this" buttons) and draws it, or
+/// shows in its place why it could not start. The first figure drawn marks the page's
+/// `spiega:first-chart`.
+fn mount_one(doc: &Document, (name, mount, el): Pending) {
+    let mounted = mount(&el).and_then(|fig| {
+        redraw_on_page_events(&fig)?;
+        fig.borrow_mut().update()?;
+        tools::mount(&el, name, &fig)?;
+        try_this::wire(doc, &el, name, &fig)?;
+        el.set_attribute("data-ready", "true")?;
+        Ok(())
+    });
+    match mounted {
+        Ok(()) => {
+            if !FIRST_DRAWN.replace(true) {
+                mark("spiega:first-chart");
+            }
+        }
+        Err(e) => {
+            web_sys::console::error_1(&format!("figure {name}: {e}").into());
+            dom::show_figure_error(&el, &e);
+        }
+    }
+}
+
+thread_local! {
+    /// Whether a figure has been drawn yet (for the `spiega:first-chart` mark).
+    static FIRST_DRAWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Records a named moment on the page's performance timeline (read by `cargo xtask bench
