@@ -11,8 +11,11 @@
 //! a change in the machine's load touches all of them alike: one warm-up round, then `--runs`
 //! timed rounds (default 11).
 //!
-//! The output is one JSON line per (contender, workload), then a table of spiega's ratios. A
-//! final loss that differs from the listed one is reported as an error, not as a speed.
+//! The output is one JSON line per (contender, workload), then a table of spiega's ratios, each
+//! the median over the rounds of that round's ratio with its range, under a line giving the
+//! machine's highest load against its cores (and saying when the ratios are not fit to
+//! publish). A final loss that differs from the listed one is reported as an error, not as a
+//! speed.
 //! See `crates/xtask/BENCH.md` for the method and figures.
 
 use crate::page_speed;
@@ -48,12 +51,12 @@ const LIB_FILES: [&str; 6] = [
 /// The tolerance on a final loss: the listed losses are given to five decimals.
 const LOSS_TOLERANCE: f64 = 1e-4;
 
-/// The issue's speed targets: spiega in the page over the fastest JavaScript peer.
+/// The speed targets: spiega in the page over the fastest JavaScript peer (median round ratio).
 const TARGETS: [(WorkloadId, f64); 4] = [
-    (WorkloadId::W1, 5.0),
-    (WorkloadId::W2, 12.0),
-    (WorkloadId::W3, 15.0),
-    (WorkloadId::W3c, 20.0),
+    (WorkloadId::W1, 6.0),
+    (WorkloadId::W2, 15.0),
+    (WorkloadId::W3, 16.0),
+    (WorkloadId::W3c, 25.0),
 ];
 
 /// A contender in the browser: its name, its page, and the files it downloads (site paths).
@@ -201,15 +204,7 @@ struct Measure {
 impl Measure {
     /// Median, min and max samples/second, if there are timed runs.
     fn stats(&self) -> Option<(f64, f64, f64)> {
-        let mut r = self.rates.clone();
-        r.sort_by(f64::total_cmp);
-        let n = r.len();
-        let median = match n {
-            0 => return None,
-            _ if n % 2 == 1 => r[n / 2],
-            _ => (r[n / 2 - 1] + r[n / 2]) / 2.0,
-        };
-        Some((median, r[0], r[n - 1]))
+        median_range(self.rates.clone())
     }
 
     /// The median when the run is valid (no error, the loss as listed).
@@ -260,6 +255,81 @@ impl Measure {
     }
 }
 
+/// The median, min and max of `values`, if there are any.
+fn median_range(mut values: Vec<f64>) -> Option<(f64, f64, f64)> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    let median = match n {
+        0 => return None,
+        _ if n % 2 == 1 => values[n / 2],
+        _ => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    };
+    Some((median, values[0], values[n - 1]))
+}
+
+/// `a`'s speed as a multiple of `b`'s, round by round (the rounds are interleaved, so each
+/// ratio compares two runs made under the same load): median, min and max over the rounds,
+/// when both runs are valid.
+fn round_ratios(a: &Measure, b: &Measure) -> Option<(f64, f64, f64)> {
+    a.speed()?;
+    b.speed()?;
+    let ratios = a
+        .rates
+        .iter()
+        .zip(&b.rates)
+        .filter(|(_, b)| **b > 0.0)
+        .map(|(a, b)| a / b)
+        .collect();
+    median_range(ratios)
+}
+
+/// The machine's load while the benchmark ran: the one-minute load average read before each
+/// round and after the last, against the number of cores.
+struct Load {
+    samples: Vec<f64>,
+    cores: usize,
+}
+
+impl Load {
+    fn new() -> Self {
+        Load {
+            samples: Vec::new(),
+            cores: std::thread::available_parallelism().map_or(1, usize::from),
+        }
+    }
+
+    /// Reads the one-minute load average (`/proc/loadavg`; nothing where there is none).
+    fn sample(&mut self) {
+        if let Some(load) = std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        {
+            self.samples.push(load);
+        }
+    }
+
+    /// The highest load seen.
+    fn max(&self) -> Option<f64> {
+        self.samples.iter().copied().reduce(f64::max)
+    }
+
+    /// The line printed beside the table; says plainly when the ratios are not fit to publish.
+    fn verdict(&self) -> String {
+        match self.max() {
+            None => "machine load: unknown (no /proc/loadavg)".to_owned(),
+            Some(max) if max > self.cores as f64 => format!(
+                "machine load: up to {max:.1} on {} cores, MORE THAN THE CORES: other work ran \
+                 beside the benchmark, so these ratios are not fit to publish; run again quietly",
+                self.cores
+            ),
+            Some(max) => format!(
+                "machine load: up to {max:.1} on {} cores (quiet enough to publish)",
+                self.cores
+            ),
+        }
+    }
+}
+
 /// The native figures' contender name.
 const NATIVE: &str = "spiega-native";
 
@@ -307,13 +377,15 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         .map_err(|e| e.to_string())?;
     let mut ok = true;
     if o.native || o.browser {
+        let mut load = Load::new();
         rt.block_on(run_all(
             site.as_deref(),
             native.as_deref(),
             &o,
             &mut results,
+            &mut load,
         ))?;
-        ok = report(&o, &results);
+        ok = report(&o, &results, &load);
     }
     if o.page {
         let dist = page_speed::build(root)?;
@@ -578,9 +650,10 @@ async fn run_all(
     native: Option<&Path>,
     o: &Options,
     results: &mut Results,
+    load: &mut Load,
 ) -> Result<(), String> {
     let Some(site) = site else {
-        return rounds(None, native, o, results).await;
+        return rounds(None, native, o, results, load).await;
     };
     let server = spiega_e2e::StaticServer::start(site)?;
     let profile = std::env::temp_dir().join(format!("spiega-bench-{}", std::process::id()));
@@ -607,7 +680,7 @@ async fn run_all(
         .await
         .map_err(|e| format!("could not start Chromium through chromedriver: {e}"))?;
     let outcome = match open_tabs(&client, &server.base, o).await {
-        Ok(tabs) => rounds(Some((&client, &tabs)), native, o, results).await,
+        Ok(tabs) => rounds(Some((&client, &tabs)), native, o, results, load).await,
         Err(e) => Err(e),
     };
     let _ = client.close().await;
@@ -659,6 +732,7 @@ async fn rounds(
     native: Option<&Path>,
     o: &Options,
     results: &mut Results,
+    load: &mut Load,
 ) -> Result<(), String> {
     let tabs = browser.map_or(0, |b| b.1.len());
     println!(
@@ -667,6 +741,7 @@ async fn rounds(
         o.runs
     );
     for round in 0..=o.runs {
+        load.sample();
         for &id in &o.workloads {
             if let Some((client, tabs)) = browser {
                 for (c, tab) in tabs {
@@ -696,6 +771,7 @@ async fn rounds(
             if round == 0 { "warm-up" } else { "round" }
         );
     }
+    load.sample();
     Ok(())
 }
 
@@ -765,7 +841,7 @@ async fn wait_ready(client: &Client, name: &str) -> Result<(), String> {
 }
 
 /// Prints the JSON lines and the ratio table; returns whether every run was valid.
-fn report(o: &Options, results: &Results) -> bool {
+fn report(o: &Options, results: &Results, load: &Load) -> bool {
     println!();
     let mut ok = true;
     for (k, m) in results {
@@ -783,18 +859,29 @@ fn report(o: &Options, results: &Results) -> bool {
         .filter(|name| o.contenders.contains(name))
         .collect();
     let speed = |c: &str, id: WorkloadId| results.get(&key(c, id)).and_then(Measure::speed);
-    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
-        _ => "—".to_owned(),
+    let ratio = |a: &str, b: &str, id: WorkloadId| {
+        results
+            .get(&key(a, id))
+            .zip(results.get(&key(b, id)))
+            .and_then(|(a, b)| round_ratios(a, b))
     };
-    println!("\nspiega in the page, as a multiple of each peer's samples/second (median of runs):");
+    let shown = |r: Option<(f64, f64, f64)>| {
+        r.map_or("—".to_owned(), |(m, lo, hi)| {
+            format!("{m:.2}× ({lo:.1}–{hi:.1})")
+        })
+    };
+    println!(
+        "\nspiega in the page, as a multiple of each peer's samples/second: the median over the \
+         rounds of each round's ratio, with its range"
+    );
+    println!("{}", load.verdict());
     let mut header = format!("{:<5} {:>12}", "", "spiega/s");
     for p in &peers {
-        header += &format!(" {:>11}", p);
+        header += &format!(" {:>18}", p);
     }
-    header += &format!(" {:>16} {:>8} {:>7}", "vs fastest JS", "target", "met");
+    header += &format!(" {:>26} {:>8} {:>7}", "vs fastest JS", "target", "met");
     if o.native {
-        header += &format!(" {:>12} {:>11}", "native/s", "page/native");
+        header += &format!(" {:>12} {:>18}", "native/s", "page/native");
     }
     println!("{header}");
     for &id in &o.workloads {
@@ -805,29 +892,29 @@ fn report(o: &Options, results: &Results) -> bool {
             page.map_or("—".to_owned(), |s| format!("{s:.0}"))
         );
         for p in &peers {
-            row += &format!(" {:>11}", ratio(page, speed(p, id)));
+            row += &format!(" {:>18}", shown(ratio("spiega", p, id)));
         }
         let fastest = peers
             .iter()
             .filter_map(|p| speed(p, id).map(|s| (s, *p)))
             .max_by(|a, b| a.0.total_cmp(&b.0));
         let target = TARGETS.iter().find(|t| t.0 == id).map_or(0.0, |t| t.1);
-        let versus = match (page, fastest) {
-            (Some(s), Some((f, name))) => format!("{:.2}× {name}", s / f),
-            _ => "—".to_owned(),
+        let versus = fastest.and_then(|(_, name)| ratio("spiega", name, id).map(|r| (r, name)));
+        let met = match versus {
+            Some(((median, _, _), _)) if median >= target => "yes",
+            Some(_) => "no",
+            None => "—",
         };
-        let met = match (page, fastest) {
-            (Some(s), Some((f, _))) if s / f >= target => "yes",
-            (Some(_), Some(_)) => "no",
-            _ => "—",
-        };
-        row += &format!(" {versus:>16} {:>7} {met:>7}", format!("≥{target}×"));
+        let versus = versus.map_or("—".to_owned(), |(r, name)| {
+            format!("{} {name}", shown(Some(r)))
+        });
+        row += &format!(" {versus:>26} {:>7} {met:>7}", format!("≥{target}×"));
         if o.native {
             let native = speed(NATIVE, id);
             row += &format!(
                 " {:>12} {:>11}",
                 native.map_or("—".to_owned(), |s| format!("{s:.0}")),
-                ratio(page, native)
+                shown(ratio("spiega", NATIVE, id))
             );
         }
         println!("{row}");
@@ -885,6 +972,54 @@ mod tests {
         };
         assert_eq!(m.stats(), Some((2.5, 1.0, 10.0)));
         assert_eq!(Measure::default().stats(), None);
+    }
+
+    #[test]
+    fn ratios_are_taken_round_by_round_so_a_loaded_round_cancels_out() {
+        // Round 2 ran under load: both contenders slowed by half. The ratio of medians would mix
+        // rounds (1000/200 = 5 or 500/100); each round's own ratio is 5 throughout.
+        let page = Measure {
+            rates: vec![1000.0, 500.0, 1000.0],
+            ..Measure::default()
+        };
+        let peer = Measure {
+            rates: vec![200.0, 100.0, 200.0],
+            ..Measure::default()
+        };
+        assert_eq!(round_ratios(&page, &peer), Some((5.0, 5.0, 5.0)));
+        let mut broken = Measure {
+            rates: vec![100.0, 100.0, 100.0],
+            ..Measure::default()
+        };
+        broken.error = Some("final loss wrong".into());
+        assert_eq!(round_ratios(&page, &broken), None);
+    }
+
+    #[test]
+    fn a_load_above_the_core_count_says_the_ratios_are_not_fit_to_publish() {
+        let quiet = Load {
+            samples: vec![0.4, 1.2],
+            cores: 2,
+        };
+        assert!(
+            quiet.verdict().contains("quiet enough"),
+            "{}",
+            quiet.verdict()
+        );
+        let loaded = Load {
+            samples: vec![0.4, 7.5, 1.0],
+            cores: 2,
+        };
+        assert!(
+            loaded.verdict().contains("up to 7.5"),
+            "{}",
+            loaded.verdict()
+        );
+        assert!(
+            loaded.verdict().contains("not fit to publish"),
+            "{}",
+            loaded.verdict()
+        );
     }
 
     #[test]
