@@ -49,7 +49,7 @@ use spiega_nn::model::Sequential;
 use spiega_nn::optim::{OptimizerConfig, OptimizerKind};
 use spiega_nn::regularize::Penalty;
 use spiega_nn::rng::Rng;
-use spiega_nn::tensor::{Matrix, Shape, ensure_shape};
+use spiega_nn::tensor::{Matrix, Shape, argmax, ensure_shape};
 use spiega_nn::train::Trainer;
 
 /// Validation accuracies `(seed, without, with)` measured for [`AugmentationSetting::default`]
@@ -244,17 +244,6 @@ fn score(model: &mut Sequential, loss: Loss, data: &Dataset) -> Result<(f32, f32
         .filter(|(row, label)| argmax(row.iter().copied()) == **label)
         .count();
     Ok((value, correct as f32 / labels.len().max(1) as f32))
-}
-
-/// The index of the largest value (the first of equals).
-fn argmax(values: impl Iterator<Item = f32>) -> usize {
-    let mut best = (0, f32::NEG_INFINITY);
-    for (i, v) in values.enumerate() {
-        if v > best.1 {
-            best = (i, v);
-        }
-    }
-    best.0
 }
 
 /// The two runs, without and with augmentation, and the digits they share.

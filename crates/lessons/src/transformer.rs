@@ -32,7 +32,7 @@ use spiega_nn::layer::{
 use spiega_nn::loss::softmax_cross_entropy_labels;
 use spiega_nn::optim::{Optimizer, OptimizerConfig, OptimizerKind};
 use spiega_nn::rng::Rng;
-use spiega_nn::tensor::{Matrix, Shape, ensure_shape};
+use spiega_nn::tensor::{Matrix, Shape, argmax, ensure_shape};
 
 /// The most points one history keeps before it thins itself.
 pub const HISTORY_LIMIT: usize = 400;
@@ -586,17 +586,6 @@ impl Transformer {
     pub fn position_embeddings(&self) -> Matrix {
         self.net.pos.table().clone()
     }
-}
-
-/// The index of the largest value (the first of equal ones).
-fn argmax(values: impl Iterator<Item = f32>) -> usize {
-    let mut best = (0, f32::NEG_INFINITY);
-    for (i, v) in values.enumerate() {
-        if v > best.1 {
-            best = (i, v);
-        }
-    }
-    best.0
 }
 
 /// One typed sequence through the model: the prediction and the attention layers as they ran.

@@ -25,7 +25,7 @@
 
 use crate::activation::sigmoid;
 use crate::error::{EngineError, Result};
-use crate::tensor::{Matrix, check_finite, ensure_shape};
+use crate::tensor::{Matrix, argmax, check_finite, ensure_shape};
 
 /// The clipping ε scikit-learn's `log_loss` uses: float64 machine epsilon, `2^-52 ≈ 2.22e-16`.
 ///
@@ -1238,16 +1238,9 @@ impl Loss {
                 }
                 Ok(output.iter().map(|&f| usize::from(f >= 0.0)).collect())
             }
-            Task::Multiclass => Ok((0..b)
-                .map(|r| {
-                    let mut best = 0;
-                    for c in 1..k {
-                        if output[(r, c)] > output[(r, best)] {
-                            best = c;
-                        }
-                    }
-                    best
-                })
+            Task::Multiclass => Ok(output
+                .row_iter()
+                .map(|row| argmax(row.iter().copied()))
                 .collect()),
         }
     }

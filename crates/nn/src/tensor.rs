@@ -87,6 +87,18 @@ pub fn to_rows(m: &Matrix) -> Vec<Vec<f32>> {
     m.row_iter().map(|r| r.iter().copied().collect()).collect()
 }
 
+/// The index of the largest of `values` (the first of equal maxima; `0` for none; a NaN is never
+/// the largest): the predicted class of one row of scores.
+pub fn argmax(values: impl IntoIterator<Item = f32>) -> usize {
+    let mut best = (0, f32::NEG_INFINITY);
+    for (i, v) in values.into_iter().enumerate() {
+        if v > best.1 {
+            best = (i, v);
+        }
+    }
+    best.0
+}
+
 /// Checks that every value of `m` is finite.
 pub fn check_finite(what: &str, m: &Matrix) -> Result<()> {
     if m.iter().all(|v| v.is_finite()) {
@@ -110,6 +122,13 @@ pub fn check_cols(what: &str, m: &Matrix, cols: usize) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn argmax_takes_the_first_of_equal_maxima_and_never_a_nan() {
+        assert_eq!(argmax([0.1, 3.0, -2.0, 3.0]), 1);
+        assert_eq!(argmax([f32::NAN, -1.0, -5.0]), 1);
+        assert_eq!(argmax(std::iter::empty()), 0);
+    }
 
     #[test]
     fn rows_round_trip() {
