@@ -21,10 +21,7 @@ use spiega_nn::data::batch::BatchBuffer;
 use spiega_nn::data::digits::digits_workload;
 use spiega_nn::data::two_d::spiral500;
 use spiega_nn::error::{EngineError, Result};
-use spiega_nn::layer::{
-    ActivationLayer, Conv2d, ConvGeometry, Dense, Flatten, Init, PadAmounts, Padding, Pool2d,
-    PoolKind,
-};
+use spiega_nn::layer::{Dense, Init};
 use spiega_nn::loss::Loss;
 use spiega_nn::model::Sequential;
 use spiega_nn::optim::{OptimizerConfig, OptimizerKind};
@@ -289,55 +286,32 @@ fn dense_stack(
 /// are NCHW, flattened as `c·16 + h·4 + w`. The weights are drawn in the workload's order and
 /// each input row is put at its NCHW column, so both networks compute the same function.
 fn conv_net(rng: &mut Rng) -> Result<Sequential> {
-    let (channels, side) = (8, 8);
-    let image = Shape::Image {
-        channels: 1,
-        height: side,
-        width: side,
-    };
-    let pad = PadAmounts {
-        top: 1,
-        bottom: 1,
-        left: 1,
-        right: 1,
-    };
-    let geometry = ConvGeometry::new(image, channels, (3, 3), (1, 1), Padding::Explicit(pad))?;
-    let conv = Conv2d::new(geometry, Init::Glorot, rng)?;
-    let maps = geometry.output_shape();
-    let pool = Pool2d::new(PoolKind::Max, maps, (2, 2), (2, 2))?;
-    let pooled = pool.geometry().output_shape();
-    let Shape::Image {
-        height: ph,
-        width: pw,
-        ..
-    } = pooled
-    else {
-        return Err(EngineError::Invalid(
-            "pooling did not give an image".to_owned(),
-        ));
-    };
-    let (fan_in, fan_out) = (pooled.size(), 10);
-    let limit = (6.0 / (fan_in + fan_out) as f64).sqrt();
-    let mut w = Matrix::zeros(fan_out, fan_in);
-    for h in 0..ph {
-        for x in 0..pw {
-            for c in 0..channels {
-                let nchw = (c * ph + h) * pw + x;
-                for o in 0..fan_out {
-                    w[(o, nchw)] = ((2.0 * rng.next_f64() - 1.0) * limit) as f32;
+    Sequential::conv_classifier(8, 8, 10, rng, |pooled, fan_out, rng| {
+        let Shape::Image {
+            channels,
+            height: ph,
+            width: pw,
+        } = pooled
+        else {
+            return Err(EngineError::Invalid(
+                "pooling did not give an image".to_owned(),
+            ));
+        };
+        let fan_in = pooled.size();
+        let limit = (6.0 / (fan_in + fan_out) as f64).sqrt();
+        let mut w = Matrix::zeros(fan_out, fan_in);
+        for h in 0..ph {
+            for x in 0..pw {
+                for c in 0..channels {
+                    let nchw = (c * ph + h) * pw + x;
+                    for o in 0..fan_out {
+                        w[(o, nchw)] = ((2.0 * rng.next_f64() - 1.0) * limit) as f32;
+                    }
                 }
             }
         }
-    }
-    let dense = Dense::from_parts(w, vec![0.0; fan_out], Activation::Linear)?;
-    let mut model = Sequential::new(image);
-    model
-        .push(conv)?
-        .push(ActivationLayer::new(maps, Activation::Relu))?
-        .push(pool)?
-        .push(Flatten::new(pooled)?)?
-        .push(dense)?;
-    Ok(model)
+        Dense::from_parts(w, vec![0.0; fan_out], Activation::Linear)
+    })
 }
 
 #[cfg(test)]

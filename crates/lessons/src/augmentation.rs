@@ -40,10 +40,7 @@ use spiega_nn::data::augment::{AugmentRanges, Augmenter, Transform};
 use spiega_nn::data::batch::copy_rows;
 use spiega_nn::data::digits::digits;
 use spiega_nn::error::{EngineError, Result};
-use spiega_nn::layer::{
-    ActivationLayer, Conv2d, ConvGeometry, Dense, Flatten, Init, PadAmounts, Padding, Pool2d,
-    PoolKind,
-};
+use spiega_nn::layer::{Dense, Init};
 use spiega_nn::loss::Loss;
 use spiega_nn::model::Sequential;
 use spiega_nn::optim::{OptimizerConfig, OptimizerKind};
@@ -471,31 +468,15 @@ fn build_run(
 /// The network: a 3×3 convolution with 8 maps and padding 1, ReLU, 2×2 max-pooling, and a dense
 /// layer to the 10 classes (1370 weights).
 fn conv_net(rng: &mut Rng) -> Result<Sequential> {
-    let image = Shape::Image {
-        channels: 1,
-        height: 8,
-        width: 8,
-    };
-    let pad = PadAmounts {
-        top: 1,
-        bottom: 1,
-        left: 1,
-        right: 1,
-    };
-    let geometry = ConvGeometry::new(image, 8, (3, 3), (1, 1), Padding::Explicit(pad))?;
-    let conv = Conv2d::new(geometry, Init::Glorot, rng)?;
-    let maps = geometry.output_shape();
-    let pool = Pool2d::new(PoolKind::Max, maps, (2, 2), (2, 2))?;
-    let pooled = pool.geometry().output_shape();
-    let dense = Dense::new(pooled.size(), 10, Activation::Linear, Init::Glorot, rng)?;
-    let mut model = Sequential::new(image);
-    model
-        .push(conv)?
-        .push(ActivationLayer::new(maps, Activation::Relu))?
-        .push(pool)?
-        .push(Flatten::new(pooled)?)?
-        .push(dense)?;
-    Ok(model)
+    Sequential::conv_classifier(8, 8, 10, rng, |pooled, classes, rng| {
+        Dense::new(
+            pooled.size(),
+            classes,
+            Activation::Linear,
+            Init::Glorot,
+            rng,
+        )
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,11 @@
 //! A sequential network: layers applied in order, backpropagated in reverse.
 
+use crate::activation::Activation;
 use crate::error::{EngineError, Result};
-use crate::layer::{Mode, Module, Param};
+use crate::layer::{
+    ActivationLayer, Conv2d, ConvGeometry, Dense, Flatten, Init, Mode, Module, PadAmounts, Padding,
+    Param, Pool2d, PoolKind,
+};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols};
 use crate::trace::Trace;
@@ -15,6 +19,53 @@ use crate::trace::Trace;
 pub struct Sequential {
     input_shape: Shape,
     layers: Vec<Box<dyn Module>>,
+}
+
+impl Sequential {
+    /// The small convolutional classifier of the digits: a 3×3 convolution with `maps` maps,
+    /// stride 1 and padding 1 on a one-channel `side × side` image, ReLU, 2×2 max-pooling with
+    /// stride 2, flattening, and a linear dense layer to `classes` scores.
+    ///
+    /// The convolution's weights are drawn first (Glorot) from `rng`; then `dense(pooled, classes,
+    /// rng)` makes the last layer from the pooled shape `(maps, side/2, side/2)`, so a caller
+    /// chooses how its weights are drawn.
+    ///
+    /// # Shapes
+    /// Input `(B, side·side)`; convolution `(B, maps·side·side)`; pooled and flattened
+    /// `(B, maps·(side/2)²)`; output `(B, classes)`.
+    pub fn conv_classifier(
+        side: usize,
+        maps: usize,
+        classes: usize,
+        rng: &mut Rng,
+        dense: impl FnOnce(Shape, usize, &mut Rng) -> Result<Dense>,
+    ) -> Result<Self> {
+        let image = Shape::Image {
+            channels: 1,
+            height: side,
+            width: side,
+        };
+        let pad = PadAmounts {
+            top: 1,
+            bottom: 1,
+            left: 1,
+            right: 1,
+        };
+        let geometry = ConvGeometry::new(image, maps, (3, 3), (1, 1), Padding::Explicit(pad))?;
+        let conv = Conv2d::new(geometry, Init::Glorot, rng)?;
+        let conv_maps = geometry.output_shape();
+        let pool = Pool2d::new(PoolKind::Max, conv_maps, (2, 2), (2, 2))?;
+        let pooled = pool.geometry().output_shape();
+        let dense = dense(pooled, classes, rng)?;
+        let mut model = Sequential::new(image);
+        model
+            .push(conv)?
+            .push(ActivationLayer::new(conv_maps, Activation::Relu))?
+            .push(pool)?
+            .push(Flatten::new(pooled)?)?
+            .push(dense)?;
+        Ok(model)
+    }
 }
 
 impl Sequential {
