@@ -292,11 +292,13 @@ async fn button_text(page: &Page, fig: &str, role: &str) -> Result<String> {
 fn a_training_figure_that_leaves_the_screen_pauses_and_says_so() {
     run(async {
         let page = Page::open("/", 1280, 900).await?;
-        // One figure of each kind of training loop: the playground, the optimizer race, a
-        // comparison, and the figures with their own training (the GAN, bias and variance).
+        // One figure of each kind of training loop: the playground, the optimizer race, two
+        // side-by-side runs, a comparison, and the figures with their own training (the GAN,
+        // bias and variance).
         for (fig, role) in [
             ("#fig-playground", "play"),
             ("#fig-optimizers", "play"),
+            ("#fig-normalization", "play"),
             ("#fig-dropout", "play"),
             ("#fig-gan", "play"),
             ("#fig-bias-variance", "train"),

@@ -1,6 +1,6 @@
-//! Play and pause for the figures that train in the page (bias and variance, weight penalties,
-//! the GAN and the transformer; the comparison figures have their own core in
-//! [`crate::figures::compare`]).
+//! Play and pause for every figure that trains in the page: bias and variance, weight
+//! penalties, the GAN, the transformer, augmentation, normalization, the optimizer race, and the
+//! comparisons (dropout, batch normalization, batch size) through [`crate::figures::compare`].
 //!
 //! A figure says what one animation frame of training is ([`Trains::train_frame`]) and how it
 //! shows that it plays; [`toggle`] starts and pauses it, and the frame loop it makes on first use
@@ -91,6 +91,12 @@ pub trait Trains: 'static {
     fn can_play(&self) -> bool {
         true
     }
+    /// Whether the run is over and Play has nothing left to do (asked after
+    /// [`Trains::before_play`], which may start it again). Unlike a figure that cannot play, a
+    /// finished one still draws the frame that finished it.
+    fn finished(&self) -> bool {
+        false
+    }
     /// The play button's text while paused.
     fn paused_label(&self) -> &'static str {
         "Play"
@@ -118,9 +124,10 @@ pub trait Trains: 'static {
     /// Shows `e` as a message in the figure and pauses.
     fn report(&mut self, e: &WebError);
 
-    /// Plays or pauses (playing only if [`Trains::can_play`]) and shows which on the button.
+    /// Plays or pauses (playing only if [`Trains::can_play`] and not [`Trains::finished`]) and
+    /// shows which on the button.
     fn set_playing(&mut self, playing: bool) {
-        let playing = playing && self.can_play();
+        let playing = playing && self.can_play() && !self.finished();
         let label = if playing {
             "Pause"
         } else {
@@ -165,6 +172,24 @@ pub fn toggle<F: Trains>(fig: &Rc<RefCell<F>>) {
     }
 }
 
+/// Binds the figure's keys ([`dom::on_keys`]): Space plays or pauses it ([`toggle`]), and any
+/// other key goes to `more`, which returns whether it used it.
+pub fn on_keys<F: Trains>(
+    fig: &Rc<RefCell<F>>,
+    mut more: impl FnMut(&str) -> bool + 'static,
+) -> Result<()> {
+    let root = fig.borrow_mut().playback().root.clone();
+    let f = Rc::clone(fig);
+    dom::on_keys(&root, move |key| {
+        if key == " " {
+            toggle(&f);
+            true
+        } else {
+            more(key)
+        }
+    })
+}
+
 /// Has the figure warm up the first time it comes on screen ([`crate::frame::on_first_sight`]):
 /// if the reader has not trained it yet, it trains a few frames in one go
 /// ([`crate::frame::warm_up`]) and is drawn once, paused, with Play going on from there.
@@ -178,7 +203,7 @@ pub fn warm_up_on_first_sight<F: Trains>(fig: &Rc<RefCell<F>>) -> Result<()> {
         let Ok(mut f) = fig.try_borrow_mut() else {
             return false;
         };
-        if f.playback().playing() || f.steps() > 0 || !f.can_play() {
+        if f.playback().playing() || f.steps() > 0 || !f.can_play() || f.finished() {
             return true;
         }
         let result = crate::frame::warm_up(|| f.advance_frame().map(|_| ()));

@@ -213,6 +213,10 @@ impl Compared for BatchNormFigure {
         &mut self.core
     }
 
+    fn core_ref(&self) -> &Core {
+        &self.core
+    }
+
     fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>> {
         let small = self.small_batch()?;
         let runs = vec![

@@ -41,6 +41,10 @@ impl Compared for BatchSizeFigure {
         &mut self.core
     }
 
+    fn core_ref(&self) -> &Core {
+        &self.core
+    }
+
     fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>> {
         let small: usize = controls::chosen(&self.small)?;
         let large: usize = controls::chosen(&self.large)?;

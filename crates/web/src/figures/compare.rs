@@ -3,7 +3,8 @@
 //! loss curves on shared axes, with play, pause and reset, a legend and a table of final scores.
 //!
 //! A figure owns a [`Core`] and implements [`Compared`] to say which runs to build and to draw its
-//! own views; [`wire`] connects the buttons, the keyboard and the frame loop.
+//! own views; every comparison is then a training figure ([`Trains`]), played, paused, warmed up
+//! and paused off screen by [`crate::training`], and [`wire`] connects its buttons and keys.
 //!
 //! Early stopping: a figure whose markup has a `[data-role=restore]` button marks each run's
 //! lowest validation loss so far on its curves (a dot and a thin vertical line in the run's
@@ -17,7 +18,7 @@ use crate::charts::{Palette, parse_color};
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
-use crate::frame::FrameLoop;
+use crate::training::{self, Playback, Trains};
 use plotters::style::RGBAColor;
 use serde::Serialize;
 use spiega_lessons::batch_size::updates_per_epoch;
@@ -33,6 +34,9 @@ use web_sys::{Element, HtmlCanvasElement};
 pub trait Compared: 'static {
     /// The core.
     fn core(&mut self) -> &mut Core;
+
+    /// The core, to read.
+    fn core_ref(&self) -> &Core;
 
     /// The runs to build from the figure's controls: each run's legend name and configuration.
     fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>>;
@@ -51,8 +55,7 @@ pub struct Core {
     message: Element,
     comparison: Option<Comparison>,
     names: Vec<String>,
-    playing: bool,
-    frames: Option<FrameLoop>,
+    playback: Playback,
     /// Updates per run per animation frame.
     pub updates_per_frame: u32,
     /// Training pauses by itself after this many updates.
@@ -123,7 +126,8 @@ struct Extended<'a, E> {
 
 impl Core {
     /// The core of the figure in `root`, with its canvas `[data-role=curves]`, its scores table
-    /// body `[data-role=scores]` and its message `[data-role=message]`.
+    /// body `[data-role=scores]`, its message `[data-role=message]` and its play button
+    /// `[data-role=play]`.
     pub fn new(root: &Element, updates_per_frame: u32, limit: u64) -> Result<Self> {
         Ok(Self {
             root: root.clone(),
@@ -132,8 +136,7 @@ impl Core {
             message: dom::query(root, "[data-role=\"message\"]")?,
             comparison: None,
             names: Vec::new(),
-            playing: false,
-            frames: None,
+            playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?)?,
             updates_per_frame,
             limit,
             curves: Vec::new(),
@@ -223,26 +226,6 @@ impl Core {
         dom::set_hidden(&self.message, text.is_empty())
     }
 
-    fn set_playing(&mut self, playing: bool) {
-        self.playing = playing;
-        if !playing && let Some(frames) = &self.frames {
-            frames.stop();
-        }
-        if let Ok(b) = dom::query::<Element>(&self.root, "button[data-role=\"play\"]") {
-            let label = if playing {
-                "Pause"
-            } else if self.steps() >= self.limit {
-                // Play after the last update starts every run afresh.
-                "Train again"
-            } else {
-                "Play"
-            };
-            dom::set_text(&b, label);
-            b.set_attribute("aria-pressed", if playing { "true" } else { "false" })
-                .ok();
-        }
-    }
-
     /// Keeps the restored runs' scores (empty: none restored) and labels the restore button.
     fn set_restored(&mut self, scores: Vec<Option<Scores>>) {
         self.restored = scores;
@@ -256,9 +239,8 @@ impl Core {
     }
 
     /// Early stopping: puts back every run's network from its lowest validation loss, or, if
-    /// they are already back, the last networks; pauses either way.
+    /// they are already back, the last networks (the figure pauses first).
     fn toggle_restore(&mut self) -> Result<()> {
-        self.set_playing(false);
         let Some(c) = self.comparison.as_mut() else {
             return Ok(());
         };
@@ -276,33 +258,30 @@ impl Core {
         )
     }
 
-    /// Builds the runs afresh, untrained, and pauses.
+    /// Builds the runs afresh, untrained (the figure pauses around it).
     fn rebuild(&mut self, runs: Vec<(String, PlaygroundConfig)>) -> Result<()> {
-        self.set_playing(false);
         let (names, configs): (Vec<String>, Vec<PlaygroundConfig>) = runs.into_iter().unzip();
         self.comparison = Some(Comparison::new(configs)?);
-        // Again, now that the runs are new: the button reads Play, not Train again.
-        self.set_playing(false);
         self.epoch_ms.clear();
         self.names = names;
         self.set_restored(Vec::new());
         self.say("")
     }
 
-    /// Trains every run `updates` updates; a run that diverges pauses the figure with its cause.
-    fn advance(&mut self, updates: u32) -> Result<()> {
-        let left = self.limit.saturating_sub(self.steps());
-        let updates = updates.min(u32::try_from(left).unwrap_or(u32::MAX));
+    /// Trains every run `updates` updates (no more than are left before the limit); returns
+    /// whether training may go on: not once the limit is reached or a run diverged, each of which
+    /// the message says.
+    fn advance(&mut self, updates: u32) -> Result<bool> {
+        let updates = training::updates_left(self.steps(), self.limit, updates);
         if updates == 0 {
-            self.set_playing(false);
-            return Ok(());
+            return Ok(false);
         }
         if !self.restored.is_empty() {
             self.set_restored(Vec::new());
             self.say("")?;
         }
         let Some(c) = self.comparison.as_mut() else {
-            return Ok(());
+            return Ok(false);
         };
         // After an early stop, the last networks come back first (the curves go on as if the
         // run had never stopped).
@@ -312,26 +291,26 @@ impl Core {
         } else {
             c.step(updates)
         };
-        match result {
-            Ok(()) => {}
+        let go_on = match result {
+            Ok(()) => true,
             Err(e @ (EngineError::Diverged { .. } | EngineError::NonFinite { .. })) => {
-                self.set_playing(false);
                 self.say(&format!(
                     "Training stopped: {e}. Press Reset to start again."
                 ))?;
+                false
             }
             Err(e) => return Err(e.into()),
-        }
+        };
         if self.steps() >= self.limit {
-            self.set_playing(false);
             let unit = if self.epochs { "epochs" } else { "updates" };
             self.say(&format!(
                 "Paused at {} {unit}, the end of the run the text describes. Train again starts \
                  every run afresh.",
                 self.limit
             ))?;
+            return Ok(false);
         }
-        Ok(())
+        Ok(go_on)
     }
 
     /// Draws the curves, fills the legend and the table, and writes the state.
@@ -499,7 +478,7 @@ impl Core {
         self.chart.set_attribute("aria-label", &alt)?;
         self.state = Some(CoreState {
             step,
-            playing: self.playing,
+            playing: self.playback.playing(),
             limit: self.limit,
             restored: self.restored.len() == n,
             runs,
@@ -595,82 +574,69 @@ pub fn redraw<F: Compared>(fig: &mut F) -> Result<()> {
     fig.draw_more(&palette)
 }
 
-/// Rebuilds the runs from the controls and redraws.
+/// Rebuilds the runs from the controls, paused, and redraws.
 pub fn reset<F: Compared>(fig: &mut F) -> Result<()> {
+    fig.set_playing(false);
     let runs = fig.runs()?;
     fig.core().rebuild(runs)?;
+    // Again, now that the runs are new: the button reads Play, not Train again.
+    fig.set_playing(false);
     redraw(fig)
 }
 
-/// Shows an error in the figure and pauses.
-fn report<F: Compared>(fig: &mut F, e: &WebError) {
-    let core = fig.core();
-    core.set_playing(false);
-    core.say(&format!("Something went wrong: {e}.")).ok();
+/// One frame's worth of updates of every run, without drawing; pauses the figure at the limit
+/// or when a run diverged. Returns whether it may go on.
+fn advance<F: Compared>(fig: &mut F) -> Result<bool> {
+    let n = fig.core().updates_per_frame;
+    let go_on = fig.core().advance(n)?;
+    if !go_on {
+        fig.set_playing(false);
+    }
+    Ok(go_on)
 }
 
-/// Plays or pauses, starting the frame loop when it plays.
-fn toggle_play<F: Compared>(fig: &Rc<RefCell<F>>) {
-    let start = {
-        let Ok(mut f) = fig.try_borrow_mut() else {
-            return;
-        };
-        let finished = f.core().steps() >= f.core().limit;
-        if finished {
-            // A finished comparison plays again from the start.
-            if let Err(e) = reset(&mut *f) {
-                report(&mut *f, &e);
-                return;
-            }
-        }
-        let core = f.core();
-        let playing = !core.playing;
-        core.set_playing(playing);
-        if playing {
-            crate::frame::clear_left_the_screen(&core.message);
-        }
-        playing
-    };
-    if !start {
-        if let Ok(mut f) = fig.try_borrow_mut()
-            && let Err(e) = redraw(&mut *f)
-        {
-            report(&mut *f, &e);
-        }
-        return;
+/// Every comparison trains through [`crate::training`]: Play after the last update starts every
+/// run afresh, the button reads Play part-way (Train again at the end), a frame trains every run
+/// [`Core::updates_per_frame`] updates, and a run that diverges pauses the figure with its cause
+/// and keeps the curves drawn up to it.
+impl<F: Compared> Trains for F {
+    fn playback(&mut self) -> &mut Playback {
+        &mut self.core().playback
     }
-    let existing = fig.borrow_mut().core().frames.clone();
-    let frames = existing.unwrap_or_else(|| {
-        let weak = Rc::downgrade(fig);
-        let frames = FrameLoop::new(move |_| {
-            let Some(fig) = weak.upgrade() else {
-                return false;
-            };
-            let Ok(mut f) = fig.try_borrow_mut() else {
-                return true;
-            };
-            let core = f.core();
-            if !core.playing {
-                return false;
-            }
-            if crate::frame::left_the_screen(&core.root) {
-                core.set_playing(false);
-                core.say(crate::frame::LEFT_THE_SCREEN).ok();
-                return false;
-            }
-            let n = core.updates_per_frame;
-            let result = f.core().advance(n).and_then(|()| redraw(&mut *f));
-            if let Err(e) = result {
-                report(&mut *f, &e);
-                return false;
-            }
-            f.core().playing
-        });
-        fig.borrow_mut().core().frames = Some(frames.clone());
-        frames
-    });
-    if let Err(e) = frames.start() {
-        report(&mut *fig.borrow_mut(), &e);
+
+    fn paused_label(&self) -> &'static str {
+        let core = self.core_ref();
+        if core.steps() >= core.limit {
+            "Train again"
+        } else {
+            "Play"
+        }
+    }
+
+    /// A finished comparison plays again from the start.
+    fn before_play(&mut self) -> Result<()> {
+        let core = self.core_ref();
+        if core.steps() >= core.limit {
+            reset(self)?;
+        }
+        Ok(())
+    }
+
+    fn steps(&self) -> u64 {
+        self.core_ref().steps()
+    }
+
+    fn advance_frame(&mut self) -> Result<bool> {
+        Ok(advance(self)? && self.core().playback.playing())
+    }
+
+    fn redraw(&mut self) -> Result<()> {
+        redraw(self)
+    }
+
+    fn report(&mut self, e: &WebError) {
+        self.set_playing(false);
+        self.core().say(&format!("Something went wrong: {e}.")).ok();
     }
 }
 
@@ -678,13 +644,13 @@ fn toggle_play<F: Compared>(fig: &Rc<RefCell<F>>) {
 /// arrow steps, R resets) and every `change` of its inputs: one marked `data-rebuild` builds the
 /// runs afresh, any other redraws.
 pub fn wire<F: Compared>(fig: &Rc<RefCell<F>>) -> Result<()> {
-    let root = fig.borrow_mut().core().root.clone();
+    let root = fig.borrow().core_ref().root.clone();
     let click = |role: &str, what: fn(&Rc<RefCell<F>>)| -> Result<()> {
         let el: Element = dom::query(&root, &format!("button[data-role=\"{role}\"]"))?;
         let f = Rc::clone(fig);
         dom::on(&el, "click", move |_| what(&f))
     };
-    click("play", toggle_play::<F>)?;
+    click("play", training::toggle::<F>)?;
     click("step", step_once::<F>)?;
     click("reset", reset_now::<F>)?;
     if root
@@ -704,39 +670,37 @@ pub fn wire<F: Compared>(fig: &Rc<RefCell<F>>) -> Result<()> {
         } else if let Ok(mut fig) = f.try_borrow_mut()
             && let Err(e) = redraw(&mut *fig)
         {
-            report(&mut *fig, &e);
+            fig.report(&e);
         }
     })?;
     let f = Rc::clone(fig);
-    dom::on_keys(&root, move |key| {
+    training::on_keys(fig, move |key| {
         match key {
-            " " => toggle_play(&f),
             "ArrowRight" => step_once(&f),
             "r" | "R" => reset_now(&f),
             _ => return false,
         }
         true
-    })?;
-    Ok(())
+    })
 }
 
 /// Trains one frame's worth of updates and redraws.
 fn step_once<F: Compared>(fig: &Rc<RefCell<F>>) {
     if let Ok(mut f) = fig.try_borrow_mut() {
-        let n = f.core().updates_per_frame;
-        let result = f.core().advance(n).and_then(|()| redraw(&mut *f));
+        let result = advance(&mut *f).and_then(|_| redraw(&mut *f));
         if let Err(e) = result {
-            report(&mut *f, &e);
+            f.report(&e);
         }
     }
 }
 
-/// Puts back the best networks, or the last ones, and redraws.
+/// Pauses, puts back the best networks, or the last ones, and redraws.
 fn restore_now<F: Compared>(fig: &Rc<RefCell<F>>) {
     if let Ok(mut f) = fig.try_borrow_mut() {
+        f.set_playing(false);
         let result = f.core().toggle_restore().and_then(|()| redraw(&mut *f));
         if let Err(e) = result {
-            report(&mut *f, &e);
+            f.report(&e);
         }
     }
 }
@@ -746,7 +710,7 @@ fn reset_now<F: Compared>(fig: &Rc<RefCell<F>>) {
     if let Ok(mut f) = fig.try_borrow_mut()
         && let Err(e) = reset(&mut *f)
     {
-        report(&mut *f, &e);
+        f.report(&e);
     }
 }
 
@@ -767,37 +731,13 @@ impl<F: Compared> Figure for Wrapper<F> {
 /// A comparison figure behind the [`Figure`] trait (for theme and resize redraws).
 pub struct Wrapper<F>(pub Rc<RefCell<F>>);
 
-/// The first sight of a comparison ([`crate::frame::on_first_sight`]): untrained runs the reader
-/// has not touched train a few frames' worth of updates ([`crate::frame::warm_up`]), recorded as
-/// playing would record them, and are drawn once. Returns `false` if the figure was busy.
-fn warm_up<F: Compared>(fig: &std::rc::Weak<RefCell<F>>) -> bool {
-    let Some(fig) = fig.upgrade() else {
-        return true;
-    };
-    let Ok(mut f) = fig.try_borrow_mut() else {
-        return false;
-    };
-    let core = f.core();
-    if core.playing || core.steps() > 0 {
-        return true;
-    }
-    let n = core.updates_per_frame;
-    let result = crate::frame::warm_up(|| f.core().advance(n));
-    if let Err(e) = result.and_then(|()| redraw(&mut *f)) {
-        report(&mut *f, &e);
-    }
-    true
-}
-
 /// Mounts a comparison figure: builds its runs, wires it, has it warm up when it first comes on
-/// screen, and returns it as a [`Figure`].
+/// screen ([`training::warm_up_on_first_sight`]), and returns it as a [`Figure`].
 pub fn mount<F: Compared>(fig: F) -> Result<Rc<RefCell<dyn Figure>>> {
     let fig = Rc::new(RefCell::new(fig));
     reset(&mut *fig.borrow_mut())?;
     wire(&fig)?;
-    let weak = Rc::downgrade(&fig);
-    let root = fig.borrow_mut().core().root.clone();
-    crate::frame::on_first_sight(&root, move || warm_up(&weak))?;
+    training::warm_up_on_first_sight(&fig)?;
     let wrapped: Rc<RefCell<dyn Figure>> = Rc::new(RefCell::new(Wrapper(fig)));
     Ok(wrapped)
 }

@@ -66,6 +66,10 @@ impl Compared for DropoutFigure {
         &mut self.core
     }
 
+    fn core_ref(&self) -> &Core {
+        &self.core
+    }
+
     fn runs(&self) -> Result<Vec<(String, PlaygroundConfig)>> {
         let mut runs = vec![("no dropout".to_owned(), dropout_setting(0.0)?)];
         for p in self.read_rates() {

@@ -3,16 +3,17 @@
 //! networks trained side by side on it, one on the raw inputs and one on the scaled inputs.
 //!
 //! The runs are the engine's [`spiega_lessons::playground::Playground`], built by
-//! [`spiega_lessons::normalization::runs`]; they train only while the reader plays them, a
-//! bounded number of updates per frame, and stop by themselves after [`SHOWN_UPDATES`].
+//! [`spiega_lessons::normalization::runs`]; they train only while the reader plays them
+//! ([`crate::training`]), a bounded number of updates per frame, and stop by themselves after
+//! [`SHOWN_UPDATES`].
 
 use super::Figure;
 use crate::charts::Palette;
 use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::scatter::{self, ScatterChart};
 use crate::dom::{self, fmt};
-use crate::error::Result;
-use crate::frame::FrameLoop;
+use crate::error::{Result, WebError};
+use crate::training::{self, Playback, Trains};
 use serde::Serialize;
 use spiega_lessons::normalization::{FeatureRanges, runs, scaled_views};
 use spiega_lessons::normalization::{POINTS, SEED, SHOWN_UPDATES, UPDATES_PER_RECORD};
@@ -27,11 +28,9 @@ pub struct NormalizationFigure {
     view: HtmlSelectElement,
     scatter_canvas: HtmlCanvasElement,
     loss_canvas: HtmlCanvasElement,
-    play: Element,
     readout: Element,
     runs: [Playground; 2],
-    playing: bool,
-    frames: Option<FrameLoop>,
+    playback: Playback,
 }
 
 /// Mounts the figure in `root`.
@@ -41,17 +40,15 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         view: dom::query(root, "select[data-role=\"view\"]")?,
         scatter_canvas: dom::query(root, "canvas[data-role=\"points\"]")?,
         loss_canvas: dom::query(root, "canvas[data-role=\"losses\"]")?,
-        play: dom::query(root, "button[data-role=\"play\"]")?,
         readout: dom::query(root, "[data-role=\"readout\"]")?,
         runs: runs(POINTS, SEED)?,
-        playing: false,
-        frames: None,
+        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?)?,
     }));
     let as_dyn: Rc<RefCell<dyn Figure>> = fig.clone();
     super::update_on_input(root, &as_dyn)?;
-    let play = fig.borrow().play.clone();
+    let play: Element = dom::query(root, "button[data-role=\"play\"]")?;
     let f = Rc::clone(&fig);
-    dom::on(&play, "click", move |_| toggle(&f))?;
+    dom::on(&play, "click", move |_| training::toggle(&f))?;
     let reset: Element = dom::query(root, "button[data-role=\"reset\"]")?;
     let f = Rc::clone(&fig);
     dom::on(&reset, "click", move |_| {
@@ -66,60 +63,13 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
             }
         }
     })?;
-    let weak = Rc::downgrade(&fig);
-    crate::frame::on_first_sight(root, move || NormalizationFigure::warm_up(&weak))?;
+    training::warm_up_on_first_sight(&fig)?;
     Ok(as_dyn)
-}
-
-/// Plays or pauses both runs.
-fn toggle(fig: &Rc<RefCell<NormalizationFigure>>) {
-    let start = {
-        let Ok(mut f) = fig.try_borrow_mut() else {
-            return;
-        };
-        let play = !f.playing && f.runs[1].steps() < SHOWN_UPDATES;
-        f.set_playing(play);
-        play
-    };
-    if !start {
-        return;
-    }
-    let frames = {
-        let existing = fig.borrow().frames.clone();
-        existing.unwrap_or_else(|| {
-            let weak = Rc::downgrade(fig);
-            let frames = FrameLoop::new(move |_| {
-                let Some(fig) = weak.upgrade() else {
-                    return false;
-                };
-                let Ok(mut f) = fig.try_borrow_mut() else {
-                    return true;
-                };
-                f.frame()
-            });
-            fig.borrow_mut().frames = Some(frames.clone());
-            frames
-        })
-    };
-    if let Err(e) = frames.start() {
-        fig.borrow().say(&e.to_string());
-    }
 }
 
 impl NormalizationFigure {
     fn say(&self, text: &str) {
         dom::set_text(&self.readout, text);
-    }
-
-    fn set_playing(&mut self, playing: bool) {
-        self.playing = playing;
-        if !playing && let Some(f) = &self.frames {
-            f.stop();
-        }
-        dom::set_text(&self.play, if playing { "Pause" } else { "Train both" });
-        self.play
-            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
-            .ok();
     }
 
     /// A bounded number of updates of each run, and a record of each, without drawing.
@@ -132,43 +82,6 @@ impl NormalizationFigure {
             run.record()?;
         }
         Ok(())
-    }
-
-    /// The first sight's warm-up ([`crate::frame::warm_up`]) of runs the reader has not
-    /// trained yet, drawn once; `false` if the figure was busy.
-    fn warm_up(fig: &std::rc::Weak<RefCell<Self>>) -> bool {
-        let Some(fig) = fig.upgrade() else {
-            return true;
-        };
-        let Ok(mut f) = fig.try_borrow_mut() else {
-            return false;
-        };
-        if f.playing || f.runs[1].steps() > 0 {
-            return true;
-        }
-        let result = crate::frame::warm_up(|| f.advance()).and_then(|()| f.draw_runs());
-        if let Err(e) = result {
-            f.say(&format!("Training stopped: {e}."));
-        }
-        true
-    }
-
-    /// One frame: a bounded number of updates of each run, then one redraw.
-    fn frame(&mut self) -> bool {
-        if !self.playing {
-            return false;
-        }
-        let result = self.advance();
-        if let Err(e) = result.and_then(|()| self.draw_runs()) {
-            self.set_playing(false);
-            self.say(&format!("Training stopped: {e}."));
-            return false;
-        }
-        if self.runs[1].steps() >= SHOWN_UPDATES {
-            self.set_playing(false);
-            return false;
-        }
-        true
     }
 
     /// The two validation-loss curves and the readout.
@@ -243,10 +156,49 @@ impl NormalizationFigure {
                 raw_accuracy: raw.and_then(|v| v.accuracy),
                 scaled_loss: scaled.map(|v| v.loss),
                 scaled_accuracy: scaled.and_then(|v| v.accuracy),
-                playing: self.playing,
+                playing: self.playback.playing(),
             },
         )?;
         Ok(())
+    }
+}
+
+/// Both runs play through [`crate::training`]: a frame is [`UPDATES_PER_RECORD`] updates of
+/// each, and they stop, finished, after [`SHOWN_UPDATES`] (until Reset).
+impl Trains for NormalizationFigure {
+    fn playback(&mut self) -> &mut Playback {
+        &mut self.playback
+    }
+
+    fn paused_label(&self) -> &'static str {
+        "Train both"
+    }
+
+    fn finished(&self) -> bool {
+        self.runs[1].steps() >= SHOWN_UPDATES
+    }
+
+    fn steps(&self) -> u64 {
+        self.runs[1].steps()
+    }
+
+    /// One frame's updates of both runs, without drawing; after the last they pause.
+    fn advance_frame(&mut self) -> Result<bool> {
+        let result = self.advance();
+        if self.finished() {
+            self.set_playing(false);
+        }
+        result?;
+        Ok(self.playback.playing())
+    }
+
+    fn redraw(&mut self) -> Result<()> {
+        self.draw_runs()
+    }
+
+    fn report(&mut self, e: &WebError) {
+        self.set_playing(false);
+        self.say(&format!("Training stopped: {e}."));
     }
 }
 

@@ -4,7 +4,7 @@
 //! The reader picks the surface, drags (or types) the start, sets the learning rates and the
 //! momentum, and picks a learning-rate schedule (constant, step or cosine decay, with or without a
 //! warm-up), drawn as the rate against the step; Play runs the race a few steps per animation
-//! frame until [`MAX_STEPS`]. Every point, loss and rate comes from the engine's [`Race`] and
+//! frame until [`MAX_STEPS`], through [`crate::training`]. Every point, loss and rate comes from the engine's [`Race`] and
 //! [`Schedule`]; this module maps them to pixels.
 
 use super::Figure;
@@ -15,9 +15,9 @@ use crate::charts::parse_color;
 use crate::controls;
 use crate::csv::{Cell, Csv};
 use crate::dom::{self, fmt};
-use crate::error::Result;
-use crate::frame::FrameLoop;
+use crate::error::{Result, WebError};
 use crate::json::Widened;
+use crate::training::{self, Playback, Trains};
 use plotters::style::RGBAColor;
 use serde::Serialize;
 use spiega_lessons::optimizers::{
@@ -57,7 +57,6 @@ struct OptimizersFigure {
     start_x: HtmlInputElement,
     start_y: HtmlInputElement,
     warmup: HtmlInputElement,
-    play: Element,
     adagrad: Element,
     message: Element,
     surface: SurfaceKind,
@@ -66,8 +65,7 @@ struct OptimizersFigure {
     floor: f32,
     grid: Vec<f32>,
     race: Option<Race>,
-    playing: bool,
-    frames: Option<FrameLoop>,
+    playback: Playback,
     series: Vec<Vec<(f64, f64)>>,
 }
 
@@ -90,7 +88,6 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         start_x: dom::input(root, "start-x")?,
         start_y: dom::input(root, "start-y")?,
         warmup: dom::input(root, "warmup")?,
-        play: dom::query(root, "button[data-role=\"play\"]")?,
         adagrad: dom::query(root, "[data-role=\"adagrad\"]")?,
         message: dom::query(root, "[data-role=\"message\"]")?,
         surface: SurfaceKind::Elongated,
@@ -99,23 +96,15 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         floor: 0.0,
         grid: Vec::new(),
         race: None,
-        playing: false,
-        frames: None,
+        playback: Playback::new(root, &dom::query(root, "button[data-role=\"play\"]")?)?,
         series: vec![Vec::new(); RACERS.len()],
         root: root.clone(),
     }));
     fig.borrow_mut().choose_surface(SurfaceKind::Elongated)?;
     wire(&fig)?;
-    let weak = Rc::downgrade(&fig);
-    crate::frame::on_first_sight(root, move || OptimizersFigure::warm_up(&weak))?;
+    training::warm_up_on_first_sight(&fig)?;
     let as_dyn: Rc<RefCell<dyn Figure>> = fig;
     Ok(as_dyn)
-}
-
-fn report(fig: &mut OptimizersFigure, e: &crate::error::WebError) {
-    fig.set_playing(false);
-    dom::set_text(&fig.message, &format!("That did not work: {e}."));
-    dom::set_hidden(&fig.message, false).ok();
 }
 
 fn act(
@@ -127,7 +116,7 @@ fn act(
         if let Ok(mut fig) = f.try_borrow_mut()
             && let Err(e) = what(&mut fig)
         {
-            report(&mut fig, &e);
+            fig.report(&e);
         }
     }
 }
@@ -150,13 +139,13 @@ fn wire(fig: &Rc<RefCell<OptimizersFigure>>) -> Result<()> {
         };
         let done = match input.name().as_str() {
             "surface" => SurfaceKind::from_name(&input.value())
-                .map_err(crate::error::WebError::from)
+                .map_err(WebError::from)
                 .and_then(|k| fig.choose_surface(k)),
             "schedule" => fig.restart(),
             _ => Ok(()),
         };
         if let Err(e) = done {
-            report(&mut fig, &e);
+            fig.report(&e);
         }
     })?;
     let f = Rc::clone(fig);
@@ -171,16 +160,16 @@ fn wire(fig: &Rc<RefCell<OptimizersFigure>>) -> Result<()> {
         if let Ok(mut fig) = f.try_borrow_mut()
             && let Err(e) = fig.restart()
         {
-            report(&mut fig, &e);
+            fig.report(&e);
         }
     })?;
     let step: Element = dom::query(&root, "button[data-role=\"step\"]")?;
     dom::on(&step, "click", act(fig, |f| f.advance(10)))?;
     let reset: Element = dom::query(&root, "button[data-role=\"reset\"]")?;
     dom::on(&reset, "click", act(fig, OptimizersFigure::restart))?;
-    let play = fig.borrow().play.clone();
+    let play: Element = dom::query(&root, "button[data-role=\"play\"]")?;
     let f = Rc::clone(fig);
-    dom::on(&play, "click", move |_| toggle_play(&f))?;
+    dom::on(&play, "click", move |_| training::toggle(&f))?;
     // Pressing on the map moves the start there; dragging keeps moving it. Pointer events carry
     // the mouse, a pen and a finger alike (the map sets `touch-action: none`, so a finger drags
     // the start instead of scrolling the page).
@@ -197,51 +186,11 @@ fn wire(fig: &Rc<RefCell<OptimizersFigure>>) -> Result<()> {
             if let Ok(mut fig) = f.try_borrow_mut()
                 && let Err(e) = fig.drag_start(f64::from(m.offset_x()), f64::from(m.offset_y()))
             {
-                report(&mut fig, &e);
+                fig.report(&e);
             }
         })?;
     }
     Ok(())
-}
-
-fn toggle_play(fig: &Rc<RefCell<OptimizersFigure>>) {
-    let start = {
-        let Ok(mut f) = fig.try_borrow_mut() else {
-            return;
-        };
-        let at_end = f.race.as_ref().is_some_and(|r| r.steps() >= MAX_STEPS);
-        if at_end && !f.playing && f.restart().is_err() {
-            return;
-        }
-        let playing = !f.playing;
-        f.set_playing(playing);
-        if playing {
-            crate::frame::clear_left_the_screen(&f.message);
-        }
-        playing
-    };
-    if start {
-        let frames = {
-            let existing = fig.borrow().frames.clone();
-            existing.unwrap_or_else(|| {
-                let weak = Rc::downgrade(fig);
-                let frames = FrameLoop::new(move |_| {
-                    let Some(fig) = weak.upgrade() else {
-                        return false;
-                    };
-                    let Ok(mut f) = fig.try_borrow_mut() else {
-                        return true;
-                    };
-                    f.frame()
-                });
-                fig.borrow_mut().frames = Some(frames.clone());
-                frames
-            })
-        };
-        if let Err(e) = frames.start() {
-            report(&mut fig.borrow_mut(), &e);
-        }
-    }
 }
 
 /// The racers' colours, from the figure's CSS custom properties `--opt-<name>`.
@@ -260,69 +209,6 @@ fn racer_colors(root: &Element, palette: &Palette) -> Result<Vec<RGBAColor>> {
 }
 
 impl OptimizersFigure {
-    fn set_playing(&mut self, playing: bool) {
-        self.playing = playing;
-        if !playing && let Some(frames) = &self.frames {
-            frames.stop();
-        }
-        dom::set_text(&self.play, if playing { "Pause" } else { "Play" });
-        self.play
-            .set_attribute("aria-pressed", if playing { "true" } else { "false" })
-            .ok();
-    }
-
-    /// The first sight's warm-up ([`crate::frame::warm_up`]) of a race the reader has not
-    /// started, drawn once; `false` if the figure was busy.
-    fn warm_up(fig: &std::rc::Weak<RefCell<Self>>) -> bool {
-        let Some(fig) = fig.upgrade() else {
-            return true;
-        };
-        let Ok(mut f) = fig.try_borrow_mut() else {
-            return false;
-        };
-        if f.playing {
-            return true;
-        }
-        let Some(race) = f.race.as_mut().filter(|r| r.steps() == 0) else {
-            return true;
-        };
-        let stepped = crate::frame::warm_up(|| {
-            (0..STEPS_PER_FRAME).try_for_each(|_| race.step().map(|_| ()))
-        });
-        if let Err(e) = stepped.map_err(Into::into).and_then(|()| f.draw()) {
-            report(&mut f, &e);
-        }
-        true
-    }
-
-    /// One animation frame: a few steps, then a redraw; stops at the step limit.
-    fn frame(&mut self) -> bool {
-        if !self.playing {
-            return false;
-        }
-        if crate::frame::left_the_screen(&self.root) {
-            self.set_playing(false);
-            dom::set_text(&self.message, crate::frame::LEFT_THE_SCREEN);
-            dom::set_hidden(&self.message, false).ok();
-            return false;
-        }
-        let stepped = match self.race.as_mut() {
-            Some(race) => (0..STEPS_PER_FRAME).try_for_each(|_| race.step().map(|_| ())),
-            None => Ok(()),
-        };
-        // Stop before drawing, so that what the frame writes (the button, `data-state`) already
-        // says the race has stopped.
-        let done = self.race.as_ref().is_none_or(|r| r.steps() >= MAX_STEPS);
-        if done {
-            self.set_playing(false);
-        }
-        if let Err(e) = stepped.map_err(Into::into).and_then(|()| self.draw()) {
-            report(self, &e);
-            return false;
-        }
-        !done
-    }
-
     /// Switches to surface `kind`: its grid, default start and learning rates, a new race.
     fn choose_surface(&mut self, kind: SurfaceKind) -> Result<()> {
         let mut surface = Surface::new(kind)?;
@@ -613,7 +499,7 @@ impl OptimizersFigure {
             &RaceState {
                 surface: self.surface.name(),
                 steps: race.steps(),
-                playing: self.playing,
+                playing: self.playback.playing(),
                 start: Widened(start),
                 lr: Widened(config.lr),
                 adaptive_lr: Widened(config.adaptive_lr),
@@ -645,6 +531,54 @@ fn schedule_name(kind: ScheduleKind) -> String {
         ScheduleKind::Constant => "constant".to_owned(),
         ScheduleKind::Step => format!("multiplied by {STEP_GAMMA} every {STEP_EVERY} steps"),
         ScheduleKind::Cosine => "a cosine decay to 0 at the race's end".to_owned(),
+    }
+}
+
+/// The race plays through [`crate::training`]: a frame is [`STEPS_PER_FRAME`] steps of every
+/// racer, the race stops at [`MAX_STEPS`], and Play after that starts it again.
+impl Trains for OptimizersFigure {
+    fn playback(&mut self) -> &mut Playback {
+        &mut self.playback
+    }
+
+    fn can_play(&self) -> bool {
+        self.race.is_some()
+    }
+
+    /// After the last step, Play starts a new race from the controls.
+    fn before_play(&mut self) -> Result<()> {
+        if self.race.as_ref().is_some_and(|r| r.steps() >= MAX_STEPS) {
+            self.restart()?;
+        }
+        Ok(())
+    }
+
+    fn steps(&self) -> u64 {
+        self.race.as_ref().map_or(0, |r| r.steps() as u64)
+    }
+
+    /// A few steps of every racer, without drawing; at the limit the race pauses before the
+    /// frame is drawn, so that what the drawing writes (the button, `data-state`) already says so.
+    fn advance_frame(&mut self) -> Result<bool> {
+        let stepped = match self.race.as_mut() {
+            Some(race) => (0..STEPS_PER_FRAME).try_for_each(|_| race.step().map(|_| ())),
+            None => Ok(()),
+        };
+        if self.race.as_ref().is_none_or(|r| r.steps() >= MAX_STEPS) {
+            self.set_playing(false);
+        }
+        stepped?;
+        Ok(self.playback.playing())
+    }
+
+    fn redraw(&mut self) -> Result<()> {
+        self.draw()
+    }
+
+    fn report(&mut self, e: &WebError) {
+        self.set_playing(false);
+        dom::set_text(&self.message, &format!("That did not work: {e}."));
+        dom::set_hidden(&self.message, false).ok();
     }
 }
 
