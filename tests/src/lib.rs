@@ -75,6 +75,7 @@ fn mime(path: &Path) -> &'static str {
         Some("png") => "image/png",
         Some("svg") => "image/svg+xml",
         Some("json") => "application/json",
+        Some("webmanifest") => "application/manifest+json",
         _ => "application/octet-stream",
     }
 }
@@ -160,14 +161,22 @@ impl StaticServer {
     }
 }
 
-impl Drop for StaticServer {
-    fn drop(&mut self) {
+impl StaticServer {
+    /// Stops answering: the loopback port refuses every connection from now on, as a host
+    /// that went away (a reader offline) does.
+    pub fn stop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
+        // Wake the accept loop so it sees the flag, and wait until it has closed the port.
         let _ = TcpStream::connect(("127.0.0.1", self.port));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -452,7 +461,7 @@ pub struct Page {
     errors: Vec<String>,
     /// Errors the page-side hook kept in pages since left (WebKit only).
     hooked: Mutex<Vec<String>>,
-    _server: StaticServer,
+    server: StaticServer,
     driver: Driver,
     /// Dropped last, once the browser has stopped: its profile and temporary files.
     _profile: TempDir,
@@ -517,7 +526,7 @@ impl Page {
             engine,
             errors: Vec::new(),
             hooked: Mutex::new(Vec::new()),
-            _server: server,
+            server,
             driver,
             _profile: profile,
         };
@@ -566,6 +575,55 @@ impl Page {
         self.keep_hooked_errors().await?;
         self.client.goto("about:blank").await.map_err(err)?;
         self.goto(path.as_str().unwrap_or("/")).await
+    }
+
+    /// Stops the server behind the page: from now on every request to it fails, as for a
+    /// reader who went offline.
+    pub fn stop_serving(&mut self) {
+        self.server.stop();
+    }
+
+    /// Every address the open page asked for: the document and each resource the browser's
+    /// Resource Timing lists (a test that wants them all calls
+    /// `performance.setResourceTimingBufferSize` first).
+    pub async fn requests(&self) -> Result<Vec<String>> {
+        let requests = self
+            .js("return [performance.getEntriesByType('navigation')[0].name]
+                   .concat(performance.getEntriesByType('resource').map((r) => r.name));")
+            .await?;
+        Ok(requests
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// The page's Content-Security-Policy (its `<meta>`), or an empty string if it has none.
+    pub async fn policy(&self) -> Result<String> {
+        let policy = self
+            .js(
+                "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]');
+                 return m ? m.content : '';",
+            )
+            .await?;
+        Ok(policy.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The requests of [`Page::requests`] that went to any other origin than the page's.
+    pub async fn foreign_requests(&self) -> Result<Vec<String>> {
+        let own = format!("{}/", self.base);
+        let requests = self.requests().await?;
+        if !requests.iter().any(|r| r.ends_with(".wasm")) {
+            return Err(format!(
+                "the record must see the page's own module: {requests:?}"
+            ));
+        }
+        Ok(requests
+            .into_iter()
+            .filter(|r| !r.starts_with(&own))
+            .collect())
     }
 
     /// The path the page is served under (empty at the root, such as `/spiega` in a folder).

@@ -18,7 +18,8 @@
 //! - `soak [--seconds S]`: trains the playground in headless Chromium and fails if its memory grows.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML.
 //! - `post-build`: run by Trunk after each build on its staged `index.html`: typesets the LaTeX,
-//!   then writes the page's Content-Security-Policy with the hashes of its inline script and styles.
+//!   then writes the page's Content-Security-Policy with the hashes of its inline script and styles,
+//!   and fills in the service worker's list of the build's files (the offline copy).
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
@@ -26,6 +27,7 @@ mod assemble;
 mod bench;
 mod csp;
 mod fuzz;
+mod offline;
 mod page_speed;
 mod pictures;
 mod reference;
@@ -70,7 +72,8 @@ tasks:
   soak [--seconds S]    train the playground in headless Chromium for S seconds (default 120),
                         sampling WebAssembly memory and the JS heap; fails if either keeps growing
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)
-  post-build            typeset Trunk's staged index.html and write its Content-Security-Policy";
+  post-build            typeset Trunk's staged index.html, write its Content-Security-Policy and
+                        the service worker's list of files";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
