@@ -57,6 +57,8 @@ fn free_port() -> Result<u16> {
 /// It answers each connection on its own thread with one response and `Connection: close`:
 /// the simplest HTTP that a browser never stalls on. The page is served at the root, or under a
 /// sub-path as a host publishing it in a folder would (`/spiega/`), with nothing outside it.
+/// Where a file has a gzip copy beside it (`X.gz`, which only the page benchmark writes), that
+/// copy is sent compressed, as a host sends its precompressed files.
 pub struct StaticServer {
     stop: Arc<AtomicBool>,
     port: u16,
@@ -96,6 +98,10 @@ fn respond(dir: &Path, prefix: &str, mut stream: TcpStream) {
         }
     }
     let head = String::from_utf8_lossy(&head);
+    let gzip_accepted = head.lines().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("accept-encoding:") && l.contains("gzip")
+    });
     let target = head.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let (inside, rel) = match path.strip_prefix(prefix) {
@@ -104,12 +110,22 @@ fn respond(dir: &Path, prefix: &str, mut stream: TcpStream) {
     };
     let rel = if rel.is_empty() { "index.html" } else { rel };
     let file = dir.join(rel);
-    let (status, kind, body) = match (inside, std::fs::read(&file)) {
+    // A compressed copy beside the file (`X.gz`, as a static host's precompressed files) is
+    // sent instead when the browser takes gzip.
+    let compressed = std::fs::read(dir.join(format!("{rel}.gz")))
+        .ok()
+        .filter(|_| inside && gzip_accepted);
+    let encoding = if compressed.is_some() {
+        "Content-Encoding: gzip\r\n"
+    } else {
+        ""
+    };
+    let (status, kind, body) = match (inside, compressed.map_or_else(|| std::fs::read(&file), Ok)) {
         (true, Ok(bytes)) => ("200 OK", mime(&file), bytes),
         _ => ("404 Not Found", "text/plain", b"not found".to_vec()),
     };
     let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n{encoding}Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(header.as_bytes());

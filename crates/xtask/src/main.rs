@@ -11,7 +11,8 @@
 //!   `--strict`.
 //! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
-//!   first chart, frames while training (see `crates/xtask/BENCH.md`).
+//!   first chart, frames while training, also on a slow network and a slowed processor (see
+//!   `crates/xtask/BENCH.md`).
 //! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
 //! - `pictures`: makes README's pictures under `docs/` from the release build, refusing any that
 //!   shows a notice.
@@ -63,7 +64,9 @@ tasks:
                         unless --strict is given
   bench [--runs N] [--native-only | --browser-only | --page-only] [--page-seconds S] [WORKLOAD...]
                         time the training workloads W1-W3c natively and in headless Chromium
-                        against ConvNetJS and TensorFlow.js (not part of `test`)
+                        against ConvNetJS and TensorFlow.js, then the page itself, also on a
+                        slow network and a slowed processor (--page is --page-only; not part
+                        of `test`)
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count
