@@ -483,8 +483,9 @@ pub struct Page {
     _profile: TempDir,
 }
 
-/// A temporary folder removed when dropped (the browser's profile and temporary files).
-struct TempDir(PathBuf);
+/// A temporary folder removed when dropped (the browser's profile and temporary files, or a
+/// test's own copy of the build).
+pub struct TempDir(pub PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
