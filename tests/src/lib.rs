@@ -57,6 +57,8 @@ fn free_port() -> Result<u16> {
 /// It answers each connection on its own thread with one response and `Connection: close`:
 /// the simplest HTTP that a browser never stalls on. The page is served at the root, or under a
 /// sub-path as a host publishing it in a folder would (`/spiega/`), with nothing outside it.
+/// Where a file has a gzip copy beside it (`X.gz`, which only the page benchmark writes), that
+/// copy is sent compressed, as a host sends its precompressed files.
 pub struct StaticServer {
     stop: Arc<AtomicBool>,
     port: u16,
@@ -75,6 +77,7 @@ fn mime(path: &Path) -> &'static str {
         Some("png") => "image/png",
         Some("svg") => "image/svg+xml",
         Some("json") => "application/json",
+        Some("webmanifest") => "application/manifest+json",
         _ => "application/octet-stream",
     }
 }
@@ -95,6 +98,10 @@ fn respond(dir: &Path, prefix: &str, mut stream: TcpStream) {
         }
     }
     let head = String::from_utf8_lossy(&head);
+    let gzip_accepted = head.lines().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("accept-encoding:") && l.contains("gzip")
+    });
     let target = head.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split(['?', '#']).next().unwrap_or("/");
     let (inside, rel) = match path.strip_prefix(prefix) {
@@ -103,12 +110,22 @@ fn respond(dir: &Path, prefix: &str, mut stream: TcpStream) {
     };
     let rel = if rel.is_empty() { "index.html" } else { rel };
     let file = dir.join(rel);
-    let (status, kind, body) = match (inside, std::fs::read(&file)) {
+    // A compressed copy beside the file (`X.gz`, as a static host's precompressed files) is
+    // sent instead when the browser takes gzip.
+    let compressed = std::fs::read(dir.join(format!("{rel}.gz")))
+        .ok()
+        .filter(|_| inside && gzip_accepted);
+    let encoding = if compressed.is_some() {
+        "Content-Encoding: gzip\r\n"
+    } else {
+        ""
+    };
+    let (status, kind, body) = match (inside, compressed.map_or_else(|| std::fs::read(&file), Ok)) {
         (true, Ok(bytes)) => ("200 OK", mime(&file), bytes),
         _ => ("404 Not Found", "text/plain", b"not found".to_vec()),
     };
     let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\n{encoding}Content-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(header.as_bytes());
@@ -160,14 +177,22 @@ impl StaticServer {
     }
 }
 
-impl Drop for StaticServer {
-    fn drop(&mut self) {
+impl StaticServer {
+    /// Stops answering: the loopback port refuses every connection from now on, as a host
+    /// that went away (a reader offline) does.
+    pub fn stop(&mut self) {
         self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
+        // Wake the accept loop so it sees the flag, and wait until it has closed the port.
         let _ = TcpStream::connect(("127.0.0.1", self.port));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -452,14 +477,15 @@ pub struct Page {
     errors: Vec<String>,
     /// Errors the page-side hook kept in pages since left (WebKit only).
     hooked: Mutex<Vec<String>>,
-    _server: StaticServer,
+    server: StaticServer,
     driver: Driver,
     /// Dropped last, once the browser has stopped: its profile and temporary files.
     _profile: TempDir,
 }
 
-/// A temporary folder removed when dropped (the browser's profile and temporary files).
-struct TempDir(PathBuf);
+/// A temporary folder removed when dropped (the browser's profile and temporary files, or a
+/// test's own copy of the build).
+pub struct TempDir(pub PathBuf);
 
 impl Drop for TempDir {
     fn drop(&mut self) {
@@ -517,7 +543,7 @@ impl Page {
             engine,
             errors: Vec::new(),
             hooked: Mutex::new(Vec::new()),
-            _server: server,
+            server,
             driver,
             _profile: profile,
         };
@@ -566,6 +592,55 @@ impl Page {
         self.keep_hooked_errors().await?;
         self.client.goto("about:blank").await.map_err(err)?;
         self.goto(path.as_str().unwrap_or("/")).await
+    }
+
+    /// Stops the server behind the page: from now on every request to it fails, as for a
+    /// reader who went offline.
+    pub fn stop_serving(&mut self) {
+        self.server.stop();
+    }
+
+    /// Every address the open page asked for: the document and each resource the browser's
+    /// Resource Timing lists (a test that wants them all calls
+    /// `performance.setResourceTimingBufferSize` first).
+    pub async fn requests(&self) -> Result<Vec<String>> {
+        let requests = self
+            .js("return [performance.getEntriesByType('navigation')[0].name]
+                   .concat(performance.getEntriesByType('resource').map((r) => r.name));")
+            .await?;
+        Ok(requests
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// The page's Content-Security-Policy (its `<meta>`), or an empty string if it has none.
+    pub async fn policy(&self) -> Result<String> {
+        let policy = self
+            .js(
+                "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]');
+                 return m ? m.content : '';",
+            )
+            .await?;
+        Ok(policy.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// The requests of [`Page::requests`] that went to any other origin than the page's.
+    pub async fn foreign_requests(&self) -> Result<Vec<String>> {
+        let own = format!("{}/", self.base);
+        let requests = self.requests().await?;
+        if !requests.iter().any(|r| r.ends_with(".wasm")) {
+            return Err(format!(
+                "the record must see the page's own module: {requests:?}"
+            ));
+        }
+        Ok(requests
+            .into_iter()
+            .filter(|r| !r.starts_with(&own))
+            .collect())
     }
 
     /// The path the page is served under (empty at the root, such as `/spiega` in a folder).

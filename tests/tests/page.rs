@@ -140,7 +140,8 @@ fn every_section_has_a_contents_entry_in_page_order() {
 }
 
 /// Published in a folder of a host (`https://host/spiega/`), the page loads its styles, script
-/// and WebAssembly from that folder, and every figure mounts and draws with no error.
+/// and WebAssembly from that folder, every figure mounts and draws with no error, and its
+/// service worker installs there.
 #[test]
 fn the_page_works_published_under_a_sub_path() {
     run(async {
@@ -187,6 +188,12 @@ fn the_page_works_published_under_a_sub_path() {
             found["painted"].as_f64().unwrap_or(0.0) > 0.5,
             "the activation chart is drawn: {found}"
         );
+        // The offline copy works from the folder too: its worker controls the folder's page.
+        page.wait_until(
+            "(navigator.serviceWorker.controller || {}).scriptURL === location.origin + '/spiega/sw.js'",
+            15,
+        )
+        .await?;
         page.finish().await
     })
 }

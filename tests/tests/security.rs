@@ -53,19 +53,15 @@ async fn violations(page: &Page) -> Result<Value> {
 fn the_page_has_a_strict_policy_and_asks_no_other_origin() {
     run(async {
         let page = open_watched().await?;
-        let policy = page
-            .js(
-                "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]');
-                 return m ? m.content : '';",
-            )
-            .await?;
-        let policy = policy.as_str().unwrap_or("");
+        let policy = page.policy().await?;
         for directive in [
             "default-src 'self'",
             "object-src 'none'",
             "base-uri 'none'",
             "'wasm-unsafe-eval'",
             "'sha256-",
+            "worker-src 'self'",
+            "manifest-src 'self'",
         ] {
             assert!(policy.contains(directive), "{directive} missing: {policy}");
         }
@@ -96,26 +92,13 @@ fn the_page_has_a_strict_policy_and_asks_no_other_origin() {
         page.wait_until("document.readyState === 'complete'", 10)
             .await?;
 
-        let requests = page
-            .js("return [performance.getEntriesByType('navigation')[0].name]
-                   .concat(performance.getEntriesByType('resource').map((r) => r.name));")
-            .await?;
-        let requests: Vec<&str> = requests
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        assert!(
-            requests.iter().any(|r| r.ends_with(".wasm")),
-            "the record must see the page's own module: {requests:?}"
-        );
-        let foreign: Vec<_> = requests
-            .iter()
-            .filter(|r| !r.starts_with(&format!("{}/", page.base)))
-            .collect();
+        let foreign = page.foreign_requests().await?;
         assert!(foreign.is_empty(), "requests to other origins: {foreign:?}");
-        println!("{} requests, all to {}", requests.len(), page.base);
+        println!(
+            "{} requests, all to {}",
+            page.requests().await?.len(),
+            page.base
+        );
 
         let v = violations(&page).await?;
         assert_eq!(v, json!([]), "policy violations: {v}");

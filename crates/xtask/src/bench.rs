@@ -162,7 +162,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 o.native = false;
                 o.page = false;
             }
-            "--page-only" => {
+            "--page" | "--page-only" => {
                 o.native = false;
                 o.browser = false;
             }
@@ -391,6 +391,8 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         let dist = page_speed::build(root)?;
         let figures = rt.block_on(page_speed::measure(&dist, o.page_seconds))?;
         page_speed::report(&figures);
+        let rows = rt.block_on(page_speed::measure_conditions(&dist, o.page_seconds))?;
+        page_speed::report_conditions(&rows, o.page_seconds);
     }
     Ok(ok)
 }
@@ -600,18 +602,23 @@ fn data_json() -> Result<Value, String> {
     }))
 }
 
-/// The size of a file compressed by `gzip -9`.
-pub fn gzip_size(path: &Path) -> Result<u64, String> {
+/// A file compressed by `gzip -9`.
+pub fn gzip(path: &Path) -> Result<Vec<u8>, String> {
     let out = std::process::Command::new("gzip")
         .args(["-9", "-c"])
         .arg(path)
         .output()
         .map_err(|e| format!("gzip: {e}"))?;
     if out.status.success() {
-        Ok(out.stdout.len() as u64)
+        Ok(out.stdout)
     } else {
         Err(format!("gzip {} failed", path.display()))
     }
+}
+
+/// The size of a file compressed by `gzip -9`.
+pub fn gzip_size(path: &Path) -> Result<u64, String> {
+    Ok(gzip(path)?.len() as u64)
 }
 
 /// Records each browser contender's download size (gzip of its library files).

@@ -16,13 +16,16 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 /// The policy's fixed part; script and style hashes are appended to their directives.
-const POLICY: [(&str, &str); 10] = [
+const POLICY: [(&str, &str); 12] = [
     ("default-src", "'self'"),
     ("script-src", "'self' 'wasm-unsafe-eval'"),
     ("style-src", "'self'"),
     ("img-src", "'self'"),
     ("font-src", "'self'"),
     ("connect-src", "'self'"),
+    // The offline copy's service worker and the manifest that makes the page installable.
+    ("worker-src", "'self'"),
+    ("manifest-src", "'self'"),
     ("object-src", "'none'"),
     ("base-uri", "'none'"),
     ("form-action", "'none'"),
@@ -186,6 +189,7 @@ mod tests {
         );
         assert!(html.contains("'wasm-unsafe-eval'"));
         assert!(html.contains("object-src 'none'") && html.contains("base-uri 'none'"));
+        assert!(html.contains("worker-src 'self'") && html.contains("manifest-src 'self'"));
         assert!(!html.contains("unsafe-inline"));
     }
 

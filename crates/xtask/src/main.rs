@@ -11,14 +11,16 @@
 //!   `--strict`.
 //! - `bench [--runs N] [WORKLOAD...]`: times the training workloads natively and in headless
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
-//!   first chart, frames while training (see `crates/xtask/BENCH.md`).
+//!   first chart, frames while training, also on a slow network and a slowed processor (see
+//!   `crates/xtask/BENCH.md`).
 //! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
 //! - `pictures`: makes README's pictures under `docs/` from the release build, refusing any that
 //!   shows a notice.
 //! - `soak [--seconds S]`: trains the playground in headless Chromium and fails if its memory grows.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML.
 //! - `post-build`: run by Trunk after each build on its staged `index.html`: typesets the LaTeX,
-//!   then writes the page's Content-Security-Policy with the hashes of its inline script and styles.
+//!   then writes the page's Content-Security-Policy with the hashes of its inline script and styles,
+//!   and fills in the service worker's list of the build's files (the offline copy).
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
@@ -26,6 +28,7 @@ mod assemble;
 mod bench;
 mod csp;
 mod fuzz;
+mod offline;
 mod page_speed;
 mod pictures;
 mod reference;
@@ -61,7 +64,9 @@ tasks:
                         unless --strict is given
   bench [--runs N] [--native-only | --browser-only | --page-only] [--page-seconds S] [WORKLOAD...]
                         time the training workloads W1-W3c natively and in headless Chromium
-                        against ConvNetJS and TensorFlow.js (not part of `test`)
+                        against ConvNetJS and TensorFlow.js, then the page itself, also on a
+                        slow network and a slowed processor (--page is --page-only; not part
+                        of `test`)
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count
@@ -70,7 +75,8 @@ tasks:
   soak [--seconds S]    train the playground in headless Chromium for S seconds (default 120),
                         sampling WebAssembly memory and the JS heap; fails if either keeps growing
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)
-  post-build            typeset Trunk's staged index.html and write its Content-Security-Policy";
+  post-build            typeset Trunk's staged index.html, write its Content-Security-Policy and
+                        the service worker's list of files";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -10,6 +10,13 @@
 //!   the page counts animation frames and long tasks (over 50 ms, from a `longtask` observer),
 //!   and Chromium's own counters (`Performance.getMetrics`: `TaskDuration`, the main thread's busy
 //!   time) give the main-thread work per frame.
+//! - **Conditions:** the page loaded again under four conditions, no throttling and a slow
+//!   network (1.6 Mbit/s down, 150 ms round trip; CDP's network emulation), each with the
+//!   processor at full speed and slowed four times (CDP's CPU throttling), served compressed
+//!   (`gzip -9` copies) with the browser's cache off and the service worker bypassed: the bytes
+//!   on the network until the first figure drew, the first chart, when the playground's Play
+//!   first made an update, the bytes after scrolling to the end, and frames per second while
+//!   the playground trains.
 
 use serde_json::{Value, json};
 use spiega_e2e::{Page, err};
@@ -126,6 +133,32 @@ pub async fn measure(dist: &Path, seconds: f64) -> Result<PageFigures, String> {
     let busy_before = main_thread_seconds(&page).await?;
     let steps_before = playground_steps(&page).await?;
     page.click("#fig-playground [data-role=play]").await?;
+    let counted = count_frames(&page, seconds).await?;
+    let busy_after = main_thread_seconds(&page).await?;
+    page.click("#fig-playground [data-role=play]").await?;
+    let updates = playground_steps(&page).await? - steps_before;
+    let frames = counted[0];
+    let per_frame = |i: usize| (busy_after[i] - busy_before[i]) * 1000.0 / frames.max(1.0);
+    let figures = PageFigures {
+        files,
+        foreign_requests,
+        first_chart_ms: loaded["first"].as_f64().unwrap_or(-1.0),
+        all_figures_ms: loaded["all"].as_f64().unwrap_or(-1.0),
+        seconds,
+        frames,
+        longest_frame_ms: counted[1],
+        main_thread_ms_per_frame: per_frame(0),
+        script_style_layout_ms: [per_frame(1), per_frame(2), per_frame(3)],
+        long_tasks: counted[2] as u64,
+        updates,
+    };
+    page.finish().await?;
+    Ok(figures)
+}
+
+/// Counts the page's animation frames for `seconds`: the frames, the longest gap between two
+/// (ms) and the long tasks (over 50 ms) in that time.
+async fn count_frames(page: &Page, seconds: f64) -> Result<[f64; 3], String> {
     let counted = page
         .client
         .execute_async(
@@ -144,26 +177,12 @@ pub async fn measure(dist: &Path, seconds: f64) -> Result<PageFigures, String> {
         )
         .await
         .map_err(err)?;
-    let busy_after = main_thread_seconds(&page).await?;
-    page.click("#fig-playground [data-role=play]").await?;
-    let updates = playground_steps(&page).await? - steps_before;
-    let frames = counted[0].as_f64().unwrap_or(0.0);
-    let per_frame = |i: usize| (busy_after[i] - busy_before[i]) * 1000.0 / frames.max(1.0);
-    let figures = PageFigures {
-        files,
-        foreign_requests,
-        first_chart_ms: loaded["first"].as_f64().unwrap_or(-1.0),
-        all_figures_ms: loaded["all"].as_f64().unwrap_or(-1.0),
-        seconds,
-        frames,
-        longest_frame_ms: counted[1].as_f64().unwrap_or(0.0),
-        main_thread_ms_per_frame: per_frame(0),
-        script_style_layout_ms: [per_frame(1), per_frame(2), per_frame(3)],
-        long_tasks: counted[2].as_u64().unwrap_or(0),
-        updates,
+    let read = |i: usize| {
+        counted[i]
+            .as_f64()
+            .ok_or_else(|| format!("the frame count returned {counted}"))
     };
-    page.finish().await?;
-    Ok(figures)
+    Ok([read(0)?, read(1)?, read(2)?])
 }
 
 /// Chromium's cumulative main-thread times, in seconds: all tasks, script, style, layout.
@@ -261,5 +280,257 @@ pub fn report(f: &PageFigures) {
     );
     for (file, bytes) in &f.files {
         println!("    {file:<48} {bytes:>8} B gzip");
+    }
+}
+
+/// A network and processor the page is measured on.
+#[derive(Debug, Clone, Copy)]
+pub struct Condition {
+    /// The row's name in the table.
+    pub name: &'static str,
+    /// Whether the network is the slow one ([`SLOW_DOWN_BITS`], [`SLOW_UP_BITS`], [`SLOW_RTT_MS`]).
+    pub slow_network: bool,
+    /// How many times slower than the machine the processor runs (CDP's CPU throttling).
+    pub cpu_slowdown: f64,
+}
+
+/// The slow network's download speed, bits per second.
+const SLOW_DOWN_BITS: f64 = 1.6e6;
+/// The slow network's upload speed, bits per second.
+const SLOW_UP_BITS: f64 = 750e3;
+/// The slow network's round trip, ms.
+const SLOW_RTT_MS: f64 = 150.0;
+
+/// The four conditions: no throttling and the slow network, each with the processor at full
+/// speed and slowed four times.
+pub const CONDITIONS: [Condition; 4] = [
+    Condition {
+        name: "no throttling",
+        slow_network: false,
+        cpu_slowdown: 1.0,
+    },
+    Condition {
+        name: "CPU 4x slower",
+        slow_network: false,
+        cpu_slowdown: 4.0,
+    },
+    Condition {
+        name: "slow network",
+        slow_network: true,
+        cpu_slowdown: 1.0,
+    },
+    Condition {
+        name: "slow network, CPU 4x slower",
+        slow_network: true,
+        cpu_slowdown: 4.0,
+    },
+];
+
+/// What one load of the page under one [`Condition`] found.
+#[derive(Debug)]
+pub struct ConditionFigures {
+    /// The condition.
+    pub condition: Condition,
+    /// Bytes over the network (compressed, with headers) by the moment the first figure drew
+    /// (the figures are interactive as soon as they have drawn: the module wires them first).
+    pub bytes_to_interactive: u64,
+    /// `spiega:first-chart`, ms from navigation start.
+    pub first_chart_ms: f64,
+    /// When the playground's Play, pressed as soon as the page started, had made its first
+    /// update, ms from navigation start.
+    pub play_works_ms: f64,
+    /// Bytes over the network after scrolling to the end of the article.
+    pub total_bytes: u64,
+    /// Frames per second while the playground trains.
+    pub fps: f64,
+}
+
+/// Installed before the page's own scripts: keeps every resource timing entry, and once the
+/// page has started, presses the playground's Play, notes when its first update is made
+/// (`window.__bench.playWorks`, ms from navigation start) and pauses it.
+const PLAY_WATCH: &str = r#"
+performance.setResourceTimingBufferSize(100000);
+window.__bench = { playWorks: -1 };
+(() => {
+  const press = () => {
+    const root = document.documentElement;
+    const fig = document.querySelector('#fig-playground');
+    if (!root || root.dataset.spiega !== 'ready' || !fig) return false;
+    const step = () => JSON.parse(fig.dataset.state || '{}').step || 0;
+    const button = fig.querySelector('[data-role=play]');
+    const before = step();
+    fig.scrollIntoView();
+    button.click();
+    const watch = () => {
+      if (step() > before) { window.__bench.playWorks = performance.now(); button.click(); }
+      else requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+    return true;
+  };
+  const poll = () => { if (!press()) requestAnimationFrame(poll); };
+  requestAnimationFrame(poll);
+})();
+"#;
+
+/// Writes a `gzip -9` copy beside each file of `dist` (`X.gz`), which the loopback server sends
+/// compressed as a static host would; returns the copies, to remove afterwards.
+fn compress(dist: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut copies = Vec::new();
+    for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
+        let path = entry.map_err(err)?.path();
+        if !path.is_file() || path.extension().is_some_and(|e| e == "gz") {
+            continue;
+        }
+        let compressed = crate::bench::gzip(&path)?;
+        let mut copy = path.clone().into_os_string();
+        copy.push(".gz");
+        let copy = PathBuf::from(copy);
+        std::fs::write(&copy, compressed).map_err(|e| format!("{}: {e}", copy.display()))?;
+        copies.push(copy);
+    }
+    Ok(copies)
+}
+
+/// Loads the page in `dist` once under each of [`CONDITIONS`], with the browser's cache off and
+/// its service worker bypassed, and trains the playground for `seconds` in each.
+pub async fn measure_conditions(
+    dist: &Path,
+    seconds: f64,
+) -> Result<Vec<ConditionFigures>, String> {
+    let copies = compress(dist)?;
+    let result = measure_each_condition(dist, seconds).await;
+    for copy in copies {
+        let _ = std::fs::remove_file(copy);
+    }
+    result
+}
+
+async fn measure_each_condition(
+    dist: &Path,
+    seconds: f64,
+) -> Result<Vec<ConditionFigures>, String> {
+    let page = Page::open_in(dist, "/", 1280, 900).await?;
+    // The first visit installs the service worker; its downloads end before anything is measured.
+    page.wait_until(
+        "!('serviceWorker' in navigator) || navigator.serviceWorker.controller !== null",
+        60,
+    )
+    .await?;
+    page.cdp("Network.enable", json!({})).await?;
+    page.cdp("Network.setCacheDisabled", json!({ "cacheDisabled": true }))
+        .await?;
+    page.cdp("Network.setBypassServiceWorker", json!({ "bypass": true }))
+        .await?;
+    page.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": PLAY_WATCH }),
+    )
+    .await?;
+    let mut rows = Vec::new();
+    for condition in CONDITIONS {
+        println!("spiega bench: the page, {}", condition.name);
+        let (latency, down, up) = if condition.slow_network {
+            (SLOW_RTT_MS, SLOW_DOWN_BITS / 8.0, SLOW_UP_BITS / 8.0)
+        } else {
+            (0.0, -1.0, -1.0)
+        };
+        page.cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": false, "latency": latency,
+                    "downloadThroughput": down, "uploadThroughput": up }),
+        )
+        .await?;
+        page.cdp(
+            "Emulation.setCPUThrottlingRate",
+            json!({ "rate": condition.cpu_slowdown }),
+        )
+        .await?;
+        page.client.goto("about:blank").await.map_err(err)?;
+        page.client
+            .goto(&format!("{}/", page.base))
+            .await
+            .map_err(err)?;
+        page.wait_until("window.__bench.playWorks >= 0", 120)
+            .await?;
+        let loaded = page
+            .js(
+                "const first = (performance.getEntriesByName('spiega:first-chart')[0] || {startTime: -1}).startTime;
+                 const entries = performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'));
+                 const bytes = (list) => list.reduce((sum, e) => sum + e.transferSize, 0);
+                 return { first, play: window.__bench.playWorks,
+                          before: bytes(entries.filter((e) => e.responseEnd <= first)) };",
+            )
+            .await?;
+        page.js("window.scrollTo(0, document.body.scrollHeight);")
+            .await?;
+        page.wait_until("document.readyState === 'complete'", 60)
+            .await?;
+        let total = page
+            .js("return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+                   .reduce((sum, e) => sum + e.transferSize, 0);")
+            .await?;
+        page.js("document.querySelector('#fig-playground').scrollIntoView();")
+            .await?;
+        page.click("#fig-playground [data-role=play]").await?;
+        let [frames, ..] = count_frames(&page, seconds).await?;
+        page.click("#fig-playground [data-role=play]").await?;
+        let number = |v: &Value, what: &str| {
+            v.as_f64()
+                .filter(|x| *x >= 0.0)
+                .ok_or_else(|| format!("{}: the page gave no {what}: {v}", condition.name))
+        };
+        rows.push(ConditionFigures {
+            condition,
+            bytes_to_interactive: number(&loaded["before"], "bytes")? as u64,
+            first_chart_ms: number(&loaded["first"], "first-chart mark")?,
+            play_works_ms: number(&loaded["play"], "time for Play")?,
+            total_bytes: number(&total, "total bytes")? as u64,
+            fps: frames / seconds,
+        });
+    }
+    page.cdp("Emulation.setCPUThrottlingRate", json!({ "rate": 1 }))
+        .await?;
+    page.finish().await?;
+    Ok(rows)
+}
+
+/// Prints the conditions' figures as one table.
+pub fn report_conditions(rows: &[ConditionFigures], seconds: f64) {
+    println!(
+        "\nthe page under four conditions (release build, gzip, cache off, no service worker; slow \
+         network: {:.1} Mbit/s down, {:.0} kbit/s up, {SLOW_RTT_MS:.0} ms round trip)",
+        SLOW_DOWN_BITS / 1e6,
+        SLOW_UP_BITS / 1e3
+    );
+    println!(
+        "  {:<28} {:>16} {:>12} {:>12} {:>12} {:>10}",
+        "condition", "KB to first use", "first chart", "Play works", "KB, all", "fps"
+    );
+    for r in rows {
+        println!(
+            "  {:<28} {:>16.1} {:>9.0} ms {:>9.0} ms {:>12.1} {:>10.1}",
+            r.condition.name,
+            r.bytes_to_interactive as f64 / 1000.0,
+            r.first_chart_ms,
+            r.play_works_ms,
+            r.total_bytes as f64 / 1000.0,
+            r.fps
+        );
+    }
+    println!("  (frames per second over {seconds:.0} s of the playground training)");
+    for r in rows {
+        println!(
+            "{}",
+            json!({
+                "contender": "spiega-page",
+                "condition": r.condition.name,
+                "bytes_to_first_use": r.bytes_to_interactive,
+                "first_chart_ms": round1(r.first_chart_ms),
+                "play_works_ms": round1(r.play_works_ms),
+                "total_bytes": r.total_bytes,
+                "fps": round1(r.fps),
+            })
+        );
     }
 }

@@ -82,7 +82,8 @@ fn staged_page() -> Result<PathBuf, String> {
 }
 
 /// Trunk's post-build step on the staged page: typesets its formulas, then writes its
-/// Content-Security-Policy (which must see the final inline script and formula styles).
+/// Content-Security-Policy (which must see the final inline script and formula styles), then
+/// fills in the offline copy's list of files (see [`crate::offline`]).
 pub fn post_build() -> Result<(), String> {
     let file = staged_page()?;
     let html = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -90,6 +91,10 @@ pub fn post_build() -> Result<(), String> {
     let secured =
         crate::csp::secure_html(&typeset).map_err(|e| format!("{}: {e}", file.display()))?;
     std::fs::write(&file, secured).map_err(|e| format!("{}: {e}", file.display()))?;
+    // Last, so the offline copy's version covers the final page.
+    if let Some(staging) = file.parent() {
+        crate::offline::write_worker(staging)?;
+    }
     println!(
         "typeset {n} formulas and wrote the Content-Security-Policy in {}",
         file.display()
