@@ -1,5 +1,5 @@
-//! Play and pause for the figures that train in the page (bias and variance, weight penalties,
-//! the GAN and the transformer; the comparison figures have their own core in
+//! Play and pause for the figures that train in the page (the playground, bias and variance,
+//! weight penalties, the GAN and the transformer; the comparison figures have their own core in
 //! [`crate::figures::compare`]).
 //!
 //! A figure says what one animation frame of training is ([`Trains::train_frame`]) and how it
@@ -113,6 +113,13 @@ pub trait Trains: 'static {
         }
         Ok(go_on)
     }
+    /// [`Trains::train_frame`] for the animation frame stamped `now_ms` (the
+    /// `requestAnimationFrame` time, in milliseconds), for a figure that measures or budgets its
+    /// updates by the clock (the playground's samples per second); the others ignore it.
+    fn train_frame_at(&mut self, now_ms: f64) -> Result<bool> {
+        let _ = now_ms;
+        self.train_frame()
+    }
     /// Redraws everything (after a pause).
     fn redraw(&mut self) -> Result<()>;
     /// Shows `e` as a message in the figure and pauses.
@@ -198,13 +205,13 @@ fn frame_loop<F: Trains>(fig: &Rc<RefCell<F>>) -> FrameLoop {
         return frames;
     }
     let weak = Rc::downgrade(fig);
-    let frames = FrameLoop::new(move |_| tick(&weak));
+    let frames = FrameLoop::new(move |now| tick(&weak, now));
     fig.borrow_mut().playback().frames = Some(frames.clone());
     frames
 }
 
-/// One animation frame; returns whether to ask for another.
-fn tick<F: Trains>(weak: &Weak<RefCell<F>>) -> bool {
+/// One animation frame, stamped `now` (ms); returns whether to ask for another.
+fn tick<F: Trains>(weak: &Weak<RefCell<F>>, now: f64) -> bool {
     let Some(fig) = weak.upgrade() else {
         return false;
     };
@@ -220,7 +227,7 @@ fn tick<F: Trains>(weak: &Weak<RefCell<F>>) -> bool {
         f.playback().note(crate::frame::LEFT_THE_SCREEN);
         return false;
     }
-    match f.train_frame() {
+    match f.train_frame_at(now) {
         Ok(go_on) => go_on && f.playback().playing(),
         Err(e) => {
             f.report(&e);

@@ -2,7 +2,7 @@
 //! data set) selects the nearest training point, and a button sends it, with a copy of the live
 //! network, to the step-through.
 
-use super::PlaygroundFigure;
+use super::figure::PlaygroundFigure;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::figures::handoff::{self, StepThrough};
