@@ -50,6 +50,13 @@ fn training_on_the_circle_reaches_95_percent_on_validation() {
             90,
         )
         .await?;
+        // While it plays, the samples per second are measured from the frames' time stamps
+        // (over about a second) and shown.
+        page.wait_until(
+            "Number(document.querySelector('#fig-playground [data-role=rate]').textContent) > 0",
+            10,
+        )
+        .await?;
         page.click_role(FIG, "play").await?;
         let end = page.state(FIG).await?;
         assert!(num(&end, "validationAccuracy") > 0.95, "{end}");

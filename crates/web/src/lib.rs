@@ -29,7 +29,6 @@ pub mod figures;
 pub mod frame;
 pub mod json;
 pub mod labels;
-pub mod playground_view;
 pub mod state;
 pub mod theme;
 pub mod training;

@@ -1,6 +1,7 @@
-//! Play and pause for every figure that trains in the page: bias and variance, weight
-//! penalties, the GAN, the transformer, augmentation, normalization, the optimizer race, and the
-//! comparisons (dropout, batch normalization, batch size) through [`crate::figures::compare`].
+//! Play and pause for every figure that trains in the page: the playground, bias and variance,
+//! weight penalties, the GAN, the transformer, augmentation, normalization, the optimizer race,
+//! and the comparisons (dropout, batch normalization, batch size) through
+//! [`crate::figures::compare`].
 //!
 //! A figure says what one animation frame of training is ([`Trains::train_frame`]) and how it
 //! shows that it plays; [`toggle`] starts and pauses it, and the frame loop it makes on first use
@@ -119,6 +120,13 @@ pub trait Trains: 'static {
         }
         Ok(go_on)
     }
+    /// [`Trains::train_frame`] for the animation frame stamped `now_ms` (the
+    /// `requestAnimationFrame` time, in milliseconds), for a figure that measures or budgets its
+    /// updates by the clock (the playground's samples per second); the others ignore it.
+    fn train_frame_at(&mut self, now_ms: f64) -> Result<bool> {
+        let _ = now_ms;
+        self.train_frame()
+    }
     /// Redraws everything (after a pause).
     fn redraw(&mut self) -> Result<()>;
     /// Shows `e` as a message in the figure and pauses.
@@ -223,13 +231,13 @@ fn frame_loop<F: Trains>(fig: &Rc<RefCell<F>>) -> FrameLoop {
         return frames;
     }
     let weak = Rc::downgrade(fig);
-    let frames = FrameLoop::new(move |_| tick(&weak));
+    let frames = FrameLoop::new(move |now| tick(&weak, now));
     fig.borrow_mut().playback().frames = Some(frames.clone());
     frames
 }
 
-/// One animation frame; returns whether to ask for another.
-fn tick<F: Trains>(weak: &Weak<RefCell<F>>) -> bool {
+/// One animation frame, stamped `now` (ms); returns whether to ask for another.
+fn tick<F: Trains>(weak: &Weak<RefCell<F>>, now: f64) -> bool {
     let Some(fig) = weak.upgrade() else {
         return false;
     };
@@ -245,7 +253,7 @@ fn tick<F: Trains>(weak: &Weak<RefCell<F>>) -> bool {
         f.playback().note(crate::frame::LEFT_THE_SCREEN);
         return false;
     }
-    match f.train_frame() {
+    match f.train_frame_at(now) {
         Ok(go_on) => go_on && f.playback().playing(),
         Err(e) => {
             f.report(&e);

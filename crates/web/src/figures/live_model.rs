@@ -1,7 +1,9 @@
 //! The playground's live network, shared with the figures that read it (the scores figure).
 //!
 //! The playground registers itself once when it mounts ([`publish`]) and calls [`changed`] after
-//! every redraw. Readers [`subscribe`] and, when told, borrow the run through [`with_run`].
+//! every redraw. Readers [`subscribe`] and, when told, borrow the run through [`with_run`]. This
+//! module knows the playground only as something that lends a run ([`LiveRun`]), so neither
+//! imports the other's file.
 //!
 //! Notifications are delivered from a timer, never from inside the playground's own call, so the
 //! playground is not borrowed when a reader asks for its run. While training they arrive at most
@@ -9,7 +11,6 @@
 //! for the remainder of the interval instead of being dropped), so readers end on the final state.
 
 use super::Figure;
-use super::playground::PlaygroundFigure;
 use crate::dom;
 use crate::error::Result;
 use spiega_lessons::playground::Playground;
@@ -22,16 +23,23 @@ use wasm_bindgen::closure::Closure;
 pub const INTERVAL_MS: f64 = 200.0;
 
 thread_local! {
-    static PLAYGROUND: RefCell<Weak<RefCell<PlaygroundFigure>>> = const { RefCell::new(Weak::new()) };
+    static PLAYGROUND: RefCell<Option<Weak<RefCell<dyn LiveRun>>>> = const { RefCell::new(None) };
     static READERS: RefCell<Vec<Weak<RefCell<dyn Figure>>>> = const { RefCell::new(Vec::new()) };
     static ARMED: Cell<bool> = const { Cell::new(false) };
     static LAST: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
     static TIMER: RefCell<Option<Closure<dyn FnMut()>>> = const { RefCell::new(None) };
 }
 
+/// What the playground lends its readers: its live run.
+pub trait LiveRun {
+    /// The live engine run, if there is one (the reader's own points may still be too few).
+    fn run_mut(&mut self) -> Option<&mut Playground>;
+}
+
 /// Makes `fig` the playground that readers see.
-pub fn publish(fig: &Rc<RefCell<PlaygroundFigure>>) {
-    PLAYGROUND.with(|p| *p.borrow_mut() = Rc::downgrade(fig));
+pub fn publish<F: LiveRun + 'static>(fig: &Rc<RefCell<F>>) {
+    let weak: Weak<RefCell<dyn LiveRun>> = Rc::downgrade(fig) as Weak<RefCell<F>>;
+    PLAYGROUND.with(|p| *p.borrow_mut() = Some(weak));
 }
 
 /// Asks for `fig.update()` whenever the playground has changed.
@@ -42,14 +50,14 @@ pub fn subscribe(fig: &Rc<RefCell<dyn Figure>>) {
 /// Runs `f` on the playground's run; `None` when there is no playground, it is busy, or it has no
 /// run (the reader's own points are still too few).
 pub fn with_run<T>(f: impl FnOnce(&mut Playground) -> T) -> Option<T> {
-    let fig = PLAYGROUND.with(|p| p.borrow().upgrade())?;
+    let fig = PLAYGROUND.with(|p| p.borrow().as_ref().and_then(Weak::upgrade))?;
     let mut fig = fig.try_borrow_mut().ok()?;
     fig.run_mut().map(f)
 }
 
 /// Whether a playground has been published.
 pub fn has_playground() -> bool {
-    PLAYGROUND.with(|p| p.borrow().strong_count() > 0)
+    PLAYGROUND.with(|p| p.borrow().as_ref().is_some_and(|w| w.strong_count() > 0))
 }
 
 /// The time now, in milliseconds.

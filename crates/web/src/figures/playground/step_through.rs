@@ -1,8 +1,11 @@
 //! From the playground to the backpropagation step-through: clicking the map (on a generated
 //! data set) selects the nearest training point, and a button sends it, with a copy of the live
 //! network, to the step-through.
+//!
+//! It reads the figure's run and writes its button and message; it knows nothing of the page's
+//! events, the controls or training, and of the step-through only the hand-off it sends.
 
-use super::PlaygroundFigure;
+use super::figure::PlaygroundFigure;
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::figures::handoff::{self, StepThrough};
