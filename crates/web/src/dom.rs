@@ -1,9 +1,12 @@
 //! The few DOM helpers the figures share. Text is always set as text, never parsed as HTML.
+//!
+//! It knows the page's elements and nothing of the figures or their frame loop, which build on
+//! it; its one helper is the JSON writer.
 
 use crate::error::{Result, WebError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{Document, Element, Event, EventTarget, HtmlInputElement, Window};
+use web_sys::{Document, Element, Event, EventTarget, HtmlButtonElement, HtmlInputElement, Window};
 
 /// The page's window.
 pub fn window() -> Result<Window> {
@@ -157,7 +160,7 @@ pub fn show_figure_error(figure: &Element, err: &WebError) {
 }
 
 /// Whether any part of `el` is inside the window's viewport (a training figure that leaves it
-/// pauses: [`crate::frame::left_the_screen`]).
+/// pauses).
 pub fn in_view(el: &Element) -> bool {
     let rect = el.get_bounding_client_rect();
     let height = window()
@@ -166,4 +169,26 @@ pub fn in_view(el: &Element) -> bool {
         .and_then(|h| h.as_f64())
         .unwrap_or(f64::INFINITY);
     rect.bottom() > 0.0 && rect.top() < height
+}
+
+/// A button (of a figure's toolbar, say) showing `text`, with the classes `btn` and `class`.
+pub fn button(text: &str, class: &str) -> Result<HtmlButtonElement> {
+    let button: HtmlButtonElement = document()?
+        .create_element("button")?
+        .dyn_into()
+        .map_err(|_| WebError::Browser("no button element".into()))?;
+    button.set_type("button");
+    button.set_class_name(&format!("btn {class}"));
+    set_text(&button, text);
+    Ok(button)
+}
+
+/// A status line with the class `class`: a polite live region whose text a tool sets
+/// to say what it did (empty, it takes no room).
+pub fn status_line(class: &str) -> Result<Element> {
+    let status = document()?.create_element("span")?;
+    status.set_class_name(class);
+    status.set_attribute("role", "status")?;
+    status.set_attribute("aria-live", "polite")?;
+    Ok(status)
 }
