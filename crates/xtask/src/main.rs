@@ -26,6 +26,7 @@ mod assemble;
 mod bench;
 mod csp;
 mod fuzz;
+mod gzip;
 mod page_speed;
 mod pictures;
 mod reference;
