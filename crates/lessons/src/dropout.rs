@@ -257,4 +257,45 @@ mod tests {
             assert!(rec.gap[3] <= 0.05, "at {}: {:?}", rec.step, rec.gap);
         }
     }
+
+    // The comparison core's own rules, shown on the dropout runs (its one figure that overfits).
+    #[test]
+    fn runs_must_share_their_data() {
+        let mut other = dropout_setting(0.0).unwrap();
+        other.seed = 2;
+        assert!(Comparison::new(vec![dropout_setting(0.0).unwrap(), other]).is_err());
+        assert!(Comparison::new(vec![]).is_err());
+    }
+
+    /// Restoring the best networks and going on trains exactly the run never stopped: the same
+    /// scores at every record, to the last digit.
+    #[test]
+    fn training_after_an_early_stop_goes_on_from_the_last_networks() {
+        let configs = || vec![dropout_setting(0.0).unwrap(), dropout_setting(0.5).unwrap()];
+        let mut stopped = Comparison::new(configs()).unwrap();
+        let mut straight = Comparison::new(configs()).unwrap();
+        for round in 0..40 {
+            if round % 10 == 9 {
+                let best = stopped.restore_best().unwrap();
+                assert!(stopped.restored());
+                for (i, b) in best.iter().enumerate() {
+                    assert_eq!(b.as_ref(), stopped.runs()[i].best(), "run {i}");
+                }
+            }
+            stopped.step(5).unwrap();
+            straight.step(5).unwrap();
+            assert!(!stopped.restored());
+            for i in 0..2 {
+                assert_eq!(
+                    stopped.latest(i),
+                    straight.latest(i),
+                    "run {i}, round {round}"
+                );
+            }
+        }
+        // By update 200 the run without dropout is past its best, so the restores above put
+        // back a different network (else this test would show nothing).
+        let best = stopped.runs()[0].best().unwrap().step;
+        assert!(best < 150, "{best}");
+    }
 }

@@ -824,7 +824,7 @@ impl Playground {
 
     /// The network's raw outputs on one split (0 train, 1 validation, 2 test) in evaluation mode,
     /// with the split's targets, or `None` when that split is empty. Other figures score the live
-    /// model through this (see [`crate::scores::evaluate`]).
+    /// model through this (the scores lesson's `evaluate`).
     pub fn split_outputs(&mut self, split: usize) -> Result<Option<(&Matrix, &Matrix)>> {
         let part = match split {
             0 => Some(&self.train),

@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod model;
 pub mod normalize;
 pub mod optim;
+pub mod param;
 pub mod regularize;
 pub mod rng;
 pub mod shapes;

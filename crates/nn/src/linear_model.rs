@@ -337,6 +337,7 @@ fn centred(x: &Matrix, y: &[f32]) -> (Vec<Vec<f64>>, Vec<f64>) {
 mod tests {
     use super::*;
     use crate::tensor::from_rows;
+    use proptest::prelude::*;
 
     fn close(a: &[f32], b: &[f32], tol: f32) -> bool {
         a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol)
@@ -549,5 +550,36 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    proptest! {
+        #[test]
+        fn linear_models_never_panic(
+            w in proptest::collection::vec(
+                prop_oneof![Just(f32::NAN), Just(f32::INFINITY), Just(0.0f32), -5.0f32..5.0], 0..8),
+            glen in 0usize..8,
+            coef in prop_oneof![Just(f32::NAN), Just(-1.0f32), Just(0.0f32), 0.0f32..2.0],
+            ratio in prop_oneof![Just(f32::NAN), Just(1.5f32), 0.0f32..1.0],
+            rows in 0usize..5,
+            cols in 0usize..4,
+            fill in prop_oneof![Just(f32::NAN), -3.0f32..3.0],
+            lambdas in proptest::collection::vec(prop_oneof![Just(-1.0f32), Just(f32::INFINITY), 0.0f32..2.0], 0..4),
+        ) {
+            for p in [Penalty::L1 { lambda: coef }, Penalty::L2 { lambda: coef },
+                      Penalty::L1L2 { l1: coef, l2: coef },
+                      Penalty::ElasticNet { alpha: coef, l1_ratio: ratio }] {
+                let x = Matrix::from_fn(rows, cols, |i, j| fill * (i as f32 + 1.0) - j as f32);
+                let y: Vec<f32> = (0..rows).map(|i| i as f32 * 0.5).collect();
+                let mut dw = vec![0.0; cols];
+                let _ = LinearObjective { data_term: SquaredError::HalfMean, penalty: p }
+                    .evaluate(&x, &y, &w, 0.1, &mut dw);
+                for kind in [PathPenalty::Lasso, PathPenalty::Ridge,
+                             PathPenalty::ElasticNet { l1_ratio: ratio }] {
+                    let _ = coefficient_paths(&x, &y, kind, &lambdas);
+                    let _ = alpha_max(&x, &y, kind);
+                }
+            }
+            let _ = alpha_grid(coef, glen, ratio);
+        }
     }
 }

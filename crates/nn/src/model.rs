@@ -253,17 +253,16 @@ mod tests {
         assert_eq!(m.output_shape(), Shape::Flat(3));
     }
 
-    #[test]
-    fn whole_network_gradients_match_finite_differences() {
-        let x = crate::tensor::from_rows(&[vec![0.5, -1.0], vec![1.5, 0.2]]).unwrap();
-        let g = crate::tensor::from_rows(&[vec![1.0, -0.5, 0.3], vec![0.2, 0.8, -1.0]]).unwrap();
-        let loss = |m: &mut Sequential| -> f64 {
-            let y = m.forward(&x, Mode::Train, &mut Rng::new(0)).unwrap();
-            y.iter().zip(g.iter()).map(|(a, b)| f64::from(a * b)).sum()
-        };
-        let mut m = net();
-        loss(&mut m);
-        m.backward(&x, &g).unwrap();
+    /// Checks every parameter's gradient after one backward pass of `g` from input `x` against a
+    /// central difference of `loss`; returns the number of parameter tensors.
+    fn check_gradients(
+        m: &mut Sequential,
+        x: &Matrix,
+        g: &Matrix,
+        loss: impl Fn(&mut Sequential) -> f64,
+    ) -> usize {
+        loss(m);
+        m.backward(x, g).unwrap();
         let mut analytic = Vec::new();
         m.visit_params(&mut |_, p| analytic.push(p.grad.to_vec()));
         let h = 1e-2_f32;
@@ -287,8 +286,19 @@ mod tests {
                 );
             }
         }
+        analytic.len()
+    }
+
+    #[test]
+    fn whole_network_gradients_match_finite_differences() {
+        let x = crate::tensor::from_rows(&[vec![0.5, -1.0], vec![1.5, 0.2]]).unwrap();
+        let g = crate::tensor::from_rows(&[vec![1.0, -0.5, 0.3], vec![0.2, 0.8, -1.0]]).unwrap();
+        let loss = |m: &mut Sequential| -> f64 {
+            let y = m.forward(&x, Mode::Train, &mut Rng::new(0)).unwrap();
+            y.iter().zip(g.iter()).map(|(a, b)| f64::from(a * b)).sum()
+        };
         // Slots: W, b of each dense layer, then swish β.
-        assert_eq!(analytic.len(), 5);
+        assert_eq!(check_gradients(&mut net(), &x, &g, loss), 5);
     }
 
     #[test]
@@ -331,5 +341,39 @@ mod tests {
         assert_eq!(with, without);
         assert_eq!(with_shape, (2, 2));
         assert_eq!(without_shape.0, 0, "no input gradient was asked for");
+    }
+
+    #[test]
+    fn whole_network_gradients_through_normalization_and_dropout() {
+        use crate::layer::{BatchNorm, Dropout, Flatten, LayerNorm};
+        // Sequence (3 tokens × 2) → layer norm per token → flatten → dense 6→4 → batch norm →
+        // dropout 0.4 → dense 4→2. Every forward pass starts from the same seed, so the dropout
+        // mask is the same one and the loss is a smooth function of the parameters.
+        let seq = Shape::Sequence { len: 3, dim: 2 };
+        let mut rng = Rng::new(11);
+        let mut m = Sequential::new(seq);
+        m.push(LayerNorm::new(seq).unwrap())
+            .unwrap()
+            .push(Flatten::new(seq).unwrap())
+            .unwrap()
+            .push(Dense::new(6, 4, Activation::Tanh, Init::Glorot, &mut rng).unwrap())
+            .unwrap()
+            .push(BatchNorm::new(Shape::Flat(4)).unwrap())
+            .unwrap()
+            .push(Dropout::new(Shape::Flat(4), 0.4).unwrap())
+            .unwrap()
+            .push(Dense::new(4, 2, Activation::Linear, Init::Glorot, &mut rng).unwrap())
+            .unwrap();
+        let x = Matrix::from_fn(3, 6, |r, c| ((r * 5 + c * 2) % 7) as f32 * 0.5 - 1.4);
+        let g = Matrix::from_fn(3, 2, |r, c| ((r + 3 * c) % 4) as f32 * 0.6 - 0.8);
+        let loss = |m: &mut Sequential| -> f64 {
+            let y = m.forward(&x, Mode::Train, &mut Rng::new(5)).unwrap();
+            y.iter()
+                .zip(g.iter())
+                .map(|(a, b)| f64::from(*a) * f64::from(*b))
+                .sum()
+        };
+        // Slots: γ, β of the layer norm; W, b; γ, β of the batch norm; W, b.
+        assert_eq!(check_gradients(&mut m, &x, &g, loss), 8);
     }
 }

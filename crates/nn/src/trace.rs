@@ -3,7 +3,7 @@
 //! A trace is a copy, taken on request after a pass, of what the layers already keep: the fast
 //! training path never builds one. Every number the step-through view shows comes from here.
 
-use crate::layer::{Param, ParamKind};
+use crate::param::{Param, ParamKind};
 use crate::tensor::Matrix;
 
 /// One learnable tensor in a trace: its values and its gradient, flat in the layer's layout.

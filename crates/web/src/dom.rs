@@ -1,9 +1,12 @@
 //! The few DOM helpers the figures share. Text is always set as text, never parsed as HTML.
+//!
+//! It knows the page's elements and nothing of the figures or their frame loop, which build on
+//! it; its one helper is the JSON writer.
 
 use crate::error::{Result, WebError};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{Document, Element, Event, EventTarget, HtmlInputElement, Window};
+use web_sys::{Document, Element, Event, EventTarget, HtmlButtonElement, HtmlInputElement, Window};
 
 /// The page's window.
 pub fn window() -> Result<Window> {
@@ -176,7 +179,29 @@ pub fn after(ms: i32, f: impl FnOnce() + 'static) -> Result<()> {
 }
 
 /// Whether any part of `el` is inside the window's viewport (a training figure that leaves it
-/// pauses: [`crate::frame::left_the_screen`]).
+/// pauses).
 pub fn in_view(el: &Element) -> bool {
     near_view(el, 0.0)
+}
+
+/// A button (of a figure's toolbar, say) showing `text`, with the classes `btn` and `class`.
+pub fn button(text: &str, class: &str) -> Result<HtmlButtonElement> {
+    let button: HtmlButtonElement = document()?
+        .create_element("button")?
+        .dyn_into()
+        .map_err(|_| WebError::Browser("no button element".into()))?;
+    button.set_type("button");
+    button.set_class_name(&format!("btn {class}"));
+    set_text(&button, text);
+    Ok(button)
+}
+
+/// A status line with the class `class`: a polite live region whose text a tool sets
+/// to say what it did (empty, it takes no room).
+pub fn status_line(class: &str) -> Result<Element> {
+    let status = document()?.create_element("span")?;
+    status.set_class_name(class);
+    status.set_attribute("role", "status")?;
+    status.set_attribute("aria-live", "polite")?;
+    Ok(status)
 }

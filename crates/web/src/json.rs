@@ -1,4 +1,7 @@
-//! The one JSON writer behind every figure's `data-state` (see [`crate::dom::set_state`]).
+//! The one JSON writer behind every figure's `data-state`.
+//!
+//! A leaf: it knows serde and nothing of the page, the DOM or the figures; the DOM helpers call
+//! it to write an element's state.
 //!
 //! Each figure describes its state as a `#[derive(Serialize)]` struct and this module writes it,
 //! compactly, with one rule for numbers:

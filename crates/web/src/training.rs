@@ -1,7 +1,7 @@
 //! Play and pause for every figure that trains in the page: the playground, bias and variance,
 //! weight penalties, the GAN, the transformer, augmentation, normalization, the optimizer race,
-//! and the comparisons (dropout, batch normalization, batch size) through
-//! [`crate::figures::compare`].
+//! and the comparisons (dropout, batch normalization, batch size) through the comparison
+//! core.
 //!
 //! A figure says what one animation frame of training is ([`Trains::train_frame`]) and how it
 //! shows that it plays; [`toggle`] starts and pauses it, and the frame loop it makes on first use

@@ -18,6 +18,7 @@
 //! speed.
 //! See `crates/xtask/BENCH.md` for the method and figures.
 
+use crate::gzip;
 use crate::page_speed;
 use crate::setup;
 use fantoccini::wd::{TimeoutConfiguration, WindowHandle};
@@ -602,25 +603,6 @@ fn data_json() -> Result<Value, String> {
     }))
 }
 
-/// A file compressed by `gzip -9`.
-pub fn gzip(path: &Path) -> Result<Vec<u8>, String> {
-    let out = std::process::Command::new("gzip")
-        .args(["-9", "-c"])
-        .arg(path)
-        .output()
-        .map_err(|e| format!("gzip: {e}"))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(format!("gzip {} failed", path.display()))
-    }
-}
-
-/// The size of a file compressed by `gzip -9`.
-pub fn gzip_size(path: &Path) -> Result<u64, String> {
-    Ok(gzip(path)?.len() as u64)
-}
-
 /// Records each browser contender's download size (gzip of its library files).
 fn download_sizes(
     root: &Path,
@@ -634,11 +616,11 @@ fn download_sizes(
         .join("nn")
         .join("assets")
         .join("digits.bin");
-    let embedded = gzip_size(&digits)?;
+    let embedded = gzip::size(&digits)?;
     for c in CONTENDERS.iter().filter(|c| o.contenders.contains(&c.name)) {
         let mut bytes = 0;
         for f in c.files {
-            bytes += gzip_size(&site.join(f))?;
+            bytes += gzip::size(&site.join(f))?;
         }
         for &id in &o.workloads {
             let m = results.entry(key(c.name, id)).or_default();

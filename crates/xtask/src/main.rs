@@ -5,6 +5,7 @@
 //! - `assemble`: writes the page, `www/index.html`, from `www/page.html` and the section files
 //!   listed in `www/sections/CONTENTS` (every task that builds the page does this first).
 //! - `test`: installs what the tests need and runs every check, ending with a summary.
+//! - `cycles`: fails when the files of a crate import each other in a cycle (part of `test`).
 //! - `setup`: only installs (`build`, `serve` and `test` call it first).
 //! - `reference [--strict] [FILE...]`: checks the engine against reference cases: the project's
 //!   own strictly, the files given leniently (fields a case does not list are skipped) unless
@@ -27,7 +28,9 @@
 mod assemble;
 mod bench;
 mod csp;
+mod cycles;
 mod fuzz;
+mod gzip;
 mod offline;
 mod page_speed;
 mod pictures;
@@ -56,6 +59,8 @@ tasks:
   serve [--port N]      build the page and serve it on http://127.0.0.1:8080/ (installs what is missing)
   assemble              write www/index.html from www/page.html and the files in www/sections/CONTENTS
   test                  run every check: format, lints, library and lessons, reference cases, browser tests
+  cycles                fail if the files of any crate import each other in a cycle, listing each
+                        cycle and the file and line of each of its edges
   setup                 install what the build and the tests need, and nothing else
   reference [--strict] [FILE...]
                         check the library against reference cases; with no FILE, the project's
@@ -92,6 +97,7 @@ fn main() -> ExitCode {
         Some("soak") => soak::main(&root(), &args[1..]),
         Some("typeset") => typeset::main(&args[1..]).map(|_| true),
         Some("post-build") => typeset::post_build().map(|_| true),
+        Some("cycles") => cycles::main(&root()),
         Some("reference") => reference::main(&root(), &args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");

@@ -18,6 +18,7 @@
 //!   first made an update, the bytes after scrolling to the end, and frames per second while
 //!   the playground trains.
 
+use crate::gzip;
 use serde_json::{Value, json};
 use spiega_e2e::{Page, err};
 use std::path::{Path, PathBuf};
@@ -113,7 +114,7 @@ pub async fn measure(dist: &Path, seconds: f64) -> Result<PageFigures, String> {
         )
         .await?;
     let origin = loaded["origin"].as_str().unwrap_or_default().to_owned();
-    let mut files = vec![("/".to_owned(), gzip_of(&dist.join("index.html"))?)];
+    let mut files = vec![("/".to_owned(), gzip::size(&dist.join("index.html"))?)];
     let mut foreign_requests = Vec::new();
     for name in loaded["resources"].as_array().into_iter().flatten() {
         let url = name.as_str().unwrap_or_default();
@@ -122,7 +123,7 @@ pub async fn measure(dist: &Path, seconds: f64) -> Result<PageFigures, String> {
                 let path = path.split(['?', '#']).next().unwrap_or_default();
                 let file = dist.join(path.trim_start_matches('/'));
                 if !files.iter().any(|(f, _)| f == path) {
-                    files.push((path.to_owned(), gzip_of(&file)?));
+                    files.push((path.to_owned(), gzip::size(&file)?));
                 }
             }
             None => foreign_requests.push(url.to_owned()),
@@ -211,10 +212,6 @@ async fn playground_steps(page: &Page) -> Result<f64, String> {
     state["step"]
         .as_f64()
         .ok_or_else(|| format!("the playground's state has no step: {state}"))
-}
-
-fn gzip_of(path: &Path) -> Result<u64, String> {
-    crate::bench::gzip_size(path)
 }
 
 /// Prints the figures and how they compare with the speed targets; returns whether the run
@@ -382,7 +379,7 @@ fn compress(dist: &Path) -> Result<Vec<PathBuf>, String> {
         if !path.is_file() || path.extension().is_some_and(|e| e == "gz") {
             continue;
         }
-        let compressed = crate::bench::gzip(&path)?;
+        let compressed = crate::gzip::compress(&path)?;
         let mut copy = path.clone().into_os_string();
         copy.push(".gz");
         let copy = PathBuf::from(copy);

@@ -1,10 +1,10 @@
 //! `cargo xtask test`: every check the project has, in order, with a summary at the end.
 //!
-//! Steps: formatting, lints (host and wasm32), the engine's and the task runner's unit tests, the
-//! reference cases, the web crate's component tests in headless Chromium, a release build of the
-//! page (assembled from its section files first), the end-to-end tests against that build in
-//! headless Chromium, and their smoke subset ([`SMOKE`]) in Firefox and in WebKit. Each step's
-//! tests are counted from its output.
+//! Steps: formatting, lints (host and wasm32), import cycles between files (`cargo xtask
+//! cycles`), the engine's and the task runner's unit tests, the reference cases, the web crate's
+//! component tests in headless Chromium, a release build of the page (assembled from its section
+//! files first), the end-to-end tests against that build in headless Chromium, and their smoke
+//! subset ([`SMOKE`]) in Firefox and in WebKit. Each step's tests are counted from its output.
 
 use crate::setup;
 use std::io::{BufRead, BufReader};
@@ -162,6 +162,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
                 "warnings",
             ]),
         ),
+        run_step("import cycles", cargo(&["xtask", "cycles"])),
         run_step(
             "unit tests",
             cargo(&[
@@ -222,7 +223,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
             s.failed
         );
     }
-    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 11;
+    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 12;
     let passed: usize = steps.iter().map(|s| s.passed).sum();
     let failed: usize = steps.iter().map(|s| s.failed).sum::<usize>()
         + steps.iter().filter(|s| !s.ok && s.failed == 0).count();

@@ -24,6 +24,7 @@ use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape};
 use crate::trace::LayerTrace;
 
+pub use crate::param::{Param, ParamKind};
 pub use activation::ActivationLayer;
 pub use attention::{
     AttentionGradients, AttentionMask, AttentionResult, AttentionWeights, HeadPass,
@@ -50,29 +51,6 @@ pub enum Mode {
     Train,
     /// Evaluation: dropout passes through, batch normalization uses its running statistics.
     Eval,
-}
-
-/// What a parameter is, so regularisation can tell weights (penalised) from biases (not).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParamKind {
-    /// A connection weight or filter: regularisation and pruning apply.
-    Weight,
-    /// A bias or shift: left alone by regularisation.
-    Bias,
-    /// Another learnable number (PReLU's α, swish's β, batch-norm's γ): left alone by regularisation.
-    Other,
-}
-
-/// One learnable tensor of a layer, flat, with its gradient from the last backward pass.
-pub struct Param<'a> {
-    /// Its name within the layer, e.g. "W", "b", "alpha".
-    pub name: &'static str,
-    /// What it is, for regularisation.
-    pub kind: ParamKind,
-    /// Its values (the layout is the layer's own; optimizers treat it element-wise).
-    pub value: &'a mut [f32],
-    /// `dL/dvalue`, the same length as `value`.
-    pub grad: &'a [f32],
 }
 
 /// Lets a boxed layer be cloned and downcast to its concrete type; implemented for every

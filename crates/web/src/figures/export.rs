@@ -121,7 +121,7 @@ pub fn add(
         .into_iter()
         .filter_map(|c| c.dyn_into().ok())
         .collect();
-    let status = super::tools::status_line("export-status")?;
+    let status = dom::status_line("export-status")?;
     if !canvases.is_empty() {
         let menu = if canvases.len() > 1 {
             Some(chart_menu(bar, name, &canvases)?)
@@ -165,7 +165,7 @@ pub fn add(
 
 /// A plain toolbar button with a visible label; `kind` marks it for styles and tests.
 fn tool_button(label: &str, kind: &str) -> Result<HtmlButtonElement> {
-    let button = super::tools::button(label, "export-button")?;
+    let button = dom::button(label, "export-button")?;
     button.set_attribute("data-export", kind)?;
     Ok(button)
 }

@@ -313,13 +313,13 @@ pub fn mount_button(
     name: &str,
     fig: &Rc<RefCell<dyn Figure>>,
 ) -> Result<()> {
-    let button = super::tools::button("Copy link", "share-button")?;
+    let button = dom::button("Copy link", "share-button")?;
     button.set_attribute("data-role", "copy-link")?;
     button.set_attribute(
         "aria-label",
         &format!("Copy link to the {name} figure with its settings"),
     )?;
-    let status = super::tools::status_line("share-status")?;
+    let status = dom::status_line("share-status")?;
     bar.append_child(&button)?;
     bar.append_child(&status)?;
 

@@ -3,15 +3,16 @@
 //! [`mount`] runs once per figure, after the figure itself has mounted. It adds one
 //! `<div class="figure-tools" role="toolbar">` just before the figure's caption (or at its end when
 //! it has none) and lets each tool add its buttons to it. The tools themselves live in their own
-//! modules; this one only owns the bar, so adding a tool is one line here.
+//! modules; this one only owns the bar, so adding a tool is one line here. The tools do not know
+//! the bar: the button and status line they put in it are the DOM helpers'
+//! ([`dom::button`], [`dom::status_line`]).
 
 use crate::dom;
-use crate::error::{Result, WebError};
+use crate::error::Result;
 use crate::figures::Figure;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlButtonElement};
+use web_sys::Element;
 
 /// The class of the bar, also used by the tests to find it.
 pub const TOOLBAR_CLASS: &str = "figure-tools";
@@ -44,26 +45,4 @@ fn toolbar(figure: &Element, name: &str) -> Result<Element> {
         }
     }
     Ok(bar)
-}
-
-/// A toolbar button showing `text`, with the classes `btn` and `class`.
-pub fn button(text: &str, class: &str) -> Result<HtmlButtonElement> {
-    let button: HtmlButtonElement = dom::document()?
-        .create_element("button")?
-        .dyn_into()
-        .map_err(|_| WebError::Browser("no button element".into()))?;
-    button.set_type("button");
-    button.set_class_name(&format!("btn {class}"));
-    dom::set_text(&button, text);
-    Ok(button)
-}
-
-/// A toolbar's status line with the class `class`: a polite live region whose text a tool sets
-/// to say what it did (empty, it takes no room).
-pub fn status_line(class: &str) -> Result<Element> {
-    let status = dom::document()?.create_element("span")?;
-    status.set_class_name(class);
-    status.set_attribute("role", "status")?;
-    status.set_attribute("aria-live", "polite")?;
-    Ok(status)
 }
