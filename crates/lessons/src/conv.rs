@@ -77,6 +77,7 @@ pub fn pool_map(map: &Matrix, kind: PoolKind, window: usize, stride: usize) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+    use spiega_nn::layer::{Padding, convolve_image};
     use spiega_nn::tensor::from_rows;
 
     /// The section's claim: the vertical-edge filter lights up the left and right sides of
@@ -138,22 +139,26 @@ mod tests {
         assert!(pool_map(&m, PoolKind::Max, 5, 1).is_err());
     }
 
+    /// The figure's opening digit as an 8 × 8 image, and its feature map under the filter
+    /// `preset` at `stride` with `padding`.
+    fn digit_map(preset: &str, stride: usize, padding: Padding) -> (Matrix, Matrix) {
+        let digit = &example_digits().unwrap()[3];
+        let image = Matrix::from_fn(8, 8, |i, j| digit[i * 8 + j]);
+        let filter = Matrix::from_fn(3, 3, |i, j| filter_preset(preset).unwrap()[i * 3 + j]);
+        let map = convolve_image(&image, &filter, stride, padding)
+            .unwrap()
+            .output;
+        (image, map)
+    }
+
     /// Try this (conv): with stride 2 and no padding the 8 × 8 digit's feature map is 3 × 3
     /// (⌊(8 − 3)/2⌋ + 1); with "same" padding and stride 1 it keeps all 8 × 8, and pooling
     /// halves it to 4 × 4.
     #[test]
     fn try_stride_and_padding_set_the_map_size() {
-        use spiega_nn::layer::{Padding, convolve_image};
-        let digit = &example_digits().unwrap()[3];
-        let image = Matrix::from_fn(8, 8, |i, j| digit[i * 8 + j]);
-        let filter = Matrix::from_fn(3, 3, |i, j| filter_preset("vertical").unwrap()[i * 3 + j]);
-        let strided = convolve_image(&image, &filter, 2, Padding::Valid)
-            .unwrap()
-            .output;
+        let (_, strided) = digit_map("vertical", 2, Padding::Valid);
         assert_eq!(strided.shape(), (3, 3));
-        let same = convolve_image(&image, &filter, 1, Padding::Same)
-            .unwrap()
-            .output;
+        let (_, same) = digit_map("vertical", 1, Padding::Same);
         assert_eq!(same.shape(), (8, 8));
         let pooled = pool_map(&same, PoolKind::Max, 2, 2).unwrap().output;
         assert_eq!(pooled.shape(), (4, 4));
@@ -163,13 +168,7 @@ mod tests {
     /// image without its border of one pixel.
     #[test]
     fn try_the_identity_filter_copies_the_digit() {
-        use spiega_nn::layer::{Padding, convolve_image};
-        let digit = &example_digits().unwrap()[3];
-        let image = Matrix::from_fn(8, 8, |i, j| digit[i * 8 + j]);
-        let filter = Matrix::from_fn(3, 3, |i, j| filter_preset("identity").unwrap()[i * 3 + j]);
-        let map = convolve_image(&image, &filter, 1, Padding::Valid)
-            .unwrap()
-            .output;
+        let (image, map) = digit_map("identity", 1, Padding::Valid);
         assert_eq!(map.shape(), (6, 6));
         for i in 0..6 {
             for j in 0..6 {

@@ -315,10 +315,9 @@ mod tests {
         Activation::Swish { beta: 2.5 },
     ];
 
-    /// Central finite difference in f64 via the f32 function (step large enough for f32).
+    /// The central difference of the `f32` function `f` at `x` (a step large enough for `f32`).
     fn numeric(f: impl Fn(f32) -> f32, x: f32) -> f32 {
-        let h = 1e-2_f32;
-        (f(x + h) - f(x - h)) / (2.0 * h)
+        crate::finite_difference::central(x, 1e-2, |v| f64::from(f(v))) as f32
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! - [`activation`] holds each activation function next to its derivative.
 //! - [`layer`] holds the layers, each a [`layer::Module`] with `forward` and `backward`.
 //! - [`model::Sequential`] chains layers; [`trace::Trace`] is the per-layer record of a pass.
-//! - [`loss`] holds the losses, each with its gradient.
+//! - [`loss`] holds the losses, each with its gradient; [`finite_difference`] the numerical
+//!   derivative gradients are checked against.
 //! - [`optim`] holds the optimizers; [`regularize`] the weight penalties and magnitude pruning.
 //! - [`linear_model`] is penalised linear regression (lasso, ridge, elastic net) and its paths.
 //! - [`train::Trainer`] trains a model one mini-batch at a time with a loss, an optimizer and a penalty.
@@ -21,6 +22,7 @@
 pub mod activation;
 pub mod data;
 pub mod error;
+pub mod finite_difference;
 mod kernels;
 pub mod layer;
 pub mod linear_model;

@@ -72,6 +72,14 @@ pub fn set_hidden(el: &Element, hidden: bool) -> Result<()> {
     Ok(())
 }
 
+/// The `data-role` of the element an event happened on, if it has one: how a figure's one
+/// listener tells its controls apart.
+pub fn target_role(ev: &Event) -> Option<String> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .and_then(|t| t.get_attribute("data-role"))
+}
+
 /// Calls `f` on every `event` at `target` for the life of the page.
 pub fn on(target: &EventTarget, event: &str, f: impl FnMut(Event) + 'static) -> Result<()> {
     let closure = Closure::<dyn FnMut(Event)>::new(f);

@@ -15,6 +15,7 @@
 //! engine's gradients, so the bug is the only difference.
 
 use spiega_nn::error::{EngineError, Result};
+use spiega_nn::finite_difference::try_central;
 use spiega_nn::layer::{Dense, Mode};
 use spiega_nn::loss::Loss;
 use spiega_nn::model::Sequential;
@@ -217,8 +218,8 @@ fn param_mut<'a>(
     })
 }
 
-/// `(L(w + ε) − L(w − ε)) / 2ε` for one parameter, which is restored afterwards. The quotient
-/// uses the distance actually stepped in `f32`.
+/// `(L(w + ε) − L(w − ε)) / 2ε` for one parameter, which is restored afterwards (the library's
+/// [`try_central`], so the quotient uses the distance actually stepped in `f32`).
 fn central_difference(
     model: &mut Sequential,
     layer: usize,
@@ -229,13 +230,12 @@ fn central_difference(
     mut loss: impl FnMut(&mut Sequential) -> Result<f64>,
 ) -> Result<f64> {
     let original = *param_mut(model, layer, name, row, col)?;
-    let (up, down) = (original + eps, original - eps);
-    *param_mut(model, layer, name, row, col)? = up;
-    let plus = loss(model);
-    *param_mut(model, layer, name, row, col)? = down;
-    let minus = loss(model);
+    let numeric = try_central(original, eps, |w| {
+        *param_mut(model, layer, name, row, col)? = w;
+        loss(model)
+    });
     *param_mut(model, layer, name, row, col)? = original;
-    Ok((plus? - minus?) / (f64::from(up) - f64::from(down)))
+    numeric
 }
 
 /// Checks every weight and bias of `model` (dense layers only) on the batch `x`, `target` with

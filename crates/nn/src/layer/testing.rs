@@ -1,6 +1,7 @@
-//! Test helpers shared by the layer tests: a central finite-difference check of every gradient a
-//! layer reports, and a small deterministic matrix filler.
+//! Test helpers shared by the layer tests: a check of every gradient a layer reports against
+//! [`central`] differences, and a small deterministic matrix filler.
 
+use crate::finite_difference::central;
 use crate::layer::{Mode, Module};
 use crate::rng::Rng;
 use crate::tensor::Matrix;
@@ -30,10 +31,9 @@ pub(crate) fn check_gradients<M: Module + Clone>(
     let mut base = layer.clone();
     loss(&mut base, x, g);
     base.backward(x, g).unwrap();
-    let mut analytic: Vec<(&'static str, Vec<f32>)> = Vec::new();
-    base.visit_params(&mut |p| analytic.push((p.name, p.grad.to_vec())));
+    let mut analytic: Vec<(&'static str, Vec<f32>, Vec<f32>)> = Vec::new();
+    base.visit_params(&mut |p| analytic.push((p.name, p.grad.to_vec(), p.value.to_vec())));
     let dx = base.grad_input().clone();
-    let step = 2.0 * f64::from(h);
     let close = |what: &str, i: usize, a: f32, n: f64| {
         let a = f64::from(a);
         assert!(
@@ -42,29 +42,29 @@ pub(crate) fn check_gradients<M: Module + Clone>(
             layer.kind()
         );
     };
-    for (slot, (name, grads)) in analytic.iter().enumerate() {
-        for (i, &want) in grads.iter().enumerate() {
-            let bumped = |d: f32| {
+    for (slot, (name, grads, values)) in analytic.iter().enumerate() {
+        for (i, (&want, &value)) in grads.iter().zip(values).enumerate() {
+            let num = central(value, h, |v| {
                 let mut l = layer.clone();
                 let mut s = 0;
                 l.visit_params(&mut |p| {
                     if s == slot {
-                        p.value[i] += d;
+                        p.value[i] = v;
                     }
                     s += 1;
                 });
                 loss(&mut l, x, g)
-            };
-            close(name, i, want, (bumped(h) - bumped(-h)) / step);
+            });
+            close(name, i, want, num);
         }
     }
     if check_input {
         for i in 0..x.len() {
-            let mut xp = x.clone();
-            xp.as_mut_slice()[i] += h;
-            let mut xm = x.clone();
-            xm.as_mut_slice()[i] -= h;
-            let num = (loss(&mut layer.clone(), &xp, g) - loss(&mut layer.clone(), &xm, g)) / step;
+            let num = central(x.as_slice()[i], h, |v| {
+                let mut xv = x.clone();
+                xv.as_mut_slice()[i] = v;
+                loss(&mut layer.clone(), &xv, g)
+            });
             close("dX", i, dx.as_slice()[i], num);
         }
     }

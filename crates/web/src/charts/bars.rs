@@ -57,7 +57,7 @@ pub fn draw(
                 (width as i32 / 2, px(8.0)),
             )
             .map_err(chart_err)?;
-        let y_decimals = super::tick_decimals(&panel.y, 6);
+        let y_decimals = super::ticks::tick_decimals(&panel.y, 6);
         let mut ctx = ChartBuilder::on(&chart_area)
             .margin_left(px(8.0))
             .margin_right(px(8.0))

@@ -6,13 +6,11 @@
 //! built as bytes and put on a hidden canvas in one `ImageData`, then scaled onto the chart.
 //! Paths are polylines in their own colours, each ending in a dot; the shared start is a ring.
 
-use super::heatmap::{PlotFrame, Rgb, context_2d, css_rgba, mix, rgb};
-use super::{Palette, fit_canvas};
-use crate::dom;
+use super::Palette;
+use super::heatmap::{HiddenImage, PlotFrame, Rgb, css_rgba, fit_plot, mix, paint_plot, rgb};
 use crate::error::{Result, WebError};
 use plotters::style::RGBAColor;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use web_sys::HtmlCanvasElement;
 
 /// How many bands the values are split into.
 const LEVELS: f32 = 14.0;
@@ -50,7 +48,7 @@ pub struct ContourSpec<'a> {
 pub struct ContourMap {
     rgba: Vec<u8>,
     levels: Vec<i32>,
-    backing: Option<(HtmlCanvasElement, CanvasRenderingContext2d)>,
+    backing: HiddenImage,
     frame: Option<PlotFrame>,
     css: String,
 }
@@ -118,48 +116,15 @@ impl ContourMap {
                 spec.values.len()
             )));
         }
-        let Some(ratio) = fit_canvas(canvas)? else {
+        let Some((ratio, frame)) = fit_plot(canvas, spec.x_range, spec.y_range, false)? else {
             self.frame = None;
             return Ok(());
         };
-        let (width, height) = (
-            f64::from(canvas.client_width()),
-            f64::from(canvas.client_height()),
-        );
-        let frame = PlotFrame::new(width, height, spec.x_range, spec.y_range, false);
         self.frame = Some(frame);
         self.fill(spec, palette);
-        let backing = match self.backing.take() {
-            Some(b) => b,
-            None => {
-                let c = dom::document()?
-                    .create_element("canvas")?
-                    .dyn_into::<HtmlCanvasElement>()
-                    .map_err(|_| WebError::Browser("a canvas element is not a canvas".into()))?;
-                let ctx = context_2d(&c)?;
-                (c, ctx)
-            }
-        };
-        let side = spec.n as u32;
-        if backing.0.width() != side || backing.0.height() != side {
-            backing.0.set_width(side);
-            backing.0.set_height(side);
-        }
-        let image =
-            ImageData::new_with_u8_clamped_array_and_sh(Clamped(&self.rgba[..]), side, side)?;
-        backing.1.put_image_data(&image, 0.0, 0.0)?;
-        let backing = self.backing.insert(backing);
-
-        let ctx = context_2d(canvas)?;
-        ctx.set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)?;
-        ctx.set_fill_style_str(css_rgba(&mut self.css, rgb(palette.card), 1.0));
-        ctx.fill_rect(0.0, 0.0, width, height);
-        ctx.set_image_smoothing_enabled(true);
+        let image = self.backing.put(&self.rgba, spec.n, spec.n)?;
+        let ctx = paint_plot(canvas, ratio, image, frame.plot, palette, &mut self.css)?;
         let p = frame.plot;
-        ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&backing.0, p.x, p.y, p.w, p.h)?;
-        ctx.set_line_width(1.0);
-        ctx.set_stroke_style_str(css_rgba(&mut self.css, rgb(palette.grid), 1.0));
-        ctx.stroke_rect(p.x - 0.5, p.y - 0.5, p.w + 1.0, p.h + 1.0);
 
         ctx.save();
         ctx.begin_path();

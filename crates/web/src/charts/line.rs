@@ -66,7 +66,7 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette
     let root = backend.into_drawing_area();
     root.fill(&palette.card).map_err(chart_err)?;
     let label_font = (FONT, 12.0 * ratio).into_font().color(&palette.muted);
-    let y_decimals = super::tick_decimals(&chart.y, 7);
+    let y_decimals = super::ticks::tick_decimals(&chart.y, 7);
     let mut ctx = ChartBuilder::on(&root)
         .margin(px(10.0))
         .margin_right(px(20.0))

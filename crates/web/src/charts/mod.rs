@@ -12,6 +12,7 @@ pub mod line;
 pub mod network;
 pub mod place;
 pub mod scatter;
+pub mod ticks;
 
 use crate::dom;
 use crate::error::{Result, WebError};
@@ -73,6 +74,23 @@ pub fn parse_color(text: &str) -> Option<RGBAColor> {
 }
 
 impl Palette {
+    /// The light theme's colours, as `www/style.css` sets them: what a colour falls back to when
+    /// the page does not define it, and the palette of tests that run without a page.
+    pub const LIGHT: Palette = Palette {
+        ink: RGBAColor(0x1c, 0x1d, 0x1f, 1.0),
+        muted: RGBAColor(0x5d, 0x61, 0x66, 1.0),
+        grid: RGBAColor(0xec, 0xeb, 0xe6, 1.0),
+        card: RGBAColor(0xff, 0xff, 0xff, 1.0),
+        blue: RGBAColor(0x08, 0x77, 0xbd, 1.0),
+        orange: RGBAColor(0xe8, 0x71, 0x0a, 1.0),
+        vanish: RGBAColor(120, 120, 120, 0.16),
+        classes: [
+            RGBAColor(0x3a, 0x9e, 0x5c, 1.0),
+            RGBAColor(0x8e, 0x6b, 0xd1, 1.0),
+            RGBAColor(0xa8, 0x74, 0x4c, 1.0),
+        ],
+    };
+
     /// Reads the palette from the document's computed style.
     pub fn from_css() -> Result<Self> {
         let doc = dom::document()?;
@@ -89,18 +107,19 @@ impl Palette {
                 .and_then(|v| parse_color(&v))
                 .unwrap_or(fallback)
         };
+        let light = Self::LIGHT;
         Ok(Self {
-            ink: get("--ink", RGBAColor(28, 29, 31, 1.0)),
-            muted: get("--muted", RGBAColor(93, 97, 102, 1.0)),
-            grid: get("--grid", RGBAColor(236, 235, 230, 1.0)),
-            card: get("--card", RGBAColor(255, 255, 255, 1.0)),
-            blue: get("--blue", RGBAColor(8, 119, 189, 1.0)),
-            orange: get("--orange", RGBAColor(232, 113, 10, 1.0)),
-            vanish: get("--vanish", RGBAColor(120, 120, 120, 0.16)),
+            ink: get("--ink", light.ink),
+            muted: get("--muted", light.muted),
+            grid: get("--grid", light.grid),
+            card: get("--card", light.card),
+            blue: get("--blue", light.blue),
+            orange: get("--orange", light.orange),
+            vanish: get("--vanish", light.vanish),
             classes: [
-                get("--class-3", RGBAColor(0x3a, 0x9e, 0x5c, 1.0)),
-                get("--class-4", RGBAColor(0x8e, 0x6b, 0xd1, 1.0)),
-                get("--class-5", RGBAColor(0xa8, 0x74, 0x4c, 1.0)),
+                get("--class-3", light.classes[0]),
+                get("--class-4", light.classes[1]),
+                get("--class-5", light.classes[2]),
             ],
         })
     }
@@ -133,17 +152,6 @@ pub fn chart_err(e: impl std::fmt::Display) -> WebError {
 /// The sans-serif font stack the page uses, for chart labels.
 pub const FONT: &str = "system-ui, sans-serif";
 
-/// How many decimals an axis needs so that neighbouring ticks read differently: about
-/// `ticks` labels over `range` are about `(end − start) / ticks` apart, and a step of `10^−k`
-/// needs `k` decimals (never more than 4, never fewer than 0).
-pub fn tick_decimals(range: &std::ops::Range<f64>, ticks: usize) -> usize {
-    let step = (range.end - range.start).abs() / ticks.max(1) as f64;
-    if !step.is_finite() || step <= 0.0 {
-        return 1;
-    }
-    (-step.log10()).ceil().clamp(0.0, 4.0) as usize
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,16 +168,5 @@ mod tests {
         assert_eq!(parse_color("rgb(1,2,3)"), Some(RGBAColor(1, 2, 3, 1.0)));
         assert_eq!(parse_color("blue"), None);
         assert_eq!(parse_color("#12345"), None);
-    }
-
-    #[test]
-    fn tick_labels_get_enough_decimals_to_differ() {
-        assert_eq!(tick_decimals(&(0.0..50.0), 7), 0);
-        assert_eq!(tick_decimals(&(0.0..2.5), 7), 1);
-        assert_eq!(tick_decimals(&(0.1..0.24), 6), 2);
-        assert_eq!(tick_decimals(&(0.0..0.7), 7), 1);
-        assert_eq!(tick_decimals(&(0.0..0.0), 7), 1);
-        assert_eq!(tick_decimals(&(0.0..f64::INFINITY), 7), 1);
-        assert_eq!(tick_decimals(&(0.0..1e-9), 7), 4);
     }
 }

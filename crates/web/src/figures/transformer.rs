@@ -83,10 +83,7 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
     let root = fig.borrow().root.clone();
     let f = Rc::clone(fig);
     dom::on(&root, "change", move |ev| {
-        let role = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.get_attribute("data-role"));
+        let role = dom::target_role(&ev);
         match role.as_deref() {
             Some("sequence" | "layer" | "head" | "query") => with(&f, TransformerFigure::draw),
             Some("lr") => with(&f, TransformerFigure::retune),
@@ -95,10 +92,7 @@ fn wire(fig: &Rc<RefCell<TransformerFigure>>) -> Result<()> {
     })?;
     let f = Rc::clone(fig);
     dom::on(&root, "input", move |ev| {
-        let role = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.get_attribute("data-role"));
+        let role = dom::target_role(&ev);
         match role.as_deref() {
             Some("sequence") => with(&f, TransformerFigure::draw),
             Some("lr") => with(&f, |g| {

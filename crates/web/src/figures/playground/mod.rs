@@ -100,10 +100,7 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
     // The layer editor's buttons are rebuilt with the editor, so their clicks are caught here.
     let f = Rc::clone(fig);
     dom::on(&root, "click", move |ev| {
-        let role = ev
-            .target()
-            .and_then(|t| t.dyn_into::<Element>().ok())
-            .and_then(|t| t.get_attribute("data-role"));
+        let role = dom::target_role(&ev);
         let change = match role.as_deref() {
             Some("add-layer") => 1,
             Some("remove-layer") => -1,
