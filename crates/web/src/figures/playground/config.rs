@@ -12,6 +12,7 @@ use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
 use crate::state::HashParams;
 use crate::state::PlaygroundState;
+use crate::state::playground as choice;
 use spiega_lessons::playground::{DataKind, PlaygroundConfig};
 use spiega_nn::EngineError;
 use spiega_nn::activation::Activation;
@@ -130,17 +131,17 @@ pub fn write_outputs(root: &Element, s: &PlaygroundState) -> Result<()> {
 /// Shows only the controls that apply to the chosen problem and data set.
 fn show_relevant(root: &Element, state: &PlaygroundState) -> Result<()> {
     let regression = state.is_regression();
-    let dataset = state.dataset_name();
+    let dataset = state.dataset;
     for el in dom::query_all(root, "[data-when]")? {
         let when = el.get_attribute("data-when").unwrap_or_default();
         let show = match when.as_str() {
             "classification" => !regression,
             "regression" => regression,
-            "binary" => !regression && dataset != "blobs",
-            "blobs" => !regression && dataset == "blobs",
-            "custom" => !regression && dataset == "custom",
+            "binary" => !regression && dataset != choice::Dataset::Blobs,
+            "blobs" => !regression && dataset == choice::Dataset::Blobs,
+            "custom" => !regression && dataset == choice::Dataset::Custom,
             // Noise and the number of points apply to generated data, not the reader's own.
-            "generated" => regression || dataset != "custom",
+            "generated" => !state.uses_own_points(),
             _ => true,
         };
         dom::set_hidden(&el, !show)?;
@@ -160,22 +161,24 @@ pub fn split_fractions(s: &PlaygroundState) -> SplitFractions {
     )
 }
 
-/// Translates the address's settings into the engine's configuration.
+/// Translates the address's settings into the engine's configuration. Every choice converts by
+/// an exhaustive match, so a new choice in the state cannot silently train as another.
 pub fn engine_config(s: &PlaygroundState) -> Result<PlaygroundConfig> {
     let data = if s.is_regression() {
-        match s.reg_dataset_name() {
-            "reg-gauss" => DataKind::MultiGaussian,
-            _ => DataKind::Plane,
+        match s.reg_dataset {
+            choice::RegDataset::Plane => DataKind::Plane,
+            choice::RegDataset::Gauss => DataKind::MultiGaussian,
+            choice::RegDataset::Custom => DataKind::Custom(s.custom_dataset()?),
         }
     } else {
-        match s.dataset_name() {
-            "xor" => DataKind::Classify(TwoD::Xor),
-            "gauss" => DataKind::Classify(TwoD::Gaussians),
-            "spiral" => DataKind::Classify(TwoD::Spiral),
-            "moons" => DataKind::Classify(TwoD::Moons),
-            "blobs" => DataKind::Classify(TwoD::Blobs { classes: s.classes }),
-            "custom" => DataKind::Custom(s.custom_dataset()?),
-            _ => DataKind::Classify(TwoD::Circle),
+        match s.dataset {
+            choice::Dataset::Circle => DataKind::Classify(TwoD::Circle),
+            choice::Dataset::Xor => DataKind::Classify(TwoD::Xor),
+            choice::Dataset::Gauss => DataKind::Classify(TwoD::Gaussians),
+            choice::Dataset::Spiral => DataKind::Classify(TwoD::Spiral),
+            choice::Dataset::Moons => DataKind::Classify(TwoD::Moons),
+            choice::Dataset::Blobs => DataKind::Classify(TwoD::Blobs { classes: s.classes }),
+            choice::Dataset::Custom => DataKind::Custom(s.custom_dataset()?),
         }
     };
     let mut features = FeatureSet::from_bits(0)?;
@@ -183,17 +186,20 @@ pub fn engine_config(s: &PlaygroundState) -> Result<PlaygroundConfig> {
         features.set(f, on);
     }
     let (optimizer, batch_size, penalty) = training_settings(s)?;
-    let activation = match s.activation_name() {
-        "leaky_relu" => Activation::LeakyRelu { slope: 0.01 },
-        "prelu" => Activation::Prelu { alpha: 0.25 },
-        "swish" => Activation::Swish { beta: 1.0 },
-        other => Activation::from_name(other)?,
+    let activation = match s.activation {
+        choice::Activation::Sigmoid => Activation::Sigmoid,
+        choice::Activation::Tanh => Activation::Tanh,
+        choice::Activation::Relu => Activation::Relu,
+        choice::Activation::LeakyRelu => Activation::LeakyRelu { slope: 0.01 },
+        choice::Activation::Prelu => Activation::Prelu { alpha: 0.25 },
+        choice::Activation::Swish => Activation::Swish { beta: 1.0 },
+        choice::Activation::Linear => Activation::Linear,
     };
-    let binary_loss = match s.loss_name() {
-        "squared" => Loss::SquaredMargin,
-        "hinge" => Loss::Hinge,
-        "exponential" => Loss::Exponential,
-        _ => Loss::BinaryCrossEntropy,
+    let binary_loss = match s.loss {
+        choice::Loss::Logistic => Loss::BinaryCrossEntropy,
+        choice::Loss::Squared => Loss::SquaredMargin,
+        choice::Loss::Hinge => Loss::Hinge,
+        choice::Loss::Exponential => Loss::Exponential,
     };
     Ok(PlaygroundConfig {
         data,
@@ -216,33 +222,33 @@ pub fn engine_config(s: &PlaygroundState) -> Result<PlaygroundConfig> {
 
 /// The settings that change training without a new network: optimizer, batch size, penalty.
 pub fn training_settings(s: &PlaygroundState) -> Result<(OptimizerConfig, usize, Penalty)> {
-    let kind = match s.optimizer_name() {
-        "gd" | "sgd" => OptimizerKind::Sgd,
-        "momentum" => OptimizerKind::Momentum,
-        "nesterov" => OptimizerKind::Nesterov,
-        "adagrad" => OptimizerKind::Adagrad,
-        "rmsprop" => OptimizerKind::RmsProp,
-        _ => OptimizerKind::Adam,
+    let kind = match s.optimizer {
+        choice::Optimizer::Gd | choice::Optimizer::Sgd => OptimizerKind::Sgd,
+        choice::Optimizer::Momentum => OptimizerKind::Momentum,
+        choice::Optimizer::Nesterov => OptimizerKind::Nesterov,
+        choice::Optimizer::Adagrad => OptimizerKind::Adagrad,
+        choice::Optimizer::Rmsprop => OptimizerKind::RmsProp,
+        choice::Optimizer::Adam => OptimizerKind::Adam,
     };
-    let mut optimizer = OptimizerConfig::new(kind).with("lr", s.learning_rate_f32())?;
+    let mut optimizer = OptimizerConfig::new(kind);
+    optimizer.lr = s.learning_rate_f32();
     if matches!(kind, OptimizerKind::Momentum | OptimizerKind::Nesterov) {
-        optimizer = optimizer.with("momentum", 0.9)?;
+        optimizer.momentum = 0.9;
     }
     // Gradient descent is a batch of the whole training split.
-    let batch = if s.optimizer_name() == "gd" {
-        usize::MAX
-    } else {
-        s.batch_size
+    let batch = match s.optimizer {
+        choice::Optimizer::Gd => usize::MAX,
+        _ => s.batch_size,
     };
     let rate = s.regularization_rate_f32();
-    let penalty = match s.regularization_name() {
-        "L1" => Penalty::L1 { lambda: rate },
-        "L2" => Penalty::L2 { lambda: rate },
-        "elastic" => Penalty::ElasticNet {
+    let penalty = match s.regularization {
+        choice::Regularization::None => Penalty::None,
+        choice::Regularization::L1 => Penalty::L1 { lambda: rate },
+        choice::Regularization::L2 => Penalty::L2 { lambda: rate },
+        choice::Regularization::Elastic => Penalty::ElasticNet {
             alpha: rate,
             l1_ratio: 0.5,
         },
-        _ => Penalty::None,
     };
     Ok((optimizer, batch, penalty))
 }
@@ -377,34 +383,13 @@ impl PlaygroundState {
         self.problem == crate::state::playground::Problem::Regression
     }
 
-    /// The classification data set's name in the address.
-    pub fn dataset_name(&self) -> &'static str {
-        self.dataset.name()
-    }
-
-    /// The regression data set's name in the address.
-    pub fn reg_dataset_name(&self) -> &'static str {
-        self.reg_dataset.name()
-    }
-
-    /// The hidden activation's name.
-    pub fn activation_name(&self) -> &'static str {
-        self.activation.name()
-    }
-
-    /// The binary loss's name.
-    pub fn loss_name(&self) -> &'static str {
-        self.loss.name()
-    }
-
-    /// The optimizer's name.
-    pub fn optimizer_name(&self) -> &'static str {
-        self.optimizer.name()
-    }
-
-    /// The penalty's name.
-    pub fn regularization_name(&self) -> &'static str {
-        self.regularization.name()
+    /// Whether the network trains on the reader's own points rather than a generated data set.
+    pub fn uses_own_points(&self) -> bool {
+        if self.is_regression() {
+            self.reg_dataset == choice::RegDataset::Custom
+        } else {
+            self.dataset == choice::Dataset::Custom
+        }
     }
 
     /// The learning rate as the engine takes it.
@@ -502,5 +487,70 @@ impl PlaygroundState {
             return true;
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::Point;
+
+    #[test]
+    fn every_optimizer_and_penalty_choice_trains_as_itself() {
+        let mut s = PlaygroundState::default();
+        let expected = [
+            ("gd", OptimizerKind::Sgd, usize::MAX),
+            ("sgd", OptimizerKind::Sgd, s.batch_size),
+            ("momentum", OptimizerKind::Momentum, s.batch_size),
+            ("nesterov", OptimizerKind::Nesterov, s.batch_size),
+            ("adagrad", OptimizerKind::Adagrad, s.batch_size),
+            ("rmsprop", OptimizerKind::RmsProp, s.batch_size),
+            ("adam", OptimizerKind::Adam, s.batch_size),
+        ];
+        assert_eq!(expected.len(), choice::Optimizer::NAMES.len());
+        for (name, kind, batch) in expected {
+            s.optimizer = choice::Optimizer::from_name(name).unwrap();
+            let (optimizer, b, _) = training_settings(&s).unwrap();
+            assert_eq!((optimizer.kind, b), (kind, batch), "{name}");
+            assert_eq!(optimizer.lr, s.learning_rate_f32(), "{name}");
+        }
+        for name in choice::Regularization::NAMES {
+            s.regularization = choice::Regularization::from_name(name).unwrap();
+            let (_, _, penalty) = training_settings(&s).unwrap();
+            let none = matches!(penalty, Penalty::None);
+            assert_eq!(none, *name == "none", "{name}: {penalty:?}");
+        }
+    }
+
+    #[test]
+    fn own_points_train_as_themselves_in_regression_too() {
+        let mut s = PlaygroundState {
+            problem: choice::Problem::Regression,
+            reg_dataset: choice::RegDataset::Custom,
+            custom: vec![
+                Point {
+                    x: 1.0,
+                    y: 2.0,
+                    label: 0.5,
+                },
+                Point {
+                    x: -1.0,
+                    y: 0.0,
+                    label: -0.25,
+                },
+            ],
+            ..PlaygroundState::default()
+        };
+        let config = engine_config(&s).unwrap();
+        assert!(
+            matches!(config.data, DataKind::Custom(_)),
+            "{:?}",
+            config.data
+        );
+        assert!(s.uses_own_points());
+        s.reg_dataset = choice::RegDataset::Gauss;
+        assert_eq!(engine_config(&s).unwrap().data, DataKind::MultiGaussian);
+        s.reg_dataset = choice::RegDataset::Plane;
+        assert_eq!(engine_config(&s).unwrap().data, DataKind::Plane);
     }
 }

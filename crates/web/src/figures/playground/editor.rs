@@ -159,7 +159,8 @@ impl PlaygroundFigure {
     /// the data set is the reader's own: the chosen "A tap on the map" option says which, and
     /// Shift (orange) or Alt (remove) overrides it for a mouse.
     pub(super) fn edit_points(&mut self, p: (f64, f64), shift: bool, alt: bool) -> Result<()> {
-        let generated = self.state.dataset_name() != "custom";
+        let generated = !self.state.uses_own_points();
+        // The map edits the reader's own points only in classification.
         if !generated && self.state.is_regression() {
             return Ok(());
         }

@@ -135,7 +135,7 @@ impl PlaygroundFigure {
             .and_then(|config| Playground::new(config).map_err(WebError::Engine));
         match built {
             Ok(run) => self.run = Some(run),
-            Err(e) if self.state.dataset_name() == "custom" => {
+            Err(e) if self.state.uses_own_points() => {
                 self.run = None;
                 self.draw_without_data()?;
                 return self.say(&sentence(&e.to_string()));
@@ -275,7 +275,7 @@ impl PlaygroundFigure {
         live_model::changed();
         let palette = Palette::from_css()?;
         // The reader's own points all show, whichever split each joined.
-        let show_test = self.state.show_test_data || self.state.dataset_name() == "custom";
+        let show_test = self.state.show_test_data || self.state.uses_own_points();
         let log = self.state.log_scale;
         let Some(run) = self.run.as_mut() else {
             return Ok(());
