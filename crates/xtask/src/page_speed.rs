@@ -343,16 +343,16 @@ pub struct ConditionFigures {
 }
 
 /// Installed before the page's own scripts: keeps every resource timing entry, and once the
-/// page has started, presses the playground's Play, notes when its first update is made
+/// playground has mounted (`data-ready`; the figures further down may still be mounting),
+/// presses its Play, notes when its first update is made
 /// (`window.__bench.playWorks`, ms from navigation start) and pauses it.
 const PLAY_WATCH: &str = r#"
 performance.setResourceTimingBufferSize(100000);
 window.__bench = { playWorks: -1 };
 (() => {
   const press = () => {
-    const root = document.documentElement;
     const fig = document.querySelector('#fig-playground');
-    if (!root || root.dataset.spiega !== 'ready' || !fig) return false;
+    if (!fig || fig.dataset.ready !== 'true') return false;
     const step = () => JSON.parse(fig.dataset.state || '{}').step || 0;
     const button = fig.querySelector('[data-role=play]');
     const before = step();
