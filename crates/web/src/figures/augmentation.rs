@@ -575,9 +575,8 @@ fn wire(fig: &Rc<RefCell<AugmentationFigure>>) -> Result<()> {
         }
     })?;
     let f = Rc::clone(fig);
-    dom::on_keys(&root, move |key| {
+    training::on_keys(fig, move |key| {
         match key {
-            " " => training::toggle(&f),
             "ArrowRight" => act(&f, |f| f.advance(UPDATES_PER_FRAME)),
             "r" | "R" => act(&f, AugmentationFigure::rebuild),
             _ => return false,

@@ -143,9 +143,8 @@ fn wire(fig: &Rc<RefCell<GanFigure>>) -> Result<()> {
         }
     })?;
     let f = Rc::clone(fig);
-    dom::on_keys(&root, move |key| {
+    training::on_keys(fig, move |key| {
         match key {
-            " " => training::toggle(&f),
             "ArrowRight" => with(&f, |g| g.step(Steps::Both)),
             "d" | "D" => with(&f, |g| g.step(Steps::Discriminator)),
             "g" | "G" => with(&f, |g| g.step(Steps::Generator)),

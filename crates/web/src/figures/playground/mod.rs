@@ -183,9 +183,8 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
         training::toggle(&f)
     })?;
     let f = Rc::clone(fig);
-    dom::on_keys(&root, move |key| {
+    training::on_keys(fig, move |key| {
         match key {
-            " " => training::toggle(&f),
             "ArrowRight" => {
                 if let Ok(mut fig) = f.try_borrow_mut()
                     && let Err(e) = fig.step_once(1)
