@@ -95,12 +95,13 @@ fn bad<T>(message: impl Into<String>) -> Result<T> {
     Err(EngineError::Invalid(message.into()))
 }
 
-/// The activation's parameter key in a file, if it has one.
-fn param_key(a: Activation) -> Option<&'static str> {
+/// The activation's parameter, with its key in a file, if it has one (leaky ReLU's fixed slope
+/// as well as the learned α and β).
+pub(super) fn activation_param(a: Activation) -> Option<(&'static str, f32)> {
     match a {
-        Activation::LeakyRelu { .. } => Some("slope"),
-        Activation::Prelu { .. } => Some("alpha"),
-        Activation::Swish { .. } => Some("beta"),
+        Activation::LeakyRelu { slope } => Some(("slope", slope)),
+        Activation::Prelu { alpha } => Some(("alpha", alpha)),
+        Activation::Swish { beta } => Some(("beta", beta)),
         _ => None,
     }
 }
@@ -108,7 +109,7 @@ fn param_key(a: Activation) -> Option<&'static str> {
 /// Writes an activation into a layer object: its name, and its parameter under its own key.
 fn put_activation(o: &mut Map<String, Value>, a: Activation) {
     o.insert("activation".into(), json!(a.name()));
-    if let (Some(key), Some(v)) = (param_key(a), a.param()) {
+    if let Some((key, v)) = activation_param(a) {
         o.insert(key.into(), json!(v));
     }
 }
@@ -170,7 +171,7 @@ fn read_activation(o: &Map<String, Value>, what: &str) -> Result<Activation> {
             ACTIVATION_NAMES.join(", ")
         ));
     };
-    if let Some(key) = param_key(a)
+    if let Some((key, _)) = activation_param(a)
         && let Some(v) = o.get(key)
     {
         let p = number(v, &format!("{what}'s {key}"))?;
@@ -932,7 +933,8 @@ mod tests {
     #[test]
     fn each_bad_file_gets_a_message_naming_its_problem() {
         assert!(with(|_| {}).is_ok());
-        let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+        type Edit = Box<dyn FnOnce(&mut Value)>;
+        let cases: Vec<(Edit, &str)> = vec![
             (
                 Box::new(|v| v["layers"][0]["weights"][1] = json!([3])),
                 "layer 1's weights, row 2 has 1 numbers where 2 are needed",
