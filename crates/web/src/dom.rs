@@ -167,3 +167,26 @@ pub fn in_view(el: &Element) -> bool {
         .unwrap_or(f64::INFINITY);
     rect.bottom() > 0.0 && rect.top() < height
 }
+
+/// Reads `file` as text and hands it to `then` once loaded (nothing if the browser cannot read
+/// it). The reader and its callback live until the file has loaded.
+pub fn read_text_file(file: &web_sys::File, then: impl FnOnce(String) + 'static) {
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
+    let r = reader.clone();
+    let mut then = Some(then);
+    let onload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        let text = r
+            .result()
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        if let Some(then) = then.take() {
+            then(text);
+        }
+    });
+    reader.set_onload(Some(onload.as_ref().unchecked_ref()));
+    onload.forget();
+    reader.read_as_text(file).ok();
+}

@@ -6,6 +6,7 @@
 //! address's key names as their `data-role`, so reading the controls is writing a hash, and the
 //! state module alone decides what a valid setting is.
 
+pub mod model_io;
 mod step_through;
 
 use super::{Figure, export};
@@ -203,27 +204,14 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
         let Some(file) = input.files().and_then(|l| l.get(0)) else {
             return;
         };
-        let Ok(reader) = web_sys::FileReader::new() else {
-            return;
-        };
-        let r = reader.clone();
         let f2 = Rc::clone(&f);
-        let onload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-            let text = r
-                .result()
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
+        dom::read_text_file(&file, move |text| {
             if let Ok(mut fig) = f2.try_borrow_mut()
                 && let Err(e) = fig.import_csv(&text)
             {
                 fig.report(&e);
             }
         });
-        reader.set_onload(Some(onload.as_ref().unchecked_ref()));
-        // The reader lives until it has loaded; the closure with it.
-        onload.forget();
-        reader.read_as_text(&file).ok();
         input.set_value("");
     })?;
     let f = Rc::clone(fig);
@@ -1071,6 +1059,18 @@ impl Figure for PlaygroundFigure {
     /// A "Try this" set-up: the settings as a link's, every other one at its default.
     fn apply_own_settings(&mut self, settings: &str) -> Option<Result<Vec<String>>> {
         Some(self.take_settings(settings))
+    }
+
+    fn exports_model(&self) -> bool {
+        true
+    }
+
+    fn model_export(&mut self) -> Option<Result<spiega_lessons::playground::export_code::Export>> {
+        Some(self.export_model())
+    }
+
+    fn import_model(&mut self, text: Result<&str>) {
+        self.import_model_file(text);
     }
 }
 
