@@ -33,7 +33,8 @@ async fn export(page: &Page, dir: &Path, format: &str, name: &str) -> Result<Str
         json!(format)
     ))
     .await?;
-    page.click(&format!("{PG} button[data-export=model]")).await?;
+    page.click(&format!("{PG} button[data-export=model]"))
+        .await?;
     String::from_utf8(downloaded(dir, name, 10)?).map_err(err)
 }
 
@@ -59,10 +60,16 @@ async fn import(page: &Page, file: &Path, expected: &str) -> Result<String> {
 #[test]
 fn a_saved_model_loads_back_a_bad_one_changes_nothing_and_the_numpy_script_matches_the_page() {
     run(async {
-        let page = Page::open("/#networkShape=5,3&activation=relu&normalize=true&xSquared=true", 1280, 900).await?;
+        let page = Page::open(
+            "/#networkShape=5,3&activation=relu&normalize=true&xSquared=true",
+            1280,
+            900,
+        )
+        .await?;
         let dir = Folder(std::env::temp_dir().join(format!("spiega-model-{}", std::process::id())));
         std::fs::create_dir_all(&dir.0).map_err(err)?;
         page.allow_downloads(&dir.0).await?;
+        page.click_role(PG, "play").await?;
         let trained = page.train_to(PG, 60).await?;
 
         let text = export(&page, &dir.0, "json", "spiega-model.json").await?;
@@ -111,8 +118,19 @@ fn a_saved_model_loads_back_a_bad_one_changes_nothing_and_the_numpy_script_match
             .output()
             .map_err(|e| format!("{}: {e} (run cargo xtask setup)", python.display()))?;
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(stdout.contains("over 1681 points"), "{stdout}");
+
+        page.element_screenshot(&format!("{PG} .figure-tools"), "model-tools-1280")
+            .await?;
+        page.set_viewport(390, 844, true).await?;
+        page.assert_fits(390).await?;
+        page.element_screenshot(&format!("{PG} .figure-tools"), "model-tools-390")
+            .await?;
         page.finish().await
     });
 }
