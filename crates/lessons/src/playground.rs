@@ -6,6 +6,9 @@
 //! data, the split, the initial weights, the batch order and dropout, so the same configuration
 //! trained for the same number of steps gives the same numbers to the last digit.
 
+pub mod export_code;
+pub mod model_file;
+
 use spiega_nn::activation::Activation;
 use spiega_nn::data::features::{FeatureSet, design_matrix};
 use spiega_nn::data::split::{Split, SplitFractions, split_in_turn};

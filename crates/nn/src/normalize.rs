@@ -89,6 +89,46 @@ impl MinMaxScaler {
         Ok(scaler)
     }
 
+    /// A scaler given its per-feature `scale` and `offset` (`X · scale + offset`) for the target
+    /// range `feature_range`, as a saved model states them; `data_min` and `data_max` are the
+    /// inputs that map to the range's ends. Errors unless both lists have one finite value per
+    /// feature, no scale is zero, and the range is two finite numbers `a < b`.
+    pub fn from_affine(feature_range: (f32, f32), scale: &[f32], offset: &[f32]) -> Result<Self> {
+        let (a, b) = feature_range;
+        if !(a.is_finite() && b.is_finite() && a < b) {
+            return Err(EngineError::hyper(
+                "feature range",
+                format!("({a}, {b})"),
+                "it must be two finite numbers (a, b) with a < b",
+            ));
+        }
+        if scale.is_empty() || scale.len() != offset.len() {
+            return Err(EngineError::shape(
+                "min-max scale and offset",
+                (1, scale.len()),
+                (1, offset.len()),
+            ));
+        }
+        if scale.iter().chain(offset).any(|v| !v.is_finite()) || scale.contains(&0.0) {
+            return Err(EngineError::Invalid(
+                "a min-max scale and offset must be finite numbers, and no scale zero".into(),
+            ));
+        }
+        let end = |t: f32, s: f32, o: f32| ((f64::from(t) - f64::from(o)) / f64::from(s)) as f32;
+        let (data_min, data_max) = scale
+            .iter()
+            .zip(offset)
+            .map(|(&s, &o)| (end(a, s, o), end(b, s, o)))
+            .unzip();
+        Ok(Self {
+            feature_range,
+            data_min,
+            data_max,
+            scale: scale.to_vec(),
+            offset: offset.to_vec(),
+        })
+    }
+
     /// Fits on `train` and returns the scaler with `train` transformed.
     pub fn fit_transform(train: &Matrix, feature_range: (f32, f32)) -> Result<(Self, Matrix)> {
         let scaler = Self::fit(train, feature_range)?;
@@ -178,6 +218,23 @@ mod tests {
 
     fn close(a: f32, b: f32) {
         assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    }
+
+    #[test]
+    fn a_scaler_from_its_scale_and_offset_transforms_as_the_fitted_one() {
+        let train = from_rows(&[vec![2.0, -1.0], vec![4.0, 1.0], vec![6.0, 0.0]]).unwrap();
+        let fitted = MinMaxScaler::fit(&train, (-1.0, 1.0)).unwrap();
+        let given =
+            MinMaxScaler::from_affine((-1.0, 1.0), fitted.scale(), fitted.offset()).unwrap();
+        assert_eq!(
+            given.transform(&train).unwrap(),
+            fitted.transform(&train).unwrap()
+        );
+        assert_eq!(given.data_min(), &[2.0, -1.0]);
+        assert_eq!(given.data_max(), &[6.0, 1.0]);
+        assert!(MinMaxScaler::from_affine((-1.0, 1.0), &[0.0], &[1.0]).is_err());
+        assert!(MinMaxScaler::from_affine((-1.0, 1.0), &[1.0, 2.0], &[1.0]).is_err());
+        assert!(MinMaxScaler::from_affine((-1.0, 1.0), &[f32::NAN], &[1.0]).is_err());
     }
 
     #[test]

@@ -213,3 +213,26 @@ pub fn status_line(class: &str) -> Result<Element> {
     status.set_attribute("aria-live", "polite")?;
     Ok(status)
 }
+
+/// Reads `file` as text and hands it to `then` once loaded (nothing if the browser cannot read
+/// it). The reader and its callback live until the file has loaded.
+pub fn read_text_file(file: &web_sys::File, then: impl FnOnce(String) + 'static) {
+    let Ok(reader) = web_sys::FileReader::new() else {
+        return;
+    };
+    let r = reader.clone();
+    let mut then = Some(then);
+    let onload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        let text = r
+            .result()
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default();
+        if let Some(then) = then.take() {
+            then(text);
+        }
+    });
+    reader.set_onload(Some(onload.as_ref().unchecked_ref()));
+    onload.forget();
+    reader.read_as_text(file).ok();
+}

@@ -25,6 +25,7 @@ const PAGE_TOOLS: &[&str] = &[
     "figures/tools.rs",
     "figures/share.rs",
     "figures/export.rs",
+    "figures/model_export.rs",
     "figures/handoff.rs",
     "embed.rs",
     "download.rs",

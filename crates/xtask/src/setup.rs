@@ -11,7 +11,9 @@
 //!   MiniBrowser) and Xvfb from Debian's packages, and geckodriver 0.37.1 (`cargo install
 //!   --locked`; Debian has no package of it);
 //! - axe-core 4.14.1 from npm into `.tools/axe/` (the accessibility test injects its `axe.min.js`;
-//!   its own folder, so installing it never prunes binaryen, nor the other way round).
+//!   its own folder, so installing it never prunes binaryen, nor the other way round);
+//! - NumPy in a virtual environment `.tools/venv` (`python3 -m venv`, then pip from the package
+//!   registry): the test command runs the playground's exported NumPy scripts with it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -262,8 +264,49 @@ fn is_root(root: &Path) -> bool {
     version_of("id", &["-u"], root).as_deref() == Some("0")
 }
 
-/// Everything: the page build and the browser.
+/// The Python of `.tools/venv`, which has NumPy once [`python`] has run.
+pub fn venv_python(root: &Path) -> PathBuf {
+    tools_dir(root).join("venv").join("bin").join("python3")
+}
+
+/// A virtual environment with NumPy under `.tools/venv`, made with the machine's `python3` when
+/// it is missing; an error saying what to install when it cannot be made.
+pub fn python(root: &Path) -> Result<(), String> {
+    let python = venv_python(root);
+    let has_numpy = || {
+        Command::new(&python)
+            .args(["-c", "import numpy"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if has_numpy() {
+        return Ok(());
+    }
+    if !python.exists() {
+        run(
+            "making a Python virtual environment in .tools/venv (needs python3 with its venv module)",
+            Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(tools_dir(root).join("venv")),
+        )?;
+    }
+    run(
+        "installing NumPy into .tools/venv from the package registry",
+        Command::new(&python).args(["-m", "pip", "install", "--quiet", "numpy"]),
+    )?;
+    if has_numpy() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} cannot import numpy after installing it",
+            python.display()
+        ))
+    }
+}
+
+/// Everything: the page build, the browser and NumPy.
 pub fn all(root: &Path) -> Result<(), String> {
     web(root)?;
-    browser(root)
+    browser(root)?;
+    python(root)
 }

@@ -19,6 +19,7 @@ pub mod handoff;
 pub mod initialisation;
 pub mod live_model;
 pub mod mathml;
+pub mod model_export;
 pub mod normalization;
 pub mod optimizers;
 pub mod penalties;
@@ -59,6 +60,23 @@ pub trait Figure {
     fn share_link(&mut self) -> Option<Result<String>> {
         None
     }
+
+    /// Whether the figure has a network to export and import (the playground), which gives its
+    /// toolbar the model menu, "Export model" and "Import model".
+    fn exports_model(&self) -> bool {
+        false
+    }
+
+    /// The figure's network now, with what a script states about it (see
+    /// [`spiega_lessons::playground::export_code`]); `None` for a figure without one.
+    fn model_export(&mut self) -> Option<Result<spiega_lessons::playground::export_code::Export>> {
+        None
+    }
+
+    /// Loads the text of a model file, or the reason it could not be read, and says in the
+    /// figure's message line what was loaded or why nothing was. Nothing for a figure without a
+    /// network.
+    fn import_model(&mut self, _text: Result<&str>) {}
 
     /// For a figure that keeps its own link keys (the playground): takes `settings`, written as
     /// its link writes them, with every setting not named at its default, rebuilds, writes the

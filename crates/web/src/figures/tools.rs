@@ -23,6 +23,9 @@ pub fn mount(figure: &Element, name: &str, fig: &Rc<RefCell<dyn Figure>>) -> Res
     // The link first (every figure has one), then the downloads.
     super::share::mount_button(&bar, figure, name, fig)?;
     super::export::add(&bar, figure, name, fig)?;
+    if fig.try_borrow().is_ok_and(|f| f.exports_model()) {
+        super::model_export::add(&bar, name, fig)?;
+    }
     Ok(())
 }
 

@@ -79,6 +79,22 @@ impl PlaygroundFigure {
         dom::set_hidden(&self.message, text.is_empty())
     }
 
+    /// Replaces the settings and the run with `state` and `run`, built whole beforehand (from a
+    /// model file): paused, not diverged, with the controls, the address and the drawing updated.
+    pub(super) fn replace_run(&mut self, state: PlaygroundState, run: Playground) -> Result<()> {
+        self.set_playing(false);
+        self.diverged = false;
+        self.state = state;
+        self.write_controls()?;
+        config::show_settings_in_force(&self.root)?;
+        self.save_hash()?;
+        let train = run.points()[0].map_or(1, |(x, _)| x.nrows());
+        self.run = Some(run);
+        limit_batch_slider(&self.root, train)?;
+        self.view.invalidate();
+        self.draw()
+    }
+
     /// Puts the state into the controls.
     pub(super) fn write_controls(&self) -> Result<()> {
         config::write_controls(&self.root, &self.state)
@@ -424,6 +440,18 @@ impl LiveRun for PlaygroundFigure {
 impl Figure for PlaygroundFigure {
     fn update(&mut self) -> Result<()> {
         self.draw()
+    }
+
+    fn exports_model(&self) -> bool {
+        true
+    }
+
+    fn model_export(&mut self) -> Option<Result<spiega_lessons::playground::export_code::Export>> {
+        Some(self.export_model())
+    }
+
+    fn import_model(&mut self, text: Result<&str>) {
+        self.import_model_file(text);
     }
 
     fn csv(&self) -> Option<String> {

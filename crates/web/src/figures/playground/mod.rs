@@ -15,6 +15,7 @@
 mod config;
 mod editor;
 mod figure;
+mod model_io;
 mod pointer;
 mod step_through;
 mod view;
@@ -28,7 +29,6 @@ use crate::training::{self, Trains};
 use figure::{PlaygroundFigure, ignored_settings};
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use web_sys::Element;
 
 /// Mounts the figure in `root`.
@@ -155,27 +155,14 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
         let Some(file) = input.files().and_then(|l| l.get(0)) else {
             return;
         };
-        let Ok(reader) = web_sys::FileReader::new() else {
-            return;
-        };
-        let r = reader.clone();
         let f2 = Rc::clone(&f);
-        let onload = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-            let text = r
-                .result()
-                .ok()
-                .and_then(|v| v.as_string())
-                .unwrap_or_default();
+        dom::read_text_file(&file, move |text| {
             if let Ok(mut fig) = f2.try_borrow_mut()
                 && let Err(e) = fig.import_csv(&text)
             {
                 fig.report(&e);
             }
         });
-        reader.set_onload(Some(onload.as_ref().unchecked_ref()));
-        // The reader lives until it has loaded; the closure with it.
-        onload.forget();
-        reader.read_as_text(&file).ok();
         input.set_value("");
     })?;
     let f = Rc::clone(fig);
