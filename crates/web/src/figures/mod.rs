@@ -125,8 +125,13 @@ const FIGURES: [(&str, Mount); 23] = [
 ];
 
 /// How near the viewport, in viewport heights beyond its edges, a figure must be to mount
-/// before the page's first chart is drawn; the others mount afterwards, one per task.
+/// before the page's first chart is drawn; the others mount afterwards, in slices.
 const NEAR_SCREENS: f64 = 1.0;
+
+/// The figures further down mount in slices of about this many milliseconds, each in its own
+/// task: short enough that the page answers the reader between slices, long enough that the
+/// browser does not lay out and paint the whole page once per figure.
+const SLICE_MS: f64 = 40.0;
 
 /// One figure placeholder waiting to be mounted.
 type Pending = (&'static str, Mount, Element);
@@ -134,8 +139,8 @@ type Pending = (&'static str, Mount, Element);
 /// Mounts every figure found in the page, then calls `then`.
 ///
 /// The figures on or near the screen (within [`NEAR_SCREENS`], which includes the target of a
-/// deep link the browser has scrolled to) mount at once, in [`FIGURES`] order; the rest mount one
-/// per task afterwards, in the same order, so the first chart is drawn without waiting for all
+/// deep link the browser has scrolled to) mount at once, in [`FIGURES`] order; the rest mount
+/// afterwards in slices of [`SLICE_MS`], one slice per task, in the same order, so the first chart is drawn without waiting for all
 /// of them and the page stays responsive while they mount. `then` runs when every figure has
 /// mounted (or shown why it could not): what needs all of them, such as following a shared
 /// link, waits for it.
@@ -164,16 +169,24 @@ pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
     Ok(())
 }
 
-/// Mounts the last of `rest` in a later task, and so on until none is left; then marks the page
-/// and calls `then`.
+/// In a later task, mounts figures from the end of `rest` for up to [`SLICE_MS`], and so on
+/// until none is left; then marks the page and calls `then`.
 fn mount_rest(doc: Document, mut rest: Vec<Pending>, then: Box<dyn FnOnce()>) {
-    let Some(pending) = rest.pop() else {
+    if rest.is_empty() {
         mark("spiega:all-figures");
         then();
         return;
-    };
+    }
     let scheduled = dom::after(0, move || {
-        mount_one(&doc, pending);
+        let clock = dom::window().ok().and_then(|w| w.performance());
+        let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
+        let start = now();
+        while let Some(pending) = rest.pop() {
+            mount_one(&doc, pending);
+            if now() - start >= SLICE_MS {
+                break;
+            }
+        }
         mount_rest(doc, rest, then);
     });
     if let Err(e) = scheduled {
