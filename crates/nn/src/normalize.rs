@@ -40,17 +40,24 @@ pub struct MinMaxScaler {
     offset: Vec<f32>,
 }
 
+/// `feature_range` as `(a, b)` when it is two finite numbers with `a < b`.
+fn check_feature_range(feature_range: (f32, f32)) -> Result<(f32, f32)> {
+    let (a, b) = feature_range;
+    if a.is_finite() && b.is_finite() && a < b {
+        Ok((a, b))
+    } else {
+        Err(EngineError::hyper(
+            "feature range",
+            format!("({a}, {b})"),
+            "it must be two finite numbers (a, b) with a < b",
+        ))
+    }
+}
+
 impl MinMaxScaler {
     /// Fits the scaler on `train` (one sample per row) for the target range `feature_range`.
     pub fn fit(train: &Matrix, feature_range: (f32, f32)) -> Result<Self> {
-        let (a, b) = feature_range;
-        if !(a.is_finite() && b.is_finite() && a < b) {
-            return Err(EngineError::hyper(
-                "feature range",
-                format!("({a}, {b})"),
-                "it must be two finite numbers (a, b) with a < b",
-            ));
-        }
+        let (a, b) = check_feature_range(feature_range)?;
         if train.nrows() == 0 || train.ncols() == 0 {
             return Err(EngineError::Empty {
                 what: "min-max scaler training data".to_owned(),
@@ -94,14 +101,7 @@ impl MinMaxScaler {
     /// inputs that map to the range's ends. Errors unless both lists have one finite value per
     /// feature, no scale is zero, and the range is two finite numbers `a < b`.
     pub fn from_affine(feature_range: (f32, f32), scale: &[f32], offset: &[f32]) -> Result<Self> {
-        let (a, b) = feature_range;
-        if !(a.is_finite() && b.is_finite() && a < b) {
-            return Err(EngineError::hyper(
-                "feature range",
-                format!("({a}, {b})"),
-                "it must be two finite numbers (a, b) with a < b",
-            ));
-        }
+        let (a, b) = check_feature_range(feature_range)?;
         if scale.is_empty() || scale.len() != offset.len() {
             return Err(EngineError::shape(
                 "min-max scale and offset",
