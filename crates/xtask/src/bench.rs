@@ -965,17 +965,18 @@ mod tests {
 
     #[test]
     fn ratios_are_taken_round_by_round_so_a_loaded_round_cancels_out() {
-        // Round 2 ran under load: both contenders slowed by half. The ratio of medians would mix
-        // rounds (1000/200 = 5 or 500/100); each round's own ratio is 5 throughout.
+        // Round 2 ran under load, which slowed both contenders. Each round's own ratio is 5, 4
+        // and 6: median 5, range 4 to 6. The ratio of the medians (900 / 150 = 6) would pair
+        // runs from different rounds.
         let page = Measure {
-            rates: vec![1000.0, 500.0, 1000.0],
+            rates: vec![1000.0, 400.0, 900.0],
             ..Measure::default()
         };
         let peer = Measure {
-            rates: vec![200.0, 100.0, 200.0],
+            rates: vec![200.0, 100.0, 150.0],
             ..Measure::default()
         };
-        assert_eq!(round_ratios(&page, &peer), Some((5.0, 5.0, 5.0)));
+        assert_eq!(round_ratios(&page, &peer), Some((5.0, 4.0, 6.0)));
         let mut broken = Measure {
             rates: vec![100.0, 100.0, 100.0],
             ..Measure::default()
