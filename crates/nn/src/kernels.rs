@@ -11,6 +11,8 @@
 //!
 //! Column-major means a `(rows, cols)` matrix stores element `(r, c)` at `r + c · rows`.
 
+pub(crate) mod conv;
+
 use crate::activation::Activation;
 use crate::tensor::{Matrix, ensure_shape};
 

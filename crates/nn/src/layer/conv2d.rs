@@ -2,11 +2,16 @@
 //! window geometry (valid, TensorFlow "same" and explicit padding), and a single-image helper for
 //! the page's convolution figure.
 //!
-//! The layer lowers the convolution to one matrix product (im2col): every receptive field becomes a
-//! row of a patch matrix, and the filters become its columns. Because the batch matrix is stored
-//! column-major, each pixel of the batch (one input column) is a contiguous run of `batch` values,
-//! so building the patch matrix copies contiguous runs and the product lands directly in the output
-//! matrix's memory.
+//! Because the batch matrix is stored column-major, each pixel of the batch (one input column) is a
+//! contiguous run of `batch` values. The layer takes one of two routes over those runs. Small
+//! filter banks (at most `kernels::SMALL_WEIGHTS` weights, as every network of the page and the
+//! benchmark's W3c) run the direct convolution of `kernels::conv`: each output run is the bias
+//! plus the weighted runs its window reads, summed across the batch in blocks of lanes that
+//! vectorise (SIMD128 in the page), with no patch matrix, copy or allocation per step. Larger ones
+//! lower the convolution to one matrix product (im2col): every receptive field becomes a row of a
+//! patch matrix, and the filters become its columns; building the patch matrix copies contiguous
+//! runs, and the product lands directly in the output matrix's memory. Both routes compute the
+//! same sums (in a different order) for every shape, stride and padding, which a test checks.
 
 use nalgebra::{DMatrixView, DMatrixViewMut};
 
@@ -323,14 +328,14 @@ impl ConvGeometry {
 
     /// The input row (and whether it lies inside the image) read by output row `oh` at kernel
     /// row `ki`.
-    fn source_row(&self, oh: usize, ki: usize) -> Option<usize> {
+    pub(crate) fn source_row(&self, oh: usize, ki: usize) -> Option<usize> {
         (oh * self.stride.0 + ki)
             .checked_sub(self.pad.top)
             .filter(|&r| r < self.in_height)
     }
 
     /// The input column read by output column `ow` at kernel column `kj`, if inside the image.
-    fn source_col(&self, ow: usize, kj: usize) -> Option<usize> {
+    pub(crate) fn source_col(&self, ow: usize, kj: usize) -> Option<usize> {
         (ow * self.stride.1 + kj)
             .checked_sub(self.pad.left)
             .filter(|&c| c < self.in_width)
@@ -369,6 +374,8 @@ pub struct Conv2d {
     dx: Matrix,
     /// Whether `backward` computes `dL/dX` (see [`Module::set_input_gradient`]).
     input_gradient: bool,
+    /// Whether the layer takes the direct route ([`kernels::conv`]) rather than im2col.
+    direct: bool,
 }
 
 impl Conv2d {
@@ -437,6 +444,7 @@ impl Conv2d {
             out: Matrix::zeros(0, n_out),
             dx: Matrix::zeros(0, n_in),
             input_gradient: true,
+            direct: o * k <= kernels::SMALL_WEIGHTS,
         }
     }
 
@@ -574,9 +582,14 @@ impl Module for Conv2d {
             });
         }
         let rows = checked_size("the batch's patch table", &[self.geom.positions(), batch])?;
+        ensure_shape(&mut self.out, batch, self.geom.output_shape().size());
+        if self.direct {
+            let (x, y) = (input.as_slice(), self.out.as_mut_slice());
+            kernels::conv::forward(&self.geom, batch, x, self.w.as_slice(), &self.b, y);
+            return Ok(());
+        }
         checked_size("the batch's patch table", &[rows, self.geom.patch_len()])?;
         ensure_shape(&mut self.patches, rows, self.geom.patch_len());
-        ensure_shape(&mut self.out, batch, self.geom.output_shape().size());
         self.im2col(input);
         let mut y =
             DMatrixViewMut::from_slice(self.out.as_mut_slice(), rows, self.geom.out_channels);
@@ -605,6 +618,17 @@ impl Module for Conv2d {
                 (batch, self.geom.output_shape().size()),
                 grad_output.shape(),
             ));
+        }
+        if self.direct {
+            let (x, gy) = (input.as_slice(), grad_output.as_slice());
+            let dw = self.dw.as_mut_slice();
+            kernels::conv::param_grads(&self.geom, batch, x, gy, dw, &mut self.db);
+            if self.input_gradient {
+                ensure_shape(&mut self.dx, batch, self.geom.input_shape().size());
+                let (w, dx) = (self.w.as_slice(), self.dx.as_mut_slice());
+                kernels::conv::input_grad(&self.geom, batch, gy, w, dx);
+            }
+            return Ok(());
         }
         let rows = self.patches.nrows();
         let g = DMatrixView::from_slice(grad_output.as_slice(), rows, self.geom.out_channels);
@@ -887,6 +911,78 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The largest difference between two arrays, as a fraction of the larger array's largest
+    /// magnitude (at least 1).
+    fn relative_gap(a: &[f32], b: &[f32]) -> f32 {
+        assert_eq!(a.len(), b.len());
+        let scale = a.iter().chain(b).fold(1.0f32, |m, v| m.max(v.abs()));
+        let gap = a
+            .iter()
+            .zip(b)
+            .fold(0.0f32, |m, (p, q)| m.max((p - q).abs()));
+        gap / scale
+    }
+
+    #[test]
+    fn direct_route_matches_im2col() {
+        // Random geometries (strides 1–3, every kind of padding, 1–3 input and 1–9 output
+        // channels) and batches that fill wide blocks, narrow blocks and single lanes.
+        let mut rng = Rng::new(77);
+        let mut checked = 0;
+        for case in 0..80u32 {
+            let shape = image(1 + rng.index(3), 1 + rng.index(9), 1 + rng.index(9));
+            let kernel = (1 + rng.index(4), 1 + rng.index(4));
+            let stride = (1 + rng.index(3), 1 + rng.index(3));
+            let padding = match rng.index(3) {
+                0 => Padding::Valid,
+                1 => Padding::Same,
+                _ => Padding::Explicit(PadAmounts {
+                    top: rng.index(3),
+                    bottom: rng.index(3),
+                    left: rng.index(3),
+                    right: rng.index(3),
+                }),
+            };
+            let out = 1 + rng.index(9);
+            let Ok(g) = ConvGeometry::new(shape, out, kernel, stride, padding) else {
+                continue;
+            };
+            let batch = [1, 3, 4, 16, 21, 32, 37][rng.index(7)];
+            let mut direct = Conv2d::new(g, Init::Glorot, &mut Rng::new(case)).unwrap();
+            for b in direct.bias_mut() {
+                *b = rng.range(-1.0, 1.0);
+            }
+            assert!(direct.direct, "case {case} takes the direct route");
+            let mut im2col = direct.clone();
+            im2col.direct = false;
+            let x = random_matrix(batch, shape.size(), 1000 + case);
+            let gy = random_matrix(batch, g.output_shape().size(), 2000 + case);
+            for layer in [&mut direct, &mut im2col] {
+                layer.forward(&x, Mode::Train, &mut Rng::new(0)).unwrap();
+                layer.backward(&x, &gy).unwrap();
+            }
+            let pairs = [
+                (direct.output().as_slice(), im2col.output().as_slice()),
+                (direct.grad_weights_oihw(), im2col.grad_weights_oihw()),
+                (direct.grad_bias(), im2col.grad_bias()),
+                (
+                    direct.grad_input().as_slice(),
+                    im2col.grad_input().as_slice(),
+                ),
+            ];
+            for (what, (a, b)) in ["y", "dW", "db", "dX"].iter().zip(pairs) {
+                assert!(!a.is_empty(), "case {case}: {what} is empty");
+                let gap = relative_gap(a, b);
+                assert!(
+                    gap < 1e-5,
+                    "case {case} {g:?} batch {batch}: {what} differs by {gap}"
+                );
+            }
+            checked += 1;
+        }
+        assert!(checked >= 50, "only {checked} geometries were valid");
     }
 
     #[test]
