@@ -34,7 +34,10 @@ pub struct Pool2d {
     geom: ConvGeometry,
     /// For max pooling, the flat within-channel input index `row·W + col` of each output's
     /// maximum, laid out like the output matrix's storage (position-major, batch innermost).
-    argmax: Vec<usize>,
+    /// Stored as `u32` (a channel holds at most [`crate::layer::conv2d::MAX_ELEMENTS`] values),
+    /// the width of an `f32`, so the search vectorises: each lane compares, then selects its value
+    /// and its index.
+    argmax: Vec<u32>,
     out: Matrix,
     dx: Matrix,
 }
@@ -92,7 +95,7 @@ impl Pool2d {
             return None;
         }
         let column = (channel * g.out_height() + row) * g.out_width() + col;
-        let flat = *self.argmax.get(column * batch + sample)?;
+        let flat = *self.argmax.get(column * batch + sample)? as usize;
         Some((flat / g.in_width(), flat % g.in_width()))
     }
 
@@ -163,7 +166,7 @@ impl Module for Pool2d {
             let at = (c * plane + first) * batch;
             y.copy_from_slice(&xs[at..at + batch]);
             if let Some(arg) = arg {
-                arg.fill(first);
+                arg.fill(first as u32);
                 for u in 0..kh {
                     for v in 0..kw {
                         let flat = (i * sh + u) * w + j * sw + v;
@@ -171,11 +174,12 @@ impl Module for Pool2d {
                             continue;
                         }
                         let at = (c * plane + flat) * batch;
+                        let index = flat as u32;
                         for ((y, a), &x) in y.iter_mut().zip(arg.iter_mut()).zip(&xs[at..]) {
-                            if x > *y || (x.is_nan() && !y.is_nan()) {
-                                *y = x;
-                                *a = flat;
-                            }
+                            // Without branches, so each lane picks its own winner.
+                            let take = (x > *y) | (x.is_nan() & !y.is_nan());
+                            *y = if take { x } else { *y };
+                            *a = if take { index } else { *a };
                         }
                     }
                 }
@@ -217,7 +221,7 @@ impl Module for Pool2d {
         let (sh, sw) = g.stride();
         let (w, plane) = (g.in_width(), g.in_height() * g.in_width());
         ensure_shape(&mut self.dx, batch, g.input_shape().size());
-        self.dx.fill(0.0);
+        self.dx.as_mut_slice().fill(0.0);
         let dxs = self.dx.as_mut_slice();
         let scale = 1.0 / (kh * kw) as f32;
         let grads = grad_output.as_slice().chunks_exact(batch);
@@ -231,7 +235,7 @@ impl Module for Pool2d {
                 PoolKind::Max => {
                     let args = &self.argmax[column * batch..(column + 1) * batch];
                     for (n, (&a, &d)) in args.iter().zip(d).enumerate() {
-                        dxs[(c * plane + a) * batch + n] += d;
+                        dxs[(c * plane + a as usize) * batch + n] += d;
                     }
                 }
                 PoolKind::Average => {
