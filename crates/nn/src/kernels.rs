@@ -2,8 +2,12 @@
 //!
 //! The dense layer's three products (`Z = X Wᵀ + b`, `dW = dZᵀ X`, `dX = dZ W`) take one of two
 //! routes. Narrow layers — the playground's handful of units — run the register-blocked loops
-//! below ([`blocked_product`], [`blocked_dots`]), which the compiler vectorises over the batch and
-//! which cost no call overhead, allocation or packing. Wide layers go to
+//! below ([`blocked_product`], [`blocked_dots`]), which the compiler vectorises and which cost no
+//! call overhead, allocation or packing. This small-layer path keeps every lane busy at the
+//! playground's sizes: a batch that is not a multiple of the 8-row block ends with an overlapping
+//! block rather than rows summed one scalar at a time, and `dW` of a layer of at least 8 outputs
+//! is the product `dZᵀ · X` over a transposed copy of `dZ` (vectorised over the outputs, with no
+//! sum across lanes per weight) rather than a dot product per weight. Wide layers go to
 //! nalgebra's `gemm`, which hands unit-stride operands to matrixmultiply's blocked `sgemm` (with a
 //! `simd128` kernel in WebAssembly). `dW = dZᵀ X` is formed from a transposed copy of `dZ`, since
 //! nalgebra's `gemm_tr` computes each element as a separate dot product, and strided views into
@@ -15,6 +19,7 @@ pub(crate) mod conv;
 
 use crate::activation::Activation;
 use crate::tensor::{Matrix, ensure_shape};
+use std::ops::Range;
 
 /// Layers whose weight matrix has at most this many entries use the register-blocked loops;
 /// larger ones use matrixmultiply. Measured with `cargo xtask bench`: the 2-8-8-8-1 network and
@@ -52,7 +57,8 @@ pub(crate) fn dense_forward(x: &Matrix, w: &Matrix, b: &[f32], z: &mut Matrix, w
 
 /// `dw = dzᵀ x` `(out, in)` and `db = Σ_rows dz` `(out)` for `dz` `(batch, out)`, `x` `(batch, in)`.
 ///
-/// `dzt` is a scratch buffer for `dzᵀ` `(out, batch)`, used by the blocked route only.
+/// `dzt` is a scratch buffer for `dzᵀ` `(out, batch)`, used by every route but the dot products
+/// of a layer of fewer than 8 outputs.
 pub(crate) fn dense_param_grads(
     dz: &Matrix,
     x: &Matrix,
@@ -65,7 +71,20 @@ pub(crate) fn dense_param_grads(
     for (o, d) in db.iter_mut().enumerate() {
         *d = dzs[o * batch..(o + 1) * batch].iter().sum();
     }
-    if dw.len() <= SMALL_WEIGHTS {
+    if dw.len() <= SMALL_WEIGHTS && outputs >= BLOCK_ROWS {
+        // As a product `dzᵀ · x`, vectorised over the outputs: every term is a multiply-add into
+        // a register, with no sum across lanes at the end of each dot product.
+        ensure_shape(dzt, outputs, batch);
+        dz.transpose_to(dzt);
+        blocked_product(
+            (outputs, batch, inputs),
+            dzt.as_slice(),
+            x.as_slice(),
+            (1, batch),
+            |_| 0.0,
+            dw.as_mut_slice(),
+        );
+    } else if dw.len() <= SMALL_WEIGHTS {
         blocked_dots(
             batch,
             (outputs, inputs),
@@ -163,7 +182,9 @@ const BLOCK_COLS: usize = 4;
 /// Register-blocked: each 8 × 4 block of `c` is summed in locals over the whole `k` loop, reading
 /// eight consecutive entries of a column of `a` and four scalars of `b` per step, so nothing is
 /// stored until the block is done. The terms are added in increasing `p` after `init`, as the
-/// plain loops did. Edges (fewer than 8 rows or 4 columns left) take a plain loop.
+/// plain loops did. Rows that do not fill a last block are covered by one more block overlapping
+/// the one before ([`block_starts`]); only a matrix of fewer than 8 rows, and the columns that do
+/// not fill a last group of 4, take a plain loop.
 pub(crate) fn blocked_product(
     (m, k, n): (usize, usize, usize),
     a: &[f32],
@@ -173,10 +194,10 @@ pub(crate) fn blocked_product(
     c: &mut [f32],
 ) {
     let full_cols = n - n % BLOCK_COLS;
-    let full_rows = m - m % BLOCK_ROWS;
+    let (row_starts, plain_rows) = block_starts(m, BLOCK_ROWS);
     for j0 in (0..full_cols).step_by(BLOCK_COLS) {
         let starts: [f32; BLOCK_COLS] = std::array::from_fn(|c| init(j0 + c));
-        for r0 in (0..full_rows).step_by(BLOCK_ROWS) {
+        for r0 in row_starts.clone() {
             let mut acc = [[0.0f32; BLOCK_ROWS]; BLOCK_COLS];
             for (col, &start) in acc.iter_mut().zip(&starts) {
                 *col = [start; BLOCK_ROWS];
@@ -197,13 +218,16 @@ pub(crate) fn blocked_product(
                 c[r0 + (j0 + cc) * m..][..BLOCK_ROWS].copy_from_slice(col);
             }
         }
-        // The last rows of these columns, one column at a time.
-        for j in j0..j0 + BLOCK_COLS {
-            let tail = &mut c[full_rows + j * m..(j + 1) * m];
+        // Fewer than 8 rows in all: one column at a time.
+        for j in (j0..j0 + BLOCK_COLS).filter(|_| !plain_rows.is_empty()) {
+            let tail = &mut c[plain_rows.start + j * m..(j + 1) * m];
             tail.fill(init(j));
             for p in 0..k {
                 let bv = b[p * b_row + j * b_col];
-                for (cv, &av) in tail.iter_mut().zip(&a[full_rows + p * m..(p + 1) * m]) {
+                for (cv, &av) in tail
+                    .iter_mut()
+                    .zip(&a[plain_rows.start + p * m..(p + 1) * m])
+                {
                     *cv += av * bv;
                 }
             }
@@ -220,6 +244,22 @@ pub(crate) fn blocked_product(
             }
         }
     }
+}
+
+/// Where the register blocks of `block` rows start over `m` rows, and the rows left to a plain
+/// loop.
+///
+/// Blocks start at 0, `block`, 2·`block`, …; when `m` is at least one block but not a multiple of
+/// it, one more block ends at the last row, overlapping the block before. The rows the two share
+/// are summed again from the same terms in the same order, so they are written again with the
+/// same bits, and no row is left over: a batch of 10 is two blocks of 8 (rows 0–7 and 2–9)
+/// rather than one block and two rows summed a scalar at a time, which cost more than the block.
+/// Only `m < block` leaves rows — all of them — to the plain loop.
+fn block_starts(m: usize, block: usize) -> (impl Iterator<Item = usize> + Clone, Range<usize>) {
+    let full = m - m % block;
+    let overlapping = (m > full && m >= block).then(|| m - block);
+    let plain = if m >= block { m..m } else { 0..m };
+    ((0..full).step_by(block).chain(overlapping), plain)
 }
 
 /// `c[o + i·n_o] = Σ_p u[p + o·len] · v[p + i·len]` for `o < n_o`, `i < n_i`: every dot product

@@ -47,8 +47,13 @@ fn check_pair(what: &str, output: &Matrix, target: &Matrix) -> Result<()> {
             what: format!("{what} batch"),
         });
     }
-    check_finite(&format!("{what} output"), output)?;
-    check_finite(&format!("{what} target"), target)
+    // The message is only written when a check fails: a training step passes here every time.
+    for (part, m) in [("output", output), ("target", target)] {
+        check_finite(part, m).map_err(|_| EngineError::NonFinite {
+            what: format!("{what} {part}"),
+        })?;
+    }
+    Ok(())
 }
 
 /// The number of elements as `f64`, for means.
@@ -1629,6 +1634,12 @@ mod tests {
             Loss::BinaryCrossEntropy.value(&nan, &m(&[&[1.0], &[0.0]])),
             Err(EngineError::NonFinite { .. })
         ));
+        // The message names the loss and which of its two inputs is not finite.
+        for (output, target, part) in [(&nan, &o, "output"), (&o, &nan, "target")] {
+            let err = Loss::MeanSquaredError.value(output, target).unwrap_err();
+            let name = Loss::MeanSquaredError.name();
+            assert!(err.to_string().contains(&format!("{name} {part}")), "{err}");
+        }
         // Binary margin losses need 0/1 (or ±1) labels; softmax needs two classes.
         assert!(Loss::Hinge.value(&o, &m(&[&[0.5], &[0.0]])).is_err());
         assert!(
