@@ -1,7 +1,8 @@
 //! The animation-frame loop: a figure that trains asks for frames while it plays and stops
 //! asking when it pauses, so an idle page does no work at all. Also the rules every training
 //! figure shares: it pauses when it leaves the screen, and it trains a few frames the first time
-//! it comes on screen ([`on_first_sight`], [`warm_up`]).
+//! it comes on screen ([`on_first_sight`], [`warm_up`]). How often a playing figure's frame runs
+//! within the loop's animation frames is the frame budget's ([`crate::training::FrameBudget`]).
 
 use crate::dom;
 use crate::error::Result;

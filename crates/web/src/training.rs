@@ -9,6 +9,15 @@
 //! and says so ([`crate::frame::LEFT_THE_SCREEN`], the rule every training figure follows), and an
 //! error pauses it with the figure's own message. [`warm_up_on_first_sight`] has the figure train
 //! a few frames the first time it comes on screen, so it never shows empty charts.
+//!
+//! **The frame budget.** Every playing figure shares one budget of main-thread time per
+//! animation frame ([`FrameBudget`]): the runtime measures how long each figure's frame of
+//! training and drawing takes and how far apart animation frames come, shrinks the budget while
+//! frames come late and grows it while they come on time, and gives each playing figure an equal
+//! share of it. A figure whose frame costs more than its share waits, drawing nothing, until it
+//! has saved enough share for one frame ([`take_turn`]). What a figure's frame does never
+//! changes, only how often it comes: so the run (its updates, its recorded curves, every loss a
+//! link replays) is the same on any machine, and only its speed follows the machine.
 
 use crate::dom;
 use crate::error::{Result, WebError};
@@ -26,6 +35,8 @@ pub struct Playback {
     message: Element,
     playing: bool,
     frames: Option<FrameLoop>,
+    /// The figure's turn in the frame budget: what its frames cost, and its saved share.
+    turn: Turn,
 }
 
 impl Playback {
@@ -38,6 +49,7 @@ impl Playback {
             message: dom::query(root, "[data-role=\"message\"]")?,
             playing: false,
             frames: None,
+            turn: Turn::default(),
         })
     }
 
@@ -81,6 +93,133 @@ pub fn paused_label(steps: u64, limit: u64, idle: &'static str) -> &'static str 
 /// How many of `per_frame` updates a frame may still do when `steps` of `limit` are done.
 pub fn updates_left(steps: u64, limit: u64, per_frame: u32) -> u32 {
     per_frame.min(u32::try_from(limit.saturating_sub(steps)).unwrap_or(u32::MAX))
+}
+
+/// The main-thread milliseconds of training and drawing that every playing figure shares in
+/// one animation frame, adapted to how far apart frames come.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FrameBudget {
+    ms: f64,
+}
+
+impl FrameBudget {
+    /// The frame interval aimed at: 60 frames a second.
+    pub const TARGET_FRAME_MS: f64 = 1000.0 / 60.0;
+    /// The least budget: even on a slow machine every playing figure goes on training.
+    pub const MIN_MS: f64 = 3.0;
+    /// The most: the rest of a frame is the browser's, to lay out and paint.
+    pub const MAX_MS: f64 = 10.0;
+    /// A gap between frames longer than this is a pause (a hidden tab, a reader's action), not a
+    /// slow frame, and is not adapted to.
+    pub const PAUSE_MS: f64 = 250.0;
+
+    /// The budget when play starts: the most.
+    pub fn new() -> Self {
+        Self { ms: Self::MAX_MS }
+    }
+
+    /// The milliseconds per frame, shared by all playing figures.
+    pub fn ms(&self) -> f64 {
+        self.ms
+    }
+
+    /// Adapts to the time since the previous animation frame, `frame_ms`: a frame later than a
+    /// fifth over [`Self::TARGET_FRAME_MS`] shrinks the budget by a fifth, one on time grows it
+    /// by a tenth, within [`Self::MIN_MS`] and [`Self::MAX_MS`].
+    pub fn adapt(&mut self, frame_ms: f64) {
+        if !(frame_ms > 0.0 && frame_ms < Self::PAUSE_MS) {
+            return;
+        }
+        if frame_ms > 1.2 * Self::TARGET_FRAME_MS {
+            self.ms *= 0.8;
+        } else if frame_ms < 1.1 * Self::TARGET_FRAME_MS {
+            self.ms *= 1.1;
+        }
+        self.ms = self.ms.clamp(Self::MIN_MS, Self::MAX_MS);
+    }
+
+    /// Each of `playing` figures' equal share, in milliseconds (the shares sum to the budget).
+    pub fn share(&self, playing: usize) -> f64 {
+        self.ms / playing.max(1) as f64
+    }
+}
+
+impl Default for FrameBudget {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One figure's place in the frame budget.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Turn {
+    /// What the figure's frames cost, ms (a moving average; 0 before the first).
+    pub cost_ms: f64,
+    /// Share saved towards the next frame, ms.
+    pub saved_ms: f64,
+}
+
+impl Turn {
+    /// Records that a frame of the figure took `ms`.
+    pub fn measured(&mut self, ms: f64) {
+        if ms.is_finite() && ms >= 0.0 {
+            self.cost_ms = if self.cost_ms == 0.0 {
+                ms
+            } else {
+                0.7 * self.cost_ms + 0.3 * ms
+            };
+        }
+    }
+}
+
+/// Whether a figure plays its frame in this animation frame, given its `share` of the budget
+/// (ms): it adds the share to what it saved (never saving more than one frame's cost or one
+/// share), and plays when that covers its frame's cost, which it then spends. A figure whose
+/// frames cost no more than its share plays every frame; a dearer one every few frames, so that
+/// over time it spends no more than its share.
+pub fn take_turn(turn: &mut Turn, share: f64) -> bool {
+    turn.saved_ms = (turn.saved_ms + share).min(share.max(turn.cost_ms));
+    if turn.saved_ms >= turn.cost_ms {
+        turn.saved_ms -= turn.cost_ms;
+        true
+    } else {
+        false
+    }
+}
+
+/// The page's one frame budget and who shared it: the time stamp of the animation frame being
+/// run, how many figures played in it and in the frame before.
+struct Schedule {
+    budget: FrameBudget,
+    frame_at: f64,
+    playing_now: usize,
+    playing_before: usize,
+}
+
+thread_local! {
+    static SCHEDULE: RefCell<Schedule> = RefCell::new(Schedule {
+        budget: FrameBudget::new(),
+        frame_at: f64::NAN,
+        playing_now: 0,
+        playing_before: 0,
+    });
+}
+
+/// A playing figure's share of the budget in the animation frame stamped `now` (ms): the first
+/// figure to run in a new frame adapts the budget to the time since the previous one.
+fn share_at(now: f64) -> f64 {
+    SCHEDULE.with(|s| {
+        let mut s = s.borrow_mut();
+        if now != s.frame_at {
+            let since = now - s.frame_at;
+            s.budget.adapt(since);
+            s.frame_at = now;
+            s.playing_before = s.playing_now;
+            s.playing_now = 0;
+        }
+        s.playing_now += 1;
+        s.budget.share(s.playing_before.max(s.playing_now))
+    })
 }
 
 /// A figure that trains frame by frame while the reader has it playing.
@@ -253,11 +392,116 @@ fn tick<F: Trains>(weak: &Weak<RefCell<F>>, now: f64) -> bool {
         f.playback().note(crate::frame::LEFT_THE_SCREEN);
         return false;
     }
-    match f.train_frame_at(now) {
+    let share = share_at(now);
+    if !take_turn(&mut f.playback().turn, share) {
+        return true;
+    }
+    let clock = dom::window().ok().and_then(|w| w.performance());
+    let t0 = clock.as_ref().map_or(0.0, web_sys::Performance::now);
+    let result = f.train_frame_at(now);
+    if let Some(clock) = &clock {
+        f.playback().turn.measured(clock.now() - t0);
+    }
+    match result {
         Ok(go_on) => go_on && f.playback().playing(),
         Err(e) => {
             f.report(&e);
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `frames` animation frames `frame_ms` apart for figures whose frames cost `costs`
+    /// (ms), as the runtime does; returns how many frames each played and the most milliseconds
+    /// spent in any one frame after the first.
+    fn run(budget: &mut FrameBudget, frame_ms: f64, costs: &[f64], frames: usize) -> Vec<u32> {
+        let mut turns: Vec<Turn> = costs.iter().map(|_| Turn::default()).collect();
+        let mut played = vec![0; costs.len()];
+        for _ in 0..frames {
+            budget.adapt(frame_ms);
+            let share = budget.share(costs.len());
+            for ((turn, cost), n) in turns.iter_mut().zip(costs).zip(&mut played) {
+                if take_turn(turn, share) {
+                    turn.measured(*cost);
+                    *n += 1;
+                }
+            }
+        }
+        played
+    }
+
+    #[test]
+    fn shares_sum_to_the_budget() {
+        let budget = FrameBudget::new();
+        for playing in 1..=11 {
+            let total = budget.share(playing) * playing as f64;
+            assert!(
+                (total - budget.ms()).abs() < 1e-9,
+                "{playing} figures share {total} ms"
+            );
+        }
+        assert_eq!(budget.share(0), budget.ms());
+    }
+
+    #[test]
+    fn figures_within_their_share_play_every_frame() {
+        let mut budget = FrameBudget::new();
+        let played = run(&mut budget, 16.0, &[1.0, 2.0, 3.0], 100);
+        assert_eq!(played, vec![100, 100, 100]);
+    }
+
+    #[test]
+    fn dear_figures_play_less_often_but_every_one_plays_and_the_budget_holds() {
+        let mut budget = FrameBudget::new();
+        let costs = [1.0, 6.0, 30.0];
+        let frames = 600;
+        let played = run(&mut budget, 16.0, &costs, frames);
+        // Each figure plays, the cheap one every frame, the dearest seldom but steadily.
+        assert_eq!(played[0], frames as u32);
+        assert!(played.iter().all(|&n| n >= 1), "{played:?}");
+        assert!(played[2] < played[1] && played[1] < played[0], "{played:?}");
+        // The dearest plays about as often as its share allows: share / cost of the frames.
+        let share = budget.share(costs.len());
+        let expected = frames as f64 * share / costs[2];
+        assert!(
+            (f64::from(played[2]) - expected).abs() <= expected * 0.1 + 2.0,
+            "{played:?}, expected about {expected}"
+        );
+        // Over the run, each figure dearer than its share spent no more than its share of every
+        // frame, plus the one frame it started with.
+        for (n, cost) in played.iter().zip(costs).filter(|(_, c)| *c > share) {
+            let spent = f64::from(*n) * cost;
+            assert!(
+                spent <= frames as f64 * share + cost,
+                "{spent} ms over {frames} frames"
+            );
+        }
+    }
+
+    #[test]
+    fn the_budget_shrinks_while_frames_are_late_and_grows_while_they_are_on_time() {
+        let mut budget = FrameBudget::new();
+        let played_fast = run(&mut budget, 16.0, &[9.0], 50);
+        assert_eq!(budget.ms(), FrameBudget::MAX_MS);
+        assert_eq!(played_fast[0], 50);
+        // Late frames: the budget falls to its least, and a 9 ms figure plays one frame in three.
+        let played_slow = run(&mut budget, 40.0, &[9.0], 300);
+        assert_eq!(budget.ms(), FrameBudget::MIN_MS);
+        assert!(
+            (90..=110).contains(&played_slow[0]),
+            "{played_slow:?} frames of 300"
+        );
+        // On time again: back up.
+        run(&mut budget, 15.0, &[9.0], 50);
+        assert_eq!(budget.ms(), FrameBudget::MAX_MS);
+        // A pause is not a late frame.
+        let mut paused = FrameBudget::new();
+        paused.adapt(5000.0);
+        paused.adapt(f64::NAN);
+        assert_eq!(paused.ms(), FrameBudget::MAX_MS);
     }
 }

@@ -19,8 +19,8 @@
 //! See `crates/xtask/BENCH.md` for the method and figures.
 
 use crate::gzip;
-use crate::page_speed;
 use crate::setup;
+use crate::{page_frames, page_speed};
 use fantoccini::wd::{TimeoutConfiguration, WindowHandle};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
@@ -111,6 +111,10 @@ struct Options {
     page: bool,
     /// How long the playground trains while its frames are counted.
     page_seconds: f64,
+    /// Whether to count frames while the figures train ([`page_frames`]), alone and all at once.
+    frames: bool,
+    /// A release build of the page to count frames in, instead of building one.
+    frames_dist: Option<std::path::PathBuf>,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -123,6 +127,8 @@ fn parse(args: &[String]) -> Result<Options, String> {
         wasm_opt: None,
         page: true,
         page_seconds: 10.0,
+        frames: false,
+        frames_dist: None,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -167,6 +173,16 @@ fn parse(args: &[String]) -> Result<Options, String> {
                 o.native = false;
                 o.browser = false;
             }
+            "--frames" => {
+                o.native = false;
+                o.browser = false;
+                o.page = false;
+                o.frames = true;
+            }
+            "--dist" => {
+                let dir = it.next().ok_or("--dist takes a directory")?;
+                o.frames_dist = Some(dir.into());
+            }
             "--page-seconds" => {
                 let n = it.next().ok_or("--page-seconds takes a number")?;
                 o.page_seconds = n
@@ -183,11 +199,14 @@ fn parse(args: &[String]) -> Result<Options, String> {
     if o.workloads.is_empty() {
         o.workloads = WorkloadId::ALL.to_vec();
     }
-    if !o.native && !o.browser && !o.page {
+    if !o.native && !o.browser && !o.page && !o.frames {
         return Err("--native-only, --browser-only and --page-only exclude each other".into());
     }
     Ok(o)
 }
+
+/// How long each frame scenario of `--frames` plays.
+const FRAME_SECONDS: f64 = 5.0;
 
 /// The measurements of one (contender, workload).
 #[derive(Default)]
@@ -394,6 +413,14 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
         page_speed::report(&figures);
         let rows = rt.block_on(page_speed::measure_conditions(&dist, o.page_seconds))?;
         page_speed::report_conditions(&rows, o.page_seconds);
+    }
+    if o.frames {
+        let dist = match &o.frames_dist {
+            Some(dir) => dir.clone(),
+            None => page_speed::build(root)?,
+        };
+        let rows = rt.block_on(page_frames::measure(&dist, FRAME_SECONDS))?;
+        page_frames::report(&rows);
     }
     Ok(ok)
 }

@@ -32,6 +32,7 @@ mod cycles;
 mod fuzz;
 mod gzip;
 mod offline;
+mod page_frames;
 mod page_speed;
 mod pictures;
 mod reference;
@@ -67,11 +68,14 @@ tasks:
                         own (reference/cases/*.json), where a case missing a field fails; a FILE is
                         checked leniently (fields a case does not list are skipped and reported)
                         unless --strict is given
-  bench [--runs N] [--native-only | --browser-only | --page-only] [--page-seconds S] [WORKLOAD...]
+  bench [--runs N] [--native-only | --browser-only | --page-only | --frames [--dist DIR]]
+        [--page-seconds S] [WORKLOAD...]
                         time the training workloads W1-W3c natively and in headless Chromium
                         against ConvNetJS and TensorFlow.js, then the page itself, also on a
                         slow network and a slowed processor (--page is --page-only; not part
-                        of `test`)
+                        of `test`); --frames only counts frames while each figure that trains
+                        plays alone, then all at once, at full speed and with the processor
+                        slowed four times (in the page built in DIR if given)
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count

@@ -187,7 +187,7 @@ async fn count_frames(page: &Page, seconds: f64) -> Result<[f64; 3], String> {
 }
 
 /// Chromium's cumulative main-thread times, in seconds: all tasks, script, style, layout.
-async fn main_thread_seconds(page: &Page) -> Result<[f64; 4], String> {
+pub(crate) async fn main_thread_seconds(page: &Page) -> Result<[f64; 4], String> {
     let metrics = page.cdp("Performance.getMetrics", json!({})).await?;
     let read = |name: &str| {
         metrics["metrics"]
