@@ -195,7 +195,10 @@ impl Runs {
                 run.number = old.number;
             }
         } else {
-            self.next = self.next.max(self.runs.iter().map(|r| r.number).max().unwrap_or(0)) + 1;
+            self.next = self
+                .next
+                .max(self.runs.iter().map(|r| r.number).max().unwrap_or(0))
+                + 1;
             run.number = self.next;
         }
         self.runs.insert(0, run);
@@ -383,7 +386,12 @@ fn words(key: &str, value: &Value) -> Option<String> {
         "xTimesY" => feature("x₁x₂"),
         "sinX" => feature("sin x₁"),
         "sinY" => feature("sin x₂"),
-        "normalize" => if on { "scaled inputs" } else { "unscaled inputs" }.to_owned(),
+        "normalize" => if on {
+            "scaled inputs"
+        } else {
+            "unscaled inputs"
+        }
+        .to_owned(),
         "networkShape" if text.is_empty() => "no hidden layer".to_owned(),
         "networkShape" => format!("hidden layers {}", text.replace(',', ", ")),
         "loss" => format!("{text} loss"),

@@ -123,7 +123,10 @@ fn thinning_keeps_the_first_and_last_points_evenly_spread() {
     assert_eq!(curve[MAX_POINTS - 1].train, h[999].train.loss);
     assert!(curve.windows(2).all(|w| w[0].step < w[1].step));
     // Spread evenly: no gap between kept records is more than one record wider than another.
-    let gaps: Vec<u64> = curve.windows(2).map(|w| (w[1].step - w[0].step) / 3).collect();
+    let gaps: Vec<u64> = curve
+        .windows(2)
+        .map(|w| (w[1].step - w[0].step) / 3)
+        .collect();
     let (lo, hi) = (gaps.iter().min(), gaps.iter().max());
     assert!(hi.zip(lo).is_some_and(|(h, l)| h - l <= 1), "{gaps:?}");
     // A short history is kept whole.
@@ -174,7 +177,11 @@ fn every_setting_that_trains_differently_has_its_own_words() {
     // address writes them.
     let a = PlaygroundState::default();
     for field in FIELDS.iter().filter(|f| !DISPLAY_KEYS.contains(&f.key)) {
-        assert!(words(field.key, &(field.get)(&a)).is_some(), "{}", field.key);
+        assert!(
+            words(field.key, &(field.get)(&a)).is_some(),
+            "{}",
+            field.key
+        );
     }
     assert_eq!(describe("colour", &Value::Integer(3)), "colour 3");
 }
@@ -209,7 +216,10 @@ fn damaged_or_foreign_text_is_refused_with_a_reason() {
     };
     let cases = [
         with_curve(serde_json::json!([])),
-        with_curve(serde_json::json!([[10, 0.5, null, null], [5, 0.4, null, null]])),
+        with_curve(serde_json::json!([
+            [10, 0.5, null, null],
+            [5, 0.4, null, null]
+        ])),
         with_curve(serde_json::json!(vec![[0, 1]; MAX_POINTS + 1])),
         String::new(),
         "dark".to_owned(),
@@ -221,7 +231,14 @@ fn damaged_or_foreign_text_is_refused_with_a_reason() {
         good.replacen("\"curve\":[", "\"curve\":[[0,1e39,null,null],", 1),
         format!(
             "{{\"next\":1,\"runs\":[{}]}}",
-            vec![good.split("\"runs\":[").nth(1).unwrap_or("").trim_end_matches("]}"); 11].join(",")
+            vec![
+                good.split("\"runs\":[")
+                    .nth(1)
+                    .unwrap_or("")
+                    .trim_end_matches("]}");
+                11
+            ]
+            .join(",")
         ),
         good[..good.len() / 2].to_owned(),
     ];
