@@ -52,36 +52,21 @@ pub fn show(root: &Element, rows: &[RunRow]) -> Result<()> {
     body.set_text_content(None);
     let doc = dom::document()?;
     let loss = |v: Option<f32>| v.map_or_else(|| "–".to_owned(), |v| dom::fmt(f64::from(v), 3));
+    // Two lines a run, so the table fits the figure's narrow column: the run, its losses and
+    // its Restore button; then its updates and the settings that differ, marked.
     for row in rows {
         let tr = doc.create_element("tr")?;
+        tr.set_class_name("pg-run");
         let th = doc.create_element("th")?;
         th.set_attribute("scope", "row")?;
         dom::set_text(&th, &format!("Run {}", row.number));
         tr.append_child(&th)?;
-        for text in [
-            row.steps.to_string(),
-            loss(Some(row.train_loss)),
-            loss(row.test_loss),
-        ] {
+        for value in [Some(row.train_loss), row.test_loss] {
             let td = doc.create_element("td")?;
             td.set_class_name("pg-run-number");
-            dom::set_text(&td, &text);
+            dom::set_text(&td, &loss(value));
             tr.append_child(&td)?;
         }
-        let differs = doc.create_element("td")?;
-        if row.differs.is_empty() {
-            differs.set_class_name("pg-run-same");
-            dom::set_text(&differs, "same settings");
-        }
-        for (i, words) in row.differs.iter().enumerate() {
-            if i > 0 {
-                differs.append_with_str_1(", ")?;
-            }
-            let mark = doc.create_element("mark")?;
-            dom::set_text(&mark, words);
-            differs.append_child(&mark)?;
-        }
-        tr.append_child(&differs)?;
         let cell = doc.create_element("td")?;
         let button = dom::button("Restore", "pg-run-restore")?;
         button.set_attribute("data-role", "restore-run")?;
@@ -90,6 +75,27 @@ pub fn show(root: &Element, rows: &[RunRow]) -> Result<()> {
         cell.append_child(&button)?;
         tr.append_child(&cell)?;
         body.append_child(&tr)?;
+        let detail = doc.create_element("tr")?;
+        detail.set_class_name("pg-run-detail");
+        let differs = doc.create_element("td")?;
+        differs.set_attribute("colspan", "4")?;
+        let updates = if row.steps == 1 { "update" } else { "updates" };
+        let lead = if row.differs.is_empty() {
+            format!("{} {updates}, same settings", row.steps)
+        } else {
+            format!("{} {updates}; differs in ", row.steps)
+        };
+        differs.append_with_str_1(&lead)?;
+        for (i, words) in row.differs.iter().enumerate() {
+            if i > 0 {
+                differs.append_with_str_1(", ")?;
+            }
+            let mark = doc.create_element("mark")?;
+            dom::set_text(&mark, words);
+            differs.append_child(&mark)?;
+        }
+        detail.append_child(&differs)?;
+        body.append_child(&detail)?;
     }
     Ok(())
 }
