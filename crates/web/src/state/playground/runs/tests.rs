@@ -69,8 +69,8 @@ fn runs_are_newest_first_and_at_most_ten() {
 #[test]
 fn the_rows_name_the_differences_and_the_newest_three_are_drawn() {
     let mut runs = Runs::new();
-    for i in 1..=5 {
-        runs.keep(&with_rate(0.01 * f64::from(i)), &history(10, 10));
+    for rate in [0.01, 0.02, 0.03, 0.04, 0.05] {
+        runs.keep(&with_rate(rate), &history(10, 10));
     }
     let current = with_rate(0.03);
     let rows = runs.rows(&current);
@@ -82,7 +82,7 @@ fn the_rows_name_the_differences_and_the_newest_three_are_drawn() {
     assert_eq!(rows[0].differs, ["learning rate 0.05"]);
     assert!(rows[2].differs.is_empty());
     assert_eq!((rows[0].steps, rows[0].train_loss), (90, 0.1));
-    assert_eq!(rows[0].test_loss, Some(0.12));
+    assert_eq!(rows[0].test_loss, Some(1.2 / 10.0));
 }
 
 #[test]
