@@ -231,14 +231,11 @@ fn damaged_or_foreign_text_is_refused_with_a_reason() {
         good.replacen("\"curve\":[", "\"curve\":[[0,1e39,null,null],", 1),
         format!(
             "{{\"next\":1,\"runs\":[{}]}}",
-            vec![
-                good.split("\"runs\":[")
-                    .nth(1)
-                    .unwrap_or("")
-                    .trim_end_matches("]}");
-                11
-            ]
-            .join(",")
+            [good.split("\"runs\":[")
+                .nth(1)
+                .unwrap_or("")
+                .trim_end_matches("]}"); 11]
+                .join(",")
         ),
         good[..good.len() / 2].to_owned(),
     ];
