@@ -401,16 +401,38 @@ fn training_histories_save_as_csv_matching_the_state() {
             "spiega-playground-results.csv",
         )
         .await?;
-        assert_eq!(rows[0][0], "step");
+        assert_eq!(rows[0][..3], ["run", "settings", "step"]);
         assert!(rows.len() > 3, "{rows:?}");
-        let steps: Vec<u64> = rows[1..].iter().map(|r| r[0].parse().unwrap()).collect();
+        // The current run, its settings on its first row as a link holds them.
+        assert!(rows[1..].iter().all(|r| r[0] == "current"), "{rows:?}");
+        assert!(rows[1][1].contains("seed=1"), "{rows:?}");
+        let steps: Vec<u64> = rows[1..].iter().map(|r| r[2].parse().unwrap()).collect();
         assert!(steps.windows(2).all(|w| w[0] < w[1]), "{steps:?}");
         let last = rows.last().unwrap();
-        assert_eq!(last[0], state["step"].to_string());
-        assert_eq!(field_f32(&last[1]), f32_of(&state["trainLoss"]));
-        assert_eq!(field_f32(&last[2]), f32_of(&state["trainAccuracy"]));
-        assert_eq!(field_f32(&last[3]), f32_of(&state["validationLoss"]));
-        assert_eq!(field_f32(&last[4]), f32_of(&state["validationAccuracy"]));
+        assert_eq!(last[2], state["step"].to_string());
+        assert_eq!(field_f32(&last[3]), f32_of(&state["trainLoss"]));
+        assert_eq!(field_f32(&last[4]), f32_of(&state["trainAccuracy"]));
+        assert_eq!(field_f32(&last[5]), f32_of(&state["validationLoss"]));
+        assert_eq!(field_f32(&last[6]), f32_of(&state["validationAccuracy"]));
+
+        // Reset keeps that run among the earlier runs, and the CSV lists its curve after the
+        // current run's rows, its settings on its first row.
+        page.click(&format!("{PG} button[data-role=reset]")).await?;
+        let rows = save_csv(
+            &page,
+            &dir.0,
+            &format!("{PG} .figure-tools button[data-export=csv]"),
+            "spiega-playground-results.csv",
+        )
+        .await?;
+        let kept: Vec<&Vec<String>> = rows[1..].iter().filter(|r| r[0] == "run 1").collect();
+        assert!(kept.len() > 3, "{rows:?}");
+        assert!(kept[0][1].contains("seed=1"), "{rows:?}");
+        assert!(kept[1..].iter().all(|r| r[1].is_empty()), "{rows:?}");
+        let last = kept.last().unwrap();
+        assert_eq!(last[2], state["step"].to_string());
+        assert_eq!(field_f32(&last[3]), f32_of(&state["trainLoss"]));
+        assert_eq!(field_f32(&last[5]), f32_of(&state["validationLoss"]));
         page.finish().await
     });
 }

@@ -19,6 +19,8 @@ pub enum Stroke {
     Dashed,
     /// A thin dotted line, for a guide such as the vertical line under a marked point.
     Guide,
+    /// A thin solid line, for a curve kept for comparison behind the others.
+    Faint,
 }
 
 /// One line of the chart.
@@ -126,6 +128,11 @@ pub fn draw(canvas: &HtmlCanvasElement, chart: &LineChart<'_>, palette: &Palette
                     style,
                 ))
                 .map_err(chart_err)?;
+            }
+            Stroke::Faint => {
+                let thin = s.color.stroke_width(px(1.5).max(1) as u32);
+                ctx.draw_series(LineSeries::new(s.points.iter().copied(), thin))
+                    .map_err(chart_err)?;
             }
             Stroke::Guide => {
                 ctx.draw_series(DashedLineSeries::new(

@@ -5,6 +5,8 @@
 //! in the table's order, as the Playground does, so a shared link pins every setting). The choices
 //! here are names only: the figure maps them to the engine's types.
 
+pub mod runs;
+
 use super::{Field, HashParams, Kind, LabelRule, Notice, NoticeKind, Point, Table, Value};
 
 /// The playground's key prefix: none, so its keys read like TensorFlow Playground's.

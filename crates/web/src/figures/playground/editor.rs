@@ -149,6 +149,7 @@ impl PlaygroundFigure {
                 "“{typed}” is not a number, so the weight was left as it was."
             ));
         };
+        self.depart();
         self.run()?.set_weight(block, out, input, value)?;
         self.run()?.record()?;
         self.say("")?;

@@ -10,18 +10,21 @@
 //! chart shows as dots.
 
 use super::config::{self, engine_config, limit_batch_slider, training_settings};
+use super::earlier;
 use super::view::{ScoresState, View, draw_losses, write_role, write_scores};
 use crate::charts::Palette;
 use crate::controls;
-use crate::csv::Csv;
+use crate::csv::{Cell, Csv};
 use crate::dom;
 use crate::error::{Result, WebError};
 use crate::figures::live_model::{self, LiveRun};
 use crate::figures::{Figure, export};
 use crate::state::HashParams;
 use crate::state::figures::is_anchor;
+use crate::state::playground::runs::{RunRow, Runs, same_run, settings_text};
 use crate::state::playground::{PlaygroundState, changes_shape};
 use crate::training::{Playback, Trains};
+use serde::Serialize;
 use spiega_lessons::playground::Playground;
 use spiega_nn::EngineError;
 use web_sys::{Element, HtmlCanvasElement};
@@ -41,6 +44,19 @@ pub struct PlaygroundFigure {
     /// Samples trained and the time, over the last second, for the rate shown.
     rate_window: (f64, u64),
     rate: f64,
+    /// The reader's earlier runs, newest first.
+    runs: Runs,
+    /// The settings the current run was built with.
+    started: PlaygroundState,
+    /// The update after which the current run stopped being a replay of `started` (a setting or
+    /// a weight changed while it trained), if it did; its curve is kept only up to there.
+    departed_at: Option<u64>,
+    /// The table's rows as last written, and the settings and count of kept runs they were
+    /// written for (the table is rewritten only when those change, not every frame).
+    rows: Vec<RunRow>,
+    rows_for: Option<(PlaygroundState, u32)>,
+    /// Counts the changes to the kept runs.
+    revision: u32,
 }
 
 impl PlaygroundFigure {
@@ -49,7 +65,7 @@ impl PlaygroundFigure {
     pub(super) fn new(root: &Element, state: PlaygroundState) -> Result<Self> {
         let mut fig = Self {
             root: root.clone(),
-            state,
+            state: state.clone(),
             run: None,
             view: View::new(root)?,
             loss_canvas: dom::query(root, "canvas[data-role=\"loss-chart\"]")?,
@@ -59,6 +75,12 @@ impl PlaygroundFigure {
             cause: String::new(),
             rate_window: (0.0, 0),
             rate: 0.0,
+            runs: earlier::load(),
+            started: state,
+            departed_at: None,
+            rows: Vec::new(),
+            rows_for: None,
+            revision: 0,
         };
         fig.write_controls()?;
         config::show_settings_in_force(&fig.root)?;
@@ -84,6 +106,10 @@ impl PlaygroundFigure {
     pub(super) fn replace_run(&mut self, state: PlaygroundState, run: Playground) -> Result<()> {
         self.set_playing(false);
         self.diverged = false;
+        self.keep_run();
+        // Its weights came from a file, not from its seed: no setting replays it.
+        self.started = state.clone();
+        self.departed_at = Some(0);
         self.state = state;
         self.write_controls()?;
         config::show_settings_in_force(&self.root)?;
@@ -124,6 +150,11 @@ impl PlaygroundFigure {
                 )?;
             }
         } else {
+            if self.steps() == 0 && self.departed_at.is_none() {
+                self.started = self.state.clone();
+            } else if !same_run(&self.started, &self.state) {
+                self.depart();
+            }
             let (optimizer, batch, penalty) = training_settings(&self.state)?;
             self.run()?.retune(optimizer, batch, penalty)?;
             self.say("")?;
@@ -145,6 +176,9 @@ impl PlaygroundFigure {
     pub(super) fn rebuild(&mut self) -> Result<()> {
         self.set_playing(false);
         self.diverged = false;
+        self.keep_run();
+        self.started = self.state.clone();
+        self.departed_at = None;
         // A data set that cannot be built yet (too few of the reader's own points) is not an
         // error: the figure says what to do and waits.
         let built = engine_config(&self.state)
@@ -162,6 +196,57 @@ impl PlaygroundFigure {
         limit_batch_slider(&self.root, train)?;
         self.view.invalidate();
         self.say("")?;
+        self.draw()
+    }
+
+    /// Keeps the current run among the earlier runs (up to where it departed from its
+    /// settings), if it trained long enough to be one, and stores the list.
+    pub(super) fn keep_run(&mut self) {
+        let Some(run) = self.run.as_ref() else {
+            return;
+        };
+        let history = run.history();
+        let end = self.departed_at.map_or(history.len(), |at| {
+            history.partition_point(|s| s.step <= at)
+        });
+        if self.runs.keep(&self.started, &history[..end]) {
+            self.revision += 1;
+            earlier::save(&self.runs);
+        }
+    }
+
+    /// The run goes on with a change its settings cannot replay (a training setting or a
+    /// weight changed by hand): the run so far is kept, and nothing after it will be.
+    pub(super) fn depart(&mut self) {
+        if self.departed_at.is_none() {
+            self.keep_run();
+            self.departed_at = Some(self.steps());
+        }
+    }
+
+    /// Restores the earlier run `number`: its settings, applied as its link would be, so playing
+    /// replays its losses.
+    pub(super) fn restore_run(&mut self, number: u32) -> Result<()> {
+        let Some(run) = self.runs.get(number) else {
+            return Ok(());
+        };
+        let settings = settings_text(&run.state);
+        let steps = run.last.step;
+        let ignored = self.take_settings(&settings)?;
+        if ignored.is_empty() {
+            self.say(&format!(
+                "Run {number} restored: play it to replay its {steps} updates, loss for loss."
+            ))
+        } else {
+            self.say(&ignored_settings(&ignored))
+        }
+    }
+
+    /// Forgets every earlier run, here and in the browser's storage.
+    pub(super) fn clear_runs(&mut self) -> Result<()> {
+        self.runs.clear();
+        self.revision += 1;
+        earlier::save(&self.runs);
         self.draw()
     }
 
@@ -306,7 +391,8 @@ impl PlaygroundFigure {
             return Ok(());
         };
         let history = run.history();
-        draw_losses(&self.loss_canvas, history, log, &palette)?;
+        let faded = self.runs.on_chart();
+        let faded_curves = draw_losses(&self.loss_canvas, history, &faded, log, &palette)?;
         let last = history.last().copied();
         // After a divergence the picture is the last recorded network's, and so is its count.
         let steps = match (self.diverged, last) {
@@ -326,9 +412,22 @@ impl PlaygroundFigure {
                 "–".into()
             },
         )?;
+        let key = (self.state.clone(), self.revision);
+        if self.rows_for.as_ref() != Some(&key) {
+            self.rows = self.runs.rows(&self.state);
+            earlier::show(r, &self.rows)?;
+            self.rows_for = Some(key);
+        }
         if let Some(s) = last {
             write_scores(r, &s)?;
-            dom::set_state(&self.root, &ScoresState::new(&s, epoch, self.diverged))?;
+            dom::set_state(
+                &self.root,
+                &FigureState {
+                    scores: ScoresState::new(&s, epoch, self.diverged),
+                    earlier_runs: &self.rows,
+                    faded_curves,
+                },
+            )?;
         }
         Ok(())
     }
@@ -337,7 +436,7 @@ impl PlaygroundFigure {
     pub(super) fn draw_without_data(&mut self) -> Result<()> {
         let palette = Palette::from_css()?;
         self.view.draw_empty(&palette)?;
-        draw_losses(&self.loss_canvas, &[], self.state.log_scale, &palette)?;
+        draw_losses(&self.loss_canvas, &[], &[], self.state.log_scale, &palette)?;
         write_role(&self.root, "step-count", "0")?;
         write_role(&self.root, "epoch-count", "0")?;
         for role in [
@@ -454,10 +553,44 @@ impl Figure for PlaygroundFigure {
         self.import_model_file(text);
     }
 
+    /// The current run's history, then each earlier run's kept curve: one row per recorded
+    /// update, named in the `run` column ("current", "run 3"), with the run's settings as link
+    /// text in the `settings` column of its first row. An earlier run keeps its losses only, so
+    /// its accuracy cells are empty.
     fn csv(&self) -> Option<String> {
-        let mut csv = Csv::new(&export::SCORES_HEADER);
+        let mut header = vec!["run", "settings"];
+        header.extend(export::SCORES_HEADER);
+        let mut csv = Csv::new(&header);
         if let Some(run) = self.run.as_ref() {
-            export::scores_rows(&mut csv, &[], run.history());
+            for (i, s) in run.history().iter().enumerate() {
+                let settings = if i == 0 {
+                    settings_text(&self.state)
+                } else {
+                    String::new()
+                };
+                let prefix = [Cell::from("current"), Cell::from(settings)];
+                export::scores_rows(&mut csv, &prefix, std::slice::from_ref(s));
+            }
+        }
+        for r in self.runs.list() {
+            for (i, p) in r.curve.iter().enumerate() {
+                let settings = if i == 0 {
+                    settings_text(&r.state)
+                } else {
+                    String::new()
+                };
+                csv.row([
+                    Cell::from(format!("run {}", r.number)),
+                    Cell::from(settings),
+                    Cell::from(p.step),
+                    Cell::from(p.train),
+                    Cell::Empty,
+                    Cell::from(p.validation),
+                    Cell::Empty,
+                    Cell::from(p.test),
+                    Cell::Empty,
+                ]);
+            }
         }
         Some(csv.finish())
     }
@@ -471,6 +604,17 @@ impl Figure for PlaygroundFigure {
     fn apply_own_settings(&mut self, settings: &str) -> Option<Result<Vec<String>>> {
         Some(self.take_settings(settings))
     }
+}
+
+/// What the figure writes to `data-state`: the latest scores, the earlier runs as the table
+/// lists them, and how many of their curves the loss chart draws.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FigureState<'a> {
+    #[serde(flatten)]
+    scores: ScoresState,
+    earlier_runs: &'a [RunRow],
+    faded_curves: usize,
 }
 
 /// Whether an engine error means training diverged (values overflowed), not a wrong setting.

@@ -13,6 +13,7 @@
 //! knows this file.
 
 mod config;
+mod earlier;
 mod editor;
 mod figure;
 mod model_io;
@@ -79,6 +80,17 @@ fn button(root: &Element, role: &str) -> Result<web_sys::EventTarget> {
     Ok(el.into())
 }
 
+/// The number in the `data-run` of the element an event came from (a Restore button).
+fn run_number(ev: &web_sys::Event) -> Option<u32> {
+    use wasm_bindgen::JsCast;
+    let el: Element = ev.target()?.dyn_into().ok()?;
+    el.closest("[data-run]")
+        .ok()??
+        .get_attribute("data-run")?
+        .parse()
+        .ok()
+}
+
 /// Wires the controls, buttons, keys and pointer to the figure.
 fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
     let root = fig.borrow().root.clone();
@@ -101,15 +113,30 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
     let f = Rc::clone(fig);
     dom::on(&root, "click", move |ev| {
         let role = dom::target_role(&ev);
-        let change = match role.as_deref() {
-            Some("add-layer") => 1,
-            Some("remove-layer") => -1,
+        let Ok(mut fig) = f.try_borrow_mut() else {
+            return;
+        };
+        let done = match role.as_deref() {
+            Some("add-layer") => fig.change_layers(1),
+            Some("remove-layer") => fig.change_layers(-1),
+            // The earlier runs' Restore buttons are rebuilt with their table.
+            Some("restore-run") => match run_number(&ev) {
+                Some(number) => fig.restore_run(number),
+                None => return,
+            },
+            Some("clear-runs") => fig.clear_runs(),
             _ => return,
         };
-        if let Ok(mut fig) = f.try_borrow_mut()
-            && let Err(e) = fig.change_layers(change)
-        {
+        if let Err(e) = done {
             fig.report(&e);
+        }
+    })?;
+    // A run trained but not yet kept is kept when the reader leaves or reloads the page.
+    let f = Rc::clone(fig);
+    let window = dom::window()?;
+    dom::on(&window, "pagehide", move |_| {
+        if let Ok(mut fig) = f.try_borrow_mut() {
+            fig.keep_run();
         }
     })?;
     dom::on(&root, "input", act(fig, PlaygroundFigure::slider_moved))?;
@@ -193,7 +220,6 @@ fn wire(fig: &Rc<RefCell<PlaygroundFigure>>) -> Result<()> {
     pointer::wire(fig)?;
     // A link pasted into the address bar of an open page changes only the hash: follow it.
     let f = Rc::clone(fig);
-    let window = dom::window()?;
     dom::on(&window, "hashchange", move |_| {
         if let Ok(mut fig) = f.try_borrow_mut()
             && let Err(e) = fig.follow_hash()

@@ -11,6 +11,8 @@ use crate::charts::line::{self, LineChart, Series, Stroke};
 use crate::charts::network::{Highlight, LayerSpec, Network, NetworkLayout, NetworkSpec, NodeSpec};
 use crate::dom::{self, fmt};
 use crate::error::{Result, WebError};
+use crate::state::playground::runs::CurvePoint;
+use plotters::style::Color;
 use serde::Serialize;
 use spiega_lessons::playground::{Playground, Scores};
 use spiega_nn::data::Task;
@@ -455,13 +457,15 @@ impl ScoresState {
     }
 }
 
-/// The loss curves of the three splits against updates.
+/// The loss curves of the three splits against updates, over the training-loss curves of the
+/// `earlier` runs, faded; returns how many of those it drew.
 pub fn draw_losses(
     canvas: &HtmlCanvasElement,
     history: &[Scores],
+    earlier: &[&[CurvePoint]],
     log: bool,
     palette: &Palette,
-) -> Result<()> {
+) -> Result<usize> {
     let tf = |v: f32| -> f64 {
         let v = f64::from(v);
         if log { v.max(1e-6).log10() } else { v }
@@ -479,7 +483,22 @@ pub fn draw_losses(
     let train = collect(&|s| Some(s.train.loss));
     let val = collect(&|s| s.validation.map(|v| v.loss));
     let test = collect(&|s| s.test.map(|v| v.loss));
-    let all = train.iter().chain(&val).chain(&test);
+    let faded: Vec<Vec<(f64, f64)>> = earlier
+        .iter()
+        .map(|curve| {
+            curve
+                .iter()
+                .filter(|p| p.train.is_finite())
+                .map(|p| (p.step as f64, tf(p.train)))
+                .collect::<Vec<_>>()
+        })
+        .filter(|points| points.len() > 1)
+        .collect();
+    let all = train
+        .iter()
+        .chain(&val)
+        .chain(&test)
+        .chain(faded.iter().flatten());
     let (mut lo, mut hi) = all.fold((f64::MAX, f64::MIN), |(lo, hi), p| {
         (lo.min(p.1), hi.max(p.1))
     });
@@ -490,7 +509,12 @@ pub fn draw_losses(
         lo = lo.min(0.0);
     }
     let pad = ((hi - lo) * 0.08).max(1e-3);
-    let last = history.last().map_or(1.0, |s| s.step as f64).max(1.0);
+    let last = history
+        .last()
+        .map(|s| s.step as f64)
+        .into_iter()
+        .chain(faded.iter().filter_map(|c| c.last().map(|p| p.0)))
+        .fold(1.0, f64::max);
     // Before the first update there are no curves yet: the untrained losses as dots, and a line
     // that says what will appear, so the chart never looks unfinished.
     let untrained = train.len() < 2;
@@ -518,23 +542,32 @@ pub fn draw_losses(
             x: 0.0..last,
             y: (lo - if log { pad } else { 0.0 })..(hi + pad),
             x_label: "updates",
-            series: vec![
-                Series {
-                    points: &train,
-                    color: palette.blue,
-                    stroke: Stroke::Solid,
-                },
-                Series {
-                    points: &val,
-                    color: palette.orange,
-                    stroke: Stroke::Dashed,
-                },
-                Series {
-                    points: &test,
-                    color: palette.muted,
-                    stroke: Stroke::Dashed,
-                },
-            ],
+            // The earlier runs first, faded, so the current run's curves stay on top.
+            series: faded
+                .iter()
+                .map(|points| Series {
+                    points,
+                    color: palette.blue.mix(FADED),
+                    stroke: Stroke::Faint,
+                })
+                .chain([
+                    Series {
+                        points: &train,
+                        color: palette.blue,
+                        stroke: Stroke::Solid,
+                    },
+                    Series {
+                        points: &val,
+                        color: palette.orange,
+                        stroke: Stroke::Dashed,
+                    },
+                    Series {
+                        points: &test,
+                        color: palette.muted,
+                        stroke: Stroke::Dashed,
+                    },
+                ])
+                .collect(),
             bands: &[],
             markers,
             log_y: log,
@@ -543,8 +576,11 @@ pub fn draw_losses(
         palette,
     )?;
     canvas.set_attribute("aria-label", &loss_label(history.last()))?;
-    Ok(())
+    Ok(faded.len())
 }
+
+/// The opacity of an earlier run's curve.
+const FADED: f64 = 0.4;
 
 /// The loss chart's accessible name: the latest losses it shows, in words.
 fn loss_label(last: Option<&Scores>) -> String {
