@@ -2,7 +2,8 @@
 //! asking when it pauses, so an idle page does no work at all. Also the rules every training
 //! figure shares: it pauses when it leaves the screen, and it trains a few frames the first time
 //! it comes on screen ([`on_first_sight`], [`warm_up`]). How often a playing figure's frame runs
-//! within the loop's animation frames is the frame budget's ([`crate::training::FrameBudget`]).
+//! within the loop's animation frames is decided by the frame budget in `training.rs`, which
+//! uses this loop.
 
 use crate::dom;
 use crate::error::Result;

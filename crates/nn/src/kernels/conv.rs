@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use crate::layer::conv2d::ConvGeometry;
+use crate::layer::conv_geometry::ConvGeometry;
 
 /// The wide block: sixteen lanes, four `v128` registers of partial sums.
 const WIDE: usize = 16;

@@ -7,7 +7,7 @@ use nalgebra::{DMatrixView, DMatrixViewMut};
 
 use crate::activation::{Activation, softmax, softmax_backward};
 use crate::error::{EngineError, Result};
-use crate::layer::conv2d::checked_size;
+use crate::layer::conv_geometry::checked_size;
 use crate::layer::token_dense::{batch_from_tokens, tokens_from_batch};
 use crate::layer::{Dense, Init, Mode, Module, Param};
 use crate::rng::Rng;

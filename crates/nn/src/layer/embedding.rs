@@ -2,7 +2,8 @@
 //! learnable vector per position, added to each token): together, a transformer's input.
 
 use crate::error::{EngineError, Result};
-use crate::layer::conv2d::{check_init, checked_size};
+use crate::layer::conv_geometry::checked_size;
+use crate::layer::conv2d::check_init;
 use crate::layer::{Init, Mode, Module, Param, ParamKind};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols, ensure_shape};

@@ -9,6 +9,7 @@ pub mod activation;
 pub mod attention;
 pub mod batch_norm;
 pub mod conv2d;
+pub mod conv_geometry;
 pub mod dense;
 pub mod dropout;
 pub mod embedding;
@@ -32,10 +33,10 @@ pub use attention::{
     scaled_dot_product_attention_backward,
 };
 pub use batch_norm::{BatchNorm, RunningVariance};
-pub use conv2d::{
-    AxisGeometry, AxisPadding, Conv2d, ConvGeometry, ImageConvolution, PadAmounts, Padding,
-    axis_geometry, convolve_image,
+pub use conv_geometry::{
+    AxisGeometry, AxisPadding, ConvGeometry, PadAmounts, Padding, axis_geometry,
 };
+pub use conv2d::{Conv2d, ImageConvolution, convolve_image};
 pub use dense::{Dense, Init};
 pub use dropout::Dropout;
 pub use embedding::{Embedding, PositionEmbedding};

@@ -2,7 +2,7 @@
 //! maxima kept for the page.
 
 use crate::error::{EngineError, Result};
-use crate::layer::conv2d::ConvGeometry;
+use crate::layer::conv_geometry::ConvGeometry;
 use crate::layer::{Mode, Module, Padding};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols, ensure_shape};
@@ -34,7 +34,7 @@ pub struct Pool2d {
     geom: ConvGeometry,
     /// For max pooling, the flat within-channel input index `row·W + col` of each output's
     /// maximum, laid out like the output matrix's storage (position-major, batch innermost).
-    /// Stored as `u32` (a channel holds at most [`crate::layer::conv2d::MAX_ELEMENTS`] values),
+    /// Stored as `u32` (a channel holds at most [`crate::layer::conv_geometry::MAX_ELEMENTS`] values),
     /// the width of an `f32`, so the search vectorises: each lane compares, then selects its value
     /// and its index.
     argmax: Vec<u32>,

@@ -7,7 +7,7 @@
 
 use crate::activation::Activation;
 use crate::error::{EngineError, Result};
-use crate::layer::conv2d::checked_size;
+use crate::layer::conv_geometry::checked_size;
 use crate::layer::{Dense, Init, Mode, Module, Param};
 use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape, check_cols, ensure_shape};
