@@ -42,6 +42,20 @@ pub fn dist() -> PathBuf {
         .map_or_else(|| root().join("target").join("e2e-dist"), PathBuf::from)
 }
 
+/// A copy of the built page's files in a fresh temporary folder named after `label` (removed
+/// when dropped), for a test that deploys the page again or takes a file away.
+pub fn copy_of_build(label: &str) -> Result<TempDir> {
+    let copy = TempDir(std::env::temp_dir().join(format!("spiega-{label}-{}", std::process::id())));
+    std::fs::create_dir_all(&copy.0).map_err(err)?;
+    for entry in std::fs::read_dir(dist()).map_err(err)? {
+        let path = entry.map_err(err)?.path();
+        if let (true, Some(name)) = (path.is_file(), path.file_name()) {
+            std::fs::copy(&path, copy.0.join(name)).map_err(err)?;
+        }
+    }
+    Ok(copy)
+}
+
 /// Where screenshots are saved.
 pub fn screenshot_dir() -> PathBuf {
     root().join("target").join("screenshots")

@@ -9,7 +9,7 @@
 )]
 
 use serde_json::{Value, json};
-use spiega_e2e::{Page, Result, run};
+use spiega_e2e::{Page, Result, copy_of_build, err, run};
 
 const FIG: &str = "#fig-conv";
 const MAP: &str = "#fig-conv canvas[data-role=feature-map]";
@@ -155,4 +155,50 @@ fn digits_filters_drawing_stride_padding_and_pooling_change_the_map() {
         page.assert_fits(390).await?;
         page.finish().await
     })
+}
+
+/// The digits are a file the page downloads when a figure needs them: served without it, the two
+/// figures that draw digits say so in their place, and every other figure starts.
+#[test]
+fn without_the_digits_file_its_figures_say_why_and_the_others_start() {
+    run(async {
+        let copy = copy_of_build("no-digits")?;
+        let mut removed = 0;
+        for entry in std::fs::read_dir(&copy.0).map_err(err)? {
+            let path = entry.map_err(err)?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with("digits-") && name.ends_with(".bin") {
+                std::fs::remove_file(&path).map_err(err)?;
+                removed += 1;
+            }
+        }
+        assert_eq!(removed, 1, "the build holds one hashed digits file");
+        let page = Page::open_in(&copy.0, "/", 1280, 900).await?;
+        let figures = page
+            .js("return [...document.querySelectorAll('[data-figure]')].map((f) => [f.id,
+                   f.dataset.ready === 'true', f.querySelector('.figure-error')?.textContent ?? '']);")
+            .await?;
+        let figures = figures.as_array().cloned().unwrap_or_default();
+        assert!(figures.len() > 20, "{figures:?}");
+        for f in &figures {
+            let (id, ready, said) = (f[0].as_str().unwrap(), f[1] == true, f[2].as_str().unwrap());
+            if id == "fig-conv" || id == "fig-augmentation" {
+                assert!(!ready, "{id} started without its digits");
+                assert!(
+                    said.contains("the digits it needs could not be downloaded")
+                        && said.contains("404"),
+                    "{id} says: {said:?}"
+                );
+            } else {
+                assert!(
+                    ready && said.is_empty(),
+                    "{id}: ready {ready}, says {said:?}"
+                );
+            }
+        }
+        match page.finish().await {
+            Err(e) if e.contains("could not be downloaded") => Ok(()),
+            other => Err(format!("the failed download was not reported: {other:?}")),
+        }
+    });
 }

@@ -3,7 +3,7 @@
 //! asks nothing of another origin; a new deployment replaces that copy whole.
 
 use serde_json::{Value, json};
-use spiega_e2e::{Page, Result, TempDir, dist, err, run};
+use spiega_e2e::{Page, Result, copy_of_build, err, run};
 
 #[test]
 fn after_one_visit_the_page_reloads_and_trains_with_the_network_gone() {
@@ -76,17 +76,8 @@ async fn caches(page: &Page) -> Result<Value> {
 fn a_new_deployment_replaces_the_offline_copy_once_the_old_page_is_closed() {
     run(async {
         // A copy of the build, deployed again below.
-        let copy =
-            TempDir(std::env::temp_dir().join(format!("spiega-deploy-{}", std::process::id())));
+        let copy = copy_of_build("deploy")?;
         let site = copy.0.clone();
-        std::fs::create_dir_all(&site).map_err(err)?;
-        for entry in std::fs::read_dir(dist()).map_err(err)? {
-            let path = entry.map_err(err)?.path();
-            if path.is_file() {
-                std::fs::copy(&path, site.join(path.file_name().unwrap_or_default()))
-                    .map_err(err)?;
-            }
-        }
         let page = Page::open_in(&site, "/", 1280, 900).await?;
         page.wait_until("navigator.serviceWorker.controller !== null", 15)
             .await?;

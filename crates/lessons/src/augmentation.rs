@@ -38,7 +38,6 @@ use spiega_nn::activation::Activation;
 use spiega_nn::data::Dataset;
 use spiega_nn::data::augment::{AugmentRanges, Augmenter, Transform};
 use spiega_nn::data::batch::copy_rows;
-use spiega_nn::data::digits::digits;
 use spiega_nn::error::{EngineError, Result};
 use spiega_nn::layer::{Dense, Init};
 use spiega_nn::loss::Loss;
@@ -256,8 +255,9 @@ pub struct AugmentationDemo {
 }
 
 impl AugmentationDemo {
-    /// Splits the digits and builds both runs (untrained, each with its first record).
-    pub fn new(setting: AugmentationSetting) -> Result<Self> {
+    /// Splits `digits` (scikit-learn's, [`spiega_nn::data::digits::parse_digits`]) and builds
+    /// both runs (untrained, each with its first record).
+    pub fn new(setting: AugmentationSetting, digits: &Dataset) -> Result<Self> {
         if !(1..=MAX_PER_CLASS).contains(&setting.per_class) {
             return Err(EngineError::hyper(
                 "training digits per class",
@@ -273,7 +273,7 @@ impl AugmentationDemo {
             ));
         }
         setting.ranges.check()?;
-        let (train, validation) = split(&setting)?;
+        let (train, validation) = split(&setting, digits)?;
         let runs = [
             build_run(&setting, &train, None)?,
             build_run(&setting, &train, Some(setting.ranges))?,
@@ -376,8 +376,7 @@ impl AugmentationDemo {
 
 /// The training digits (the first `per_class` of each class in an order shuffled from the seed)
 /// and the validation digits (the next `validation` of the rest, in that order).
-fn split(setting: &AugmentationSetting) -> Result<(Dataset, Dataset)> {
-    let all = digits()?;
+fn split(setting: &AugmentationSetting, all: &Dataset) -> Result<(Dataset, Dataset)> {
     let labels = all
         .labels()
         .ok_or_else(|| EngineError::Invalid("the digits have no labels".into()))?;
@@ -483,9 +482,14 @@ fn conv_net(rng: &mut Rng) -> Result<Sequential> {
 mod tests {
     use super::*;
 
+    /// scikit-learn's digits, from the copy compiled in for tests.
+    fn digits() -> Dataset {
+        spiega_nn::data::digits::digits().unwrap()
+    }
+
     /// Final validation accuracies (without, with) after `updates` updates.
     fn finals(setting: AugmentationSetting, updates: u64) -> (f32, f32) {
-        let mut demo = AugmentationDemo::new(setting).unwrap();
+        let mut demo = AugmentationDemo::new(setting, &digits()).unwrap();
         while demo.steps() < updates {
             demo.step(25).unwrap();
         }
@@ -495,7 +499,7 @@ mod tests {
 
     #[test]
     fn both_runs_start_alike_and_only_one_augments() {
-        let demo = AugmentationDemo::new(AugmentationSetting::default()).unwrap();
+        let demo = AugmentationDemo::new(AugmentationSetting::default(), &digits()).unwrap();
         assert_eq!(demo.train().len(), 30);
         assert_eq!(demo.validation().len(), 1000);
         assert_eq!(demo.train().class_counts().unwrap(), vec![3; 10]);
@@ -509,7 +513,8 @@ mod tests {
     #[test]
     fn training_is_deterministic() {
         let run = || {
-            let mut demo = AugmentationDemo::new(AugmentationSetting::default()).unwrap();
+            let mut demo =
+                AugmentationDemo::new(AugmentationSetting::default(), &digits()).unwrap();
             demo.step(20).unwrap();
             demo.step(20).unwrap();
             demo.runs().each_ref().map(|r| r.history().to_vec())
@@ -532,7 +537,7 @@ mod tests {
     /// and 81% from 60 updates on; from 300 on the augmented run is above it, ending near 86%.
     #[test]
     fn augmentation_beats_none_on_the_page_setting() {
-        let mut demo = AugmentationDemo::new(AugmentationSetting::default()).unwrap();
+        let mut demo = AugmentationDemo::new(AugmentationSetting::default(), &digits()).unwrap();
         while demo.steps() < SHOWN_UPDATES {
             demo.step(20).unwrap();
             let at = demo.steps();
@@ -567,7 +572,7 @@ mod tests {
 
     #[test]
     fn previews_follow_the_draw_and_the_ranges() {
-        let mut demo = AugmentationDemo::new(AugmentationSetting::default()).unwrap();
+        let mut demo = AugmentationDemo::new(AugmentationSetting::default(), &digits()).unwrap();
         let rows = demo.preview_rows(6);
         let labels = demo.train().labels().unwrap();
         let shown: Vec<usize> = rows.iter().map(|&r| labels[r]).collect();
@@ -631,7 +636,7 @@ mod tests {
                 ..base
             },
         ] {
-            assert!(AugmentationDemo::new(bad).is_err(), "{bad:?}");
+            assert!(AugmentationDemo::new(bad, &digits()).is_err(), "{bad:?}");
         }
     }
 
@@ -718,13 +723,16 @@ mod tests {
     /// validation accuracy is below the other's at every record of the run.
     #[test]
     fn try_this_two_pixel_shifts_hurt_all_along() {
-        let mut demo = AugmentationDemo::new(AugmentationSetting {
-            ranges: AugmentRanges {
-                max_shift: 2.0,
-                ..AugmentationSetting::RANGES
+        let mut demo = AugmentationDemo::new(
+            AugmentationSetting {
+                ranges: AugmentRanges {
+                    max_shift: 2.0,
+                    ..AugmentationSetting::RANGES
+                },
+                ..AugmentationSetting::default()
             },
-            ..AugmentationSetting::default()
-        })
+            &digits(),
+        )
         .unwrap();
         while demo.steps() < SHOWN_UPDATES {
             demo.step(20).unwrap();

@@ -2,7 +2,7 @@
 //! single-channel map. The page convolves a digit with [`spiega_nn::layer::convolve_image`] and
 //! pools the result here, through the same [`Pool2d`] layer a network uses.
 
-use spiega_nn::data::digits::digits;
+use spiega_nn::data::Dataset;
 use spiega_nn::error::Result;
 use spiega_nn::layer::{Mode, Module, Pool2d, PoolKind};
 use spiega_nn::rng::Rng;
@@ -22,10 +22,10 @@ pub fn filter_preset(name: &str) -> Option<[f32; 9]> {
     })
 }
 
-/// The figure's example digits: the first 8 × 8 image of each class 0–9 in scikit-learn's
-/// digits, 64 pixels in `[0, 1]` each, row-major.
-pub fn example_digits() -> Result<Vec<Vec<f32>>> {
-    let data = digits()?;
+/// The figure's example digits: the first 8 × 8 image of each class 0–9 in `data`
+/// (scikit-learn's digits, [`spiega_nn::data::digits::parse_digits`]), 64 pixels in `[0, 1]`
+/// each, row-major; a class with no image has an empty one.
+pub fn example_digits(data: &Dataset) -> Vec<Vec<f32>> {
     let labels = data.labels().unwrap_or_default();
     let mut examples = vec![Vec::new(); 10];
     for (row, &label) in labels.iter().enumerate() {
@@ -35,7 +35,7 @@ pub fn example_digits() -> Result<Vec<Vec<f32>>> {
             *slot = data.x().row(row).iter().copied().collect();
         }
     }
-    Ok(examples)
+    examples
 }
 
 /// A pooled map and, for max pooling, where each maximum came from.
@@ -89,7 +89,10 @@ mod tests {
         use spiega_nn::layer::{Padding, convolve_image};
         let filter = Matrix::from_fn(3, 3, |i, j| filter_preset("vertical").unwrap()[i * 3 + j]);
         let mut rows_checked = 0;
-        for (digit, pixels) in example_digits().unwrap().iter().enumerate() {
+        for (digit, pixels) in example_digits(&spiega_nn::data::digits::digits().unwrap())
+            .iter()
+            .enumerate()
+        {
             assert_eq!(pixels.len(), 64, "digit {digit}");
             let image = Matrix::from_fn(8, 8, |i, j| pixels[i * 8 + j]);
             let map = convolve_image(&image, &filter, 1, Padding::Same)
@@ -142,7 +145,7 @@ mod tests {
     /// The figure's opening digit as an 8 × 8 image, and its feature map under the filter
     /// `preset` at `stride` with `padding`.
     fn digit_map(preset: &str, stride: usize, padding: Padding) -> (Matrix, Matrix) {
-        let digit = &example_digits().unwrap()[3];
+        let digit = &example_digits(&spiega_nn::data::digits::digits().unwrap())[3];
         let image = Matrix::from_fn(8, 8, |i, j| digit[i * 8 + j]);
         let filter = Matrix::from_fn(3, 3, |i, j| filter_preset(preset).unwrap()[i * 3 + j]);
         let map = convolve_image(&image, &filter, stride, padding)

@@ -19,6 +19,8 @@ pub enum WebError {
     /// The page's own markup asks for something its figures cannot do (a "Try this" button's
     /// settings a figure does not take as written).
     Markup(String),
+    /// A data file the figure needs (see [`crate::assets`]) is not there; the text says why.
+    Asset(String),
 }
 
 impl std::fmt::Display for WebError {
@@ -30,6 +32,7 @@ impl std::fmt::Display for WebError {
             WebError::Engine(e) => write!(f, "{e}"),
             WebError::State(what) => write!(f, "the figure's state could not be written: {what}"),
             WebError::Markup(what) => write!(f, "the page's markup is wrong: {what}"),
+            WebError::Asset(what) => write!(f, "{what}"),
         }
     }
 }

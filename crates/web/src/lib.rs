@@ -3,6 +3,7 @@
 //! The crate is thin on purpose: the engine computes, this crate reads controls, calls the engine
 //! and maps the numbers to pixels. [`start`] runs once when the module loads.
 //!
+//! - [`assets`]: the data files some figures download when they mount (the digits).
 //! - [`figures`]: one module per figure, each behind the [`figures::Figure`] trait.
 //! - [`charts`]: line and bar charts on canvases, taking plain numbers.
 //! - [`state`]: the figures' settings in the URL hash, read with notices and written back.
@@ -17,6 +18,7 @@
 //! - [`csv`] and [`download`]: the figures' exports, written as CSV and saved as files.
 //! - [`error::WebError`]: every failure, shown to the reader as a message.
 
+pub mod assets;
 pub mod charts;
 pub mod contents;
 pub mod controls;

@@ -20,12 +20,13 @@
 //! - `soak [--seconds S]`: trains the playground in headless Chromium and fails if its memory grows.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML.
 //! - `post-build`: run by Trunk after each build on its staged `index.html`: typesets the LaTeX,
-//!   then writes the page's Content-Security-Policy with the hashes of its inline script and styles,
+//!   writes the page's data files (the digits) under hashed names, then writes the page's Content-Security-Policy with the hashes of its inline script and styles,
 //!   and fills in the service worker's list of the build's files (the offline copy).
 //!
 //! Each install step looks first and is skipped when the right version is already there.
 
 mod assemble;
+mod assets;
 mod bench;
 mod csp;
 mod cycles;

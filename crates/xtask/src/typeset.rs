@@ -81,20 +81,23 @@ fn staged_page() -> Result<PathBuf, String> {
     Ok(PathBuf::from(staging).join("index.html"))
 }
 
-/// Trunk's post-build step on the staged page: typesets its formulas, then writes its
+/// Trunk's post-build step on the staged page: typesets its formulas, writes the data files
+/// beside it under hashed names (see [`crate::assets`]), then writes its
 /// Content-Security-Policy (which must see the final inline script and formula styles), then
 /// fills in the offline copy's list of files (see [`crate::offline`]).
 pub fn post_build() -> Result<(), String> {
     let file = staged_page()?;
     let html = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
     let (typeset, n) = typeset_html(&html).map_err(|e| format!("{}: {e}", file.display()))?;
+    let staging = file
+        .parent()
+        .ok_or_else(|| format!("{} has no folder", file.display()))?;
+    let typeset = crate::assets::write_assets(staging, &typeset)?;
     let secured =
         crate::csp::secure_html(&typeset).map_err(|e| format!("{}: {e}", file.display()))?;
     std::fs::write(&file, secured).map_err(|e| format!("{}: {e}", file.display()))?;
-    // Last, so the offline copy's version covers the final page.
-    if let Some(staging) = file.parent() {
-        crate::offline::write_worker(staging)?;
-    }
+    // Last, so the offline copy's version covers the final page and the data files.
+    crate::offline::write_worker(staging)?;
     println!(
         "typeset {n} formulas and wrote the Content-Security-Policy in {}",
         file.display()

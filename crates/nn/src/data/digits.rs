@@ -1,6 +1,11 @@
 //! scikit-learn's 8×8 handwritten digits (`sklearn.datasets.load_digits`), read from a small
 //! binary file shipped with the engine.
 //!
+//! [`parse_digits`] reads the file from bytes it is given: the page downloads the file when a
+//! figure that needs it mounts, so the digits are not part of its WebAssembly. Native code (the
+//! tests, the benchmark) turns on the `embedded-digits` feature for [`digits`] and
+//! [`digits_workload`], which read a copy compiled into the program.
+//!
 //! The file, `assets/digits.bin`, is laid out as:
 //! - bytes 0..4: the ASCII magic `DIG1`;
 //! - bytes 4..8: `n`, the number of images, a little-endian `u32` (1797 for the shipped file);
@@ -12,7 +17,6 @@
 
 use crate::data::{Dataset, MAX_SAMPLES};
 use crate::error::{EngineError, Result};
-use crate::rng::Rng;
 use crate::tensor::{Matrix, Shape};
 
 /// The magic bytes the file starts with.
@@ -104,22 +108,26 @@ pub fn parse_digits(bytes: &[u8]) -> Result<Dataset> {
 }
 
 /// The bytes of the shipped file, scikit-learn's 1797 digits in their own order.
-const DIGITS_FILE: &[u8] = include_bytes!("../../assets/digits.bin");
+#[cfg(any(test, feature = "embedded-digits"))]
+pub const DIGITS_FILE: &[u8] = include_bytes!("../../assets/digits.bin");
 
 /// scikit-learn's 1797 digits in their own order (see [`parse_digits`] for the form).
+#[cfg(any(test, feature = "embedded-digits"))]
 pub fn digits() -> Result<Dataset> {
     parse_digits(DIGITS_FILE)
 }
 
 /// The digits of the training-speed workloads (W3, W3c): [`digits`] shuffled once by Fisher–Yates
 /// with `Rng::new(1234)` ([`Dataset::shuffled`]).
+#[cfg(any(test, feature = "embedded-digits"))]
 pub fn digits_workload() -> Result<Dataset> {
-    Ok(digits()?.shuffled(&mut Rng::new(1234)))
+    Ok(digits()?.shuffled(&mut crate::rng::Rng::new(1234)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::Rng;
 
     /// A valid file of `n` images whose pixel `k` of image `i` is `(i + k) mod 17` and label `i mod 10`.
     fn file(n: u32) -> Vec<u8> {

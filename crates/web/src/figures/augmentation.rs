@@ -5,6 +5,9 @@
 //!
 //! Moving a slider redraws the previews at once; letting go of it rebuilds both trainings with
 //! the new ranges (the run without augmentation is rebuilt alike, so the two stay comparable).
+//!
+//! The digits are downloaded when the figure mounts ([`crate::assets`]); until they arrive the
+//! figure stays as the page drew it, marked busy.
 
 use super::Figure;
 use super::compare::run_colors;
@@ -19,6 +22,7 @@ use crate::training::{self, Playback, Trains};
 use serde::Serialize;
 use spiega_lessons::augmentation::{AugmentationDemo, AugmentationSetting, Record, SHOWN_UPDATES};
 use spiega_nn::EngineError;
+use spiega_nn::data::Dataset;
 use spiega_nn::data::augment::{AugmentRanges, Transform};
 use spiega_nn::tensor::Matrix;
 use std::cell::RefCell;
@@ -47,6 +51,8 @@ struct AugmentationFigure {
     table: Element,
     message: Element,
     readout: Element,
+    /// scikit-learn's digits, downloaded (see [`crate::assets`]); each rebuild splits them again.
+    digits: Rc<Dataset>,
     demo: AugmentationDemo,
     /// The random draw the previews show (the "new random draw" button counts it up).
     draw: u32,
@@ -75,10 +81,14 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let blur = dom::input(root, "blur")?;
     let noise = dom::input(root, "noise")?;
     let ranges = read_ranges(&rotation, &shift, &zoom, &blur, &noise);
-    let demo = AugmentationDemo::new(AugmentationSetting {
-        ranges,
-        ..AugmentationSetting::default()
-    })?;
+    let digits = crate::assets::digits()?;
+    let demo = AugmentationDemo::new(
+        AugmentationSetting {
+            ranges,
+            ..AugmentationSetting::default()
+        },
+        &digits,
+    )?;
     let rows = demo.preview_rows(PREVIEWS);
     let fig = AugmentationFigure {
         root: root.clone(),
@@ -94,6 +104,7 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
         table: dom::query(root, "[data-role=\"scores\"]")?,
         message: dom::query(root, "[data-role=\"message\"]")?,
         readout: dom::query(root, "[data-role=\"readout\"]")?,
+        digits,
         demo,
         draw: 1,
         rows,
@@ -152,10 +163,13 @@ impl AugmentationFigure {
     /// Builds both trainings afresh from the sliders, untrained, and pauses.
     fn rebuild(&mut self) -> Result<()> {
         self.set_playing(false);
-        self.demo = AugmentationDemo::new(AugmentationSetting {
-            ranges: self.ranges(),
-            ..AugmentationSetting::default()
-        })?;
+        self.demo = AugmentationDemo::new(
+            AugmentationSetting {
+                ranges: self.ranges(),
+                ..AugmentationSetting::default()
+            },
+            &self.digits,
+        )?;
         self.rows = self.demo.preview_rows(PREVIEWS);
         self.say("")
     }

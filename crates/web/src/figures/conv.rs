@@ -4,6 +4,9 @@
 //!
 //! The convolution is the engine's [`convolve_image`]; the pooling its [`pool_map`], through the
 //! same pooling layer a network uses.
+//!
+//! The digits are downloaded when the figure mounts ([`crate::assets`]); until they arrive the
+//! figure stays as the page drew it, marked busy.
 
 use super::{Figure, update_on_input};
 use crate::charts::Palette;
@@ -46,7 +49,7 @@ pub struct ConvFigure {
 
 /// Mounts the figure in `root`.
 pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
-    let examples = example_digits()?;
+    let examples = example_digits(&*crate::assets::digits()?);
     let weights = (0..9)
         .map(|i| dom::input(root, &format!("w{i}")))
         .collect::<Result<Vec<_>>>()?;

@@ -35,9 +35,9 @@ pub mod tools;
 pub mod transformer;
 pub mod try_this;
 
-use crate::dom;
-use crate::error::Result;
+use crate::error::{Result, WebError};
 use crate::theme::THEME_EVENT;
+use crate::{assets, dom};
 use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{Document, Element};
@@ -170,11 +170,11 @@ pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
 }
 
 /// In a later task, mounts figures from the end of `rest` for up to [`SLICE_MS`], and so on
-/// until none is left; then marks the page and calls `then`.
+/// until none is left; then, once the figures waiting for data have mounted too, marks the page
+/// and calls `then`.
 fn mount_rest(doc: Document, mut rest: Vec<Pending>, then: Box<dyn FnOnce()>) {
     if rest.is_empty() {
-        mark("spiega:all-figures");
-        then();
+        finish_when_data_arrive(then);
         return;
     }
     let scheduled = dom::after(0, move || {
@@ -198,6 +198,10 @@ fn mount_rest(doc: Document, mut rest: Vec<Pending>, then: Box<dyn FnOnce()>) {
 /// shows in its place why it could not start. The first figure drawn marks the page's
 /// `spiega:first-chart`.
 fn mount_one(doc: &Document, (name, mount, el): Pending) {
+    if NEEDS_DIGITS.contains(&name) && !assets::digits_settled() {
+        wait_for_digits(doc, (name, mount, el));
+        return;
+    }
     let mounted = mount(&el).and_then(|fig| {
         redraw_on_page_events(&fig)?;
         fig.borrow_mut().update()?;
@@ -219,9 +223,54 @@ fn mount_one(doc: &Document, (name, mount, el): Pending) {
     }
 }
 
+/// Marks the page and calls `then` now if no figure waits for its data, or else when the last
+/// one has mounted (or shown why it could not).
+fn finish_when_data_arrive(then: Box<dyn FnOnce()>) {
+    if WAITING.with_borrow(|w| w.0) > 0 {
+        WAITING.with_borrow_mut(|w| w.1 = Some(then));
+        return;
+    }
+    mark("spiega:all-figures");
+    then();
+}
+
+/// Shows `el` as busy, and mounts it once the digits have arrived; if they cannot be had, the
+/// figure says why in its place, as a figure that cannot start does.
+fn wait_for_digits(doc: &Document, (name, mount, el): Pending) {
+    el.set_attribute("aria-busy", "true").ok();
+    WAITING.with_borrow_mut(|w| w.0 += 1);
+    let doc = doc.clone();
+    assets::when_digits(move |arrived| {
+        el.remove_attribute("aria-busy").ok();
+        match arrived {
+            Ok(()) => mount_one(&doc, (name, mount, el)),
+            Err(why) => {
+                web_sys::console::error_1(&format!("figure {name}: {why}").into());
+                dom::show_figure_error(&el, &WebError::Asset(why));
+            }
+        }
+        let then = WAITING.with_borrow_mut(|w| {
+            w.0 -= 1;
+            if w.0 == 0 { w.1.take() } else { None }
+        });
+        if let Some(then) = then {
+            finish_when_data_arrive(then);
+        }
+    });
+}
+
+/// The figures that draw scikit-learn's digits, which [`assets`] downloads when the first of
+/// them mounts.
+const NEEDS_DIGITS: [&str; 2] = ["conv", "augmentation"];
+
+/// What runs once every figure has mounted, kept while some wait for their data.
+type AfterAll = Option<Box<dyn FnOnce()>>;
+
 thread_local! {
     /// Whether a figure has been drawn yet (for the `spiega:first-chart` mark).
     static FIRST_DRAWN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// How many figures wait for their data, and what to run once none does.
+    static WAITING: RefCell<(usize, AfterAll)> = const { RefCell::new((0, None)) };
 }
 
 /// Records a named moment on the page's performance timeline (read by `cargo xtask bench

@@ -98,8 +98,12 @@ pub struct Mounted {
 impl Mounted {
     /// The figure `name` mounted by `mount` on the markup of its section (and of `more`, for a
     /// figure that finds a second part elsewhere on the page), then drawn once, as the page's
-    /// `figures::mount_all` does.
+    /// `figures::mount_all` does, with the digits already there (the page downloads them; here
+    /// they come from the copy compiled in).
     pub fn new(name: &str, mount: Mount, more: &[&str]) -> Self {
+        if spiega_web::assets::digits().is_err() {
+            spiega_web::assets::provide_digits(spiega_nn::data::digits::digits().unwrap());
+        }
         let markup: String = std::iter::once(section_of(name))
             .chain(more.iter().copied())
             .collect();
