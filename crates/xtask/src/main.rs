@@ -14,6 +14,9 @@
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
 //!   first chart, frames while training, also on a slow network and a slowed processor (see
 //!   `crates/xtask/BENCH.md`).
+//! - `check-exports`: runs the playground's exported PyTorch and Keras scripts in
+//!   `.tools/venv-exports` (made and filled from the package registry) against the engine: their
+//!   predictions, and one update of their training loops.
 //! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
 //! - `pictures`: makes README's pictures under `docs/` from the release build, refusing any that
 //!   shows a notice.
@@ -27,6 +30,7 @@
 
 mod assemble;
 mod bench;
+mod check_exports;
 mod csp;
 mod cycles;
 mod fuzz;
@@ -72,6 +76,9 @@ tasks:
                         against ConvNetJS and TensorFlow.js, then the page itself, also on a
                         slow network and a slowed processor (--page is --page-only; not part
                         of `test`)
+  check-exports         install PyTorch, Keras and JAX into .tools/venv-exports and check the
+                        playground's exported PyTorch and Keras scripts against the engine: their
+                        predictions, and one update of their training loops (not part of `test`)
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count
@@ -92,6 +99,7 @@ fn main() -> ExitCode {
         Some("assemble") => assemble::main(&root()).map(|_| true),
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
+        Some("check-exports") => check_exports::main(&root(), &args[1..]),
         Some("fuzz") => fuzz::main(&root(), &args[1..]),
         Some("pictures") => pictures::main(&root()),
         Some("soak") => soak::main(&root(), &args[1..]),
