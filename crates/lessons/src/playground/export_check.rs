@@ -208,7 +208,9 @@ impl Found {
 /// [`Case::driver_input`]; it loads the script as a module (which sets up its network), measures
 /// the largest gap between the script's map and the page's, calls the script's
 /// `train_step(rows)` once on the page's next batch, measures the gap to the page's map after
-/// that update, and prints both as one JSON line.
+/// that update, and prints both as one JSON line. Keras's Adam adds ε to `√v` before the bias
+/// correction (a difference the script names): for the update checked, the driver gives it the
+/// page's ε in that form, `ε·√(1 − β₂)`, so the check sees everything else.
 pub const DRIVER: &str = r#""""Checks one exported script against the page: its map, then one update of its training loop."""
 import importlib.util
 import json
@@ -229,6 +231,11 @@ def gap(page):
 
 
 found = {"grid": gap(script.PAGE_GRID), "step": None}
+# Keras's Adam adds its epsilon to sqrt(v) before the bias correction (the script says so); for
+# the one update checked, the page's epsilon is put in that form, epsilon * sqrt(1 - beta_2).
+optimizer = getattr(getattr(script, "model", None), "optimizer", None)
+if type(optimizer).__module__.startswith("keras") and type(optimizer).__name__ in ("Adam", "AdamW"):
+    optimizer.epsilon = optimizer.epsilon * (1.0 - optimizer.beta_2) ** 0.5
 if case["after_step"] is not None:
     script.train_step(np.asarray(case["batch"], dtype=np.int64))
     found["step"] = gap(case["after_step"])
