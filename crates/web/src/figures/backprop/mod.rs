@@ -185,10 +185,11 @@ fn wire(fig: &Rc<RefCell<BackpropFigure>>) -> Result<()> {
     dom::on(&root, "change", move |ev| {
         let role = dom::target_role(&ev);
         if let Ok(mut fig) = f.try_borrow_mut() {
-            let result = if role.as_deref() == Some("expand") {
-                fig.draw()
-            } else {
-                fig.controls_changed()
+            // The toolbar's file input ("Import model") is no control of the network.
+            let result = match role.as_deref() {
+                Some("expand") => fig.draw(),
+                Some(_) => fig.controls_changed(),
+                None => Ok(()),
             };
             if let Err(e) = result {
                 fig.say(&format!("That did not work: {e}.")).ok();
