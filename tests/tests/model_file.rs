@@ -1,7 +1,9 @@
 //! The playground's network taken out of the page and brought back, driven like a reader: the
 //! model file saved by "Export model" loads into a reset playground with the scores it had, a bad
 //! file is refused with a message naming its problem and leaves the playground as it was, and the
-//! NumPy script the page saves reproduces the page's map when run with Python and NumPy.
+//! NumPy script the page saves reproduces the page's map when run with Python and NumPy. The
+//! same file loads into the backpropagation step-through, whose forward pass then is the
+//! script's, and a bad file leaves the step-through as it was.
 
 #![allow(
     clippy::unwrap_used,
@@ -14,6 +16,7 @@ use spiega_e2e::{Page, Result, downloaded, err, root, run};
 use std::path::{Path, PathBuf};
 
 const PG: &str = "#fig-playground";
+const BP: &str = "#fig-backprop";
 
 /// A fresh folder for the test's files (removed when dropped).
 struct Folder(PathBuf);
@@ -38,23 +41,24 @@ async fn export(page: &Page, dir: &Path, format: &str, name: &str) -> Result<Str
     String::from_utf8(downloaded(dir, name, 10)?).map_err(err)
 }
 
-/// Chooses `file` in "Import model" and waits until the message includes `expected`; returns
-/// the message.
-async fn import(page: &Page, file: &Path, expected: &str) -> Result<String> {
+/// Chooses `file` in the figure `fig`'s "Import model" and waits until its message includes
+/// `expected`; returns the message.
+async fn import(page: &Page, fig: &str, file: &Path, expected: &str) -> Result<String> {
     page.keys(
-        &format!("{PG} input[data-export=import-model]"),
+        &format!("{fig} input[data-export=import-model]"),
         &file.display().to_string(),
     )
     .await?;
     page.wait_until(
         &format!(
-            "document.querySelector('{PG} [data-role=message]').textContent.includes({})",
+            "(document.querySelector('{fig} [data-role=message]').textContent + \
+              document.querySelector('{fig} [data-role=live-text]')?.textContent).includes({})",
             json!(expected)
         ),
         20,
     )
     .await?;
-    page.text(&format!("{PG} [data-role=message]")).await
+    page.text(&format!("{fig} [data-role=message]")).await
 }
 
 #[test]
@@ -91,7 +95,7 @@ fn a_saved_model_loads_back_a_bad_one_changes_nothing_and_the_numpy_script_match
         assert_ne!(reset["trainLoss"], trained["trainLoss"]);
         let good = dir.0.join("model.json");
         std::fs::write(&good, &text).map_err(err)?;
-        let said = import(&page, &good, "Loaded").await?;
+        let said = import(&page, PG, &good, "Loaded").await?;
         assert!(said.contains("5, 3 units"), "{said}");
         let loaded = page.state(PG).await?;
         for key in ["trainLoss", "validationLoss", "testLoss", "trainAccuracy"] {
@@ -103,7 +107,7 @@ fn a_saved_model_loads_back_a_bad_one_changes_nothing_and_the_numpy_script_match
         bad_model["layers"][0]["activation"] = json!("gelu");
         let bad = dir.0.join("bad.json");
         std::fs::write(&bad, bad_model.to_string()).map_err(err)?;
-        let said = import(&page, &bad, "not loaded").await?;
+        let said = import(&page, PG, &bad, "not loaded").await?;
         assert!(said.contains("unknown activation \"gelu\""), "{said}");
         assert_eq!(page.state(PG).await?, loaded);
 
@@ -124,6 +128,45 @@ fn a_saved_model_loads_back_a_bad_one_changes_nothing_and_the_numpy_script_match
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(stdout.contains("over 1681 points"), "{stdout}");
+
+        // The same file in the step-through: its forward pass at the figure's example (0.5, −1)
+        // is the NumPy script's, features and raw outputs.
+        let probe = format!(
+            "import importlib.util, json\n\
+             s = importlib.util.spec_from_file_location('m', {path:?})\n\
+             m = importlib.util.module_from_spec(s); s.loader.exec_module(m)\n\
+             print(json.dumps([m.features([0.5], [-1.0])[0].tolist(), m.raw_outputs([0.5], [-1.0])[0].tolist()]))"
+        );
+        let out = std::process::Command::new(&python)
+            .args(["-c", &probe])
+            .output()
+            .map_err(err)?;
+        let want: Value = serde_json::from_slice(&out.stdout)
+            .map_err(|e| format!("{e}: {}", String::from_utf8_lossy(&out.stderr)))?;
+        let before = page.state(BP).await?;
+        assert_eq!(before["live"], json!(false));
+        let said = import(&page, BP, &good, "from a model file").await?;
+        assert!(said.is_empty(), "no message on success: {said}");
+        let shown = page.state(BP).await?;
+        assert_eq!(shown["live"], json!(true), "{shown}");
+        assert_eq!(shown["sizes"], json!([3, 5, 3, 1]), "{shown}");
+        let close = |a: &Value, b: &Value| {
+            let (a, b) = (a.as_array().unwrap(), b.as_array().unwrap());
+            assert_eq!(a.len(), b.len(), "{a:?} vs {b:?}");
+            for (u, v) in a.iter().zip(b) {
+                let (u, v) = (u.as_f64().unwrap(), v.as_f64().unwrap());
+                assert!((u - v).abs() <= 1e-5 * v.abs().max(1.0), "{u} vs {v}");
+            }
+        };
+        close(&shown["x"], &want[0]);
+        close(&shown["layers"][2]["z"], &want[1]);
+
+        // A bad file in the step-through: its message, and the network shown stays.
+        let said = import(&page, BP, &bad, "not loaded").await?;
+        assert!(said.contains("unknown activation \"gelu\""), "{said}");
+        let after = page.state(BP).await?;
+        assert_eq!(after["layers"], shown["layers"]);
+        assert_eq!(after["x"], shown["x"]);
 
         page.element_screenshot(&format!("{PG} .figure-tools"), "model-tools-1280")
             .await?;

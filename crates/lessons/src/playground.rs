@@ -6,6 +6,7 @@
 //! data, the split, the initial weights, the batch order and dropout, so the same configuration
 //! trained for the same number of steps gives the same numbers to the last digit.
 
+pub mod export_check;
 pub mod export_code;
 pub mod model_file;
 
@@ -446,6 +447,27 @@ impl Playground {
             self.epoch += 1;
         }
         self.trainer.step(&self.batch_x, &self.batch_y)
+    }
+
+    /// The training rows the next update takes, in order: what [`Playground::step`] uses next
+    /// (a new pass's shuffled order when this one is used up).
+    pub fn next_batch(&self) -> Vec<usize> {
+        let n = self.order.len();
+        let b = self.config.batch_size.min(n).max(1);
+        if self.cursor < n {
+            return self.order[self.cursor..(self.cursor + b).min(n)].to_vec();
+        }
+        let (mut order, mut rng) = (self.order.clone(), self.order_rng.clone());
+        rng.shuffle(&mut order);
+        order.truncate(b);
+        order
+    }
+
+    /// Starts the optimizer's state afresh (its moments and step count), keeping the weights:
+    /// the state an exported script's training loop starts from.
+    pub fn restart_optimizer(&mut self) -> Result<()> {
+        self.trainer.set_optimizer(self.config.optimizer.build()?);
+        Ok(())
     }
 
     /// Updates until the current epoch is complete (at least one update).

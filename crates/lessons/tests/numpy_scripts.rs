@@ -1,19 +1,17 @@
 //! The playground's exported NumPy scripts run with Python and NumPy: for a network of every
 //! activation, every loss and several feature sets (scaled or not, with batch normalization and
-//! dropout), each script's predictions on its check grid match the page's to 1e-5.
+//! dropout), each script's predictions on its check grid match the page's to 1e-5. The
+//! networks are [`networks`], the list `cargo xtask check-exports` checks PyTorch and Keras on;
+//! the test prints the largest difference seen (`--nocapture` shows it).
 //!
 //! The Python is `.tools/venv/bin/python3` (made by `cargo xtask setup`) or `$SPIEGA_PYTHON`;
 //! without it the test fails, saying how to make it.
 
 #![allow(clippy::unwrap_used)]
 
+use spiega_lessons::playground::Playground;
+use spiega_lessons::playground::export_check::{TRAINED_UPDATES, networks};
 use spiega_lessons::playground::export_code::{Export, Language};
-use spiega_lessons::playground::{DataKind, Playground, PlaygroundConfig};
-use spiega_nn::activation::{ACTIVATION_NAMES, Activation};
-use spiega_nn::data::features::{Feature, FeatureSet};
-use spiega_nn::data::two_d::TwoD;
-use spiega_nn::loss::Loss;
-use spiega_nn::optim::{OptimizerConfig, OptimizerKind};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -35,77 +33,6 @@ fn python() -> PathBuf {
     p
 }
 
-/// Every setting varied once from a small base network trained for 150 updates.
-fn networks() -> Vec<(String, PlaygroundConfig)> {
-    let base = PlaygroundConfig {
-        hidden: vec![4, 3],
-        optimizer: OptimizerConfig::new(OptimizerKind::Adam)
-            .with("lr", 0.03)
-            .unwrap(),
-        ..PlaygroundConfig::default()
-    };
-    let mut out = Vec::new();
-    for name in ACTIVATION_NAMES {
-        let activation = Activation::from_name(name).unwrap();
-        out.push((
-            format!("activation {name}"),
-            PlaygroundConfig {
-                activation,
-                ..base.clone()
-            },
-        ));
-    }
-    for loss in [Loss::Hinge, Loss::SquaredMargin, Loss::Exponential] {
-        out.push((
-            format!("loss {}", loss.name()),
-            PlaygroundConfig {
-                binary_loss: loss,
-                ..base.clone()
-            },
-        ));
-    }
-    out.push((
-        "three classes".into(),
-        PlaygroundConfig {
-            data: DataKind::Classify(TwoD::Blobs { classes: 3 }),
-            ..base.clone()
-        },
-    ));
-    out.push((
-        "regression".into(),
-        PlaygroundConfig {
-            data: DataKind::MultiGaussian,
-            ..base.clone()
-        },
-    ));
-    let sets = [
-        FeatureSet::ALL,
-        FeatureSet::new(&[Feature::X1Squared, Feature::X2Squared]),
-        FeatureSet::new(&[Feature::X1TimesX2, Feature::SinX1, Feature::SinX2]),
-    ];
-    for (i, features) in sets.into_iter().enumerate() {
-        out.push((
-            format!("feature set {i}, scaled"),
-            PlaygroundConfig {
-                features,
-                normalize: true,
-                ..base.clone()
-            },
-        ));
-    }
-    out.push((
-        "batch normalization, swish, dropout".into(),
-        PlaygroundConfig {
-            batch_norm: true,
-            dropout: 0.2,
-            activation: Activation::Swish { beta: 1.0 },
-            normalize: true,
-            ..base.clone()
-        },
-    ));
-    out
-}
-
 #[test]
 fn every_exported_numpy_script_reproduces_the_page_s_predictions() {
     let python = python();
@@ -113,9 +40,10 @@ fn every_exported_numpy_script_reproduces_the_page_s_predictions() {
     std::fs::create_dir_all(&dir).unwrap();
     let nets = networks();
     assert!(nets.len() >= 15);
+    let mut largest = (0.0_f64, String::new());
     for (name, config) in nets {
         let mut p = Playground::new(config).unwrap();
-        for _ in 0..150 {
+        for _ in 0..TRAINED_UPDATES {
             p.step().unwrap();
         }
         p.record().unwrap();
@@ -133,6 +61,20 @@ fn every_exported_numpy_script_reproduces_the_page_s_predictions() {
         // The script compared every grid point and all three splits.
         assert!(stdout.contains("over 1681 points"), "{name}: {stdout}");
         assert!(stdout.matches("(page ").count() >= 3, "{name}: {stdout}");
+        let gap: f64 = stdout
+            .split("largest difference from the page ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|g| g.parse().ok())
+            .unwrap_or(f64::INFINITY);
+        assert!(gap.is_finite(), "{name}: no difference printed: {stdout}");
+        if gap >= largest.0 {
+            largest = (gap, name);
+        }
     }
+    println!(
+        "NumPy: largest prediction difference {:.3e} ({})",
+        largest.0, largest.1
+    );
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -14,6 +14,9 @@
 //!   Chromium against ConvNetJS and TensorFlow.js, then measures the page itself: download,
 //!   first chart, frames while training, also on a slow network and a slowed processor (see
 //!   `crates/xtask/BENCH.md`).
+//! - `check-exports`: runs the playground's exported PyTorch and Keras scripts in
+//!   `.tools/venv-exports` (made and filled from the package registry) against the engine: their
+//!   predictions, and one update of their training loops.
 //! - `fuzz [--cases N] [--seconds S]`: the `fuzz_` property tests in release mode with many cases.
 //! - `pictures`: makes README's pictures under `docs/` from the release build, refusing any that
 //!   shows a notice.
@@ -28,6 +31,7 @@
 mod assemble;
 mod assets;
 mod bench;
+mod check_exports;
 mod csp;
 mod cycles;
 mod fuzz;
@@ -77,6 +81,9 @@ tasks:
                         of `test`); --frames only counts frames while each figure that trains
                         plays alone, then all at once, at full speed and with the processor
                         slowed four times (in the page built in DIR if given)
+  check-exports         install PyTorch, Keras and JAX into .tools/venv-exports and check the
+                        playground's exported PyTorch and Keras scripts against the engine: their
+                        predictions, and one update of their training loops (not part of `test`)
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count
@@ -97,6 +104,7 @@ fn main() -> ExitCode {
         Some("assemble") => assemble::main(&root()).map(|_| true),
         Some("test") => test::run(&root()),
         Some("bench") => bench::main(&root(), &args[1..]),
+        Some("check-exports") => check_exports::main(&root(), &args[1..]),
         Some("fuzz") => fuzz::main(&root(), &args[1..]),
         Some("pictures") => pictures::main(&root()),
         Some("soak") => soak::main(&root(), &args[1..]),

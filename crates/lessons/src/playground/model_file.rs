@@ -34,6 +34,10 @@ pub const MAX_FILE_LAYERS: usize = 64;
 pub const MAX_FILE_WIDTH: usize = 256;
 /// The most classes a softmax output may have.
 pub const MAX_CLASSES: usize = 10;
+/// The most hidden layers the backpropagation step-through takes from a model file.
+pub const STEP_THROUGH_HIDDEN: usize = 8;
+/// The widest layer the backpropagation step-through takes from a model file.
+pub const STEP_THROUGH_WIDTH: usize = 32;
 /// The range the playground's min-max scaling maps the training split's features to.
 pub const SCALED_RANGE: (f32, f32) = (-1.0, 1.0);
 /// The losses a file may name: the playground's binary losses, softmax cross-entropy for classes
@@ -596,6 +600,31 @@ impl ModelFile {
         Ok(model)
     }
 
+    /// The network as the backpropagation step-through takes it, with its inputs at the point
+    /// `(x₁, x₂)`. A network with more than [`STEP_THROUGH_HIDDEN`] hidden layers or a layer
+    /// wider than [`STEP_THROUGH_WIDTH`] units (the playground's own limits) is refused with a
+    /// message naming those limits.
+    pub fn for_step_through(&self, x1: f32, x2: f32) -> Result<(Sequential, Vec<f32>)> {
+        let dense: Vec<usize> = self
+            .layers
+            .iter()
+            .filter_map(|l| match l {
+                Layer::Dense { weights, .. } => Some(weights.nrows()),
+                _ => None,
+            })
+            .collect();
+        let widest = dense.iter().copied().max().unwrap_or(0);
+        if dense.len() > STEP_THROUGH_HIDDEN + 1 || widest > STEP_THROUGH_WIDTH {
+            return Err(EngineError::Invalid(format!(
+                "the step-through shows at most {STEP_THROUGH_HIDDEN} hidden layers of at most \
+                 {STEP_THROUGH_WIDTH} units; this network has {} hidden layers, the widest of {widest} units",
+                dense.len().saturating_sub(1)
+            )));
+        }
+        let inputs = self.inputs(&Matrix::from_row_slice(1, 2, &[x1, x2]))?;
+        Ok((self.network()?, inputs.row(0).iter().copied().collect()))
+    }
+
     /// The network's raw outputs (logits, scores or values) at points `(x₁, x₂)` (`n × 2`).
     pub fn outputs_at(&self, points: &Matrix) -> Result<Matrix> {
         let x = self.inputs(points)?;
@@ -821,6 +850,52 @@ mod tests {
         }
         p.record().unwrap();
         p
+    }
+
+    #[test]
+    fn the_step_through_gets_the_file_s_network_and_inputs_at_a_point() {
+        let config = PlaygroundConfig {
+            features: FeatureSet::ALL,
+            normalize: true,
+            hidden: vec![4, 3],
+            ..PlaygroundConfig::default()
+        };
+        let p = trained(config, 50);
+        let file = ModelFile::parse(&ModelFile::from_playground(&p).to_json()).unwrap();
+        let (mut model, inputs) = file.for_step_through(1.5, -2.0).unwrap();
+        assert_eq!(inputs.len(), 7);
+        let point = Matrix::from_row_slice(1, 2, &[1.5, -2.0]);
+        let x = Matrix::from_row_slice(1, 7, &inputs);
+        let out = model.forward(&x, Mode::Eval, &mut Rng::new(0)).unwrap();
+        let want = file.outputs_at(&point).unwrap();
+        assert!((out[(0, 0)] - want[(0, 0)]).abs() < 1e-6);
+        assert!(inputs.iter().all(|v| v.abs() <= 1.5), "scaled: {inputs:?}");
+    }
+
+    #[test]
+    fn a_network_too_large_for_the_step_through_is_refused_naming_the_limits() {
+        let p = trained(
+            PlaygroundConfig {
+                hidden: vec![STEP_THROUGH_WIDTH],
+                ..PlaygroundConfig::default()
+            },
+            1,
+        );
+        let json = ModelFile::from_playground(&p).to_json();
+        let mut file = ModelFile::parse(&json).unwrap();
+        assert!(file.for_step_through(0.0, 0.0).is_ok());
+        if let Some(Layer::Dense {
+            weights, biases, ..
+        }) = file.layers.first_mut()
+        {
+            *weights = Matrix::zeros(STEP_THROUGH_WIDTH + 1, weights.ncols());
+            *biases = vec![0.0; STEP_THROUGH_WIDTH + 1];
+        }
+        let e = file.for_step_through(0.0, 0.0).unwrap_err().to_string();
+        assert!(
+            e.contains("at most 8 hidden layers of at most 32 units") && e.contains("33 units"),
+            "{e}"
+        );
     }
 
     /// Settings covering every layer type, scaling and a learnable activation.

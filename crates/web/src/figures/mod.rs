@@ -67,6 +67,12 @@ pub trait Figure {
         false
     }
 
+    /// Whether the figure reads a model file into its network ("Import model" in its toolbar):
+    /// every figure that exports one, and the backpropagation step-through.
+    fn imports_model(&self) -> bool {
+        self.exports_model()
+    }
+
     /// The figure's network now, with what a script states about it (see
     /// [`spiega_lessons::playground::export_code`]); `None` for a figure without one.
     fn model_export(&mut self) -> Option<Result<spiega_lessons::playground::export_code::Export>> {

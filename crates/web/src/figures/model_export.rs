@@ -18,8 +18,30 @@ use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 /// The menu's value for the model file.
 const JSON: &str = "json";
 
-/// Adds the model menu, "Export model" and "Import model" to the toolbar `bar` of `fig`.
+/// Adds to the toolbar `bar` of `fig` the model menu and "Export model" when the figure exports
+/// its network, and "Import model" when it imports one.
 pub fn add(bar: &Element, name: &str, fig: &Rc<RefCell<dyn Figure>>) -> Result<()> {
+    let (exports, imports) = fig
+        .try_borrow()
+        .map_or((false, false), |f| (f.exports_model(), f.imports_model()));
+    let status = dom::status_line("export-status model-status")?;
+    if exports {
+        add_export(bar, name, fig, &status)?;
+    }
+    if imports {
+        add_import(bar, fig, &status)?;
+    }
+    bar.append_child(&status)?;
+    Ok(())
+}
+
+/// The model menu and "Export model".
+fn add_export(
+    bar: &Element,
+    name: &str,
+    fig: &Rc<RefCell<dyn Figure>>,
+    status: &Element,
+) -> Result<()> {
     let doc = dom::document()?;
     let label = doc.create_element("label")?;
     label.set_class_name("export-chart");
@@ -50,21 +72,6 @@ pub fn add(bar: &Element, name: &str, fig: &Rc<RefCell<dyn Figure>>) -> Result<(
     let export = dom::button("Export model", "export-button")?;
     export.set_attribute("data-export", "model")?;
     bar.append_child(&export)?;
-    let import_label = doc.create_element("label")?;
-    import_label.set_class_name("btn file-btn");
-    dom::set_text(&import_label, "Import model");
-    let input: HtmlInputElement = doc
-        .create_element("input")?
-        .dyn_into()
-        .map_err(|_| WebError::Browser("no input element".into()))?;
-    input.set_type("file");
-    input.set_accept(".json,application/json");
-    input.set_attribute("data-export", "import-model")?;
-    import_label.append_child(&input)?;
-    bar.append_child(&import_label)?;
-    let status = dom::status_line("export-status model-status")?;
-    bar.append_child(&status)?;
-
     let (f, status_el) = (Rc::clone(fig), status.clone());
     dom::on(&export, "click", move |_| {
         let choice = menu.value();
@@ -81,7 +88,25 @@ pub fn add(bar: &Element, name: &str, fig: &Rc<RefCell<dyn Figure>>) -> Result<(
             Err(e) => dom::set_text(&status_el, &format!("Could not save: {e}.")),
         }
     })?;
+    Ok(())
+}
 
+/// "Import model": a model file read, refused when too large, and handed to the figure.
+fn add_import(bar: &Element, fig: &Rc<RefCell<dyn Figure>>, status: &Element) -> Result<()> {
+    let doc = dom::document()?;
+    let import_label = doc.create_element("label")?;
+    import_label.set_class_name("btn file-btn");
+    dom::set_text(&import_label, "Import model");
+    let input: HtmlInputElement = doc
+        .create_element("input")?
+        .dyn_into()
+        .map_err(|_| WebError::Browser("no input element".into()))?;
+    input.set_type("file");
+    input.set_accept(".json,application/json");
+    input.set_attribute("data-export", "import-model")?;
+    import_label.append_child(&input)?;
+    bar.append_child(&import_label)?;
+    let status = status.clone();
     let (f, field) = (Rc::clone(fig), input.clone());
     dom::on(&input, "change", move |_| {
         let Some(file) = field.files().and_then(|l| l.get(0)) else {

@@ -23,7 +23,10 @@ pub fn mount(figure: &Element, name: &str, fig: &Rc<RefCell<dyn Figure>>) -> Res
     // The link first (every figure has one), then the downloads.
     super::share::mount_button(&bar, figure, name, fig)?;
     super::export::add(&bar, figure, name, fig)?;
-    if fig.try_borrow().is_ok_and(|f| f.exports_model()) {
+    if fig
+        .try_borrow()
+        .is_ok_and(|f| f.exports_model() || f.imports_model())
+    {
         super::model_export::add(&bar, name, fig)?;
     }
     Ok(())

@@ -31,6 +31,7 @@ use gradient_check::CheckPanel;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use spiega_lessons::backprop::{Pass, WalkConfig, Walkthrough};
+use spiega_lessons::playground::model_file::ModelFile;
 use spiega_nn::Loss;
 use spiega_nn::activation::Activation;
 use std::cell::RefCell;
@@ -184,10 +185,11 @@ fn wire(fig: &Rc<RefCell<BackpropFigure>>) -> Result<()> {
     dom::on(&root, "change", move |ev| {
         let role = dom::target_role(&ev);
         if let Ok(mut fig) = f.try_borrow_mut() {
-            let result = if role.as_deref() == Some("expand") {
-                fig.draw()
-            } else {
-                fig.controls_changed()
+            // The toolbar's file input ("Import model") is no control of the network.
+            let result = match role.as_deref() {
+                Some("expand") => fig.draw(),
+                Some(_) => fig.controls_changed(),
+                None => Ok(()),
             };
             if let Err(e) = result {
                 fig.say(&format!("That did not work: {e}.")).ok();
@@ -281,13 +283,82 @@ impl BackpropFigure {
         let Some(h) = super::handoff::take() else {
             return Ok(());
         };
-        self.walk = Walkthrough::from_model(h.model, h.loss)?;
-        self.live = Some(Live {
+        let walk = Walkthrough::from_model(h.model, h.loss)?;
+        let live = Live {
             input: h.input,
             target: h.target,
             labels: h.labels,
-        });
-        dom::set_text(&self.live_text, &h.description);
+        };
+        self.show_live(walk, live, &h.description)
+    }
+
+    /// Reads a model file into the step-through, or says why it cannot: the file's network on
+    /// the example the controls give (x₁, x₂ and the target class). Everything is checked and
+    /// built before anything the reader sees changes.
+    fn import_model_file(&mut self, text: Result<&str>) {
+        if let Err(e) = text.and_then(|t| self.load_model(t)) {
+            self.say(&format!(
+                "The model file was not loaded, and nothing changed: {}.",
+                e.to_string().trim_end_matches('.')
+            ))
+            .ok();
+        }
+    }
+
+    fn load_model(&mut self, text: &str) -> Result<()> {
+        let file = ModelFile::parse(text)?;
+        let (x1, x2) = (
+            controls::number_shown(&self.x1) as f32,
+            controls::number_shown(&self.x2) as f32,
+        );
+        let (model, input) = file.for_step_through(x1, x2)?;
+        let outputs = model.output_shape().size();
+        let walk = Walkthrough::from_model(model, file.loss)?;
+        let class = controls::number_shown(&self.target) as usize;
+        let target: Vec<f32> = if outputs == 1 {
+            vec![class.min(1) as f32]
+        } else {
+            (0..outputs)
+                .map(|k| {
+                    if k == class.min(outputs - 1) {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let description = format!(
+            "A network from a model file ({} hidden layers, {} loss), on the point ({}, {}) with \
+             target {}.",
+            walk.model().layers().len().saturating_sub(1),
+            file.loss.name().replace('_', " "),
+            fmt(f64::from(x1), 2),
+            fmt(f64::from(x2), 2),
+            target
+                .iter()
+                .map(|v| fmt(f64::from(*v), 0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let live = Live {
+            input,
+            target,
+            labels: file
+                .feature_set()
+                .labels()
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+        };
+        self.show_live(walk, live, &description)
+    }
+
+    /// Shows `walk` on the example `live`, described by `description`, from its first step.
+    fn show_live(&mut self, walk: Walkthrough, live: Live, description: &str) -> Result<()> {
+        self.walk = walk;
+        self.live = Some(live);
+        dom::set_text(&self.live_text, description);
         dom::set_hidden(&self.live_note, false)?;
         self.step = 0;
         self.say("")?;
@@ -540,6 +611,14 @@ fn draw_network(
 }
 
 impl Figure for BackpropFigure {
+    fn imports_model(&self) -> bool {
+        true
+    }
+
+    fn import_model(&mut self, text: Result<&str>) {
+        self.import_model_file(text);
+    }
+
     /// Reads the controls: a new network when its shape or functions changed, then the pass.
     fn update(&mut self) -> Result<()> {
         if self.live.is_some() {
