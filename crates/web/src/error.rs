@@ -19,7 +19,7 @@ pub enum WebError {
     /// The page's own markup asks for something its figures cannot do (a "Try this" button's
     /// settings a figure does not take as written).
     Markup(String),
-    /// A data file the figure needs (see [`crate::assets`]) is not there; the text says why.
+    /// A data file the figure needs (downloaded by `assets.rs`) is not there; the text says why.
     Asset(String),
 }
 
