@@ -2,12 +2,10 @@
 //!
 //! The dense layer's three products (`Z = X Wᵀ + b`, `dW = dZᵀ X`, `dX = dZ W`) take one of two
 //! routes. Narrow layers — the playground's handful of units — run the register-blocked loops
-//! below ([`blocked_product`], [`blocked_dots`]), which the compiler vectorises and which cost no
-//! call overhead, allocation or packing. This small-layer path keeps every lane busy at the
-//! playground's sizes: a batch that is not a multiple of the 8-row block ends with an overlapping
-//! block rather than rows summed one scalar at a time, and `dW` of a layer of at least 8 outputs
-//! is the product `dZᵀ · X` over a transposed copy of `dZ` (vectorised over the outputs, with no
-//! sum across lanes per weight) rather than a dot product per weight. Wide layers go to
+//! below ([`blocked_product`], [`blocked_dots`]), which the compiler vectorises over the batch and
+//! which cost no call overhead, allocation or packing; a batch that is not a multiple of the 8-row
+//! block ends with one more block overlapping the one before, rather than with rows summed one
+//! scalar at a time. Wide layers go to
 //! nalgebra's `gemm`, which hands unit-stride operands to matrixmultiply's blocked `sgemm` (with a
 //! `simd128` kernel in WebAssembly). `dW = dZᵀ X` is formed from a transposed copy of `dZ`, since
 //! nalgebra's `gemm_tr` computes each element as a separate dot product, and strided views into
@@ -57,8 +55,7 @@ pub(crate) fn dense_forward(x: &Matrix, w: &Matrix, b: &[f32], z: &mut Matrix, w
 
 /// `dw = dzᵀ x` `(out, in)` and `db = Σ_rows dz` `(out)` for `dz` `(batch, out)`, `x` `(batch, in)`.
 ///
-/// `dzt` is a scratch buffer for `dzᵀ` `(out, batch)`, used by every route but the dot products
-/// of a layer of fewer than 8 outputs.
+/// `dzt` is a scratch buffer for `dzᵀ` `(out, batch)`, used by the blocked route only.
 pub(crate) fn dense_param_grads(
     dz: &Matrix,
     x: &Matrix,
@@ -71,20 +68,7 @@ pub(crate) fn dense_param_grads(
     for (o, d) in db.iter_mut().enumerate() {
         *d = dzs[o * batch..(o + 1) * batch].iter().sum();
     }
-    if dw.len() <= SMALL_WEIGHTS && outputs >= BLOCK_ROWS {
-        // As a product `dzᵀ · x`, vectorised over the outputs: every term is a multiply-add into
-        // a register, with no sum across lanes at the end of each dot product.
-        ensure_shape(dzt, outputs, batch);
-        dz.transpose_to(dzt);
-        blocked_product(
-            (outputs, batch, inputs),
-            dzt.as_slice(),
-            x.as_slice(),
-            (1, batch),
-            |_| 0.0,
-            dw.as_mut_slice(),
-        );
-    } else if dw.len() <= SMALL_WEIGHTS {
+    if dw.len() <= SMALL_WEIGHTS {
         blocked_dots(
             batch,
             (outputs, inputs),
