@@ -81,9 +81,11 @@ tasks:
                         of `test`); --frames only counts frames while each figure that trains
                         plays alone, then all at once, at full speed and with the processor
                         slowed four times (in the page built in DIR if given)
-  check-exports         install PyTorch, Keras and JAX into .tools/venv-exports and check the
+  check-exports [NAME...]
+                        install PyTorch, Keras and JAX into .tools/venv-exports and check the
                         playground's exported PyTorch and Keras scripts against the engine: their
-                        predictions, and one update of their training loops (not part of `test`)
+                        predictions, and one update of their training loops; NAME picks the networks whose names
+                        contain it (not part of `test`)
   fuzz [--cases N] [--seconds S]
                         run the fuzz_ property tests in release mode with N cases each (default
                         10000), repeating until S seconds have passed; prints the total case count

@@ -58,6 +58,9 @@ impl Language {
     }
 }
 
+/// What a Keras script of a network with batch normalization names as not reproduced.
+pub const RUNNING_VARIANCE_IN_KERAS: &str = "batch normalization's running variance: Keras averages each batch's variance divided by N, the page (as PyTorch) divided by N - 1, so the map matches as exported and drifts slightly as the script trains";
+
 /// Everything a script holds: the network, the splits, the page's scores and grid.
 #[derive(Debug, Clone)]
 pub struct Export {
@@ -221,6 +224,9 @@ impl Export {
             if self.training.optimizer.dampening > 0.0 && matches!(kind, OptimizerKind::Momentum) {
                 out.push("momentum dampening: Keras's SGD has none".into());
             }
+            if self.has_batch_norm() {
+                out.push(RUNNING_VARIANCE_IN_KERAS.into());
+            }
         }
         if language == Language::PyTorch
             && matches!(
@@ -234,6 +240,14 @@ impl Export {
             );
         }
         out
+    }
+
+    /// Whether the network normalizes batches.
+    pub fn has_batch_norm(&self) -> bool {
+        self.model
+            .layers
+            .iter()
+            .any(|l| matches!(l, Layer::BatchNorm { .. }))
     }
 
     /// The script in `language`.
@@ -1019,8 +1033,11 @@ mod tests {
         assert!(keras.contains("keras.optimizers.AdamW(learning_rate=0.02"));
         assert!(keras.contains("keras.layers.PReLU(shared_axes=[1])"));
         let notes = e.cannot_export(Language::Keras);
-        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes.len(), 2, "{notes:?}");
         assert!(notes[0].starts_with("Adam's epsilon exactly"), "{notes:?}");
+        // Batch normalization: Keras's running variance is the biased one; PyTorch's is the page's.
+        assert_eq!(notes[1], RUNNING_VARIANCE_IN_KERAS);
+        assert!(e.cannot_export(Language::PyTorch).is_empty());
         assert!(keras.contains("def train_step(rows):"));
         assert!(torch.contains("def train_step(rows):"));
         assert!(torch.contains("def train(updates, batch_size=10, seed=0):"));
