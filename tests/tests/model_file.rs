@@ -111,6 +111,46 @@ fn a_saved_model_loads_back_a_bad_one_changes_nothing_and_the_numpy_script_match
         assert!(said.contains("unknown activation \"gelu\""), "{said}");
         assert_eq!(page.state(PG).await?, loaded);
 
+        // Every other kind of bad file: its problem named, the playground as it was. Each waits
+        // for its own words, so a message left by the file before cannot pass for it.
+        let mut short_row = model.clone();
+        short_row["layers"][1]["weights"][0]
+            .as_array_mut()
+            .unwrap()
+            .pop();
+        let mut too_big_a_number = model.clone();
+        too_big_a_number["layers"][0]["biases"][0] = json!(1e39);
+        let padded = format!("{text}{}", " ".repeat(1_000_001));
+        let cases = [
+            (
+                "shapes.json",
+                short_row.to_string(),
+                "has 4 numbers where 5 are needed",
+            ),
+            (
+                "infinite.json",
+                too_big_a_number.to_string(),
+                "not a finite 32-bit number",
+            ),
+            ("large.json", padded, "a model file may be at most 1000 kB"),
+            (
+                "text.json",
+                "a network, I promise".to_owned(),
+                "the file is not JSON",
+            ),
+        ];
+        for (name, body, problem) in cases {
+            let file = dir.0.join(name);
+            std::fs::write(&file, body).map_err(err)?;
+            let said = import(&page, PG, &file, problem).await?;
+            assert!(said.contains("not loaded"), "{name}: {said}");
+            assert_eq!(
+                page.state(PG).await?,
+                loaded,
+                "{name} changed the playground"
+            );
+        }
+
         // The NumPy script checks its map against the page's and exits 0 only if they agree.
         let script = export(&page, &dir.0, "NumPy", "spiega_numpy.py").await?;
         assert!(script.contains("Link: http"), "the script states its link");

@@ -115,10 +115,13 @@ fn add_import(bar: &Element, fig: &Rc<RefCell<dyn Figure>>, status: &Element) ->
         dom::set_text(&status, "");
         if file.size() > spiega_lessons::playground::model_file::MAX_BYTES as f64 {
             if let Ok(mut fig) = f.try_borrow_mut() {
-                fig.import_model(Err(WebError::Browser(format!(
-                    "the file is {} kB; a model file may be at most {} kB",
-                    (file.size() / 1000.0).ceil(),
-                    spiega_lessons::playground::model_file::MAX_BYTES / 1000
+                // The page's own limit, worded as the file's other problems are.
+                fig.import_model(Err(WebError::Engine(spiega_nn::EngineError::Invalid(
+                    format!(
+                        "the file is {} kB; a model file may be at most {} kB",
+                        (file.size() / 1000.0).ceil(),
+                        spiega_lessons::playground::model_file::MAX_BYTES / 1000
+                    ),
                 ))));
             }
             field.set_value("");
