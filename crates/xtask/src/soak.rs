@@ -1,7 +1,7 @@
 //! `cargo xtask soak [--seconds S]`: builds the page, then trains the playground in headless
 //! Chromium for S seconds (default 120), sampling the WebAssembly memory and the live JavaScript
 //! heap every two seconds. It prints the samples and the sizes before and after, and fails if
-//! either grows beyond a small bound after warm-up (the test `tests/tests/soak.rs`, which
+//! either grows beyond a small bound after warm-up (the test `tests/tests/e2e/soak.rs`, which
 //! `cargo xtask test` runs for about 16 seconds).
 
 use crate::setup;
@@ -35,15 +35,7 @@ pub fn main(root: &Path, args: &[String]) -> Result<bool, String> {
     }
     println!("==> training the playground for {seconds} s");
     let status = setup::command("cargo", root)
-        .args([
-            "test",
-            "-p",
-            "spiega-e2e",
-            "--test",
-            "soak",
-            "--",
-            "--nocapture",
-        ])
+        .args(["test", "-p", "spiega-e2e", "--", "--nocapture", "soak::"])
         .env("SPIEGA_DIST", &dist)
         .env("SPIEGA_SOAK_SECONDS", seconds.to_string())
         .status()

@@ -12,37 +12,33 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// The end-to-end tests that run in every engine, as (test file, test): every figure draws, the
-/// console and figure-error check catches a planted error, the playground trains and a copied link
-/// replays the same losses, and the backpropagation step-through works with buttons and keys.
-/// Chromium runs every test; Firefox and WebKit run these, since they are slow to drive (WebKit
-/// renders in software under Xvfb) and the rest of the suite leans on Chromium's DevTools.
-pub const SMOKE: &[(&str, &str)] = &[
-    ("page", "every_figure_draws_on_each_of_its_canvases"),
-    ("page", "a_console_error_fails_the_page_check"),
-    (
-        "playground",
-        "a_copied_link_replays_the_same_run_to_the_last_digit",
-    ),
-    (
-        "backprop",
-        "stepping_through_shows_the_engines_numbers_and_the_update_lowers_the_loss",
-    ),
+/// The end-to-end tests that run in every engine, by their paths in the one end-to-end test
+/// binary (`tests/tests/e2e`): every figure draws, the console and figure-error check catches a
+/// planted error, the playground trains and a copied link replays the same losses, and the
+/// backpropagation step-through works with buttons and keys. Chromium runs every test; Firefox
+/// and WebKit run these, since they are slow to drive (WebKit renders in software under Xvfb) and
+/// the rest of the suite leans on Chromium's DevTools.
+pub const SMOKE: &[&str] = &[
+    "page::every_figure_draws_on_each_of_its_canvases",
+    "page::a_console_error_fails_the_page_check",
+    "playground::a_copied_link_replays_the_same_run_to_the_last_digit",
+    "backprop::stepping_through_shows_the_engines_numbers_and_the_update_lowers_the_loss",
 ];
 
 /// The command that runs the smoke tests in `engine` (`firefox` or `webkit`).
 fn smoke_command(root: &Path, dist: &Path, engine: &str) -> Command {
     let mut c = setup::command("cargo", root);
-    c.args(["test", "-p", "spiega-e2e"]);
-    let mut files: Vec<&str> = SMOKE.iter().map(|(file, _)| *file).collect();
-    files.dedup();
-    for file in files {
-        c.args(["--test", file]);
-    }
-    c.args(["--", "--exact", "--test-threads=1"])
-        .args(SMOKE.iter().map(|(_, test)| *test))
-        .env("SPIEGA_DIST", dist)
-        .env("SPIEGA_BROWSER", engine);
+    c.args([
+        "test",
+        "-p",
+        "spiega-e2e",
+        "--",
+        "--exact",
+        "--test-threads=1",
+    ])
+    .args(SMOKE)
+    .env("SPIEGA_DIST", dist)
+    .env("SPIEGA_BROWSER", engine);
     c
 }
 

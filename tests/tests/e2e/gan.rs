@@ -1,12 +1,6 @@
 //! The GAN section, driven like a reader: the generated points move toward the real ones, every
 //! control acts, mode collapse can be provoked, and the figure looks right at both widths.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use spiega_e2e::{Page, Result, num, run};
 
 const FIG: &str = "#fig-gan";

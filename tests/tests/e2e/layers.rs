@@ -1,12 +1,6 @@
 //! The layer kinds of the notes are each explained, and each explanation links to a place on the
 //! page that exists.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use spiega_e2e::{Page, run};
 
 #[test]

@@ -2,12 +2,6 @@
 //! the chart and the numbers, the numbers on screen are the figure's, and the probability probe
 //! moves the cross-entropy and impurity charts.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use spiega_e2e::{Page, num, run};
 
 const MARGIN: &str = "#fig-cost-margin";

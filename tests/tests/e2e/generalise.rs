@@ -2,12 +2,6 @@
 //! side by side, every curve moves, the gap without dropout ends larger than with dropout 0.5,
 //! the rates can be edited, the diagram shows dropped units, and the keyboard works.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, assert_every_run_moved, num, run, runs};
 

@@ -2,12 +2,6 @@
 //! as fitted on the training split, and training both networks shows the scaled one learning
 //! while the raw one does not.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, run};
 

@@ -8,12 +8,6 @@
 //! their defaults first. What the reader then sees is the lessons' tests' business, not this one's:
 //! nothing here trains to the end.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::json;
 use spiega_e2e::{Page, err, run};
 

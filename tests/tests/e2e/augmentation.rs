@@ -3,12 +3,6 @@
 //! digits as the prose says), and the sliders, the "new random draw" button and the keys change
 //! what the previews and the comparison show.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use spiega_e2e::{Page, Result, num, run, runs};
 
 const FIG: &str = "#fig-augmentation";

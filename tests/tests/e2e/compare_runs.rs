@@ -3,12 +3,6 @@
 //! replays its losses exactly; the list survives a reload and Clear runs empties it. The table
 //! is looked at in both themes at 1280 and 390 px.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, run};
 

@@ -5,12 +5,6 @@
 //! same file loads into the backpropagation step-through, whose forward pass then is the
 //! script's, and a bad file leaves the step-through as it was.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, downloaded, err, root, run};
 use std::path::{Path, PathBuf};

@@ -3,12 +3,6 @@
 //! values, the keyboard reaches every control with a visible focus ring, reduced motion is
 //! respected, and the colour-blind-safe palette really changes what a chart shows.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, root, run};
 

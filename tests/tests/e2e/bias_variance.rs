@@ -2,12 +2,6 @@
 //! on a button press, every curve and map moves, the training loss falls with capacity while the
 //! validation loss turns up for the largest network, and the controls change what is shown.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, num, run};
 

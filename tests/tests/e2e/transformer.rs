@@ -2,12 +2,6 @@
 //! within a bounded budget, the attention maps follow the typed sequence, the numbers shown for a
 //! query are the engine's, the causal mask hides later keys, and the figure looks right.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use spiega_e2e::{Page, Result, num, run};
 
 const FIG: &str = "#fig-transformer";

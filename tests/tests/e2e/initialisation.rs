@@ -2,12 +2,6 @@
 //! activation shows the spread the prose describes, New batch draws another batch, a link
 //! reopens the figure as it was set, and it fits a phone in both themes.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, num, run};
 

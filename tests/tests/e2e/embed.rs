@@ -2,12 +2,6 @@
 //! and hides the rest of the article; an unknown or malformed name keeps the whole article and
 //! says so, quoting the name as text.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::json;
 use spiega_e2e::{Page, Result, num, run};
 

@@ -3,12 +3,6 @@
 //! histories and the scores figure its curves and counts as CSV matching what they show, and the
 //! playground saves its points. The files really download, under the page's security policy.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use base64::Engine as _;
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, downloaded, err, run};

@@ -1,12 +1,6 @@
 //! The activation-functions section, driven like a reader: every control changes the chart's
 //! pixels and the numbers shown, and the numbers are the right ones.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, num, run};
 

@@ -3,12 +3,6 @@
 //! statistics follow the chosen run) and the batch size (the small batch's curve is noisier and
 //! costs more updates per epoch).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, assert_every_run_moved, num, run, runs};
 

@@ -2,12 +2,6 @@
 //! it as it trains and as its data changes, and the decision threshold moves the confusion
 //! matrix, the ratios and the ROC point together. The ROUGE boxes score what is typed.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, num, run};
 

@@ -2,12 +2,6 @@
 //! typesets its mathematics, works when published under a sub-path, switches theme, fits a phone,
 //! and is captured in screenshots for a person to look at.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, run};
 

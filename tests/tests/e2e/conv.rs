@@ -2,12 +2,6 @@
 //! a stride, padding or pooling changes the feature map on screen; drawing on the input changes
 //! it too; the output-size formula shows the engine's size.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, copy_of_build, err, run};
 

@@ -2,12 +2,6 @@
 //! nothing of any other origin, breaks its own policy nowhere while its figures start and one
 //! trains, and never turns what a reader types into markup.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, run};
 

@@ -2,12 +2,6 @@
 //! controls allow, a batch of one, no data at all, and a malformed shared link. Each must keep
 //! drawing, log no console error, and say in words what happened where training diverged.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, num, run};
 

@@ -2,12 +2,6 @@
 //! updates the loss chart; the surfaces, the start (dragged on the map) and the sliders each
 //! change what is drawn; the numbers shown are the engine's.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, run};
 

@@ -2,12 +2,6 @@
 //! and a finger (touch events through Chromium's touch emulation, not synthetic DOM events)
 //! moves a slider, draws a digit and drags the optimizers' start.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, run};
 

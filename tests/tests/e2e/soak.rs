@@ -7,12 +7,6 @@
 //! page loads, so the page itself carries no test hook. The JavaScript heap is measured after a
 //! forced garbage collection, so only live objects count.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, run};
 use std::time::{Duration, Instant};

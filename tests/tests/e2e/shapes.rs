@@ -2,12 +2,6 @@
 //! parameter counts, editing a layer or adding one changes the table, and a layer that does not
 //! fit is named.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, run};
 

@@ -2,12 +2,6 @@
 //! a fresh page, shows the figure with the reader's settings. Malformed links fall back to the
 //! defaults and say which keys they could not use; the playground's own links still work.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, run};
 

@@ -4,12 +4,6 @@
 //! holds under reduced motion (the warm-up never animates), at 1280 and 390 pixels, and what the
 //! window shows at each of them is saved as a screenshot in both themes.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::{Value, json};
 use spiega_e2e::{Page, Result, run};
 

@@ -2,12 +2,6 @@
 //! shown, a copied link replays the same run, a broken link says what it ignored, a runaway
 //! learning rate pauses with an explanation, and the keyboard works.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, num, run};
 

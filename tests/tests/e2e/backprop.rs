@@ -3,12 +3,6 @@
 //! in the figure's state; the update taken; the example and the network changed; the gradient
 //! check passing on the real network and failing on each planted bug.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "test helpers fail loudly"
-)]
-
 use serde_json::Value;
 use spiega_e2e::{Page, Result, run};
 
