@@ -12,60 +12,34 @@
 //! training loop against the engine's next update (see `export_check`). It prints a table of the
 //! largest differences and fails on any miss.
 
-use crate::setup::{run, tools_dir};
+use crate::setup::{env_python, python_env};
 use spiega_lessons::playground::export_check::{Case, DRIVER, Found, STEP_TOLERANCE, networks};
 use spiega_lessons::playground::export_code::{Language, TOLERANCE};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// What the environment needs, as pip names them.
 const PACKAGES: &[&str] = &["torch", "keras", "jax[cpu]", "setuptools>=77.0.3"];
 
-/// The Python of `.tools/venv-exports`.
-fn python(root: &Path) -> PathBuf {
-    tools_dir(root).join("venv-exports/bin/python3")
-}
+/// The environment's folder under `.tools`.
+const ENV_DIR: &str = "venv-exports";
 
 /// A command running the environment's Python with Keras on JAX.
 fn py(root: &Path) -> Command {
-    let mut c = Command::new(python(root));
+    let mut c = Command::new(env_python(root, ENV_DIR));
     c.env("KERAS_BACKEND", "jax").current_dir(root);
     c
 }
 
 /// Makes `.tools/venv-exports` with PyTorch, Keras and JAX, unless they import already.
 fn environment(root: &Path) -> Result<(), String> {
-    let imports = || {
-        py(root)
-            .args([
-                "-c",
-                "import torch, keras, jax; assert keras.backend.backend() == 'jax'",
-            ])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if imports() {
-        return Ok(());
-    }
-    if !python(root).exists() {
-        run(
-            "making a Python virtual environment in .tools/venv-exports",
-            Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(tools_dir(root).join("venv-exports")),
-        )?;
-    }
-    run(
-        "installing PyTorch, Keras and JAX into .tools/venv-exports from the package registry",
-        py(root)
-            .args(["-m", "pip", "install", "--quiet", "--no-cache-dir"])
-            .args(PACKAGES),
-    )?;
-    if imports() {
-        Ok(())
-    } else {
-        Err("torch, keras or jax does not import in .tools/venv-exports after installing".into())
-    }
+    python_env(
+        root,
+        ENV_DIR,
+        PACKAGES,
+        "import os; os.environ['KERAS_BACKEND'] = 'jax'; import torch, keras, jax; \
+         assert keras.backend.backend() == 'jax'",
+    )
 }
 
 /// Runs one script of `case` through the driver.
@@ -86,7 +60,7 @@ fn check(root: &Path, dir: &Path, case: &Case, language: Language) -> Result<Fou
         .arg(dir.join("driver.py"))
         .arg(&input)
         .output()
-        .map_err(|e| format!("cannot run {}: {e}", python(root).display()))?;
+        .map_err(|e| format!("cannot run {}: {e}", env_python(root, ENV_DIR).display()))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);

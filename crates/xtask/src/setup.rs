@@ -264,42 +264,59 @@ fn is_root(root: &Path) -> bool {
     version_of("id", &["-u"], root).as_deref() == Some("0")
 }
 
-/// The Python of `.tools/venv`, which has NumPy once [`python`] has run.
-pub fn venv_python(root: &Path) -> PathBuf {
-    tools_dir(root).join("venv").join("bin").join("python3")
+/// The Python of the virtual environment `.tools/<dir>`.
+pub fn env_python(root: &Path, dir: &str) -> PathBuf {
+    tools_dir(root).join(dir).join("bin").join("python3")
 }
 
 /// A virtual environment with NumPy under `.tools/venv`, made with the machine's `python3` when
 /// it is missing; an error saying what to install when it cannot be made.
 pub fn python(root: &Path) -> Result<(), String> {
-    let python = venv_python(root);
-    let has_numpy = || {
+    python_env(root, "venv", &["numpy"], "import numpy")
+}
+
+/// A virtual environment `.tools/<dir>` in which the Python code `check` runs (typically its
+/// imports): when it does not, the environment is made with the machine's `python3` (its `venv`
+/// module) and `packages` are installed from the package registry, with pip's cache off, and
+/// `check` must then run.
+pub fn python_env(root: &Path, dir: &str, packages: &[&str], check: &str) -> Result<(), String> {
+    let python = env_python(root, dir);
+    let ready = || {
         Command::new(&python)
-            .args(["-c", "import numpy"])
+            .args(["-c", check])
+            .current_dir(root)
             .output()
             .is_ok_and(|o| o.status.success())
     };
-    if has_numpy() {
+    if ready() {
         return Ok(());
     }
     if !python.exists() {
         run(
-            "making a Python virtual environment in .tools/venv (needs python3 with its venv module)",
+            &format!(
+                "making a Python virtual environment in .tools/{dir} (needs python3 with its venv module)"
+            ),
             Command::new("python3")
                 .args(["-m", "venv"])
-                .arg(tools_dir(root).join("venv")),
+                .arg(tools_dir(root).join(dir)),
         )?;
     }
     run(
-        "installing NumPy into .tools/venv from the package registry",
-        Command::new(&python).args(["-m", "pip", "install", "--quiet", "numpy"]),
+        &format!(
+            "installing {} into .tools/{dir} from the package registry",
+            packages.join(", ")
+        ),
+        Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--no-cache-dir"])
+            .args(packages),
     )?;
-    if has_numpy() {
+    if ready() {
         Ok(())
     } else {
         Err(format!(
-            "{} cannot import numpy after installing it",
-            python.display()
+            "{} cannot run `{check}` after installing {}",
+            python.display(),
+            packages.join(", ")
         ))
     }
 }
