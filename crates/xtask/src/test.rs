@@ -3,8 +3,8 @@
 //! Steps: formatting, lints (host and wasm32), import cycles between files (`cargo xtask
 //! cycles`), the engine's and the task runner's unit tests, the reference cases, the web crate's
 //! component tests in headless Chromium, a release build of the page (assembled from its section
-//! files first), the end-to-end tests against that build in headless Chromium, and their smoke
-//! subset ([`SMOKE`]) in Firefox and in WebKit. Each step's tests are counted from its output.
+//! files first), the end-to-end tests against that build in headless Chromium (two at a time, then
+//! [`ALONE`] one by one), and their smoke subset ([`SMOKE`]) in Firefox and in WebKit. Each step's tests are counted from its output.
 
 use crate::setup;
 use std::io::{BufRead, BufReader};
@@ -23,6 +23,15 @@ pub const SMOKE: &[&str] = &[
     "page::a_console_error_fails_the_page_check",
     "playground::a_copied_link_replays_the_same_run_to_the_last_digit",
     "backprop::stepping_through_shows_the_engines_numbers_and_the_update_lowers_the_loss",
+];
+
+/// The end-to-end tests that run alone after the rest, as filters on their paths: the playground
+/// moving on nearly every animation frame, and the memory soak. The rest run two at a time, each
+/// with its own browser, server and profile; a second browser drawing and training beside them
+/// shares the processor and makes the browser's frames uneven, which is the frame test's subject.
+pub const ALONE: &[&str] = &[
+    "playground::playing_shows_new_updates_on_every_frame",
+    "soak::",
 ];
 
 /// The command that runs the smoke tests in `engine` (`firefox` or `webkit`).
@@ -195,9 +204,15 @@ pub fn run(root: &Path) -> Result<bool, String> {
         }
     }
     if steps.last().is_some_and(|s| s.ok) {
-        let mut e2e = cargo(&["test", "-p", "spiega-e2e", "--", "--test-threads=1"]);
+        let mut e2e = cargo(&["test", "-p", "spiega-e2e", "--", "--test-threads=2"]);
+        for test in ALONE {
+            e2e.args(["--skip", test]);
+        }
         e2e.env("SPIEGA_DIST", &dist);
         steps.push(run_step("end-to-end tests (headless Chromium)", e2e));
+        let mut alone = cargo(&["test", "-p", "spiega-e2e", "--", "--test-threads=1"]);
+        alone.args(ALONE).env("SPIEGA_DIST", &dist);
+        steps.push(run_step("end-to-end tests that watch frames, alone", alone));
         steps.push(run_step(
             "smoke tests (headless Firefox)",
             smoke_command(root, &dist, "firefox"),
@@ -219,7 +234,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
             s.failed
         );
     }
-    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 12;
+    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 13;
     let passed: usize = steps.iter().map(|s| s.passed).sum();
     let failed: usize = steps.iter().map(|s| s.failed).sum::<usize>()
         + steps.iter().filter(|s| !s.ok && s.failed == 0).count();

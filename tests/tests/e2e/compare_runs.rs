@@ -59,6 +59,31 @@ fn an_earlier_run_is_listed_drawn_restored_exactly_kept_and_cleared() {
             table(&page).await?,
             json!([["Run 1", ["learning rate 0.03"]]])
         );
+        // Its numbers are its training and validation losses (runs are compared on validation;
+        // the test split is for the final report), to the three digits shown.
+        let heads = page
+            .js(
+                "return [...document.querySelectorAll('#fig-playground .pg-runs-table thead th')]
+                   .map(h => h.textContent);",
+            )
+            .await?;
+        assert_eq!(
+            heads,
+            json!(["Run", "Training loss", "Validation loss", "Restore"])
+        );
+        let shown = page
+            .js("return [...document.querySelectorAll(
+                   '#fig-playground [data-role=runs-body] tr.pg-run td.pg-run-number')]
+                   .map(c => Number(c.textContent));")
+            .await?;
+        for (i, key) in ["trainLoss", "validationLoss"].into_iter().enumerate() {
+            let want = first[key].as_f64().unwrap();
+            let got = shown[i].as_f64().unwrap();
+            assert!(
+                (got - want).abs() <= 2e-3 * want,
+                "{key}: the table shows {got}, the run ended at {want}"
+            );
+        }
 
         // Restore: the first run's settings, from step 0; the same updates give its losses.
         page.click(&format!(

@@ -1,9 +1,10 @@
 //! The end-to-end tests: the built page (`SPIEGA_DIST`) driven in a browser like a reader, one
 //! module per part of the article or of the page's tools.
 //!
-//! They are one test binary rather than a binary per file: each binary links the WebDriver client
-//! and its runtime again, which cost the test command more time than any of the tests. Run one
-//! part with a filter on its module, e.g. `cargo test -p spiega-e2e -- playground::`.
+//! They are one test binary: a binary per file would link the WebDriver client and its runtime
+//! once per file. Run one part with a filter on its module once a release build of the page is in
+//! `target/e2e-dist` (`cargo xtask test` makes it) or `SPIEGA_DIST`, e.g.
+//! `cargo test -p spiega-e2e -- playground::`.
 
 #![allow(
     clippy::unwrap_used,

@@ -61,7 +61,7 @@ pub fn show(root: &Element, rows: &[RunRow]) -> Result<()> {
         th.set_attribute("scope", "row")?;
         dom::set_text(&th, &format!("Run {}", row.number));
         tr.append_child(&th)?;
-        for value in [Some(row.train_loss), row.test_loss] {
+        for value in [Some(row.train_loss), row.validation_loss] {
             let td = doc.create_element("td")?;
             td.set_class_name("pg-run-number");
             dom::set_text(&td, &loss(value));
