@@ -463,6 +463,12 @@ async fn measure_each_condition(
             .await?;
         page.wait_until("document.readyState === 'complete'", 60)
             .await?;
+        // Every figure has mounted, those that fetch data once it arrived: nothing more loads.
+        page.wait_until(
+            "performance.getEntriesByName('spiega:all-figures').length > 0",
+            120,
+        )
+        .await?;
         let total = page
             .js("return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
                    .reduce((sum, e) => sum + e.transferSize, 0);")
