@@ -502,3 +502,95 @@ fn a_console_error_fails_the_page_check() {
         }
     })
 }
+
+/// Waits two animation frames (the browser decides what to skip as it draws), then returns
+/// `[top of section i, whether its content is drawn, the article's height]`.
+async fn look(page: &Page, i: usize) -> Result<(f64, bool, f64)> {
+    let v = page
+        .client
+        .execute_async(
+            "const [i, done] = arguments;
+             requestAnimationFrame(() => requestAnimationFrame(() => {
+               const s = document.querySelectorAll('section.section')[i];
+               done([s.getBoundingClientRect().top,
+                     s.firstElementChild.checkVisibility({ contentVisibilityAuto: true }),
+                     document.documentElement.scrollHeight]);
+             }));",
+            vec![serde_json::json!(i)],
+        )
+        .await
+        .map_err(spiega_e2e::err)?;
+    Ok((
+        v[0].as_f64().unwrap(),
+        v[1].as_bool().unwrap(),
+        v[2].as_f64().unwrap(),
+    ))
+}
+
+/// Jumps to each section of `order` in turn (as a contents link does) and returns where each
+/// landed (its top in the window) and whether it was drawn.
+async fn jumps(page: &Page, order: &[usize]) -> Result<Vec<(f64, bool)>> {
+    let mut landed = Vec::new();
+    for &i in order {
+        page.client
+            .execute(
+                "document.querySelectorAll('section.section')[arguments[0]].scrollIntoView(); return 0;",
+                vec![serde_json::json!(i)],
+            )
+            .await
+            .map_err(spiega_e2e::err)?;
+        let (top, drawn, _) = look(page, i).await?;
+        landed.push((top, drawn));
+    }
+    Ok(landed)
+}
+
+/// Sections away from the screen are skipped by the browser (not laid out or painted) at the
+/// height they were measured at: a jump to a section lands where it lands with every section
+/// drawn, though the sections before it were never drawn, and the article is as tall. At both
+/// widths.
+#[test]
+fn sections_away_from_the_screen_are_skipped_at_their_own_height() {
+    run(async {
+        for (width, height) in [DESKTOP, PHONE] {
+            let page = Page::open("/", width, height).await?;
+            let count = page
+                .js("return document.querySelectorAll('section.section.skips-off-screen').length;")
+                .await?
+                .as_u64()
+                .unwrap() as usize;
+            assert!(count > 20, "{count} sections are skipped off screen");
+            // At the top of the page, the last section is skipped.
+            let (_, drawn, _) = look(&page, count - 1).await?;
+            assert!(
+                !drawn,
+                "{width} px: the last section is drawn at the top of the page"
+            );
+            // From the top to every other section, then back up to the first.
+            let order: Vec<usize> = (2..count).step_by(2).chain([0]).collect();
+            let skipping = jumps(&page, &order).await?;
+            // (Figures first seen on the way have warmed up: the height is taken after.)
+            let (_, _, tall) = look(&page, 0).await?;
+            let all = page
+                .js("for (const s of document.querySelectorAll('section.section')) s.classList.remove('skips-off-screen');
+                     window.scrollTo(0, 0);
+                     return document.documentElement.scrollHeight;")
+                .await?
+                .as_f64()
+                .unwrap();
+            assert!(
+                (all - tall).abs() <= 1.0,
+                "{width} px: {tall} px tall with sections skipped, {all} px with all drawn"
+            );
+            let drawing = jumps(&page, &order).await?;
+            for ((i, (top, drawn)), (expected, _)) in order.iter().zip(&skipping).zip(&drawing) {
+                assert!(
+                    *drawn && (top - expected).abs() < 1.0,
+                    "{width} px: section {i} landed at {top} px (drawn: {drawn}), {expected} px with all drawn"
+                );
+            }
+            page.finish().await?;
+        }
+        Ok(())
+    });
+}
