@@ -7,8 +7,6 @@
 //! the list with one click. Which section is being read is decided by an `IntersectionObserver`:
 //! the last section whose top has passed [`READING_LINE`] of the window's height. Its entry is
 //! marked `aria-current="true"` in both lists.
-//!
-//! Also the sections' rendering while away from the screen ([`skip_sections_off_screen`]).
 
 use crate::dom;
 use crate::error::Result;
@@ -151,56 +149,4 @@ fn wire_menu(menu: &Element) -> Result<()> {
             m.remove_attribute("open").ok();
         }
     })
-}
-
-/// The class that lets the browser skip rendering a section while it is away from the screen
-/// (`content-visibility: auto` in the style sheet).
-pub const SKIPS_OFF_SCREEN: &str = "skips-off-screen";
-
-/// Lets the browser skip laying out and painting the article's sections (`section.section`)
-/// while they are away from the screen, so that a training figure's frame costs the browser its
-/// own section rather than the whole article. A skipped section keeps the height it was
-/// measured at (`contain-intrinsic-block-size`), so nothing moves when it comes back on screen
-/// and a jump to a section lands where it would without skipping: every section is measured
-/// first, all rendered, then marked [`SKIPS_OFF_SCREEN`]; again whenever the window's width
-/// changes.
-pub fn skip_sections_off_screen(doc: &Document) -> Result<()> {
-    let Some(root) = doc.document_element() else {
-        return Ok(());
-    };
-    let sections = dom::query_all(&root, "section.section")?;
-    measure_and_skip(&sections)?;
-    let window = dom::window()?;
-    let width = std::cell::Cell::new(window.inner_width()?.as_f64());
-    dom::on(&window, "resize", move |_| {
-        let now = dom::window()
-            .ok()
-            .and_then(|w| w.inner_width().ok())
-            .and_then(|w| w.as_f64());
-        if now != width.get() {
-            width.set(now);
-            if let Err(e) = measure_and_skip(&sections) {
-                web_sys::console::error_1(&e.to_string().into());
-            }
-        }
-    })
-}
-
-/// Renders every section, measures its height, and marks it to be skipped at that height.
-fn measure_and_skip(sections: &[Element]) -> Result<()> {
-    for s in sections {
-        s.class_list().remove_1(SKIPS_OFF_SCREEN)?;
-    }
-    let heights: Vec<f64> = sections
-        .iter()
-        .map(|s| s.get_bounding_client_rect().height())
-        .collect();
-    for (s, h) in sections.iter().zip(heights) {
-        if let Some(s) = s.dyn_ref::<web_sys::HtmlElement>() {
-            s.style()
-                .set_property("contain-intrinsic-block-size", &format!("auto {h:.2}px"))?;
-            s.class_list().add_1(SKIPS_OFF_SCREEN)?;
-        }
-    }
-    Ok(())
 }

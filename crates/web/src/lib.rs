@@ -52,7 +52,6 @@ pub fn start() -> Result<(), JsValue> {
         let finish = || -> error::Result<()> {
             figures::share::start(&document)?;
             labels::name_controls(&document)?;
-            contents::skip_sections_off_screen(&document)?;
             if let Some(root) = document.document_element() {
                 root.set_attribute("data-spiega", "ready")?;
             }
