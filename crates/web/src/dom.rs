@@ -42,9 +42,21 @@ pub fn input(root: &Element, role: &str) -> Result<HtmlInputElement> {
     query(root, &format!("input[data-role=\"{role}\"]"))
 }
 
-/// Sets an element's text (as text: no markup is interpreted).
+/// Sets an element's text (as text: no markup is interpreted). Text that is already there is
+/// left alone, and an element holding one text node has that node's text changed in place:
+/// figures set their numbers every frame, and a replaced node is restyled and laid out anew.
 pub fn set_text(el: &Element, text: &str) {
-    el.set_text_content(Some(text));
+    if el.text_content().as_deref() == Some(text) {
+        return;
+    }
+    if let Some(child) = el.first_child()
+        && child.next_sibling().is_none()
+        && child.node_type() == web_sys::Node::TEXT_NODE
+    {
+        child.set_node_value(Some(text));
+    } else {
+        el.set_text_content(Some(text));
+    }
 }
 
 /// Sets the text of the `<output data-role="role">` under `root`, if there is one.

@@ -10,11 +10,15 @@
 //!   and the viewport is made as tall as what is left (CDP's device metrics): the browser then
 //!   lays out and paints all of them every frame, as a screen that showed them all would.
 //!
-//! Each is counted while its figures play (a figure that stops by itself at its limit ends the
-//! count): frames per second, the longest gap between two frames, and the main thread's time
-//! per frame from Chromium's counters (`Performance.getMetrics`), split into script (the page's
-//! wasm and JavaScript), style and layout, and the rest (painting, compositing, garbage
-//! collection).
+//! Each is counted over a fixed window of playing: a figure whose run ends by itself within the
+//! window (it reached its last update) is started again at once, as a reader pressing "Train
+//! again" (or Reset, then Play) would, and the restarts are counted. A figure that does not play
+//! again ends the count, and a count shorter than [`MIN_SECONDS`] prints how long the run lasted
+//! instead of rates. Counted: frames per second (between the first and the last animation
+//! frame), the longest gap between two frames, and the main thread's time per frame from
+//! Chromium's counters (`Performance.getMetrics`), split into script (the page's wasm and
+//! JavaScript), style and layout, and the rest (painting, canvas rasterization, compositing,
+//! garbage collection).
 
 use serde_json::{Value, json};
 use spiega_e2e::{Page, err};
@@ -38,6 +42,9 @@ pub const TRAINING_FIGURES: [&str; 11] = [
 /// The CPU slowdowns measured: none and four times (a mid-range phone).
 const SLOWDOWNS: [f64; 2] = [1.0, 4.0];
 
+/// The shortest count whose rates are printed: a shorter one says only how long it lasted.
+pub const MIN_SECONDS: f64 = 2.0;
+
 /// What one scenario measured.
 #[derive(Debug)]
 pub struct FrameRow {
@@ -45,14 +52,23 @@ pub struct FrameRow {
     pub scenario: String,
     /// The CPU slowdown.
     pub slowdown: f64,
+    /// What was counted, or `None` when the run ended before [`MIN_SECONDS`].
+    pub rates: Option<Rates>,
+    /// Seconds counted (less than asked when a figure stopped and would not play again).
+    pub seconds: f64,
+    /// How many times a figure's run ended within the window and was started again.
+    pub restarts: u32,
+}
+
+/// The rates of a count of at least [`MIN_SECONDS`].
+#[derive(Debug)]
+pub struct Rates {
     /// Frames per second while playing.
     pub fps: f64,
     /// The longest gap between two frames, ms.
     pub longest_ms: f64,
     /// Main-thread ms per frame: all, script, style and layout, the rest.
     pub ms_per_frame: [f64; 4],
-    /// Seconds counted (less than asked when a figure stopped by itself).
-    pub seconds: f64,
 }
 
 /// Clicks the play (or train) button of every figure named in `names` (a JSON array), from the page.
@@ -147,8 +163,8 @@ async fn ready(page: &Page, names: &[&str]) -> Result<(), String> {
     Ok(())
 }
 
-/// Plays the figures `names`, counts frames while any of them plays (at most `seconds`), then
-/// pauses those still playing.
+/// Plays the figures `names` and counts frames for `seconds` of playing, starting again any
+/// figure whose run ends within them; then pauses those still playing.
 async fn count(
     page: &Page,
     scenario: &str,
@@ -161,18 +177,33 @@ async fn count(
         .execute(PRESS, vec![json!(names)])
         .await
         .map_err(err)?;
+    // Times are the animation frames' own stamps, from the first counted frame to the last. A
+    // figure found paused is pressed again ("Train again" starts a new run); one still paused
+    // the frame after is reset (its Reset button) and pressed; one paused even then (it cannot
+    // play) ends the count.
     let counted = page
         .client
         .execute_async(
             "const [names, seconds, done] = arguments;
              const buttons = names.map(n => document.querySelector(`#fig-${n} button[data-role=play], #fig-${n} button[data-role=train]`));
-             const playing = () => buttons.some(b => b.getAttribute('aria-pressed') === 'true');
-             let frames = 0, longest = 0, last = performance.now();
-             const start = last;
+             const resets = names.map(n => document.querySelector(`#fig-${n} button[data-role=reset]`));
+             const paused = b => b.getAttribute('aria-pressed') !== 'true';
+             // Per figure: 0 playing, 1 pressed Play again, 2 pressed Reset and Play.
+             const tries = names.map(() => 0);
+             let frames = 0, longest = 0, start = null, last = null, restarts = 0;
              function tick(t) {
-               frames++; longest = Math.max(longest, t - last); last = t;
-               if (t - start < seconds * 1000 && playing()) requestAnimationFrame(tick);
-               else done([frames, longest, (t - start) / 1000]);
+               if (start === null) start = t; else longest = Math.max(longest, t - last);
+               frames++; last = t;
+               let stuck = false;
+               buttons.forEach((b, i) => {
+                 if (!paused(b)) { tries[i] = 0; return; }
+                 if (tries[i] === 0) restarts++;
+                 if (tries[i] === 1 && resets[i]) resets[i].click();
+                 if (tries[i] === 2 || (tries[i] === 1 && !resets[i])) { stuck = true; return; }
+                 tries[i]++; b.click();
+               });
+               if (t - start < seconds * 1000 && !stuck) requestAnimationFrame(tick);
+               else done([frames, longest, (t - start) / 1000, restarts]);
              }
              requestAnimationFrame(tick);",
             vec![json!(names), json!(seconds)],
@@ -196,21 +227,30 @@ async fn count(
             .as_f64()
             .ok_or_else(|| format!("the frame count returned {counted}"))
     };
-    let (frames, longest_ms, elapsed) = (read(0)?, read(1)?, read(2)?);
-    let per_frame = |i: usize| (after[i] - before[i]) * 1000.0 / frames.max(1.0);
-    let rest = per_frame(0) - per_frame(1) - per_frame(2) - per_frame(3);
+    let (frames, longest_ms, elapsed, restarts) = (read(0)?, read(1)?, read(2)?, read(3)?);
+    // Intervals between counted frames: one fewer than the frames.
+    let intervals = frames - 1.0;
+    let rates = (elapsed >= MIN_SECONDS && intervals >= 1.0).then(|| {
+        let per_frame = |i: usize| (after[i] - before[i]) * 1000.0 / frames;
+        let rest = per_frame(0) - per_frame(1) - per_frame(2) - per_frame(3);
+        Rates {
+            fps: intervals / elapsed,
+            longest_ms,
+            ms_per_frame: [
+                per_frame(0),
+                per_frame(1),
+                per_frame(2) + per_frame(3),
+                rest,
+            ],
+        }
+    });
     Ok(FrameRow {
         scenario: scenario.to_owned(),
         slowdown,
-        fps: frames / elapsed.max(1e-3),
-        longest_ms,
-        ms_per_frame: [
-            per_frame(0),
-            per_frame(1),
-            per_frame(2) + per_frame(3),
-            rest,
-        ],
+        rates,
         seconds: elapsed,
+        // A count of presses, a small whole number.
+        restarts: restarts as u32,
     })
 }
 
@@ -218,36 +258,56 @@ async fn count(
 pub fn report(rows: &[FrameRow]) {
     println!("\nframes while figures train (release build; main-thread ms per frame)");
     println!(
-        "  {:<18} {:>5} {:>7} {:>10} {:>8} {:>8} {:>12} {:>8} {:>7}",
-        "figures", "CPU", "fps", "longest", "main", "script", "style+layout", "rest", "s"
+        "  {:<18} {:>5} {:>7} {:>10} {:>8} {:>8} {:>12} {:>8} {:>7} {:>9}",
+        "figures",
+        "CPU",
+        "fps",
+        "longest",
+        "main",
+        "script",
+        "style+layout",
+        "rest",
+        "s",
+        "restarts"
     );
     for r in rows {
-        println!(
-            "  {:<18} {:>4}× {:>7.1} {:>7.0} ms {:>8.1} {:>8.1} {:>12.1} {:>8.1} {:>7.1}",
-            r.scenario,
-            r.slowdown,
-            r.fps,
-            r.longest_ms,
-            r.ms_per_frame[0],
-            r.ms_per_frame[1],
-            r.ms_per_frame[2],
-            r.ms_per_frame[3],
-            r.seconds
-        );
+        match &r.rates {
+            Some(m) => println!(
+                "  {:<18} {:>4}× {:>7.1} {:>7.0} ms {:>8.1} {:>8.1} {:>12.1} {:>8.1} {:>7.1} {:>9}",
+                r.scenario,
+                r.slowdown,
+                m.fps,
+                m.longest_ms,
+                m.ms_per_frame[0],
+                m.ms_per_frame[1],
+                m.ms_per_frame[2],
+                m.ms_per_frame[3],
+                r.seconds,
+                r.restarts
+            ),
+            None => println!(
+                "  {:<18} {:>4}×  run ended after {:.1} s (under {MIN_SECONDS} s: no rates)",
+                r.scenario, r.slowdown, r.seconds
+            ),
+        }
     }
+    let round = |x: f64| (x * 10.0).round() / 10.0;
     for r in rows {
-        let v: Value = json!({
+        let mut v: Value = json!({
             "contender": "spiega-frames",
             "figures": r.scenario,
             "cpu_slowdown": r.slowdown,
-            "fps": (r.fps * 10.0).round() / 10.0,
-            "longest_frame_ms": r.longest_ms.round(),
-            "main_ms_per_frame": (r.ms_per_frame[0] * 10.0).round() / 10.0,
-            "script_ms_per_frame": (r.ms_per_frame[1] * 10.0).round() / 10.0,
-            "style_layout_ms_per_frame": (r.ms_per_frame[2] * 10.0).round() / 10.0,
-            "rest_ms_per_frame": (r.ms_per_frame[3] * 10.0).round() / 10.0,
-            "seconds": (r.seconds * 10.0).round() / 10.0,
+            "seconds": round(r.seconds),
+            "restarts": r.restarts,
         });
+        if let Some(m) = &r.rates {
+            v["fps"] = json!(round(m.fps));
+            v["longest_frame_ms"] = json!(m.longest_ms.round());
+            v["main_ms_per_frame"] = json!(round(m.ms_per_frame[0]));
+            v["script_ms_per_frame"] = json!(round(m.ms_per_frame[1]));
+            v["style_layout_ms_per_frame"] = json!(round(m.ms_per_frame[2]));
+            v["rest_ms_per_frame"] = json!(round(m.ms_per_frame[3]));
+        }
         println!("{v}");
     }
 }
