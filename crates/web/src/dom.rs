@@ -42,20 +42,21 @@ pub fn input(root: &Element, role: &str) -> Result<HtmlInputElement> {
     query(root, &format!("input[data-role=\"{role}\"]"))
 }
 
-/// Sets an element's text (as text: no markup is interpreted). Text that is already there is
-/// left alone, and an element holding one text node has that node's text changed in place:
-/// figures set their numbers every frame, and a replaced node is restyled and laid out anew.
+/// Sets an element's text (as text: no markup is interpreted). An element holding just one text
+/// node has that node's text changed in place, and only when it differs, since figures set their
+/// numbers every frame and a replaced node is restyled and laid out anew; anything else (child
+/// elements, several nodes, none) is replaced by one text node.
 pub fn set_text(el: &Element, text: &str) {
-    if el.text_content().as_deref() == Some(text) {
-        return;
-    }
-    if let Some(child) = el.first_child()
-        && child.next_sibling().is_none()
-        && child.node_type() == web_sys::Node::TEXT_NODE
-    {
-        child.set_node_value(Some(text));
-    } else {
-        el.set_text_content(Some(text));
+    match el.first_child() {
+        Some(child)
+            if child.next_sibling().is_none() && child.node_type() == web_sys::Node::TEXT_NODE =>
+        {
+            if child.node_value().as_deref() != Some(text) {
+                child.set_node_value(Some(text));
+            }
+        }
+        None if text.is_empty() => {}
+        _ => el.set_text_content(Some(text)),
     }
 }
 

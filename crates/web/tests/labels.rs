@@ -1,5 +1,6 @@
-//! Component test in headless Chromium: a slider whose label also holds its value's `<output>`
-//! gets an accessible name from the label's text, and a control that already has one keeps it.
+//! Component tests in headless Chromium: a slider whose label also holds its value's `<output>`
+//! gets an accessible name from the label's text, and a control that already has one keeps it;
+//! `dom::set_text` writes a readout's text in place and leaves no markup behind.
 
 #![allow(
     clippy::unwrap_used,
@@ -56,4 +57,29 @@ fn sliders_beside_an_output_are_named_by_their_label() {
     );
     assert!(named.get_attribute("aria-labelledby").is_none());
     host.remove();
+}
+
+#[wasm_bindgen_test]
+fn set_text_changes_a_readout_in_place_and_replaces_anything_else() {
+    let doc = spiega_web::dom::document().unwrap();
+    let el = doc.create_element("p").unwrap();
+    spiega_web::dom::set_text(&el, "0.5");
+    assert_eq!(el.text_content().as_deref(), Some("0.5"));
+    // A readout's one text node is kept and changed, not replaced.
+    let node = el.first_child().unwrap();
+    spiega_web::dom::set_text(&el, "0.25");
+    assert_eq!(el.text_content().as_deref(), Some("0.25"));
+    assert!(el.first_child().unwrap().is_same_node(Some(&node)));
+    assert!(node.next_sibling().is_none());
+    // Markup with the same words becomes plain text: nothing of it is kept.
+    let mark = doc.create_element("mark").unwrap();
+    mark.set_text_content(Some("0.25"));
+    el.set_text_content(None);
+    el.append_child(&mark).unwrap();
+    spiega_web::dom::set_text(&el, "0.25");
+    assert_eq!(el.child_element_count(), 0);
+    assert_eq!(el.text_content().as_deref(), Some("0.25"));
+    // Emptying works from either form.
+    spiega_web::dom::set_text(&el, "");
+    assert_eq!(el.text_content().as_deref(), Some(""));
 }
