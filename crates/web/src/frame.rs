@@ -16,8 +16,53 @@ pub const LEFT_THE_SCREEN: &str =
     "Paused when the figure left the screen: training runs only while you can watch it.";
 
 /// Whether a playing figure `root` must pause under that rule: no part of it is on screen.
+///
+/// Read from the root's [`ON_SCREEN`] attribute, which one `IntersectionObserver` keeps up to
+/// date, rather than from the root's box: asking for the box every frame forces the browser to
+/// lay the page out again whenever a figure playing before it in the same frame has changed a
+/// number. Until the observer has first reported on `root`, the box decides.
 pub fn left_the_screen(root: &Element) -> bool {
-    !dom::in_view(root)
+    match root.get_attribute(ON_SCREEN).as_deref() {
+        Some("true") => false,
+        Some(_) => true,
+        None => {
+            WATCHER.with(|watcher| {
+                if let Some(watcher) = watcher {
+                    watcher.observe(root);
+                }
+            });
+            !dom::in_view(root)
+        }
+    }
+}
+
+/// The attribute on a training figure's root saying whether any part of it is in the viewport
+/// (`true` or `false`), as the observer last reported.
+pub const ON_SCREEN: &str = "data-on-screen";
+
+thread_local! {
+    /// The one observer behind [`left_the_screen`]; `None` where the browser has none.
+    static WATCHER: Option<web_sys::IntersectionObserver> = screen_watcher();
+}
+
+/// An observer that writes [`ON_SCREEN`] on each element it watches whenever that changes.
+fn screen_watcher() -> Option<web_sys::IntersectionObserver> {
+    let callback = Closure::<dyn FnMut(js_sys::Array)>::new(|entries: js_sys::Array| {
+        for entry in entries.iter() {
+            if let Ok(entry) = entry.dyn_into::<web_sys::IntersectionObserverEntry>() {
+                let seen = if entry.is_intersecting() {
+                    "true"
+                } else {
+                    "false"
+                };
+                entry.target().set_attribute(ON_SCREEN, seen).ok();
+            }
+        }
+    });
+    let observer = web_sys::IntersectionObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+    // The observer keeps the callback for the page's lifetime, as the figures themselves live.
+    callback.forget();
+    Some(observer)
 }
 
 /// Hides the [`LEFT_THE_SCREEN`] line in `message` once the reader plays again (any other
