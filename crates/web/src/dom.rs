@@ -205,6 +205,16 @@ pub fn in_view(el: &Element) -> bool {
     near_view(el, 0.0)
 }
 
+/// A new `<input>` of type `kind` (`"file"`, `"number"`, …), not yet in the page.
+pub fn new_input(kind: &str) -> Result<HtmlInputElement> {
+    let input: HtmlInputElement = document()?
+        .create_element("input")?
+        .dyn_into()
+        .map_err(|_| WebError::Browser("no input element".into()))?;
+    input.set_type(kind);
+    Ok(input)
+}
+
 /// A button (of a figure's toolbar, say) showing `text`, with the classes `btn` and `class`.
 pub fn button(text: &str, class: &str) -> Result<HtmlButtonElement> {
     let button: HtmlButtonElement = document()?

@@ -13,7 +13,7 @@ use spiega_lessons::playground::export_code::{Export, Language};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
+use web_sys::{Element, HtmlSelectElement};
 
 /// The menu's value for the model file.
 const JSON: &str = "json";
@@ -97,11 +97,7 @@ fn add_import(bar: &Element, fig: &Rc<RefCell<dyn Figure>>, status: &Element) ->
     let import_label = doc.create_element("label")?;
     import_label.set_class_name("btn file-btn");
     dom::set_text(&import_label, "Import model");
-    let input: HtmlInputElement = doc
-        .create_element("input")?
-        .dyn_into()
-        .map_err(|_| WebError::Browser("no input element".into()))?;
-    input.set_type("file");
+    let input = dom::new_input("file")?;
     input.set_accept(".json,application/json");
     input.set_attribute("data-export", "import-model")?;
     import_label.append_child(&input)?;

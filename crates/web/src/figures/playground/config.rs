@@ -353,11 +353,7 @@ pub fn write_layers(root: &Element, sizes: &[usize]) -> Result<()> {
         let name = doc.create_element("span")?;
         dom::set_text(&name, &format!("layer {}", i + 1));
         field.append_child(&name)?;
-        let input: HtmlInputElement = doc
-            .create_element("input")?
-            .dyn_into()
-            .map_err(|_| WebError::Browser("input".into()))?;
-        input.set_type("number");
+        let input = dom::new_input("number")?;
         input.set_min("1");
         input.set_max("32");
         input.set_value(&n.to_string());
