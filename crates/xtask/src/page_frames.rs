@@ -71,10 +71,25 @@ pub struct Rates {
     pub ms_per_frame: [f64; 4],
 }
 
+/// JavaScript: `playButton(name)`, the play (or train) button of the figure `name`; the scripts
+/// below start with it.
+const PLAY_BUTTON: &str = "const playButton = (n) => document.querySelector(\
+                           `#fig-${n} button[data-role=play], #fig-${n} button[data-role=train]`);";
+
 /// Clicks the play (or train) button of every figure named in `names` (a JSON array), from the page.
-const PRESS: &str = "for (const name of arguments[0]) \
-                       document.querySelector(`#fig-${name} button[data-role=play], #fig-${name} button[data-role=train]`).click(); \
+const PRESS: &str = "for (const name of arguments[0]) playButton(name).click(); return 0;";
+
+/// Pauses every figure named in `names` (a JSON array) that is playing.
+const PAUSE: &str = "for (const n of arguments[0]) {
+                       const b = playButton(n);
+                       if (b.getAttribute('aria-pressed') === 'true') b.click();
+                     }
                      return 0;";
+
+/// `body` with [`PLAY_BUTTON`] before it.
+fn with_play_button(body: &str) -> String {
+    format!("{PLAY_BUTTON}\n{body}")
+}
 
 /// Measures every scenario on the page in `dist`, `seconds` each.
 pub async fn measure(dist: &Path, seconds: f64) -> Result<Vec<FrameRow>, String> {
@@ -153,7 +168,7 @@ async fn ready(page: &Page, names: &[&str]) -> Result<(), String> {
     for name in names {
         page.wait_until(
             &format!(
-                "(() => {{ const b = document.querySelector('#fig-{name} button[data-role=play], #fig-{name} button[data-role=train]');
+                "(() => {{ {PLAY_BUTTON} const b = playButton('{name}');
                           return b !== null && b.getAttribute('aria-pressed') !== 'true'; }})()"
             ),
             60,
@@ -174,7 +189,7 @@ async fn count(
 ) -> Result<FrameRow, String> {
     let before = crate::page_speed::main_thread_seconds(page).await?;
     page.client
-        .execute(PRESS, vec![json!(names)])
+        .execute(&with_play_button(PRESS), vec![json!(names)])
         .await
         .map_err(err)?;
     // Times are the animation frames' own stamps, from the first counted frame to the last. A
@@ -184,8 +199,9 @@ async fn count(
     let counted = page
         .client
         .execute_async(
-            "const [names, seconds, done] = arguments;
-             const buttons = names.map(n => document.querySelector(`#fig-${n} button[data-role=play], #fig-${n} button[data-role=train]`));
+            &with_play_button(
+                "const [names, seconds, done] = arguments;
+             const buttons = names.map(playButton);
              const resets = names.map(n => document.querySelector(`#fig-${n} button[data-role=reset]`));
              const paused = b => b.getAttribute('aria-pressed') !== 'true';
              // Per figure: 0 playing, 1 pressed Play again, 2 pressed Reset and Play.
@@ -206,28 +222,18 @@ async fn count(
                else done([frames, longest, (t - start) / 1000, restarts]);
              }
              requestAnimationFrame(tick);",
+            ),
             vec![json!(names), json!(seconds)],
         )
         .await
         .map_err(err)?;
     let after = crate::page_speed::main_thread_seconds(page).await?;
     page.client
-        .execute(
-            "for (const n of arguments[0]) {
-               const b = document.querySelector(`#fig-${n} button[data-role=play], #fig-${n} button[data-role=train]`);
-               if (b.getAttribute('aria-pressed') === 'true') b.click();
-             }
-             return 0;",
-            vec![json!(names)],
-        )
+        .execute(&with_play_button(PAUSE), vec![json!(names)])
         .await
         .map_err(err)?;
-    let read = |i: usize| {
-        counted[i]
-            .as_f64()
-            .ok_or_else(|| format!("the frame count returned {counted}"))
-    };
-    let (frames, longest_ms, elapsed, restarts) = (read(0)?, read(1)?, read(2)?, read(3)?);
+    let [frames, longest_ms, elapsed, restarts] =
+        crate::page_speed::numbers(&counted, "the frame count")?;
     // Intervals between counted frames: one fewer than the frames.
     let intervals = frames - 1.0;
     let rates = (elapsed >= MIN_SECONDS && intervals >= 1.0).then(|| {

@@ -178,12 +178,18 @@ async fn count_frames(page: &Page, seconds: f64) -> Result<[f64; 3], String> {
         )
         .await
         .map_err(err)?;
-    let read = |i: usize| {
-        counted[i]
-            .as_f64()
-            .ok_or_else(|| format!("the frame count returned {counted}"))
-    };
-    Ok([read(0)?, read(1)?, read(2)?])
+    numbers(&counted, "the frame count")
+}
+
+/// The `N` numbers a page script returned as an array, or an error naming `what` returned
+/// something else.
+pub(crate) fn numbers<const N: usize>(returned: &Value, what: &str) -> Result<[f64; N], String> {
+    let wrong = || format!("{what} returned {returned}");
+    let mut out = [0.0; N];
+    for (i, slot) in out.iter_mut().enumerate() {
+        *slot = returned.get(i).and_then(Value::as_f64).ok_or_else(wrong)?;
+    }
+    Ok(out)
 }
 
 /// Chromium's cumulative main-thread times, in seconds: all tasks, script, style, layout.
