@@ -191,6 +191,14 @@ pub fn near_view(el: &Element, screens: f64) -> bool {
     rect.bottom() > -screens * height && rect.top() < (1.0 + screens) * height
 }
 
+/// Milliseconds on the page's clock (`performance.now()`), or 0 where the page has none.
+pub fn now() -> f64 {
+    window()
+        .ok()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |clock| clock.now())
+}
+
 /// Calls `f` once, in a later task, after at least `ms` milliseconds (`setTimeout`).
 pub fn after(ms: i32, f: impl FnOnce() + 'static) -> Result<()> {
     let callback = Closure::once_into_js(f);

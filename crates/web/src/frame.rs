@@ -90,12 +90,10 @@ pub const WARM_UP_MS: f64 = 40.0;
 pub fn warm_up<E>(
     mut frame: impl FnMut() -> std::result::Result<(), E>,
 ) -> std::result::Result<(), E> {
-    let clock = dom::window().ok().and_then(|w| w.performance());
-    let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
-    let t0 = now();
+    let t0 = dom::now();
     for _ in 0..WARM_UP_FRAMES {
         frame()?;
-        if now() - t0 >= WARM_UP_MS {
+        if dom::now() - t0 >= WARM_UP_MS {
             break;
         }
     }
@@ -108,7 +106,6 @@ pub fn warm_up<E>(
 /// milliseconds it took are written to the root's `data-warm-up-ms`.
 pub fn on_first_sight(root: &Element, mut warm_up: impl FnMut() -> bool + 'static) -> Result<()> {
     let el = root.clone();
-    let clock = dom::window()?.performance();
     let callback = Closure::<dyn FnMut(js_sys::Array, web_sys::IntersectionObserver)>::new(
         move |entries: js_sys::Array, observer: web_sys::IntersectionObserver| {
             let seen = entries.iter().any(|e| {
@@ -118,11 +115,10 @@ pub fn on_first_sight(root: &Element, mut warm_up: impl FnMut() -> bool + 'stati
             if !seen {
                 return;
             }
-            let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
-            let t0 = now();
+            let t0 = dom::now();
             if warm_up() {
                 observer.disconnect();
-                el.set_attribute("data-warm-up-ms", &format!("{:.1}", now() - t0))
+                el.set_attribute("data-warm-up-ms", &format!("{:.1}", dom::now() - t0))
                     .ok();
             }
         },

@@ -188,10 +188,10 @@ pub fn take_turn(turn: &mut Turn, share: f64) -> bool {
 }
 
 /// The page's one frame budget and who shared it: the time stamp of the animation frame being
-/// run, how many figures played in it and in the frame before.
+/// run (none before the first), how many figures played in it and in the frame before.
 struct Schedule {
     budget: FrameBudget,
-    frame_at: f64,
+    frame_at: Option<f64>,
     playing_now: usize,
     playing_before: usize,
 }
@@ -199,7 +199,7 @@ struct Schedule {
 thread_local! {
     static SCHEDULE: RefCell<Schedule> = RefCell::new(Schedule {
         budget: FrameBudget::new(),
-        frame_at: f64::NAN,
+        frame_at: None,
         playing_now: 0,
         playing_before: 0,
     });
@@ -210,10 +210,11 @@ thread_local! {
 fn share_at(now: f64) -> f64 {
     SCHEDULE.with(|s| {
         let mut s = s.borrow_mut();
-        if now != s.frame_at {
-            let since = now - s.frame_at;
-            s.budget.adapt(since);
-            s.frame_at = now;
+        if s.frame_at != Some(now) {
+            if let Some(before) = s.frame_at {
+                s.budget.adapt(now - before);
+            }
+            s.frame_at = Some(now);
             s.playing_before = s.playing_now;
             s.playing_now = 0;
         }
@@ -396,12 +397,9 @@ fn tick<F: Trains>(weak: &Weak<RefCell<F>>, now: f64) -> bool {
     if !take_turn(&mut f.playback().turn, share) {
         return true;
     }
-    let clock = dom::window().ok().and_then(|w| w.performance());
-    let t0 = clock.as_ref().map_or(0.0, web_sys::Performance::now);
+    let t0 = dom::now();
     let result = f.train_frame_at(now);
-    if let Some(clock) = &clock {
-        f.playback().turn.measured(clock.now() - t0);
-    }
+    f.playback().turn.measured(dom::now() - t0);
     match result {
         Ok(go_on) => go_on && f.playback().playing(),
         Err(e) => {

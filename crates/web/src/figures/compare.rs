@@ -531,16 +531,14 @@ impl Core {
 /// Trains every run of `c` for `epochs` whole epochs of its own, then records its scores, and
 /// adds the milliseconds each run's training took to `ms`.
 fn train_epochs(c: &mut Comparison, epochs: u32, ms: &mut Vec<f64>) -> spiega_nn::Result<()> {
-    let clock = dom::window().ok().and_then(|w| w.performance());
-    let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
     let n = c.runs().len();
     ms.resize(n, 0.0);
     for (i, run) in c.runs_mut().iter_mut().enumerate() {
-        let t0 = now();
+        let t0 = dom::now();
         for _ in 0..epochs {
             run.step_epoch()?;
         }
-        ms[i] += now() - t0;
+        ms[i] += dom::now() - t0;
         run.record()?;
     }
     Ok(())

@@ -184,12 +184,10 @@ fn mount_rest(doc: Document, mut rest: Vec<Pending>, then: Box<dyn FnOnce()>) {
         return;
     }
     let scheduled = dom::after(0, move || {
-        let clock = dom::window().ok().and_then(|w| w.performance());
-        let now = || clock.as_ref().map_or(0.0, web_sys::Performance::now);
-        let start = now();
+        let start = dom::now();
         while let Some(pending) = rest.pop() {
             mount_one(&doc, pending);
-            if now() - start >= SLICE_MS {
+            if dom::now() - start >= SLICE_MS {
                 break;
             }
         }
