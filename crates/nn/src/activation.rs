@@ -49,6 +49,17 @@ pub const ACTIVATION_NAMES: [&str; 7] = [
     "linear",
 ];
 
+/// The rectifier `max(x, 0)`, with NaN mapped to 0 as `f32::max` does.
+///
+/// Written as a comparison rather than `x.max(0.0)`: in WebAssembly `f32::max` is a call to
+/// libm's `fmaxf` for every element (the instruction `f32.max` treats NaN differently), which
+/// took a fifth of the 64-wide ReLU network's training time; the comparison compiles to one
+/// vector instruction per four elements.
+#[inline]
+pub fn relu(x: f32) -> f32 {
+    if x > 0.0 { x } else { 0.0 }
+}
+
 /// The logistic sigmoid `1 / (1 + e^{-x})`, exact to the last bit at both tails (no overflow).
 pub fn sigmoid(x: f32) -> f32 {
     if x >= 0.0 {
@@ -142,7 +153,7 @@ impl Activation {
             Self::Linear => x,
             Self::Sigmoid => sigmoid(x),
             Self::Tanh => tanh(x),
-            Self::Relu => x.max(0.0),
+            Self::Relu => relu(x),
             Self::LeakyRelu { slope: a } | Self::Prelu { alpha: a } => {
                 if x > 0.0 {
                     x
@@ -241,7 +252,7 @@ impl Activation {
 ///
 /// `z` and `out` have the same length; an empty `z` leaves `out` empty.
 pub fn softmax(z: &[f32], out: &mut [f32]) {
-    let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let m = crate::tensor::max_value(z.iter().copied());
     let mut sum = 0.0;
     for (o, &v) in out.iter_mut().zip(z) {
         *o = (v - m).exp();
@@ -270,7 +281,7 @@ pub fn softmax_with_temperature(z: &[f32], temperature: f32) -> Result<Vec<f32>>
 
 /// Writes `log softmax(z)` into `out`: `z_i − m − ln Σ_j e^{z_j − m}`, exact for large logits.
 pub fn log_softmax(z: &[f32], out: &mut [f32]) {
-    let m = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let m = crate::tensor::max_value(z.iter().copied());
     // (z_i − m) is exact for the largest logits; subtracting ln Σ after keeps their precision.
     let log_sum = z.iter().map(|v| (v - m).exp()).sum::<f32>().ln();
     for (o, &v) in out.iter_mut().zip(z) {

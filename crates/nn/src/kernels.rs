@@ -6,10 +6,12 @@
 //! which cost no call overhead, allocation or packing; a batch that is not a multiple of the 8-row
 //! block ends with one more block overlapping the one before, rather than with rows summed one
 //! scalar at a time. Wide layers go to
-//! nalgebra's `gemm`, which hands unit-stride operands to matrixmultiply's blocked `sgemm` (with a
-//! `simd128` kernel in WebAssembly). `dW = dZᵀ X` is formed from a transposed copy of `dZ`, since
-//! nalgebra's `gemm_tr` computes each element as a separate dot product, and strided views into
-//! its small-size fallback are best avoided on wasm32.
+//! nalgebra's `gemm`, which hands its operands, through their strides, to matrixmultiply's
+//! blocked `sgemm` (with a `simd128` kernel in WebAssembly). The transposes `Wᵀ` and `dZᵀ` are
+//! views with swapped strides ([`transposed`]), not copies: matrixmultiply packs every operand
+//! into its own blocks anyway. (nalgebra's `gemm_tr` would compute each element as a separate dot
+//! product.) A packing-free `simd128` kernel written for the page's 64- and 128-wide products was
+//! measured at 23–25 GFLOP/s in V8 against matrixmultiply's 27–29, so the wide route stays.
 //!
 //! Column-major means a `(rows, cols)` matrix stores element `(r, c)` at `r + c · rows`.
 
@@ -17,6 +19,7 @@ pub(crate) mod conv;
 
 use crate::activation::Activation;
 use crate::tensor::{Matrix, ensure_shape};
+use nalgebra::{Dyn, MatrixView};
 use std::ops::Range;
 
 /// Layers whose weight matrix has at most this many entries use the register-blocked loops;
@@ -26,13 +29,27 @@ use std::ops::Range;
 /// faster than these loops, natively and in the page.
 pub(crate) const SMALL_WEIGHTS: usize = 1024;
 
+/// Whether a dense layer's products take the wide route (nalgebra's `gemm`, that is
+/// matrixmultiply) rather than the register-blocked loops: more than [`SMALL_WEIGHTS`] weights,
+/// and every dimension at least [`GEMM_MIN_DIM`].
+fn wide((batch, inputs, outputs): (usize, usize, usize)) -> bool {
+    inputs * outputs > SMALL_WEIGHTS && batch.min(inputs).min(outputs) >= GEMM_MIN_DIM
+}
+
+/// nalgebra hands a product to matrixmultiply only when the result and the left operand have more
+/// than 5 rows and columns; below that it runs loops of its own, which index a strided view
+/// ([`transposed`]) past its end. The wide route is taken only where every dimension is at least
+/// this, so its views always reach matrixmultiply; a smaller batch (one point predicted, a batch
+/// of 4) takes the blocked loops, which are right for every shape. The test below multiplies at
+/// exactly this size: should a later nalgebra raise its threshold, the standard library's checks
+/// in the debug build stop it there.
+const GEMM_MIN_DIM: usize = 6;
+
 /// `z = x wᵀ + 1 bᵀ` for `x` `(batch, in)`, `w` `(out, in)`, `b` `(out)`, into `z` `(batch, out)`.
-///
-/// `wt` is a scratch buffer for `wᵀ` `(in, out)`, used by the blocked route only.
-pub(crate) fn dense_forward(x: &Matrix, w: &Matrix, b: &[f32], z: &mut Matrix, wt: &mut Matrix) {
+pub(crate) fn dense_forward(x: &Matrix, w: &Matrix, b: &[f32], z: &mut Matrix) {
     let (batch, inputs, outputs) = (x.nrows(), w.ncols(), w.nrows());
     ensure_shape(z, batch, outputs);
-    if w.len() <= SMALL_WEIGHTS {
+    if !wide((batch, inputs, outputs)) {
         blocked_product(
             (batch, inputs, outputs),
             x.as_slice(),
@@ -42,9 +59,7 @@ pub(crate) fn dense_forward(x: &Matrix, w: &Matrix, b: &[f32], z: &mut Matrix, w
             z.as_mut_slice(),
         );
     } else {
-        ensure_shape(wt, inputs, outputs);
-        w.transpose_to(wt);
-        z.gemm(1.0, x, wt, 0.0);
+        z.gemm(1.0, x, &transposed(w.as_slice(), outputs, inputs), 0.0);
         for (z_col, &bias) in z.as_mut_slice().chunks_exact_mut(batch.max(1)).zip(b) {
             for zv in z_col {
                 *zv += bias;
@@ -54,21 +69,11 @@ pub(crate) fn dense_forward(x: &Matrix, w: &Matrix, b: &[f32], z: &mut Matrix, w
 }
 
 /// `dw = dzᵀ x` `(out, in)` and `db = Σ_rows dz` `(out)` for `dz` `(batch, out)`, `x` `(batch, in)`.
-///
-/// `dzt` is a scratch buffer for `dzᵀ` `(out, batch)`, used by the blocked route only.
-pub(crate) fn dense_param_grads(
-    dz: &Matrix,
-    x: &Matrix,
-    dw: &mut Matrix,
-    db: &mut [f32],
-    dzt: &mut Matrix,
-) {
+pub(crate) fn dense_param_grads(dz: &Matrix, x: &Matrix, dw: &mut Matrix, db: &mut [f32]) {
     let (batch, outputs, inputs) = (dz.nrows(), dz.ncols(), x.ncols());
     let dzs = dz.as_slice();
-    for (o, d) in db.iter_mut().enumerate() {
-        *d = dzs[o * batch..(o + 1) * batch].iter().sum();
-    }
-    if dw.len() <= SMALL_WEIGHTS {
+    column_sums(dzs, batch, db);
+    if !wide((batch, inputs, outputs)) {
         blocked_dots(
             batch,
             (outputs, inputs),
@@ -77,9 +82,40 @@ pub(crate) fn dense_param_grads(
             dw.as_mut_slice(),
         );
     } else {
-        ensure_shape(dzt, outputs, batch);
-        dz.transpose_to(dzt);
-        dw.gemm(1.0, dzt, x, 0.0);
+        dw.gemm(1.0, &transposed(dzs, batch, outputs), x, 0.0);
+    }
+}
+
+/// The transpose `(cols, rows)` of the column-major `(rows, cols)` matrix stored in `data`, as a
+/// view with swapped strides: nothing is copied. matrixmultiply reads its operands through their
+/// strides while it packs them into its own blocks, so the product costs what it would on a
+/// transposed copy, and gives the same bits, without making the copy.
+fn transposed(data: &[f32], rows: usize, cols: usize) -> MatrixView<'_, f32, Dyn, Dyn, Dyn, Dyn> {
+    MatrixView::from_slice_with_strides_generic(data, Dyn(cols), Dyn(rows), Dyn(rows), Dyn(1))
+}
+
+/// `sums[c] = Σ_r m[r + c·rows]`: each column's sum, its terms added in increasing `r` from
+/// `-0.0` as `Iterator::sum` adds them (so the bits are the same).
+///
+/// Four columns go at once, one lane each, so the four running sums advance together rather than
+/// each waiting on the addition before it.
+pub(crate) fn column_sums(m: &[f32], rows: usize, sums: &mut [f32]) {
+    const LANES: usize = 4;
+    let (blocks, rest) = sums.split_at_mut(sums.len() - sums.len() % LANES);
+    for (b, block) in blocks.chunks_exact_mut(LANES).enumerate() {
+        let columns: [&[f32]; LANES] =
+            std::array::from_fn(|l| &m[(b * LANES + l) * rows..][..rows]);
+        let mut acc = [-0.0f32; LANES];
+        for r in 0..rows {
+            for l in 0..LANES {
+                acc[l] += columns[l][r];
+            }
+        }
+        block.copy_from_slice(&acc);
+    }
+    let first = blocks.len();
+    for (c, sum) in rest.iter_mut().enumerate() {
+        *sum = m[(first + c) * rows..][..rows].iter().sum();
     }
 }
 
@@ -87,7 +123,7 @@ pub(crate) fn dense_param_grads(
 pub(crate) fn dense_input_grad(dz: &Matrix, w: &Matrix, dx: &mut Matrix) {
     let (batch, outputs, inputs) = (dz.nrows(), w.nrows(), w.ncols());
     ensure_shape(dx, batch, inputs);
-    if w.len() <= SMALL_WEIGHTS {
+    if !wide((batch, inputs, outputs)) {
         blocked_product(
             (batch, outputs, inputs),
             dz.as_slice(),
@@ -112,7 +148,7 @@ pub(crate) fn activation_forward(g: Activation, x: &[f32], a: &mut [f32]) {
         }
         Activation::Relu => {
             for (a, &x) in a.iter_mut().zip(x) {
-                *a = x.max(0.0);
+                *a = crate::activation::relu(x);
             }
         }
         _ => {
@@ -301,6 +337,25 @@ pub(crate) fn blocked_dots(
     }
 }
 
+/// Whether every element of `x` is finite.
+///
+/// `0 · v` is ±0 for a finite `v` and NaN for ±∞ or NaN, and NaN survives every sum it enters, so
+/// eight running sums of `0 · v` stay 0 exactly when every element is finite, with no overflow
+/// whatever the values. The sums need no early exit, so they vectorise; a short-circuiting
+/// `all(is_finite)`, or one sum of the values themselves, would add one element at a time.
+pub(crate) fn all_finite(x: &[f32]) -> bool {
+    const LANES: usize = 8;
+    let mut acc = [0.0f32; LANES];
+    let chunks = x.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for l in 0..LANES {
+            acc[l] += chunk[l] * 0.0;
+        }
+    }
+    acc.iter().chain(rest).all(|v| v.is_finite())
+}
+
 /// `Σ a_k b_k` in f32, accumulated in four lanes so the compiler can vectorise it.
 #[inline]
 pub(crate) fn dot(a: &[f32], b: &[f32]) -> f32 {
@@ -348,7 +403,8 @@ mod tests {
 
     #[test]
     fn both_routes_agree_with_plain_products() {
-        // Shapes on both sides of SMALL_WEIGHTS, batches of one, odd sizes and tiny widths.
+        // Shapes on both sides of SMALL_WEIGHTS and GEMM_MIN_DIM, batches of one, odd sizes and
+        // tiny widths.
         for &(batch, inputs, outputs) in &[
             (1, 2, 3),
             (10, 2, 8),
@@ -356,6 +412,10 @@ mod tests {
             (7, 5, 5),
             (32, 64, 64),
             (3, 128, 10),
+            (5, 128, 10),
+            (6, 128, 10),
+            (32, 5, 300),
+            (32, 300, 5),
             (33, 64, 2),
             (5, 40, 40),
             (17, 9, 13),
@@ -369,16 +429,12 @@ mod tests {
             let dz = filled(batch, outputs, 1.3);
             let (z_want, dw_want, dx_want) = reference(&x, &w, &b, &dz);
 
-            let (mut z, mut wt) = (Matrix::zeros(0, 0), Matrix::zeros(0, 0));
-            dense_forward(&x, &w, &b, &mut z, &mut wt);
+            let mut z = Matrix::zeros(0, 0);
+            dense_forward(&x, &w, &b, &mut z);
             close(&z, &z_want, "z");
 
-            let (mut dw, mut db, mut dzt) = (
-                Matrix::zeros(outputs, inputs),
-                vec![0.0; outputs],
-                Matrix::zeros(0, 0),
-            );
-            dense_param_grads(&dz, &x, &mut dw, &mut db, &mut dzt);
+            let (mut dw, mut db) = (Matrix::zeros(outputs, inputs), vec![0.0; outputs]);
+            dense_param_grads(&dz, &x, &mut dw, &mut db);
             close(&dw, &dw_want, "dW");
             for (o, &d) in db.iter().enumerate() {
                 let want: f32 = dz.column(o).sum();
@@ -388,6 +444,36 @@ mod tests {
             let mut dx = Matrix::zeros(0, 0);
             dense_input_grad(&dz, &w, &mut dx);
             close(&dx, &dx_want, "dX");
+        }
+    }
+
+    #[test]
+    fn all_finite_finds_any_non_finite_element() {
+        let big = vec![f32::MAX; 19];
+        assert!(
+            all_finite(&big),
+            "large finite values must not overflow into ∞"
+        );
+        assert!(all_finite(&[]));
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for at in 0..19 {
+                let mut x: Vec<f32> = (0..19).map(|k| k as f32 - 9.0).collect();
+                x[at] = bad;
+                assert!(!all_finite(&x), "{bad} at {at} of 19 not found");
+            }
+        }
+    }
+
+    #[test]
+    fn column_sums_match_the_plain_sums_bit_for_bit() {
+        for (rows, cols) in [(32, 64), (10, 3), (1, 9), (7, 4), (0, 5)] {
+            let m = filled(rows, cols, 0.3);
+            let mut sums = vec![f32::NAN; cols];
+            column_sums(m.as_slice(), rows, &mut sums);
+            for (c, &s) in sums.iter().enumerate() {
+                let want: f32 = m.column(c).iter().sum();
+                assert_eq!(s.to_bits(), want.to_bits(), "{rows}×{cols}, column {c}");
+            }
         }
     }
 

@@ -25,7 +25,7 @@
 
 use crate::activation::sigmoid;
 use crate::error::{EngineError, Result};
-use crate::tensor::{Matrix, argmax, check_finite, ensure_shape};
+use crate::tensor::{Matrix, argmax, check_finite, ensure_shape, max_value};
 
 /// The clipping ε scikit-learn's `log_loss` uses: float64 machine epsilon, `2^-52 ≈ 2.22e-16`.
 ///
@@ -313,19 +313,26 @@ fn softmax_ce_row(
     logits: &Matrix,
     r: usize,
     target: impl Fn(usize) -> f32,
-    grad: Option<&mut Matrix>,
+    mut grad: Option<&mut Matrix>,
     grad_scale: f32,
     probs: Option<&mut Matrix>,
 ) -> f64 {
     let k = logits.ncols();
-    let mut max = f32::NEG_INFINITY;
-    for c in 0..k {
-        max = max.max(logits[(r, c)]);
-    }
+    let max = max_value((0..k).map(|c| logits[(r, c)]));
+    // Each `e^{z_j − m}` is computed once: kept in the gradient's row, if there is one, for the
+    // gradient and the probabilities below.
     let mut sum_exp = 0.0_f32;
     for c in 0..k {
-        sum_exp += (logits[(r, c)] - max).exp();
+        let e = (logits[(r, c)] - max).exp();
+        sum_exp += e;
+        if let Some(g) = grad.as_deref_mut() {
+            g[(r, c)] = e;
+        }
     }
+    let exp = |g: &Option<&mut Matrix>, c: usize| match g {
+        Some(g) => g[(r, c)],
+        None => (logits[(r, c)] - max).exp(),
+    };
     let lse = max + sum_exp.ln();
     let mut loss = 0.0_f64;
     let mut target_sum = 0.0_f32;
@@ -336,12 +343,12 @@ fn softmax_ce_row(
     }
     if let Some(p) = probs {
         for c in 0..k {
-            p[(r, c)] = (logits[(r, c)] - max).exp() / sum_exp;
+            p[(r, c)] = exp(&grad, c) / sum_exp;
         }
     }
     if let Some(g) = grad {
         for c in 0..k {
-            let s = (logits[(r, c)] - max).exp() / sum_exp;
+            let s = g[(r, c)] / sum_exp;
             g[(r, c)] = grad_scale * (target_sum * s - target(c));
         }
     }
@@ -1207,9 +1214,7 @@ impl Loss {
             }
             Self::SoftmaxCrossEntropy => {
                 for r in 0..b {
-                    let max = (0..k)
-                        .map(|c| output[(r, c)])
-                        .fold(f32::NEG_INFINITY, f32::max);
+                    let max = max_value((0..k).map(|c| output[(r, c)]));
                     let mut sum = 0.0;
                     for c in 0..k {
                         let e = (output[(r, c)] - max).exp();

@@ -99,6 +99,15 @@ pub fn argmax(values: impl IntoIterator<Item = f32>) -> usize {
     best.0
 }
 
+/// The largest of `values`, NaN ignored, `−∞` for none: what folding with `f32::max` from `−∞`
+/// gives, written as comparisons, since in WebAssembly `f32::max` is a call to libm's `fmaxf`
+/// (the instruction `f32.max` treats NaN differently).
+pub fn max_value(values: impl IntoIterator<Item = f32>) -> f32 {
+    values
+        .into_iter()
+        .fold(f32::NEG_INFINITY, |m, v| if v > m { v } else { m })
+}
+
 /// Checks that every value of `m` is finite.
 pub fn check_finite(what: &str, m: &Matrix) -> Result<()> {
     if m.iter().all(|v| v.is_finite()) {

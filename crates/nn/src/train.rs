@@ -67,13 +67,11 @@ impl Trainer {
         Ok(loss)
     }
 
-    /// Whether every parameter is finite, from one sum per parameter: NaN and ±∞ survive any sum
-    /// they enter, and the plain sum vectorises where a short-circuiting test would not. (A sum
-    /// of finite weights near `f32::MAX` could overflow too; weights that large have diverged.)
+    /// Whether every parameter is finite ([`crate::kernels::all_finite`]).
     fn weights_are_finite(&mut self) -> bool {
         let mut ok = true;
         self.model.visit_params(&mut |_, p| {
-            ok &= p.value.iter().sum::<f32>().is_finite();
+            ok &= crate::kernels::all_finite(p.value);
         });
         ok
     }

@@ -82,8 +82,6 @@ pub struct Dense {
     dw: Matrix,
     db: Vec<f32>,
     d_param: f32,
-    wt: Matrix,
-    dzt: Matrix,
     z: Matrix,
     a: Matrix,
     dz: Matrix,
@@ -130,8 +128,6 @@ impl Dense {
             dw: Matrix::zeros(out, inp),
             db: vec![0.0; out],
             d_param: 0.0,
-            wt: w.transpose(),
-            dzt: Matrix::zeros(0, 0),
             w,
             b,
             activation,
@@ -216,7 +212,7 @@ impl Module for Dense {
         check_cols("dense input", input, self.w.ncols())?;
         let (batch, out) = (input.nrows(), self.w.nrows());
         ensure_shape(&mut self.a, batch, out);
-        kernels::dense_forward(input, &self.w, &self.b, &mut self.z, &mut self.wt);
+        kernels::dense_forward(input, &self.w, &self.b, &mut self.z);
         let g = self.activation;
         kernels::activation_forward(g, self.z.as_slice(), self.a.as_mut_slice());
         Ok(())
@@ -253,7 +249,7 @@ impl Module for Dense {
             grad_output.as_slice(),
             self.dz.as_mut_slice(),
         );
-        kernels::dense_param_grads(&self.dz, input, &mut self.dw, &mut self.db, &mut self.dzt);
+        kernels::dense_param_grads(&self.dz, input, &mut self.dw, &mut self.db);
         if self.input_gradient {
             kernels::dense_input_grad(&self.dz, &self.w, &mut self.dx);
         }

@@ -115,6 +115,45 @@ impl Pool2d {
     }
 }
 
+/// Lanes per block of [`max_block`]: four `v128` registers of values and four of indices.
+const MAX_LANES: usize = 16;
+
+/// The maxima of lanes `n0..n0 + L` of one max-pooling output and where they are: the window's
+/// first tap's run starts at `first_at` with flat index `first`, and `taps` lists the others in
+/// window order as (flat index, start of run). Writes `y[n0..n0 + L]` and `arg[n0..n0 + L]`.
+///
+/// The running maxima and their indices stay in local arrays until the block is done. Updated in
+/// place in `y` and `arg`, a lane that keeps its value would be a store that may not happen, which
+/// WebAssembly cannot do for one lane of a vector: the compiler then tested and stored lane by
+/// lane, and pooling cost as much as the convolution before it.
+#[inline(always)]
+fn max_block<const L: usize>(
+    xs: &[f32],
+    taps: &[(u32, usize)],
+    (first_at, first): (usize, u32),
+    n0: usize,
+    y: &mut [f32],
+    arg: &mut [u32],
+) {
+    let Ok(start) = <[f32; L]>::try_from(&xs[first_at + n0..][..L]) else {
+        return;
+    };
+    let (mut best, mut index) = (start, [first; L]);
+    for &(flat, at) in taps {
+        let Ok(x) = <&[f32; L]>::try_from(&xs[at + n0..][..L]) else {
+            return;
+        };
+        for l in 0..L {
+            // A NaN wins, and the first NaN stays.
+            let take = (x[l] > best[l]) | (x[l].is_nan() & !best[l].is_nan());
+            best[l] = if take { x[l] } else { best[l] };
+            index[l] = if take { flat } else { index[l] };
+        }
+    }
+    y[n0..n0 + L].copy_from_slice(&best);
+    arg[n0..n0 + L].copy_from_slice(&index);
+}
+
 impl Module for Pool2d {
     fn kind(&self) -> &'static str {
         match self.kind {
@@ -150,6 +189,7 @@ impl Module for Pool2d {
             self.argmax.resize(self.out.len(), 0);
         }
         let scale = 1.0 / (kh * kw) as f32;
+        let mut taps = Vec::with_capacity(kh * kw);
         let outputs = self.out.as_mut_slice().chunks_exact_mut(batch);
         for (column, y) in outputs.enumerate() {
             let c = column / (g.out_height() * g.out_width());
@@ -164,26 +204,26 @@ impl Module for Pool2d {
             };
             let first = i * sh * w + j * sw;
             let at = (c * plane + first) * batch;
-            y.copy_from_slice(&xs[at..at + batch]);
             if let Some(arg) = arg {
-                arg.fill(first as u32);
+                // The window's taps after the first, as (flat index, start of its input run).
+                taps.clear();
                 for u in 0..kh {
                     for v in 0..kw {
                         let flat = (i * sh + u) * w + j * sw + v;
-                        if flat == first {
-                            continue;
-                        }
-                        let at = (c * plane + flat) * batch;
-                        let index = flat as u32;
-                        for ((y, a), &x) in y.iter_mut().zip(arg.iter_mut()).zip(&xs[at..]) {
-                            // Without branches, so each lane picks its own winner.
-                            let take = (x > *y) | (x.is_nan() & !y.is_nan());
-                            *y = if take { x } else { *y };
-                            *a = if take { index } else { *a };
+                        if flat != first {
+                            taps.push((flat as u32, (c * plane + flat) * batch));
                         }
                     }
                 }
+                let wide = batch - batch % MAX_LANES;
+                for n0 in (0..wide).step_by(MAX_LANES) {
+                    max_block::<MAX_LANES>(xs, &taps, (at, first as u32), n0, y, arg);
+                }
+                for n0 in wide..batch {
+                    max_block::<1>(xs, &taps, (at, first as u32), n0, y, arg);
+                }
             } else {
+                y.copy_from_slice(&xs[at..at + batch]);
                 for u in 0..kh {
                     for v in 0..kw {
                         let flat = (i * sh + u) * w + j * sw + v;
