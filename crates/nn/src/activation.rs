@@ -315,6 +315,22 @@ pub fn softmax_jacobian(z: &[f32]) -> Vec<Vec<f32>> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn relu_is_what_f32_max_with_zero_gives() {
+        for x in [
+            -3.0,
+            -0.0,
+            0.0,
+            1e-40,
+            2.5,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+        ] {
+            assert_eq!(relu(x), x.max(0.0), "relu({x})");
+        }
+    }
+
     const ALL: [Activation; 8] = [
         Activation::Linear,
         Activation::Sigmoid,

@@ -133,6 +133,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn max_value_is_what_folding_with_f32_max_gives() {
+        let cases: [&[f32]; 6] = [
+            &[],
+            &[f32::NAN],
+            &[1.0, f32::NAN, 3.0],
+            &[f32::NAN, -2.0, -7.0],
+            &[f32::NEG_INFINITY, -1e30],
+            &[0.5, f32::INFINITY, f32::NAN],
+        ];
+        for values in cases {
+            let want = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let got = max_value(values.iter().copied());
+            assert_eq!(got.to_bits(), want.to_bits(), "{values:?}");
+        }
+    }
+
+    #[test]
     fn argmax_takes_the_first_of_equal_maxima_and_never_a_nan() {
         assert_eq!(argmax([0.1, 3.0, -2.0, 3.0]), 1);
         assert_eq!(argmax([f32::NAN, -1.0, -5.0]), 1);

@@ -367,6 +367,38 @@ mod tests {
     }
 
     #[test]
+    fn every_lane_of_a_batch_finds_its_own_first_maximum() {
+        // 19 samples: one block of 16 lanes and three single lanes. Each sample's 2×2 window
+        // holds its maximum, a tie or a NaN at a different place.
+        let patterns: [[f32; 4]; 6] = [
+            [1.0, 2.0, 3.0, 4.0],
+            [4.0, 3.0, 2.0, 1.0],
+            [0.0, 5.0, 5.0, -1.0],
+            [-3.0, -1.0, -2.0, f32::NAN],
+            [f32::NAN, 9.0, f32::NAN, 0.0],
+            [-0.5, -0.5, -0.5, -0.5],
+        ];
+        let rows: Vec<Vec<f32>> = (0..19).map(|n| patterns[n % 6].to_vec()).collect();
+        let x = from_rows(&rows).unwrap();
+        let mut max = pool(PoolKind::Max, image(1, 2, 2), 2, 2);
+        max.forward(&x, Mode::Train, &mut Rng::new(0)).unwrap();
+        for (n, row) in rows.iter().enumerate() {
+            // The first NaN if there is one, else the first of the largest values.
+            let want = row.iter().position(|v| v.is_nan()).unwrap_or_else(|| {
+                let top = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                row.iter().position(|&v| v == top).unwrap()
+            });
+            let got = max.output()[(n, 0)];
+            assert_eq!(got.to_bits(), row[want].to_bits(), "sample {n}: {got}");
+            assert_eq!(
+                max.argmax_row_col(n, 0, 0, 0),
+                Some((want / 2, want % 2)),
+                "sample {n}"
+            );
+        }
+    }
+
+    #[test]
     fn gradients_match_finite_differences() {
         // Distinct random values keep every maximum away from a tie (no kink within ±h).
         let shape = image(2, 5, 5);
