@@ -37,8 +37,8 @@ fn wide((batch, inputs, outputs): (usize, usize, usize)) -> bool {
 }
 
 /// nalgebra hands a product to matrixmultiply only when the result and the left operand have more
-/// than 5 rows and columns; below that it runs loops of its own, which index a strided view
-/// ([`transposed`]) past its end. The wide route is taken only where every dimension is at least
+/// than 5 rows and columns; below that it runs loops of its own, which read a strided left
+/// operand (the `dZᵀ` view of [`dense_param_grads`]) past its end. The wide route is taken only where every dimension is at least
 /// this, so its views always reach matrixmultiply; a smaller batch (one point predicted, a batch
 /// of 4) takes the blocked loops, which are right for every shape. The test below multiplies at
 /// exactly this size: should a later nalgebra raise its threshold, the standard library's checks
@@ -60,7 +60,7 @@ pub(crate) fn dense_forward(x: &Matrix, w: &Matrix, b: &[f32], z: &mut Matrix) {
         );
     } else {
         z.gemm(1.0, x, &transposed(w.as_slice(), outputs, inputs), 0.0);
-        for (z_col, &bias) in z.as_mut_slice().chunks_exact_mut(batch.max(1)).zip(b) {
+        for (z_col, &bias) in z.as_mut_slice().chunks_exact_mut(batch).zip(b) {
             for zv in z_col {
                 *zv += bias;
             }

@@ -23,7 +23,7 @@
 //! Accumulations run in `f64` and are rounded to `f32` at the end, so long batches lose nothing to
 //! summation order. Inputs with NaN or infinities are refused with [`EngineError::NonFinite`].
 
-use crate::activation::sigmoid;
+use crate::activation::{relu, sigmoid};
 use crate::error::{EngineError, Result};
 use crate::tensor::{Matrix, argmax, check_finite, ensure_shape, max_value};
 
@@ -246,7 +246,7 @@ fn check_unit_targets(what: &str, target: &Matrix) -> Result<()> {
 /// `ln(1 + e^z)` without overflow or loss of precision: `max(z, 0) + ln(1 + e^{−|z|})`.
 #[inline]
 pub fn softplus(z: f32) -> f32 {
-    z.max(0.0) + (-z.abs()).exp().ln_1p()
+    relu(z) + (-z.abs()).exp().ln_1p()
 }
 
 /// Binary cross-entropy from logits, exact for any finite logit:
@@ -571,7 +571,7 @@ impl MarginLoss {
             }
             Self::Squared => (1.0 - m) * (1.0 - m),
             Self::Logistic => softplus(-m),
-            Self::Hinge => (1.0 - m).max(0.0),
+            Self::Hinge => relu(1.0 - m),
             Self::Exponential => (-m).exp(),
         }
     }
@@ -759,7 +759,7 @@ pub fn multiclass_hinge(decision: &Matrix, labels: &[usize]) -> Result<Multiclas
             }
         }
         let m = decision[(r, y)] - decision[(r, best)];
-        let l = (1.0 - m).max(0.0);
+        let l = relu(1.0 - m);
         if m < 1.0 {
             grad[(r, y)] -= scale;
             grad[(r, best)] += scale;
