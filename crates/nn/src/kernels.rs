@@ -138,7 +138,8 @@ pub(crate) fn dense_input_grad(dz: &Matrix, w: &Matrix, dx: &mut Matrix) {
 }
 
 /// `a = g(x)` element by element, with one straight loop per activation so the common ones
-/// vectorise.
+/// (tanh, ReLU, leaky ReLU and PReLU) vectorise; the others call [`Activation::value`] per
+/// element, a match the compiler does not lift out of the loop.
 pub(crate) fn activation_forward(g: Activation, x: &[f32], a: &mut [f32]) {
     match g {
         Activation::Tanh => {
@@ -149,6 +150,11 @@ pub(crate) fn activation_forward(g: Activation, x: &[f32], a: &mut [f32]) {
         Activation::Relu => {
             for (a, &x) in a.iter_mut().zip(x) {
                 *a = crate::activation::relu(x);
+            }
+        }
+        Activation::LeakyRelu { slope } | Activation::Prelu { alpha: slope } => {
+            for (a, &x) in a.iter_mut().zip(x) {
+                *a = if x > 0.0 { x } else { slope * x };
             }
         }
         _ => {
@@ -163,8 +169,9 @@ pub(crate) fn activation_forward(g: Activation, x: &[f32], a: &mut [f32]) {
 /// the output gradient `d` (all the same length).
 ///
 /// tanh and ReLU take their derivative from the stored output (`tanh' = 1 − a²`,
-/// `relu' = [a > 0]`), which saves computing `tanh` a second time for every unit; the others use
-/// [`Activation::derivative`] at `x`.
+/// `relu' = [a > 0]`), which saves computing `tanh` a second time for every unit; leaky ReLU and
+/// PReLU take theirs from `x` in a loop of their own (1 or the slope), which vectorises; the
+/// others use [`Activation::derivative`] at `x`.
 pub(crate) fn activation_backward(g: Activation, x: &[f32], a: &[f32], d: &[f32], dx: &mut [f32]) {
     match g {
         Activation::Tanh => {
@@ -175,6 +182,11 @@ pub(crate) fn activation_backward(g: Activation, x: &[f32], a: &[f32], d: &[f32]
         Activation::Relu => {
             for ((dx, &a), &d) in dx.iter_mut().zip(a).zip(d) {
                 *dx = d * if a > 0.0 { 1.0 } else { 0.0 };
+            }
+        }
+        Activation::LeakyRelu { slope } | Activation::Prelu { alpha: slope } => {
+            for ((dx, &x), &d) in dx.iter_mut().zip(x).zip(d) {
+                *dx = d * if x > 0.0 { 1.0 } else { slope };
             }
         }
         Activation::Linear => {
@@ -444,6 +456,31 @@ mod tests {
             let mut dx = Matrix::zeros(0, 0);
             dense_input_grad(&dz, &w, &mut dx);
             close(&dx, &dx_want, "dX");
+        }
+    }
+
+    #[test]
+    fn activation_loops_give_the_activations_own_values_and_slopes() {
+        let x: Vec<f32> = (0..37).map(|k| (k as f32 - 18.0) * 0.37).collect();
+        let d: Vec<f32> = (0..37).map(|k| 1.0 - k as f32 * 0.05).collect();
+        for g in [
+            Activation::Linear,
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::Relu,
+            Activation::LeakyRelu { slope: 0.1 },
+            Activation::Prelu { alpha: 0.25 },
+            Activation::Swish { beta: 1.5 },
+        ] {
+            let mut a = vec![f32::NAN; x.len()];
+            activation_forward(g, &x, &mut a);
+            let mut dx = vec![f32::NAN; x.len()];
+            activation_backward(g, &x, &a, &d, &mut dx);
+            for k in 0..x.len() {
+                assert_eq!(a[k].to_bits(), g.value(x[k]).to_bits(), "{g:?} at {}", x[k]);
+                let slope = d[k] * g.derivative(x[k]);
+                assert_eq!(dx[k].to_bits(), slope.to_bits(), "{g:?}' at {}", x[k]);
+            }
         }
     }
 
