@@ -61,6 +61,18 @@ pub fn relu(x: f32) -> f32 {
     if x > 0.0 { x } else { 0.0 }
 }
 
+/// Leaky ReLU (and PReLU) with slope `a` below zero: `x` for `x > 0`, else `a·x`.
+#[inline]
+pub fn leaky_relu(x: f32, a: f32) -> f32 {
+    if x > 0.0 { x } else { a * x }
+}
+
+/// The slope of [`leaky_relu`] at `x`: 1 for `x > 0`, else `a`.
+#[inline]
+pub fn leaky_relu_derivative(x: f32, a: f32) -> f32 {
+    if x > 0.0 { 1.0 } else { a }
+}
+
 /// The logistic sigmoid `1 / (1 + e^{-x})`, exact to the last bit at both tails (no overflow).
 pub fn sigmoid(x: f32) -> f32 {
     if x >= 0.0 {
@@ -155,13 +167,7 @@ impl Activation {
             Self::Sigmoid => sigmoid(x),
             Self::Tanh => tanh(x),
             Self::Relu => relu(x),
-            Self::LeakyRelu { slope: a } | Self::Prelu { alpha: a } => {
-                if x > 0.0 {
-                    x
-                } else {
-                    a * x
-                }
-            }
+            Self::LeakyRelu { slope: a } | Self::Prelu { alpha: a } => leaky_relu(x, a),
             Self::Swish { beta } => x * sigmoid(beta * x),
         }
     }
@@ -184,13 +190,7 @@ impl Activation {
                     0.0
                 }
             }
-            Self::LeakyRelu { slope: a } | Self::Prelu { alpha: a } => {
-                if x > 0.0 {
-                    1.0
-                } else {
-                    a
-                }
-            }
+            Self::LeakyRelu { slope: a } | Self::Prelu { alpha: a } => leaky_relu_derivative(x, a),
             Self::Swish { beta } => {
                 // d/dx [x σ(βx)] = σ(βx) + βx σ(βx)(1 − σ(βx)).
                 let (s, t) = (sigmoid(beta * x), sigmoid(-beta * x));

@@ -10,8 +10,8 @@
 //! blocked `sgemm` (with a `simd128` kernel in WebAssembly). The transposes `Wᵀ` and `dZᵀ` are
 //! views with swapped strides ([`transposed`]), not copies: matrixmultiply packs every operand
 //! into its own blocks anyway. (nalgebra's `gemm_tr` would compute each element as a separate dot
-//! product.) A packing-free `simd128` kernel written for the page's 64- and 128-wide products was
-//! measured at 23–25 GFLOP/s in V8 against matrixmultiply's 27–29, so the wide route stays.
+//! product.) Packing-free `simd128` kernels written for the page's 64- and 128-wide products were
+//! measured at 19–25 GFLOP/s in V8 against matrixmultiply's 27–31, so the wide route stays.
 //!
 //! Column-major means a `(rows, cols)` matrix stores element `(r, c)` at `r + c · rows`.
 
@@ -38,11 +38,11 @@ fn wide((batch, inputs, outputs): (usize, usize, usize)) -> bool {
 
 /// nalgebra hands a product to matrixmultiply only when the result and the left operand have more
 /// than 5 rows and columns; below that it runs loops of its own, which read a strided left
-/// operand (the `dZᵀ` view of [`dense_param_grads`]) past its end. The wide route is taken only where every dimension is at least
-/// this, so its views always reach matrixmultiply; a smaller batch (one point predicted, a batch
-/// of 4) takes the blocked loops, which are right for every shape. The test below multiplies at
-/// exactly this size: should a later nalgebra raise its threshold, the standard library's checks
-/// in the debug build stop it there.
+/// operand (the `dZᵀ` view of [`dense_param_grads`]) past its end. The wide route is taken only
+/// where every dimension is at least this, so its views always reach matrixmultiply; a smaller
+/// batch (one point predicted, a batch of 4) takes the blocked loops, which are right for every
+/// shape. The test below multiplies at exactly this size: should a later nalgebra raise its
+/// threshold, the standard library's checks in the debug build stop it there.
 const GEMM_MIN_DIM: usize = 6;
 
 /// `z = x wᵀ + 1 bᵀ` for `x` `(batch, in)`, `w` `(out, in)`, `b` `(out)`, into `z` `(batch, out)`.
@@ -154,7 +154,7 @@ pub(crate) fn activation_forward(g: Activation, x: &[f32], a: &mut [f32]) {
         }
         Activation::LeakyRelu { slope } | Activation::Prelu { alpha: slope } => {
             for (a, &x) in a.iter_mut().zip(x) {
-                *a = if x > 0.0 { x } else { slope * x };
+                *a = crate::activation::leaky_relu(x, slope);
             }
         }
         _ => {
@@ -186,7 +186,7 @@ pub(crate) fn activation_backward(g: Activation, x: &[f32], a: &[f32], d: &[f32]
         }
         Activation::LeakyRelu { slope } | Activation::Prelu { alpha: slope } => {
             for ((dx, &x), &d) in dx.iter_mut().zip(x).zip(d) {
-                *dx = d * if x > 0.0 { 1.0 } else { slope };
+                *dx = d * crate::activation::leaky_relu_derivative(x, slope);
             }
         }
         Activation::Linear => {

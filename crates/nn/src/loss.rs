@@ -329,10 +329,6 @@ fn softmax_ce_row(
             g[(r, c)] = e;
         }
     }
-    let exp = |g: &Option<&mut Matrix>, c: usize| match g {
-        Some(g) => g[(r, c)],
-        None => (logits[(r, c)] - max).exp(),
-    };
     let lse = max + sum_exp.ln();
     let mut loss = 0.0_f64;
     let mut target_sum = 0.0_f32;
@@ -343,7 +339,11 @@ fn softmax_ce_row(
     }
     if let Some(p) = probs {
         for c in 0..k {
-            p[(r, c)] = exp(&grad, c) / sum_exp;
+            let e = match grad.as_deref() {
+                Some(g) => g[(r, c)],
+                None => (logits[(r, c)] - max).exp(),
+            };
+            p[(r, c)] = e / sum_exp;
         }
     }
     if let Some(g) = grad {
