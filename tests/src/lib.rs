@@ -56,6 +56,28 @@ pub fn copy_of_build(label: &str) -> Result<TempDir> {
     Ok(copy)
 }
 
+/// A [`copy_of_build`] without the files whose names start with `prefix` and end with `suffix`;
+/// an error unless exactly one such file was there.
+pub fn copy_of_build_without(label: &str, prefix: &str, suffix: &str) -> Result<TempDir> {
+    let copy = copy_of_build(label)?;
+    let mut removed = 0;
+    for entry in std::fs::read_dir(&copy.0).map_err(err)? {
+        let path = entry.map_err(err)?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with(prefix) && name.ends_with(suffix) {
+            std::fs::remove_file(&path).map_err(err)?;
+            removed += 1;
+        }
+    }
+    if removed == 1 {
+        Ok(copy)
+    } else {
+        Err(format!(
+            "the build holds {removed} files {prefix}…{suffix}, not one"
+        ))
+    }
+}
+
 /// Where screenshots are saved.
 pub fn screenshot_dir() -> PathBuf {
     root().join("target").join("screenshots")

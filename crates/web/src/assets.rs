@@ -1,5 +1,5 @@
 //! The page's data files, downloaded when a figure that needs them mounts rather than compiled
-//! into the WebAssembly.
+//! into the WebAssembly, and the rest of the page's code ([`when_rest_of_code`]).
 //!
 //! One file so far: scikit-learn's digits (`digits-<hash>.bin`, for the convolution and
 //! augmentation figures). The build copies it into the page's folder under a name carrying its
@@ -134,4 +134,41 @@ async fn fetch_digits() -> std::result::Result<Dataset, String> {
         .map_err(|e| failed(js(e)))?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     parse_digits(&bytes).map_err(|e| format!("the digits file is damaged: {e}"))
+}
+
+/// Calls `then` once the rest of the page's code is attached (`Ok`), or with why it could not
+/// be (`Err`, a sentence for the reader).
+///
+/// The release build splits the page's WebAssembly in two (ARCHITECTURE.md, "The page's code
+/// comes in two parts"), and its loader defines `spiegaLoadRest()`, which fetches the rest and
+/// resolves once it is attached. A page without it (a debug build, the component tests) has all
+/// its code already, and `then` runs at once.
+pub fn when_rest_of_code(then: impl FnOnce(std::result::Result<(), String>) + 'static) {
+    let load = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"spiegaLoadRest".into()).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(load) = load else {
+        then(Ok(()));
+        return;
+    };
+    let failed = |e: wasm_bindgen::JsValue| {
+        format!(
+            "the rest of the page's code could not be loaded ({}); reloading the page may help",
+            WebError::from(e)
+        )
+    };
+    let promise = load
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .map_err(failed)
+        .and_then(|p| {
+            p.dyn_into::<js_sys::Promise>()
+                .map_err(|_| "the page's code loader did not answer with a promise".to_owned())
+        });
+    match promise {
+        Ok(promise) => wasm_bindgen_futures::spawn_local(async move {
+            let arrived = wasm_bindgen_futures::JsFuture::from(promise).await;
+            then(arrived.map(|_| ()).map_err(failed));
+        }),
+        Err(why) => then(Err(why)),
+    }
 }

@@ -25,7 +25,7 @@ const ASSETS: [Asset; 1] = [Asset {
 }];
 
 /// `stem-<16 hex digits of the SHA-256 of bytes>.extension`, as Trunk names hashed files.
-fn hashed_name(stem: &str, extension: &str, bytes: &[u8]) -> String {
+pub(crate) fn hashed_name(stem: &str, extension: &str, bytes: &[u8]) -> String {
     let hash: String = Sha256::digest(bytes)[..8]
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -516,7 +516,7 @@ fn prepare_site(root: &Path, o: &Options) -> Result<PathBuf, String> {
     let level = match o.wasm_opt.as_deref() {
         Some("none") => None,
         Some(level) => Some(level.to_owned()),
-        None => page_wasm_opt_level(root),
+        None => Some(crate::split::WASM_OPT_LEVEL.to_owned()),
     };
     if let Some(level) = level {
         let module = pkg.join("spiega_bench_bg.wasm");
@@ -558,14 +558,6 @@ fn prepare_site(root: &Path, o: &Options) -> Result<PathBuf, String> {
     std::fs::write(site.join("data.json"), data_json()?.to_string())
         .map_err(|e| format!("data.json: {e}"))?;
     Ok(site)
-}
-
-/// The wasm-opt level the page's build uses (`data-wasm-opt` in `www/page.html`), if any.
-fn page_wasm_opt_level(root: &Path) -> Option<String> {
-    let html = std::fs::read_to_string(root.join("www").join("page.html")).ok()?;
-    let at = html.find("data-wasm-opt=\"")? + "data-wasm-opt=\"".len();
-    let level = &html[at..at + html[at..].find('"')?];
-    (!level.is_empty() && level != "0").then(|| level.to_owned())
 }
 
 /// Installs the JavaScript contenders into `.tools/bench` unless the pinned versions are there;

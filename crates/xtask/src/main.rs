@@ -43,6 +43,7 @@ mod pictures;
 mod reference;
 mod setup;
 mod soak;
+mod split;
 mod test;
 mod toc;
 mod typeset;

@@ -6,6 +6,9 @@
 //! - wasm-bindgen-cli at exactly the `wasm-bindgen` version in Cargo.lock (installed without
 //!   `--locked`: its own lockfile pins a crate the registry does not serve);
 //! - binaryen 132 from npm into `.tools/` (Debian's binaryen 108 builds a page that dies at start);
+//! - Debian's binaryen 108 package unpacked into `.tools/binaryen-108` (`apt-get download`, then
+//!   `dpkg -x`: nothing is installed system-wide), for its `wasm-split`, which the npm build lacks;
+//!   the page build uses it only to split the page's WebAssembly in two (`split.rs`);
 //! - Chromium and ChromeDriver from Debian's packages (for the browser tests only);
 //! - for the smoke tests in the other engines: Firefox ESR, WebKitGTK's WebDriver (with its
 //!   MiniBrowser) and Xvfb from Debian's packages, and geckodriver 0.37.1 (`cargo install
@@ -158,10 +161,83 @@ pub fn web(root: &Path) -> Result<(), String> {
                 .arg(format!("binaryen@{BINARYEN_VERSION}")),
         )?;
     }
+    unpack_binaryen_108(root)?;
     run(
         "fetching crates (the page build runs offline)",
         command("cargo", root).args(["fetch", "--quiet"]),
     )
+}
+
+/// The folder Debian's binaryen 108 package is unpacked into.
+pub fn binaryen_108_dir(root: &Path) -> PathBuf {
+    tools_dir(root).join("binaryen-108")
+}
+
+/// The folder of the unpacked binaryen 108's `libbinaryen.so` (`usr/lib/<architecture>/`), if
+/// it is there.
+pub fn binaryen_108_lib(root: &Path) -> Option<PathBuf> {
+    let lib = binaryen_108_dir(root).join("usr").join("lib");
+    std::fs::read_dir(&lib)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|dir| dir.join("libbinaryen.so").exists())
+}
+
+/// Unpacks Debian's binaryen 108 into [`binaryen_108_dir`] unless its `wasm-split` already runs:
+/// downloads the package (updating apt's lists first if it is not found) and extracts it.
+fn unpack_binaryen_108(root: &Path) -> Result<(), String> {
+    let dir = binaryen_108_dir(root);
+    let split = dir.join("usr").join("bin").join("wasm-split");
+    let runs = |lib: Option<PathBuf>| {
+        lib.is_some_and(|lib| {
+            Command::new(&split)
+                .arg("--version")
+                .env("LD_LIBRARY_PATH", lib)
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("version 108"))
+        })
+    };
+    if runs(binaryen_108_lib(root)) {
+        return Ok(());
+    }
+    let download = dir.with_extension("deb");
+    std::fs::create_dir_all(&download).map_err(|e| format!("{}: {e}", download.display()))?;
+    let fetch = || {
+        let mut c = command("apt-get", root);
+        c.current_dir(&download)
+            .args(["download", "-q", "binaryen"]);
+        c
+    };
+    if run(
+        "downloading Debian's binaryen package (for wasm-split)",
+        &mut fetch(),
+    )
+    .is_err()
+    {
+        apt_update(root)?;
+        run(
+            "downloading Debian's binaryen package (for wasm-split)",
+            &mut fetch(),
+        )?;
+    }
+    let deb = std::fs::read_dir(&download)
+        .map_err(|e| format!("{}: {e}", download.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("binaryen_108") && n.ends_with(".deb"))
+        })
+        .ok_or("apt-get downloaded no binaryen 108 package")?;
+    run(
+        "unpacking binaryen 108 into .tools/binaryen-108",
+        command("dpkg", root).arg("-x").arg(&deb).arg(&dir),
+    )?;
+    if runs(binaryen_108_lib(root)) {
+        Ok(())
+    } else {
+        Err(format!("{} does not run after unpacking", split.display()))
+    }
 }
 
 /// The folder axe-core is installed into (its own npm prefix under `.tools/`).
@@ -221,26 +297,34 @@ pub fn browser(root: &Path) -> Result<(), String> {
     if missing.is_empty() {
         return Ok(());
     }
-    let sudo = !is_root(root);
-    let apt = |args: &[&str]| {
-        let mut c = if sudo {
-            let mut c = command("sudo", root);
-            c.arg("apt-get");
-            c
-        } else {
-            command("apt-get", root)
-        };
-        // Another install holding apt's lock is waited for rather than failed on.
-        c.args(["-o", "DPkg::Lock::Timeout=300"])
-            .args(args)
-            .env("DEBIAN_FRONTEND", "noninteractive");
-        c
-    };
-    run_patiently("updating the package lists", || apt(&["update", "-q"]))?;
+    apt_update(root)?;
     let mut install = vec!["install", "-y", "-q"];
     install.extend(&missing);
     run_patiently(&format!("installing {}", missing.join(", ")), || {
-        apt(&install)
+        apt(root, &install)
+    })
+}
+
+/// `apt-get` with `args`, through sudo unless this is root; another install holding apt's lock
+/// is waited for rather than failed on.
+fn apt(root: &Path, args: &[&str]) -> Command {
+    let mut c = if is_root(root) {
+        command("apt-get", root)
+    } else {
+        let mut c = command("sudo", root);
+        c.arg("apt-get");
+        c
+    };
+    c.args(["-o", "DPkg::Lock::Timeout=300"])
+        .args(args)
+        .env("DEBIAN_FRONTEND", "noninteractive");
+    c
+}
+
+/// Updates apt's package lists.
+fn apt_update(root: &Path) -> Result<(), String> {
+    run_patiently("updating the package lists", || {
+        apt(root, &["update", "-q"])
     })
 }
 

@@ -17,6 +17,7 @@ mod activations;
 mod augmentation;
 mod backprop;
 mod bias_variance;
+mod code_parts;
 mod compare_runs;
 mod conv;
 mod costs;

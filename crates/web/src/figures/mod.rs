@@ -130,8 +130,8 @@ const FIGURES: [(&str, Mount); 23] = [
     ("transformer", transformer::mount),
 ];
 
-/// How near the viewport, in viewport heights beyond its edges, a figure must be to mount
-/// before the page's first chart is drawn; the others mount afterwards, in slices.
+/// How near the viewport, in viewport heights beyond its edges, a figure of the rest must be to
+/// mount first once the rest of the code has arrived; the others mount afterwards, in slices.
 const NEAR_SCREENS: f64 = 1.0;
 
 /// The figures further down mount in slices of about this many milliseconds, each in its own
@@ -144,12 +144,13 @@ type Pending = (&'static str, Mount, Element);
 
 /// Mounts every figure found in the page, then calls `then`.
 ///
-/// The figures on or near the screen (within [`NEAR_SCREENS`], which includes the target of a
-/// deep link the browser has scrolled to) mount at once, in [`FIGURES`] order; the rest mount
-/// afterwards in slices of [`SLICE_MS`], one slice per task, in the same order, so the first chart is drawn without waiting for all
-/// of them and the page stays responsive while they mount. `then` runs when every figure has
-/// mounted (or shown why it could not): what needs all of them, such as following a shared
-/// link, waits for it.
+/// The figures of the first part ([`FIRST_PART`]: the first section's) mount at once. The
+/// others wait, marked `aria-busy`, for the rest of the page's code; then those on or near the
+/// screen (within [`NEAR_SCREENS`], which includes the target of a deep link the browser has
+/// scrolled to) mount first, and the others in page order, in slices of [`SLICE_MS`], one slice
+/// per task, so the first chart is drawn without waiting for all of them and the page stays
+/// responsive while they mount. `then` runs when every figure has mounted (or shown why it
+/// could not): what needs all of them, such as following a shared link, waits for it.
 pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
     let Some(body) = doc.body() else {
         then();
@@ -159,21 +160,42 @@ pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
     let mut far = Vec::new();
     for (name, mount) in FIGURES {
         for el in dom::query_all(&body, &format!("[data-figure=\"{name}\"]"))? {
-            let queue = if dom::near_view(&el, NEAR_SCREENS) {
-                &mut near
+            if FIRST_PART.contains(&name) {
+                mount_one(doc, (name, mount, el));
+            } else if dom::near_view(&el, NEAR_SCREENS) {
+                near.push((name, mount, el));
             } else {
-                &mut far
-            };
-            queue.push((name, mount, el));
+                far.push((name, mount, el));
+            }
         }
     }
-    for pending in near {
-        mount_one(doc, pending);
-    }
+    // Popped from the end: those near the screen first, then the others in page order.
     far.reverse();
-    mount_rest(doc.clone(), far, Box::new(then));
+    near.reverse();
+    far.extend(near);
+    for (_, _, el) in &far {
+        el.set_attribute("aria-busy", "true")?;
+    }
+    let doc = doc.clone();
+    assets::when_rest_of_code(move |loaded| match loaded {
+        Ok(()) => mount_rest(doc, far, Box::new(then)),
+        Err(why) => {
+            for (name, _, el) in far {
+                el.remove_attribute("aria-busy").ok();
+                web_sys::console::error_1(&format!("figure {name}: {why}").into());
+                dom::show_figure_error(&el, &WebError::Asset(why.clone()));
+            }
+            finish_when_data_arrive(Box::new(then));
+        }
+    });
     Ok(())
 }
+
+/// The figures whose code is in the first part of the page's WebAssembly (the build's
+/// `FIRST_FIGURES` in `crates/xtask/src/split.rs`): they mount at once, wherever they are on the
+/// page; every other figure mounts once the rest of the code has arrived
+/// ([`assets::when_rest_of_code`]).
+const FIRST_PART: [&str; 1] = ["playground"];
 
 /// In a later task, mounts figures from the end of `rest` for up to [`SLICE_MS`], and so on
 /// until none is left; then, once the figures waiting for data have mounted too, marks the page
@@ -202,6 +224,7 @@ fn mount_rest(doc: Document, mut rest: Vec<Pending>, then: Box<dyn FnOnce()>) {
 /// shows in its place why it could not start. The first figure drawn marks the page's
 /// `spiega:first-chart`.
 fn mount_one(doc: &Document, (name, mount, el): Pending) {
+    el.remove_attribute("aria-busy").ok();
     if NEEDS_DIGITS.contains(&name) && !assets::digits_settled() {
         wait_for_digits(doc, (name, mount, el));
         return;

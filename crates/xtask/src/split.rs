@@ -1,0 +1,565 @@
+//! The page's WebAssembly in two parts: the first part, which starts the page and runs its first
+//! section (the playground), and the rest, which the page fetches once its first figures are
+//! drawn (see ARCHITECTURE.md, "The page's code comes in two parts").
+//!
+//! Run first by `post-build` on Trunk's staged release build (a debug build is left whole):
+//! 1. every function whose name places it in a later section ([`Later::moves_to_rest`]) is
+//!    listed, and binaryen's `wasm-split` moves those to a second module. The first module keeps
+//!    a placeholder import for each, which the loader below answers until the rest is attached.
+//!    This runs on wasm-bindgen's module before any optimisation (Trunk's `wasm-opt` is off,
+//!    `data-wasm-opt="0"` in `www/page.html`): the names are still there, and no function of
+//!    the first section has yet been merged with an identical one of a later section, whose name
+//!    it would then carry into the rest;
+//! 2. both modules are printed as text and assembled again: the names of the functions the rest
+//!    imports from the first are shortened to `%0`, `%1`, … (they were the functions' full
+//!    names), every table export the page had points at a table of its type again (the splitter
+//!    points them all at the first table), and no name section is written;
+//! 3. each part is optimised by `wasm-opt -O`[`WASM_OPT_LEVEL`], as the whole module was;
+//! 4. the rest is written beside the page as `spiega-web-rest-<hash>.wasm`; the loader
+//!    (`split_loader.js`) is appended to wasm-bindgen's JavaScript with that name, and the
+//!    page's integrity hashes of the two changed files are written again.
+//!
+//! The splitter is binaryen's `wasm-split` from Debian's binaryen 108 (`cargo xtask setup`
+//! unpacks it into `.tools/binaryen-108`): the npm build of binaryen 132, which does the rest,
+//! ships without it. The 108 tools only split and print names; optimising and assembling use 132.
+
+use crate::setup;
+use base64::Engine;
+use sha2::{Digest, Sha384};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The level `wasm-opt` optimises the page's WebAssembly at: `z`, for size (the training
+/// kernels keep their speed: they come from the crates compiled at opt-level 3, and `wasm-opt`
+/// at `z` and at `3` gave the same samples a second in `cargo xtask bench`).
+pub const WASM_OPT_LEVEL: &str = "z";
+
+/// The figures' modules (`spiega_web::figures::…`) that stay in the first part: the playground
+/// and what every figure shares (the toolbar, sharing, exports, the "Try this" buttons). Every
+/// other figure's module goes to the rest.
+const FIRST_FIGURES: [&str; 8] = [
+    "playground",
+    "share",
+    "export",
+    "model_export",
+    "try_this",
+    "handoff",
+    "live_model",
+    "tools",
+];
+
+/// The lessons (`spiega_lessons::…`) that stay in the first part.
+const FIRST_LESSONS: [&str; 1] = ["playground"];
+
+/// The engine's layers (`spiega_nn::layer::…`) that only later sections use: they go to the rest.
+const LATER_LAYERS: [&str; 6] = [
+    "conv2d",
+    "attention",
+    "batch_norm",
+    "layer_norm",
+    "embedding",
+    "pool",
+];
+
+/// The loader appended to wasm-bindgen's JavaScript; `__REST_URL__` and `__TABLE__` are filled in.
+const LOADER: &str = include_str!("split_loader.js");
+
+/// The line of wasm-bindgen's JavaScript that makes the first part's imports; the placeholders
+/// are added to what it returns.
+const IMPORTS_LINE: &str = "const imports = __wbg_get_imports();";
+
+/// The module names a function's (demangled) name mentions after `prefix`: `a::b` in
+/// `<spiega_web::figures::gan::Figure as …>` gives `gan` for `spiega_web::figures::`.
+fn modules_after<'a>(name: &'a str, prefix: &str) -> Vec<&'a str> {
+    name.match_indices(prefix)
+        .filter_map(|(at, _)| {
+            let rest = &name[at + prefix.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            // A module is followed by `::`; a type or trait name directly after the prefix is
+            // not a module.
+            rest[end..].starts_with("::").then(|| &rest[..end])
+        })
+        .collect()
+}
+
+/// The modules whose functions go to the rest: the later sections' figures and lessons, and the
+/// engine layers only they use.
+struct Later {
+    /// Modules of `spiega_web::figures`.
+    figures: Vec<String>,
+    /// Modules of `spiega_lessons`.
+    lessons: Vec<String>,
+}
+
+impl Later {
+    /// Every module of the figures (`crates/web/src/figures`) and of the lessons
+    /// (`crates/lessons/src`) but those of the first part, read from the folders, so a figure
+    /// added later goes to the rest without a word here.
+    fn read(root: &Path) -> Result<Self, String> {
+        let modules = |dir: PathBuf, keep: &[&str]| -> Result<Vec<String>, String> {
+            let mut found = Vec::new();
+            for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+                let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+                let stem = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+                let module = path.is_dir() || path.extension().is_some_and(|e| e == "rs");
+                if module && !["mod", "lib"].contains(&stem) && !keep.contains(&stem) {
+                    found.push(stem.to_owned());
+                }
+            }
+            Ok(found)
+        };
+        Ok(Self {
+            figures: modules(
+                root.join("crates").join("web").join("src").join("figures"),
+                &FIRST_FIGURES,
+            )?,
+            lessons: modules(
+                root.join("crates").join("lessons").join("src"),
+                &FIRST_LESSONS,
+            )?,
+        })
+    }
+
+    /// Whether the function `name` goes to the rest: it names a later figure or lesson module
+    /// and no figure or lesson of the first part, or, naming no figure or lesson, only engine
+    /// layers that the later sections alone use. Everything else (the figures' shared code, the
+    /// engine, the charts, the standard library) stays in the first part.
+    fn moves_to_rest(&self, name: &str) -> bool {
+        let figures = modules_after(name, "spiega_web::figures::");
+        let lessons = modules_after(name, "spiega_lessons::");
+        if figures.iter().any(|m| FIRST_FIGURES.contains(m))
+            || lessons.iter().any(|m| FIRST_LESSONS.contains(m))
+        {
+            return false;
+        }
+        if figures.iter().any(|m| self.figures.iter().any(|f| f == m))
+            || lessons.iter().any(|m| self.lessons.iter().any(|l| l == m))
+        {
+            return true;
+        }
+        let layers = modules_after(name, "spiega_nn::layer::");
+        !layers.is_empty() && layers.iter().all(|m| LATER_LAYERS.contains(m))
+    }
+}
+
+/// A binaryen 108 tool from `.tools/binaryen-108` (with its library beside it).
+fn binaryen_108(root: &Path, tool: &str) -> Result<Command, String> {
+    let dir = setup::binaryen_108_dir(root);
+    let lib = setup::binaryen_108_lib(root)
+        .ok_or("binaryen 108 is not unpacked in .tools: run `cargo xtask setup`")?;
+    let mut c = Command::new(dir.join("usr").join("bin").join(tool));
+    c.current_dir(root).env("LD_LIBRARY_PATH", lib);
+    Ok(c)
+}
+
+/// Runs `cmd`, failing with its error output.
+fn run(what: &str, cmd: &mut Command) -> Result<String, String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("{what}: could not start: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "{what}: failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// The one file of `dir` whose name starts with `prefix` and ends with `suffix`.
+fn one_file(dir: &Path, prefix: &str, suffix: &str) -> Result<PathBuf, String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with(prefix) && name.ends_with(suffix) && !name.ends_with(".d.ts") {
+            found.push(path);
+        }
+    }
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(format!(
+            "expected one {prefix}…{suffix} in {}, found {}",
+            dir.display(),
+            found.len()
+        )),
+    }
+}
+
+/// The functions of a module as binaryen 108 prints them (`(func $name …`), in order.
+fn function_names(wat: &str) -> Vec<&str> {
+    wat.lines()
+        .filter_map(|l| l.strip_prefix(" (func $"))
+        .map(|l| l.split(' ').next().unwrap_or(l))
+        .collect()
+}
+
+/// The quoted string starting at the start of `s` (after its opening quote), up to the closing
+/// quote, escapes left as they are.
+fn quoted(s: &str) -> Option<&str> {
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '\\' => escaped = !escaped,
+            '"' if !escaped => return Some(&s[..i]),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+/// The element type (`funcref`, `externref`) of each table a module's text declares, by its
+/// `$id`. Binaryen 108 prints `externref` by its older name, `anyref`.
+fn table_types(wat: &str) -> HashMap<&str, &str> {
+    wat.lines()
+        .filter_map(|l| l.strip_prefix(" (table $"))
+        .filter_map(|l| {
+            let id = l.split(' ').next()?;
+            let kind = match l.trim_end_matches(')').rsplit(' ').next()? {
+                "anyref" => "externref",
+                kind => kind,
+            };
+            Some((id, kind))
+        })
+        .collect()
+}
+
+/// Each exported table of a module's text: its export name and the `$id` it points at.
+fn table_exports(wat: &str) -> Vec<(&str, &str)> {
+    wat.lines()
+        .filter_map(|l| l.strip_prefix(" (export \""))
+        .filter_map(|l| {
+            let name = quoted(l)?;
+            let id = l[name.len()..]
+                .strip_prefix("\" (table $")?
+                .trim_end_matches(')');
+            Some((name, id))
+        })
+        .collect()
+}
+
+/// The first part's text with its function exports named by the splitter (`"%…"`) renamed
+/// `%0`, `%1`, …, and each table export in `want` (export name → element type) pointed at the
+/// table of that type; with the renaming, to apply to the rest's imports.
+fn fix_first(
+    wat: &str,
+    want: &HashMap<String, String>,
+) -> Result<(String, HashMap<String, String>), String> {
+    let types = table_types(wat);
+    let mut renames = HashMap::new();
+    let mut out = String::with_capacity(wat.len());
+    for line in wat.lines() {
+        let mut line = line.to_owned();
+        if let Some(rest) = line.strip_prefix(" (export \"%")
+            && rest.contains("\" (func ")
+        {
+            let name = quoted(rest).ok_or("an export name without its closing quote")?;
+            let short = format!("%{}", renames.len());
+            renames.insert(format!("%{name}"), short.clone());
+            line = format!(" (export \"{short}{}", &rest[name.len()..]);
+        } else if let Some((name, id)) = table_exports(&line).first().copied()
+            && let Some(kind) = want.get(name)
+        {
+            let of_kind: Vec<&str> = types
+                .iter()
+                .filter(|(_, k)| *k == kind)
+                .map(|(id, _)| *id)
+                .collect();
+            let [right] = of_kind.as_slice() else {
+                return Err(format!(
+                    "{} tables of type {kind} after the split",
+                    of_kind.len()
+                ));
+            };
+            if *right != id {
+                line = format!(" (export \"{name}\" (table ${right}))");
+            }
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok((out, renames))
+}
+
+/// The rest's text with its imports from the first part renamed as [`fix_first`] renamed them;
+/// an error for an import that was not renamed.
+fn fix_rest(wat: &str, renames: &HashMap<String, String>) -> Result<String, String> {
+    let mut out = String::with_capacity(wat.len());
+    for line in wat.lines() {
+        let mut line = line.to_owned();
+        if let Some(rest) = line.strip_prefix(" (import \"primary\" \"%")
+            && rest.contains("\" (func ")
+        {
+            let name = quoted(rest).ok_or("an import name without its closing quote")?;
+            let short = renames.get(&format!("%{name}")).ok_or_else(|| {
+                format!("the rest imports %{name}, which the first part does not export")
+            })?;
+            line = format!(" (import \"primary\" \"{short}{}", &rest[name.len()..]);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The name under which the rest imports the first part's table of functions.
+fn function_table_import(wat: &str) -> Result<String, String> {
+    wat.lines()
+        .filter_map(|l| l.strip_prefix(" (import \"primary\" \""))
+        .find(|l| l.contains("\" (table ") && l.trim_end_matches(')').ends_with("funcref"))
+        .and_then(quoted)
+        .map(str::to_owned)
+        .ok_or_else(|| "the rest imports no table of functions".to_owned())
+}
+
+/// `html` with the `integrity` of the tag linking `./{file}` set to the SHA-384 of `bytes`; the
+/// same `html` when no tag links it or the tag has no integrity.
+fn reintegrate(html: &str, file: &str, bytes: &[u8]) -> String {
+    let Some(at) = html.find(&format!("href=\"./{file}\"")) else {
+        return html.to_owned();
+    };
+    let start = html[..at].rfind('<').unwrap_or(at);
+    let end = html[at..].find('>').map_or(html.len(), |e| at + e);
+    let tag = &html[start..end];
+    let Some(i) = tag.find("integrity=\"") else {
+        return html.to_owned();
+    };
+    let value = i + "integrity=\"".len();
+    let Some(close) = tag[value..].find('"') else {
+        return html.to_owned();
+    };
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes));
+    format!(
+        "{}{}sha384-{hash}{}",
+        &html[..start],
+        &tag[..value],
+        &html[start + value + close..]
+    )
+}
+
+/// The features a module uses, as binaryen's `--enable-…` flags.
+fn features(root: &Path, wasm: &Path) -> Result<Vec<String>, String> {
+    let printed = run(
+        "reading the module's features",
+        setup::command("wasm-opt", root)
+            .arg("--print-features")
+            .arg(wasm)
+            .args(["-o", "/dev/null"]),
+    )?;
+    Ok(printed
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("--enable-"))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Splits the staged release build's WebAssembly (see the file's notes); leaves a debug build
+/// as it is.
+pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
+    if std::env::var("TRUNK_PROFILE").as_deref() != Ok("release") {
+        println!("a debug build: the page's WebAssembly stays in one part");
+        return Ok(());
+    }
+    let work = root.join("target").join("split");
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    let wasm = one_file(staging, "spiega-web-", "_bg.wasm")?;
+    let glue = one_file(staging, "spiega-web-", ".js")?;
+
+    let whole_module = work.join("whole.wasm");
+    std::fs::copy(&wasm, &whole_module).map_err(|e| io(&wasm, e))?;
+    let enable = features(root, &whole_module)?;
+    let whole = run(
+        "printing the module's functions",
+        binaryen_108(root, "wasm-dis")?.arg(&whole_module),
+    )?;
+    let later = Later::read(root)?;
+    let moved: Vec<&str> = function_names(&whole)
+        .into_iter()
+        .filter(|n| later.moves_to_rest(n))
+        .collect();
+    if moved.is_empty() {
+        return Err(
+            "no function of a later section was found to move: were the names lost?".into(),
+        );
+    }
+    let tables: HashMap<String, String> = {
+        let types = table_types(&whole);
+        table_exports(&whole)
+            .into_iter()
+            .filter_map(|(name, id)| Some((name.to_owned(), (*types.get(id)?).to_owned())))
+            .collect()
+    };
+    let list = work.join("rest-functions.txt");
+    std::fs::write(&list, moved.join("\n") + "\n").map_err(|e| io(&list, e))?;
+    let (first, rest) = (work.join("first.wasm"), work.join("rest.wasm"));
+    run(
+        "wasm-split",
+        binaryen_108(root, "wasm-split")?
+            .arg(&whole_module)
+            .arg(format!("--split-funcs=@{}", list.display()))
+            .arg("-o1")
+            .arg(&first)
+            .arg("-o2")
+            .arg(&rest)
+            .arg("--export-prefix=%")
+            .arg("-g"),
+    )?;
+
+    let as_text = |module: &Path| {
+        run(
+            "printing a part",
+            setup::command("wasm-dis", root).arg(module),
+        )
+    };
+    // Assembled without names, then optimised apart.
+    let finish = |text: &str, name: &str| -> Result<Vec<u8>, String> {
+        let wat = work.join(format!("{name}.wat"));
+        let assembled = work.join(format!("{name}.assembled.wasm"));
+        let out = work.join(format!("{name}.out.wasm"));
+        std::fs::write(&wat, text).map_err(|e| io(&wat, e))?;
+        run(
+            &format!("assembling the {name} part"),
+            setup::command("wasm-as", root)
+                .args(&enable)
+                .arg(&wat)
+                .arg("-o")
+                .arg(&assembled),
+        )?;
+        run(
+            &format!("wasm-opt -O{WASM_OPT_LEVEL} on the {name} part"),
+            setup::command("wasm-opt", root)
+                .args(&enable)
+                .arg(format!("-O{WASM_OPT_LEVEL}"))
+                .arg(&assembled)
+                .arg("-o")
+                .arg(&out),
+        )?;
+        std::fs::read(&out).map_err(|e| io(&out, e))
+    };
+    let (first_text, renames) = fix_first(&as_text(&first)?, &tables)?;
+    let rest_text = fix_rest(&as_text(&rest)?, &renames)?;
+    let table = function_table_import(&rest_text)?;
+    let first_bytes = finish(&first_text, "first")?;
+    let rest_bytes = finish(&rest_text, "rest")?;
+
+    std::fs::write(&wasm, &first_bytes).map_err(|e| io(&wasm, e))?;
+    let rest_name = crate::assets::hashed_name("spiega-web-rest", "wasm", &rest_bytes);
+    let rest_path = staging.join(&rest_name);
+    std::fs::write(&rest_path, &rest_bytes).map_err(|e| io(&rest_path, e))?;
+
+    let js = std::fs::read_to_string(&glue).map_err(|e| io(&glue, e))?;
+    if !js.contains(IMPORTS_LINE) {
+        return Err(format!(
+            "{} has no `{IMPORTS_LINE}`: has wasm-bindgen changed its output?",
+            glue.display()
+        ));
+    }
+    let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let loader = LOADER
+        .replace("__REST_URL__", &quote(&format!("./{rest_name}")))
+        .replace("__TABLE__", &quote(&table));
+    let js = js.replace(
+        IMPORTS_LINE,
+        "const imports = spiegaWithPlaceholders(__wbg_get_imports());",
+    ) + &loader;
+    std::fs::write(&glue, &js).map_err(|e| io(&glue, e))?;
+
+    let page = staging.join("index.html");
+    let html = std::fs::read_to_string(&page).map_err(|e| io(&page, e))?;
+    let name = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_owned()
+    };
+    let html = reintegrate(&html, &name(&wasm), &first_bytes);
+    let html = reintegrate(&html, &name(&glue), js.as_bytes());
+    std::fs::write(&page, html).map_err(|e| io(&page, e))?;
+
+    println!(
+        "split the page's WebAssembly: {} functions moved to {rest_name}; first part {} KB, rest {} KB (gzip)",
+        moved.len(),
+        crate::gzip::size(&wasm)? / 1000,
+        crate::gzip::size(&rest_path)? / 1000,
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_sections_move_and_the_first_section_and_the_engine_stay() {
+        let later = Later::read(&crate::root()).unwrap();
+        assert!(later.figures.iter().any(|f| f == "gan"));
+        assert!(later.figures.iter().all(|f| f != "playground"));
+        let moves_to_rest = |name: &str| later.moves_to_rest(name);
+        for later in [
+            "spiega_web::figures::gan::GanFigure::draw::h01",
+            "<spiega_web::figures::scores::ScoresFigure\\20as\\20spiega_web::figures::Figure>::update::h1",
+            "spiega_lessons::transformer::Net::step::h2",
+            "<spiega_nn::layer::conv2d::Conv2d\\20as\\20spiega_nn::layer::Module>::forward::h3",
+            "spiega_web::figures::transformer::wire::\\7b\\7bclosure\\7d\\7d::h4",
+        ] {
+            assert!(moves_to_rest(later), "{later} should move");
+        }
+        for first in [
+            "spiega_web::figures::playground::figure::PlaygroundFigure::draw::h5",
+            "spiega_lessons::playground::export_code::Export::script::h6",
+            "<spiega_nn::layer::dense::Dense\\20as\\20spiega_nn::layer::Module>::backward::h7",
+            "spiega_web::figures::mount_all::h8",
+            "spiega_web::charts::line::draw::h9",
+            "matrixmultiply::gemm::gemm_loop::h10",
+            // Shared by a later figure and the first section: stays.
+            "spiega_web::figures::share::apply::<spiega_web::figures::gan::GanFigure>::h11",
+        ] {
+            assert!(!moves_to_rest(first), "{first} should stay");
+        }
+    }
+
+    #[test]
+    fn the_first_parts_exports_are_shortened_and_its_tables_pointed_right() {
+        let first = concat!(
+            " (table $0 10 10 funcref)\n",
+            " (table $1 4 externref)\n",
+            " (export \"__wbindgen_externrefs\" (table $0))\n",
+            " (export \"%table\" (table $0))\n",
+            " (export \"%core::sort::h1\" (func $7))\n",
+            " (export \"%Closure\\\\28\\\\22x\\\\22\\\\29\" (func $8))\n",
+        );
+        let want = HashMap::from([("__wbindgen_externrefs".to_owned(), "externref".to_owned())]);
+        let (fixed, renames) = fix_first(first, &want).unwrap();
+        assert!(fixed.contains(" (export \"__wbindgen_externrefs\" (table $1))"));
+        assert!(fixed.contains(" (export \"%table\" (table $0))"));
+        assert!(fixed.contains(" (export \"%0\" (func $7))"));
+        assert!(fixed.contains(" (export \"%1\" (func $8))"));
+        let rest = concat!(
+            " (import \"primary\" \"%table\" (table $t 10 10 funcref))\n",
+            " (import \"primary\" \"%Closure\\\\28\\\\22x\\\\22\\\\29\" (func $f (param i32)))\n",
+        );
+        let fixed_rest = fix_rest(rest, &renames).unwrap();
+        assert!(fixed_rest.contains(" (import \"primary\" \"%1\" (func $f (param i32)))"));
+        assert_eq!(function_table_import(&fixed_rest).unwrap(), "%table");
+        let unknown = " (import \"primary\" \"%other\" (func $g))\n";
+        assert!(fix_rest(unknown, &renames).is_err());
+    }
+
+    #[test]
+    fn integrity_is_rewritten_for_the_named_file_only() {
+        let html = "<link rel=\"modulepreload\" href=\"./a.js\" integrity=\"sha384-old\">\
+                    <link rel=\"preload\" href=\"./b.wasm\" integrity=\"sha384-keep\">";
+        let out = reintegrate(html, "a.js", b"new");
+        let expected = base64::engine::general_purpose::STANDARD.encode(Sha384::digest(b"new"));
+        assert!(out.contains(&format!("href=\"./a.js\" integrity=\"sha384-{expected}\">")));
+        assert!(out.contains("integrity=\"sha384-keep\""));
+        assert_eq!(reintegrate(html, "c.js", b"x"), html);
+    }
+}
