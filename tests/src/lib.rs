@@ -18,7 +18,7 @@ use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The result type of the harness: errors are messages that say what went wrong.
@@ -97,11 +97,33 @@ fn free_port() -> Result<u16> {
 /// copy is sent compressed, as a host sends its precompressed files.
 pub struct StaticServer {
     stop: Arc<AtomicBool>,
+    held: Arc<Held>,
     port: u16,
     thread: Option<std::thread::JoinHandle<()>>,
     /// The address pages are served at, e.g. `http://127.0.0.1:41234` or
     /// `http://127.0.0.1:41234/spiega`.
     pub base: String,
+}
+
+/// The files the server holds back: a request for a file whose name starts with the prefix
+/// waits, without an answer, until the prefix is cleared ([`StaticServer::release`]).
+#[derive(Default)]
+struct Held {
+    prefix: Mutex<Option<String>>,
+    released: Condvar,
+}
+
+impl Held {
+    /// Waits while `name` is held back.
+    fn wait_for(&self, name: &str) {
+        let mut prefix = self.prefix.lock().unwrap_or_else(|e| e.into_inner());
+        while prefix.as_deref().is_some_and(|p| name.starts_with(p)) {
+            prefix = self
+                .released
+                .wait(prefix)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
 }
 
 fn mime(path: &Path) -> &'static str {
@@ -119,8 +141,8 @@ fn mime(path: &Path) -> &'static str {
 }
 
 /// Reads one request from `stream` and answers with the file it names under `dir`, served at the
-/// path `prefix` (which starts and ends with `/`), or 404.
-fn respond(dir: &Path, prefix: &str, mut stream: TcpStream) {
+/// path `prefix` (which starts and ends with `/`), or 404; a file `held` back waits first.
+fn respond(dir: &Path, prefix: &str, held: &Held, mut stream: TcpStream) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
@@ -145,6 +167,7 @@ fn respond(dir: &Path, prefix: &str, mut stream: TcpStream) {
         None => (false, ""),
     };
     let rel = if rel.is_empty() { "index.html" } else { rel };
+    held.wait_for(rel);
     let file = dir.join(rel);
     // A compressed copy beside the file (`X.gz`, as a static host's precompressed files) is
     // sent instead when the browser takes gzip.
@@ -190,8 +213,10 @@ impl StaticServer {
         let listener = TcpListener::bind("127.0.0.1:0").map_err(err)?;
         let port = listener.local_addr().map_err(err)?.port();
         let stop = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(Held::default());
         let dir = dir.to_path_buf();
         let flag = Arc::clone(&stop);
+        let holding = Arc::clone(&held);
         let served = prefix.to_owned();
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -199,13 +224,14 @@ impl StaticServer {
                     break;
                 }
                 if let Ok(stream) = stream {
-                    let (dir, served) = (dir.clone(), served.clone());
-                    std::thread::spawn(move || respond(&dir, &served, stream));
+                    let (dir, served, held) = (dir.clone(), served.clone(), Arc::clone(&holding));
+                    std::thread::spawn(move || respond(&dir, &served, &held, stream));
                 }
             }
         });
         Ok(Self {
             stop,
+            held,
             port,
             thread: Some(thread),
             base: format!("http://127.0.0.1:{port}{}", prefix.trim_end_matches('/')),
@@ -214,9 +240,21 @@ impl StaticServer {
 }
 
 impl StaticServer {
+    /// Holds back every file whose name starts with `prefix` until [`StaticServer::release`].
+    pub fn hold(&self, prefix: &str) {
+        *self.held.prefix.lock().unwrap_or_else(|e| e.into_inner()) = Some(prefix.to_owned());
+    }
+
+    /// Answers the requests held back, and holds nothing from now on.
+    pub fn release(&self) {
+        *self.held.prefix.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.held.released.notify_all();
+    }
+
     /// Stops answering: the loopback port refuses every connection from now on, as a host
     /// that went away (a reader offline) does.
     pub fn stop(&mut self) {
+        self.release();
         self.stop.store(true, Ordering::SeqCst);
         // Wake the accept loop so it sees the flag, and wait until it has closed the port.
         let _ = TcpStream::connect(("127.0.0.1", self.port));
@@ -547,8 +585,42 @@ impl Page {
         Self::open_on(server, path, width, height).await
     }
 
+    /// Opens `path` of the built page with every file whose name starts with `held` held back by
+    /// the server until [`Page::release`]; waits only until the first chart has been drawn (the
+    /// page's `spiega:first-chart` mark), not for every figure.
+    pub async fn open_holding(held: &str, path: &str, width: u32, height: u32) -> Result<Self> {
+        let server = StaticServer::start(&dist())?;
+        server.hold(held);
+        let page = Self::connect(server, width, height).await?;
+        page.client
+            .goto(&format!("{}{}", page.base, path))
+            .await
+            .map_err(err)?;
+        page.wait_until(
+            "performance.getEntriesByName('spiega:first-chart').length > 0",
+            20,
+        )
+        .await?;
+        Ok(page)
+    }
+
+    /// Answers the requests [`Page::open_holding`] held back, and waits until every figure has
+    /// mounted.
+    pub async fn release(&self) -> Result<()> {
+        self.server.release();
+        self.wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
+            .await
+    }
+
     /// Opens `path` of the page that `server` serves (see [`Page::open`]).
     async fn open_on(server: StaticServer, path: &str, width: u32, height: u32) -> Result<Self> {
+        let page = Self::connect(server, width, height).await?;
+        page.goto(path).await?;
+        Ok(page)
+    }
+
+    /// Starts a browser at `width` × `height` for the page that `server` serves, on no page yet.
+    async fn connect(server: StaticServer, width: u32, height: u32) -> Result<Self> {
         let engine = Engine::current()?;
         let profile = std::env::temp_dir().join(format!(
             "spiega-e2e-{}-{}",
@@ -584,7 +656,6 @@ impl Page {
             _profile: profile,
         };
         page.set_viewport(width, height, false).await?;
-        page.goto(path).await?;
         Ok(page)
     }
 

@@ -129,3 +129,57 @@ fn without_the_rest_of_the_code_the_playground_runs_and_later_figures_say_why() 
         }
     });
 }
+
+/// JavaScript: each figure's `[id, aria-busy, what its first chart frame shows over itself]`.
+const LOADING: &str = "return [...document.querySelectorAll('[data-figure]')].map((f) => {
+    const frame = f.querySelector('.chart-frame');
+    return [f.id, f.getAttribute('aria-busy'),
+            frame ? getComputedStyle(frame, '::after').content : null]; });";
+
+/// JavaScript: where the GAN figure's top is in the window, px.
+const GAN_TOP: &str = "return document.querySelector('#fig-gan').getBoundingClientRect().top;";
+
+#[test]
+fn while_the_rest_is_on_its_way_later_figures_say_loading_and_the_view_stays() {
+    run(async {
+        let page = Page::open_holding("spiega-web-rest-", "/", 1280, 900).await?;
+        let waiting = page.js(LOADING).await?;
+        let waiting = waiting.as_array().cloned().unwrap_or_default();
+        assert!(waiting.len() > 20, "{waiting:?}");
+        let mut loading = 0;
+        for f in &waiting {
+            let id = f[0].as_str().unwrap_or("");
+            if id == "fig-playground" {
+                assert!(f[1].is_null(), "the playground waits: {f}");
+            } else {
+                assert_eq!(f[1], "true", "{id} is not marked busy: {f}");
+                if !f[2].is_null() {
+                    assert_eq!(f[2], "\"Loading…\"", "{id} shows {f}");
+                    loading += 1;
+                }
+            }
+        }
+        assert!(loading > 10, "only {loading} figures say they are loading");
+        // A reader who has scrolled to the GAN while the rest is on its way.
+        page.js("document.querySelector('#fig-gan').scrollIntoView({ block: 'start' }); return 0;")
+            .await?;
+        page.screenshot("code-parts-loading").await?;
+        let before = page.js(GAN_TOP).await?.as_f64().unwrap_or(f64::NAN);
+        page.release().await?;
+        let started = page.js(LOADING).await?;
+        for f in started.as_array().cloned().unwrap_or_default() {
+            assert!(f[1].is_null(), "{} is still busy: {f}", f[0]);
+            assert!(
+                f[2].is_null() || f[2] == "none",
+                "{} still says it is loading: {f}",
+                f[0]
+            );
+        }
+        let after = page.js(GAN_TOP).await?.as_f64().unwrap_or(f64::NAN);
+        assert!(
+            (after - before).abs() < 2.0,
+            "the figure in view moved from {before} to {after} px as the figures above it started"
+        );
+        page.finish().await
+    });
+}
