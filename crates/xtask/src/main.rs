@@ -22,7 +22,8 @@
 //!   shows a notice.
 //! - `soak [--seconds S]`: trains the playground in headless Chromium and fails if its memory grows.
 //! - `typeset [HTML...]`: turns the LaTeX in built pages into MathML.
-//! - `post-build`: run by Trunk after each build on its staged `index.html`: typesets the LaTeX,
+//! - `post-build`: run by Trunk after each build on its staged `index.html`: splits a release
+//!   build's WebAssembly in two (the playground's part and the rest, see `split.rs`), typesets the LaTeX,
 //!   writes the page's data files (the digits) under hashed names, then writes the page's Content-Security-Policy with the hashes of its inline script and styles,
 //!   and fills in the service worker's list of the build's files (the offline copy).
 //!
@@ -95,8 +96,9 @@ tasks:
   soak [--seconds S]    train the playground in headless Chromium for S seconds (default 120),
                         sampling WebAssembly memory and the JS heap; fails if either keeps growing
   typeset [HTML...]     typeset the LaTeX in built HTML as MathML (default: Trunk's staged index.html)
-  post-build            typeset Trunk's staged index.html, write its Content-Security-Policy and
-                        the service worker's list of files";
+  post-build            split a release build's WebAssembly in two, typeset Trunk's staged
+                        index.html, write its Content-Security-Policy and the service worker's
+                        list of files";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -81,7 +81,8 @@ fn staged_page() -> Result<PathBuf, String> {
     Ok(PathBuf::from(staging).join("index.html"))
 }
 
-/// Trunk's post-build step on the staged page: typesets its formulas, writes the data files
+/// Trunk's post-build step on the staged page: splits a release build's WebAssembly in two (see
+/// [`crate::split`]), typesets its formulas, writes the data files
 /// beside it under hashed names (see [`crate::assets`]), then writes its
 /// Content-Security-Policy (which must see the final inline script and formula styles), then
 /// fills in the offline copy's list of files (see [`crate::offline`]).
