@@ -30,9 +30,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The level `wasm-opt` optimises the page's WebAssembly at: `z`, for size (the training
-/// kernels keep their speed: they come from the crates compiled at opt-level 3, and `wasm-opt`
-/// at `z` and at `3` gave the same samples a second in `cargo xtask bench`).
+/// The level `wasm-opt` optimises the page's WebAssembly at: `z`, for size, the level the page
+/// has always used. The training kernels come from crates compiled at opt-level 3, and
+/// `cargo xtask bench` builds its own module at this same level, so its speeds are the page's.
 pub const WASM_OPT_LEVEL: &str = "z";
 
 /// The figures' modules (`spiega_web::figures::…`) that stay in the first part: the playground
