@@ -208,17 +208,10 @@ fn unpack_binaryen_108(root: &Path) -> Result<(), String> {
             .args(["download", "-q", "binaryen"]);
         c
     };
-    if run(
-        "downloading Debian's binaryen package (for wasm-split)",
-        &mut fetch(),
-    )
-    .is_err()
-    {
+    let what = "downloading Debian's binaryen package (for wasm-split)";
+    if run(what, &mut fetch()).is_err() {
         apt_update(root)?;
-        run(
-            "downloading Debian's binaryen package (for wasm-split)",
-            &mut fetch(),
-        )?;
+        run(what, &mut fetch())?;
     }
     let deb = std::fs::read_dir(&download)
         .map_err(|e| format!("{}: {e}", download.display()))?

@@ -155,8 +155,8 @@ fn binaryen_108(root: &Path, tool: &str) -> Result<Command, String> {
     Ok(c)
 }
 
-/// Runs `cmd`, failing with its error output.
-fn run(what: &str, cmd: &mut Command) -> Result<String, String> {
+/// Runs `cmd` and returns what it printed, or fails with its error output.
+fn stdout_of(what: &str, cmd: &mut Command) -> Result<String, String> {
     let out = cmd
         .output()
         .map_err(|e| format!("{what}: could not start: {e}"))?;
@@ -243,6 +243,22 @@ fn table_exports(wat: &str) -> Vec<(&str, &str)> {
         .collect()
 }
 
+/// `wat` with each line replaced by what `rewrite` makes of it (`None`: the line as it is).
+fn rewrite_lines(
+    wat: &str,
+    mut rewrite: impl FnMut(&str) -> Result<Option<String>, String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(wat.len());
+    for line in wat.lines() {
+        match rewrite(line)? {
+            Some(new) => out.push_str(&new),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// The first part's text with its function exports named by the splitter (`"%…"`) renamed
 /// `%0`, `%1`, …, and each table export in `want` (export name → element type) pointed at the
 /// table of that type; with the renaming, to apply to the rest's imports.
@@ -252,59 +268,57 @@ fn fix_first(
 ) -> Result<(String, HashMap<String, String>), String> {
     let types = table_types(wat);
     let mut renames = HashMap::new();
-    let mut out = String::with_capacity(wat.len());
-    for line in wat.lines() {
-        let mut line = line.to_owned();
+    let out = rewrite_lines(wat, |line| {
         if let Some(rest) = line.strip_prefix(" (export \"%")
             && rest.contains("\" (func ")
         {
             let name = quoted(rest).ok_or("an export name without its closing quote")?;
             let short = format!("%{}", renames.len());
-            renames.insert(format!("%{name}"), short.clone());
-            line = format!(" (export \"{short}{}", &rest[name.len()..]);
-        } else if let Some((name, id)) = table_exports(&line).first().copied()
-            && let Some(kind) = want.get(name)
-        {
-            let of_kind: Vec<&str> = types
-                .iter()
-                .filter(|(_, k)| *k == kind)
-                .map(|(id, _)| *id)
-                .collect();
-            let [right] = of_kind.as_slice() else {
-                return Err(format!(
-                    "{} tables of type {kind} after the split",
-                    of_kind.len()
-                ));
-            };
-            if *right != id {
-                line = format!(" (export \"{name}\" (table ${right}))");
-            }
+            let line = format!(" (export \"{short}{}", &rest[name.len()..]);
+            renames.insert(format!("%{name}"), short);
+            return Ok(Some(line));
         }
-        out.push_str(&line);
-        out.push('\n');
-    }
+        let Some((name, id)) = table_exports(line).first().copied() else {
+            return Ok(None);
+        };
+        let Some(kind) = want.get(name) else {
+            return Ok(None);
+        };
+        let of_kind: Vec<&str> = types
+            .iter()
+            .filter(|(_, k)| *k == kind)
+            .map(|(id, _)| *id)
+            .collect();
+        let [right] = of_kind.as_slice() else {
+            return Err(format!(
+                "{} tables of type {kind} after the split",
+                of_kind.len()
+            ));
+        };
+        Ok((*right != id).then(|| format!(" (export \"{name}\" (table ${right}))")))
+    })?;
     Ok((out, renames))
 }
 
 /// The rest's text with its imports from the first part renamed as [`fix_first`] renamed them;
 /// an error for an import that was not renamed.
 fn fix_rest(wat: &str, renames: &HashMap<String, String>) -> Result<String, String> {
-    let mut out = String::with_capacity(wat.len());
-    for line in wat.lines() {
-        let mut line = line.to_owned();
-        if let Some(rest) = line.strip_prefix(" (import \"primary\" \"%")
-            && rest.contains("\" (func ")
-        {
-            let name = quoted(rest).ok_or("an import name without its closing quote")?;
-            let short = renames.get(&format!("%{name}")).ok_or_else(|| {
-                format!("the rest imports %{name}, which the first part does not export")
-            })?;
-            line = format!(" (import \"primary\" \"{short}{}", &rest[name.len()..]);
-        }
-        out.push_str(&line);
-        out.push('\n');
-    }
-    Ok(out)
+    rewrite_lines(wat, |line| {
+        let Some(rest) = line
+            .strip_prefix(" (import \"primary\" \"%")
+            .filter(|rest| rest.contains("\" (func "))
+        else {
+            return Ok(None);
+        };
+        let name = quoted(rest).ok_or("an import name without its closing quote")?;
+        let short = renames.get(&format!("%{name}")).ok_or_else(|| {
+            format!("the rest imports %{name}, which the first part does not export")
+        })?;
+        Ok(Some(format!(
+            " (import \"primary\" \"{short}{}",
+            &rest[name.len()..]
+        )))
+    })
 }
 
 /// The name under which the rest imports the first part's table of functions.
@@ -344,7 +358,7 @@ fn reintegrate(html: &str, file: &str, bytes: &[u8]) -> String {
 
 /// The features a module uses, as binaryen's `--enable-…` flags.
 fn features(root: &Path, wasm: &Path) -> Result<Vec<String>, String> {
-    let printed = run(
+    let printed = stdout_of(
         "reading the module's features",
         setup::command("wasm-opt", root)
             .arg("--print-features")
@@ -372,12 +386,10 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
     let wasm = one_file(staging, "spiega-web-", "_bg.wasm")?;
     let glue = one_file(staging, "spiega-web-", ".js")?;
 
-    let whole_module = work.join("whole.wasm");
-    std::fs::copy(&wasm, &whole_module).map_err(|e| io(&wasm, e))?;
-    let enable = features(root, &whole_module)?;
-    let whole = run(
+    let enable = features(root, &wasm)?;
+    let whole = stdout_of(
         "printing the module's functions",
-        binaryen_108(root, "wasm-dis")?.arg(&whole_module),
+        binaryen_108(root, "wasm-dis")?.arg(&wasm),
     )?;
     let later = Later::read(root)?;
     let moved: Vec<&str> = function_names(&whole)
@@ -399,10 +411,10 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
     let list = work.join("rest-functions.txt");
     std::fs::write(&list, moved.join("\n") + "\n").map_err(|e| io(&list, e))?;
     let (first, rest) = (work.join("first.wasm"), work.join("rest.wasm"));
-    run(
+    stdout_of(
         "wasm-split",
         binaryen_108(root, "wasm-split")?
-            .arg(&whole_module)
+            .arg(&wasm)
             .arg(format!("--split-funcs=@{}", list.display()))
             .arg("-o1")
             .arg(&first)
@@ -413,7 +425,7 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
     )?;
 
     let as_text = |module: &Path| {
-        run(
+        stdout_of(
             "printing a part",
             setup::command("wasm-dis", root).arg(module),
         )
@@ -424,7 +436,7 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
         let assembled = work.join(format!("{name}.assembled.wasm"));
         let out = work.join(format!("{name}.out.wasm"));
         std::fs::write(&wat, text).map_err(|e| io(&wat, e))?;
-        run(
+        stdout_of(
             &format!("assembling the {name} part"),
             setup::command("wasm-as", root)
                 .args(&enable)
@@ -432,7 +444,7 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
                 .arg("-o")
                 .arg(&assembled),
         )?;
-        run(
+        stdout_of(
             &format!("wasm-opt -O{WASM_OPT_LEVEL} on the {name} part"),
             setup::command("wasm-opt", root)
                 .args(&enable)

@@ -88,17 +88,13 @@ fn staged_page() -> Result<PathBuf, String> {
 /// fills in the offline copy's list of files (see [`crate::offline`]).
 pub fn post_build() -> Result<(), String> {
     let file = staged_page()?;
-    // First, so the page read below carries the integrity hashes of the split files.
-    crate::split::split_page(
-        &crate::root(),
-        file.parent()
-            .ok_or_else(|| format!("{} has no folder", file.display()))?,
-    )?;
-    let html = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let (typeset, n) = typeset_html(&html).map_err(|e| format!("{}: {e}", file.display()))?;
     let staging = file
         .parent()
         .ok_or_else(|| format!("{} has no folder", file.display()))?;
+    // First, so the page read below carries the integrity hashes of the split files.
+    crate::split::split_page(&crate::root(), staging)?;
+    let html = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (typeset, n) = typeset_html(&html).map_err(|e| format!("{}: {e}", file.display()))?;
     let typeset = crate::assets::write_assets(staging, &typeset)?;
     let secured =
         crate::csp::secure_html(&typeset).map_err(|e| format!("{}: {e}", file.display()))?;

@@ -182,8 +182,7 @@ pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
         Err(why) => {
             for (name, _, el) in far {
                 el.remove_attribute("aria-busy").ok();
-                web_sys::console::error_1(&format!("figure {name}: {why}").into());
-                dom::show_figure_error(&el, &WebError::Asset(why.clone()));
+                cannot_start(name, &el, &WebError::Asset(why.clone()));
             }
             finish_when_data_arrive(Box::new(then));
         }
@@ -243,11 +242,14 @@ fn mount_one(doc: &Document, (name, mount, el): Pending) {
                 mark("spiega:first-chart");
             }
         }
-        Err(e) => {
-            web_sys::console::error_1(&format!("figure {name}: {e}").into());
-            dom::show_figure_error(&el, &e);
-        }
+        Err(e) => cannot_start(name, &el, &e),
     }
+}
+
+/// Tells the console, and the reader in the figure's place, why the figure `name` did not start.
+fn cannot_start(name: &str, el: &Element, why: &WebError) {
+    web_sys::console::error_1(&format!("figure {name}: {why}").into());
+    dom::show_figure_error(el, why);
 }
 
 /// Marks the page and calls `then` now if no figure waits for its data, or else when the last
@@ -271,10 +273,7 @@ fn wait_for_digits(doc: &Document, (name, mount, el): Pending) {
         el.remove_attribute("aria-busy").ok();
         match arrived {
             Ok(()) => mount_one(&doc, (name, mount, el)),
-            Err(why) => {
-                web_sys::console::error_1(&format!("figure {name}: {why}").into());
-                dom::show_figure_error(&el, &WebError::Asset(why));
-            }
+            Err(why) => cannot_start(name, &el, &WebError::Asset(why)),
         }
         let then = WAITING.with_borrow_mut(|w| {
             w.0 -= 1;
