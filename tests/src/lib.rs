@@ -592,10 +592,7 @@ impl Page {
         let server = StaticServer::start(&dist())?;
         server.hold(held);
         let page = Self::connect(server, width, height).await?;
-        page.client
-            .goto(&format!("{}{}", page.base, path))
-            .await
-            .map_err(err)?;
+        page.navigate(path).await?;
         page.wait_until(
             "performance.getEntriesByName('spiega:first-chart').length > 0",
             20,
@@ -608,8 +605,7 @@ impl Page {
     /// mounted.
     pub async fn release(&self) -> Result<()> {
         self.server.release();
-        self.wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
-            .await
+        self.wait_started().await
     }
 
     /// Opens `path` of the page that `server` serves (see [`Page::open`]).
@@ -661,11 +657,26 @@ impl Page {
 
     /// Navigates to `path` on the served page and waits until every figure has mounted.
     pub async fn goto(&self, path: &str) -> Result<()> {
+        self.navigate(path).await?;
+        self.wait_started().await?;
+        if self.engine == Engine::WebKit {
+            self.js(ERROR_HOOK).await?;
+        }
+        Ok(())
+    }
+
+    /// Navigates to `path` on the served page, keeping the errors the page being left caught.
+    async fn navigate(&self, path: &str) -> Result<()> {
         self.keep_hooked_errors().await?;
         self.client
             .goto(&format!("{}{}", self.base, path))
             .await
-            .map_err(err)?;
+            .map_err(err)
+    }
+
+    /// Waits until every figure has mounted (the page's `data-spiega="ready"`); if that does not
+    /// come, says what the page loaded and what its console said.
+    async fn wait_started(&self) -> Result<()> {
         if let Err(e) = self
             .wait_until("document.documentElement.dataset.spiega === 'ready'", 20)
             .await
@@ -678,9 +689,6 @@ impl Page {
             return Err(format!(
                 "the page did not start: {e}\nloaded: {loaded}\nconsole:\n{console}"
             ));
-        }
-        if self.engine == Engine::WebKit {
-            self.js(ERROR_HOOK).await?;
         }
         Ok(())
     }
