@@ -151,11 +151,17 @@ pub fn when_rest_of_code(then: impl FnOnce(std::result::Result<(), String>) + 's
         then(Ok(()));
         return;
     };
+    // The loader's error names what failed ("the rest of the page's code could not be loaded
+    // (HTTP 404)"); anything else thrown is named as the browser's.
     let failed = |e: wasm_bindgen::JsValue| {
-        format!(
-            "the rest of the page's code could not be loaded ({}); reloading the page may help",
-            WebError::from(e)
-        )
+        let why = match e.dyn_ref::<js_sys::Error>() {
+            Some(error) => String::from(error.message()),
+            None => format!(
+                "the rest of the page's code could not be loaded ({})",
+                WebError::from(e)
+            ),
+        };
+        format!("{why}; reloading the page may help")
     };
     let promise = load
         .call0(&wasm_bindgen::JsValue::NULL)

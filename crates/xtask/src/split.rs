@@ -4,8 +4,10 @@
 //!
 //! Run first by `post-build` on Trunk's staged release build (a debug build is left whole):
 //! 1. every function whose name places it in a later section ([`Later::moves_to_rest`]) is
-//!    listed, and binaryen's `wasm-split` moves those to a second module. The first module keeps
-//!    a placeholder import for each, which the loader below answers until the rest is attached.
+//!    listed, with every function that only those call ([`called_only_from`], read from the
+//!    module's call graph), and binaryen's `wasm-split` moves them to a second module. The first
+//!    module keeps a placeholder import for each, which the loader below answers until the rest
+//!    is attached.
 //!    This runs on wasm-bindgen's module before any optimisation (Trunk's `wasm-opt` is off,
 //!    `data-wasm-opt="0"` in `www/page.html`): the names are still there, and no function of
 //!    the first section has yet been merged with an identical one of a later section, whose name
@@ -60,6 +62,16 @@ const LATER_LAYERS: [&str; 6] = [
     "layer_norm",
     "embedding",
     "pool",
+];
+
+/// Parts of the first section's code, and of the engine, that only a reader's action or a later
+/// section runs (their own functions, named by the path they start with): the playground's model
+/// files and exported scripts (Export model, Import model) and the stemmer of the ROUGE section.
+/// A press before the rest has come waits for it (the placeholder fetches it), then works.
+const LATER_PATHS: [&str; 3] = [
+    "spiega_lessons::playground::model_file::",
+    "spiega_lessons::playground::export_code::",
+    "spiega_nn::metrics::porter::",
 ];
 
 /// The loader appended to wasm-bindgen's JavaScript; `__REST_URL__` and `__TABLE__` are filled in.
@@ -128,6 +140,12 @@ impl Later {
     /// layers that the later sections alone use. Everything else (the figures' shared code, the
     /// engine, the charts, the standard library) stays in the first part.
     fn moves_to_rest(&self, name: &str) -> bool {
+        if LATER_PATHS
+            .iter()
+            .any(|p| name.trim_start_matches('<').starts_with(p))
+        {
+            return true;
+        }
         let figures = modules_after(name, "spiega_web::figures::");
         let lessons = modules_after(name, "spiega_lessons::");
         if figures.iter().any(|m| FIRST_FIGURES.contains(m))
@@ -191,11 +209,71 @@ fn one_file(dir: &Path, prefix: &str, suffix: &str) -> Result<PathBuf, String> {
     }
 }
 
+/// The name at the start of `s`, as binaryen 108 prints names (escaped, so it ends at white
+/// space or a closing parenthesis).
+fn name_token(s: &str) -> Option<&str> {
+    s.split(|c: char| c.is_whitespace() || c == ')').next()
+}
+
 /// The functions of a module as binaryen 108 prints them (`(func $name …`), in order.
 fn function_names(wat: &str) -> Vec<&str> {
     wat.lines()
         .filter_map(|l| l.strip_prefix(" (func $"))
-        .map(|l| l.split(' ').next().unwrap_or(l))
+        .filter_map(name_token)
+        .collect()
+}
+
+/// What else goes to the rest with `moved`: every function that only moving functions call,
+/// added until nothing changes, in the module's order. A function named by a table, an export,
+/// the start or a global can be called from anywhere and stays, as does one nothing calls. What
+/// this adds is code the later sections alone use (the engine's scores, ROUGE, the sequence
+/// tasks, their generic helpers): the first part cannot call it, so it costs the first figure
+/// nothing to leave it out.
+fn called_only_from<'a>(wat: &'a str, moved: &[&'a str]) -> Vec<&'a str> {
+    use std::collections::{HashMap, HashSet};
+    let mut named_elsewhere: HashSet<&str> = HashSet::new();
+    let mut callers: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut current = None;
+    for line in wat.lines() {
+        if let Some(header) = line.strip_prefix(" (func $") {
+            current = name_token(header);
+        } else if line.starts_with(" (") {
+            current = None;
+            named_elsewhere.extend(line.split('$').skip(1).filter_map(name_token));
+        } else if let Some(caller) = current {
+            for site in ["(call $", "(return_call $", "(ref.func $"] {
+                for (at, _) in line.match_indices(site) {
+                    if let Some(callee) = name_token(&line[at + site.len()..]) {
+                        callers.entry(callee).or_default().insert(caller);
+                    }
+                }
+            }
+        }
+    }
+    let mut going: HashSet<&str> = moved.iter().copied().collect();
+    let functions = function_names(wat);
+    let mut added = Vec::new();
+    loop {
+        let more: Vec<&str> = functions
+            .iter()
+            .copied()
+            .filter(|f| !going.contains(f) && !named_elsewhere.contains(f))
+            .filter(|f| {
+                callers
+                    .get(f)
+                    .is_some_and(|c| c.iter().all(|caller| going.contains(caller)))
+            })
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        going.extend(more.iter().copied());
+        added.extend(more);
+    }
+    let added: HashSet<&str> = added.into_iter().collect();
+    functions
+        .into_iter()
+        .filter(|f| added.contains(f))
         .collect()
 }
 
@@ -392,7 +470,7 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
         binaryen_108(root, "wasm-dis")?.arg(&wasm),
     )?;
     let later = Later::read(root)?;
-    let moved: Vec<&str> = function_names(&whole)
+    let mut moved: Vec<&str> = function_names(&whole)
         .into_iter()
         .filter(|n| later.moves_to_rest(n))
         .collect();
@@ -401,6 +479,8 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
             "no function of a later section was found to move: were the names lost?".into(),
         );
     }
+    let named = moved.len();
+    moved.extend(called_only_from(&whole, &moved));
     let tables: HashMap<String, String> = {
         let types = table_types(&whole);
         table_exports(&whole)
@@ -496,8 +576,9 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
     std::fs::write(&page, html).map_err(|e| io(&page, e))?;
 
     println!(
-        "split the page's WebAssembly: {} functions moved to {rest_name}; first part {} KB, rest {} KB (gzip)",
+        "split the page's WebAssembly: {} functions moved to {rest_name} ({named} by their section, {} because only those call them); first part {} KB, rest {} KB (gzip)",
         moved.len(),
+        moved.len() - named,
         crate::gzip::size(&wasm)? / 1000,
         crate::gzip::size(&rest_path)? / 1000,
     );
@@ -520,12 +601,15 @@ mod tests {
             "spiega_lessons::transformer::Net::step::h2",
             "<spiega_nn::layer::conv2d::Conv2d\\20as\\20spiega_nn::layer::Module>::forward::h3",
             "spiega_web::figures::transformer::wire::\\7b\\7bclosure\\7d\\7d::h4",
+            "spiega_lessons::playground::export_code::Export::script::h6",
+            "<spiega_lessons::playground::model_file::ModelFile\\20as\\20serde_core::de::Deserialize>::deserialize::h12",
         ] {
             assert!(moves_to_rest(later), "{later} should move");
         }
         for first in [
             "spiega_web::figures::playground::figure::PlaygroundFigure::draw::h5",
-            "spiega_lessons::playground::export_code::Export::script::h6",
+            "spiega_lessons::playground::Playground::step::h6",
+            "<spiega_web::figures::playground::figure::PlaygroundFigure\\20as\\20spiega_web::figures::Figure>::model_export::h13",
             "<spiega_nn::layer::dense::Dense\\20as\\20spiega_nn::layer::Module>::backward::h7",
             "spiega_web::figures::mount_all::h8",
             "spiega_web::charts::line::draw::h9",
@@ -535,6 +619,50 @@ mod tests {
         ] {
             assert!(!moves_to_rest(first), "{first} should stay");
         }
+    }
+
+    #[test]
+    fn what_only_moving_functions_call_moves_with_them() {
+        let wat = concat!(
+            " (type $0 (func))\n",
+            " (global $g funcref (ref.func $kept_by_global))\n",
+            " (elem (table $0) (i32.const 1) func $in_table)\n",
+            " (export \"run\" (func $first))\n",
+            " (func $first\n",
+            "  (call $shared)\n",
+            "  (call_indirect (type $0) (i32.const 1))\n",
+            " )\n",
+            " (func $later\n",
+            "  (call $shared)\n",
+            "  (call $only_later)\n",
+            "  (call $in_table)\n",
+            "  (call $kept_by_global)\n",
+            "  (drop (ref.func $referenced_by_later))\n",
+            " )\n",
+            " (func $only_later\n",
+            "  (return_call $helper\\20of\\20only_later)\n",
+            " )\n",
+            " (func $helper\\20of\\20only_later)\n",
+            " (func $referenced_by_later\n",
+            " )\n",
+            " (func $shared\n",
+            " )\n",
+            " (func $in_table\n",
+            " )\n",
+            " (func $kept_by_global\n",
+            " )\n",
+            " (func $called_by_nobody\n",
+            " )\n",
+        );
+        assert_eq!(
+            called_only_from(wat, &["later"]),
+            [
+                "only_later",
+                "helper\\20of\\20only_later",
+                "referenced_by_later"
+            ]
+        );
+        assert!(called_only_from(wat, &[]).is_empty());
     }
 
     #[test]

@@ -48,15 +48,13 @@ globalThis.spiegaLoadRest = () => {
     if (spiegaRest !== null) return Promise.resolve();
     spiegaRestLoading ??= fetch(spiegaRestUrl)
         .then((response) => {
-            if (!response.ok) {
-                throw new Error(`the rest of the page's code could not be loaded (HTTP ${response.status})`);
-            }
+            if (!response.ok) throw new Error(`HTTP ${response.status}`);
             return WebAssembly.compileStreaming(response);
         })
         .then(spiegaAttachRest)
         .catch((e) => {
             spiegaRestLoading = null;
-            throw e;
+            throw new Error(`the rest of the page's code could not be loaded (${e?.message ?? e})`);
         });
     return spiegaRestLoading;
 };

@@ -137,7 +137,22 @@ fn without_the_rest_of_the_code_the_playground_runs_and_later_figures_say_why() 
                 );
             }
         }
-        // The playground still trains.
+        // "Export model" needs the rest (the scripts are written there): it says why it
+        // cannot save, and the playground, which it borrowed, still trains.
+        page.click("#fig-playground button[data-export=model]")
+            .await?;
+        let said = "document.querySelector('#fig-playground .model-status').textContent";
+        if let Err(e) = page
+            .wait_until(
+                &format!(
+                    "{said} === 'Could not save: the rest of the page\\'s code could not be loaded (HTTP 404); reloading the page may help.'"
+                ),
+                10,
+            )
+            .await
+        {
+            return Err(format!("{e}; it says {:?}", page.js(&format!("return {said};")).await?));
+        }
         page.click_role("#fig-playground", "epoch").await?;
         page.click_role("#fig-playground", "epoch").await?;
         page.wait_state("#fig-playground", "s.epoch >= 2", 10)

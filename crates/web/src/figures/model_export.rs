@@ -4,7 +4,12 @@
 //! are the figure's own ([`Figure::model_export`], [`Figure::import_model`]); this file knows no
 //! particular figure. A file that cannot be read is refused with a message naming the problem,
 //! and nothing the reader had changes.
+//!
+//! The code that writes scripts and reads model files is in the rest of the page's code
+//! (ARCHITECTURE.md, "The page's code comes in two parts"), so both presses first wait for it
+//! ([`assets::when_rest_of_code`]); if it cannot be had, the status line says so.
 
+use crate::assets;
 use crate::dom;
 use crate::download;
 use crate::error::{Result, WebError};
@@ -74,19 +79,24 @@ fn add_export(
     bar.append_child(&export)?;
     let (f, status_el) = (Rc::clone(fig), status.clone());
     dom::on(&export, "click", move |_| {
-        let choice = menu.value();
-        let result = match f.try_borrow_mut() {
-            Ok(mut fig) => match fig.model_export() {
-                Some(Ok(e)) => save(&e, &choice),
-                Some(Err(e)) => Err(e),
-                None => Err(WebError::Browser("this figure has no model".into())),
-            },
-            Err(_) => Err(WebError::Browser("the figure is busy; try again".into())),
-        };
-        match result {
-            Ok(said) => dom::set_text(&status_el, &said),
-            Err(e) => dom::set_text(&status_el, &format!("Could not save: {e}.")),
-        }
+        let (f, status_el, choice) = (Rc::clone(&f), status_el.clone(), menu.value());
+        // The scripts and model files are written by the rest of the page's code.
+        assets::when_rest_of_code(move |arrived| {
+            let result = arrived
+                .map_err(WebError::Asset)
+                .and_then(|()| match f.try_borrow_mut() {
+                    Ok(mut fig) => match fig.model_export() {
+                        Some(Ok(e)) => save(&e, &choice),
+                        Some(Err(e)) => Err(e),
+                        None => Err(WebError::Browser("this figure has no model".into())),
+                    },
+                    Err(_) => Err(WebError::Browser("the figure is busy; try again".into())),
+                });
+            match result {
+                Ok(said) => dom::set_text(&status_el, &said),
+                Err(e) => dom::set_text(&status_el, &format!("Could not save: {e}.")),
+            }
+        });
     })?;
     Ok(())
 }
@@ -125,9 +135,15 @@ fn add_import(bar: &Element, fig: &Rc<RefCell<dyn Figure>>, status: &Element) ->
         }
         let f2 = Rc::clone(&f);
         dom::read_text_file(&file, move |text| {
-            if let Ok(mut fig) = f2.try_borrow_mut() {
-                fig.import_model(Ok(&text));
-            }
+            // Model files are read by the rest of the page's code.
+            assets::when_rest_of_code(move |arrived| {
+                if let Ok(mut fig) = f2.try_borrow_mut() {
+                    match arrived {
+                        Ok(()) => fig.import_model(Ok(&text)),
+                        Err(why) => fig.import_model(Err(WebError::Asset(why))),
+                    }
+                }
+            });
         });
         field.set_value("");
     })?;
