@@ -237,17 +237,24 @@ fn called_only_from<'a>(wat: &'a str, moved: &[&'a str]) -> Vec<&'a str> {
     for line in wat.lines() {
         if let Some(header) = line.strip_prefix(" (func $") {
             current = name_token(header);
-        } else if line.starts_with(" (") {
+            continue;
+        }
+        if line.starts_with(" (") {
             current = None;
-            named_elsewhere.extend(line.split('$').skip(1).filter_map(name_token));
-        } else if let Some(caller) = current {
-            for site in ["(call $", "(return_call $", "(ref.func $"] {
-                for (at, _) in line.match_indices(site) {
-                    if let Some(callee) = name_token(&line[at + site.len()..]) {
-                        callers.entry(callee).or_default().insert(caller);
+        }
+        match current {
+            Some(caller) => {
+                for site in ["(call $", "(return_call $", "(ref.func $"] {
+                    for (at, _) in line.match_indices(site) {
+                        if let Some(callee) = name_token(&line[at + site.len()..]) {
+                            callers.entry(callee).or_default().insert(caller);
+                        }
                     }
                 }
             }
+            // Outside every function (a table's elements, an export, the start, a global, on
+            // one line or more), any name counts.
+            None => named_elsewhere.extend(line.split('$').skip(1).filter_map(name_token)),
         }
     }
     let mut going: HashSet<&str> = moved.iter().copied().collect();
@@ -626,7 +633,8 @@ mod tests {
         let wat = concat!(
             " (type $0 (func))\n",
             " (global $g funcref (ref.func $kept_by_global))\n",
-            " (elem (table $0) (i32.const 1) func $in_table)\n",
+            " (elem (table $0) (i32.const 1) func\n",
+            "  $in_table)\n",
             " (export \"run\" (func $first))\n",
             " (func $first\n",
             "  (call $shared)\n",
