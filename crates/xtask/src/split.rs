@@ -28,7 +28,7 @@
 use crate::setup;
 use base64::Engine;
 use sha2::{Digest, Sha384};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -67,7 +67,8 @@ const LATER_LAYERS: [&str; 6] = [
 /// Parts of the first section's code, and of the engine, that only a reader's action or a later
 /// section runs (their own functions, named by the path they start with): the playground's model
 /// files and exported scripts (Export model, Import model) and the stemmer of the ROUGE section.
-/// A press before the rest has come waits for it (the placeholder fetches it), then works.
+/// Export model and Import model wait for the rest before they run
+/// (`figures/model_export.rs`); the stemmer runs only from the ROUGE figure.
 const LATER_PATHS: [&str; 3] = [
     "spiega_lessons::playground::model_file::",
     "spiega_lessons::playground::export_code::",
@@ -230,7 +231,6 @@ fn function_names(wat: &str) -> Vec<&str> {
 /// tasks, their generic helpers): the first part cannot call it, so it costs the first figure
 /// nothing to leave it out.
 fn called_only_from<'a>(wat: &'a str, moved: &[&'a str]) -> Vec<&'a str> {
-    use std::collections::{HashMap, HashSet};
     let mut named_elsewhere: HashSet<&str> = HashSet::new();
     let mut callers: HashMap<&str, HashSet<&str>> = HashMap::new();
     let mut current = None;
@@ -257,9 +257,9 @@ fn called_only_from<'a>(wat: &'a str, moved: &[&'a str]) -> Vec<&'a str> {
             None => named_elsewhere.extend(line.split('$').skip(1).filter_map(name_token)),
         }
     }
-    let mut going: HashSet<&str> = moved.iter().copied().collect();
+    let named: HashSet<&str> = moved.iter().copied().collect();
+    let mut going = named.clone();
     let functions = function_names(wat);
-    let mut added = Vec::new();
     loop {
         let more: Vec<&str> = functions
             .iter()
@@ -274,13 +274,11 @@ fn called_only_from<'a>(wat: &'a str, moved: &[&'a str]) -> Vec<&'a str> {
         if more.is_empty() {
             break;
         }
-        going.extend(more.iter().copied());
-        added.extend(more);
+        going.extend(more);
     }
-    let added: HashSet<&str> = added.into_iter().collect();
     functions
         .into_iter()
-        .filter(|f| added.contains(f))
+        .filter(|f| going.contains(f) && !named.contains(f))
         .collect()
 }
 

@@ -151,7 +151,10 @@ fn without_the_rest_of_the_code_the_playground_runs_and_later_figures_say_why() 
             )
             .await
         {
-            return Err(format!("{e}; it says {:?}", page.js(&format!("return {said};")).await?));
+            return Err(format!(
+                "{e}; it says {:?}",
+                page.text("#fig-playground .model-status").await?
+            ));
         }
         page.click_role("#fig-playground", "epoch").await?;
         page.click_role("#fig-playground", "epoch").await?;
