@@ -213,3 +213,44 @@ fn while_the_rest_is_on_its_way_later_figures_say_loading_and_the_view_stays() {
         page.finish().await
     });
 }
+
+/// JavaScript: every figure's `[id, height in px]`.
+const HEIGHTS: &str = "return [...document.querySelectorAll('[data-figure]')]
+    .map((f) => [f.id, f.getBoundingClientRect().height]);";
+
+#[test]
+fn a_later_figure_keeps_its_height_when_it_starts() {
+    for width in [1280, 390] {
+        run(async {
+            let page = Page::open_holding("spiega-web-rest-", "/", width, 900).await?;
+            let waiting = page.js(HEIGHTS).await?;
+            page.release().await?;
+            let started = page.js(HEIGHTS).await?;
+            let (Some(waiting), Some(started)) = (waiting.as_array(), started.as_array()) else {
+                return Err(format!("no heights: {waiting} / {started}"));
+            };
+            assert!(
+                waiting.len() > 20 && waiting.len() == started.len(),
+                "{waiting:?} / {started:?}"
+            );
+            let moved: Vec<String> = waiting
+                .iter()
+                .zip(started)
+                .filter_map(|(w, s)| match (w[1].as_f64(), s[1].as_f64()) {
+                    // Not collapsed while it waits, and the same height once started.
+                    (Some(before), Some(after))
+                        if before >= 100.0 && (after - before).abs() < 2.0 =>
+                    {
+                        None
+                    }
+                    _ => Some(format!("{}: {} → {} px", w[0], w[1], s[1])),
+                })
+                .collect();
+            assert!(
+                moved.is_empty(),
+                "at {width} px, these figures changed height as they started: {moved:?}"
+            );
+            page.finish().await
+        });
+    }
+}

@@ -85,6 +85,7 @@ pub fn chart_name(role: &str) -> Option<&'static str> {
         "points" => "Training points",
         "pooled" => "Pooled map",
         "pr" => "Precision-recall curve",
+        "rate-chart" => "Learning rate per step",
         "residuals" => "Residuals",
         "roc" => "ROC curve",
         _ => return None,
@@ -110,11 +111,13 @@ pub fn short_name(label: &str) -> String {
     format!("{cut}…")
 }
 
-/// Adds the export buttons for figure `name` (root `figure`) to its toolbar `bar`.
+/// Adds the export buttons for figure `name` (root `figure`) to its toolbar `bar`: one for its
+/// charts, and "Save data as CSV" when it keeps `data`.
 pub fn add(
     bar: &Element,
     figure: &Element,
     name: &str,
+    data: bool,
     fig: &Rc<RefCell<dyn Figure>>,
 ) -> Result<()> {
     let canvases: Vec<HtmlCanvasElement> = dom::query_all(figure, "canvas[role=\"img\"]")?
@@ -143,7 +146,7 @@ pub fn add(
             report(&status_el, result);
         })?;
     }
-    if fig.try_borrow().is_ok_and(|f| f.csv().is_some()) {
+    if data {
         let button = tool_button("Save data as CSV", "csv")?;
         bar.append_child(&button)?;
         let (f, file, status_el) = (
@@ -154,7 +157,9 @@ pub fn add(
         dom::on(&button, "click", move |_| {
             let result = match f.try_borrow().ok().and_then(|f| f.csv()) {
                 Some(text) => download::save_text(&file, "text/csv", &text),
-                None => Err(WebError::Browser("the figure is busy; try again".into())),
+                None => Err(WebError::Browser(
+                    "the figure has nothing to save yet, or is busy; try again".into(),
+                )),
             };
             report(&status_el, result);
         })?;

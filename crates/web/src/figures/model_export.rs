@@ -1,4 +1,4 @@
-//! The toolbar's model tools, for a figure that has a network ([`Figure::exports_model`]): a
+//! The toolbar's model tools, for a figure that has a network (its [`ModelFile`] in the figures' table): a
 //! menu of formats, "Export model" (a NumPy, PyTorch or Keras script, or a model file in JSON,
 //! `docs/model-format.md`) and "Import model" (a model file). What is saved and what is loaded
 //! are the figure's own ([`Figure::model_export`], [`Figure::import_model`]); this file knows no
@@ -13,7 +13,7 @@ use crate::assets;
 use crate::dom;
 use crate::download;
 use crate::error::{Result, WebError};
-use crate::figures::Figure;
+use crate::figures::{Figure, ModelFile};
 use spiega_lessons::playground::export_code::{Export, Language};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -23,17 +23,19 @@ use web_sys::{Element, HtmlSelectElement};
 /// The menu's value for the model file.
 const JSON: &str = "json";
 
-/// Adds to the toolbar `bar` of `fig` the model menu and "Export model" when the figure exports
-/// its network, and "Import model" when it imports one.
-pub fn add(bar: &Element, name: &str, fig: &Rc<RefCell<dyn Figure>>) -> Result<()> {
-    let (exports, imports) = fig
-        .try_borrow()
-        .map_or((false, false), |f| (f.exports_model(), f.imports_model()));
+/// Adds to the toolbar `bar` of `fig` the buttons `model` names: the model menu and "Export
+/// model" when the figure exports its network, and "Import model" when it imports one.
+pub fn add(
+    bar: &Element,
+    name: &str,
+    model: ModelFile,
+    fig: &Rc<RefCell<dyn Figure>>,
+) -> Result<()> {
     let status = dom::status_line("export-status model-status")?;
-    if exports {
+    if model == ModelFile::ExportAndImport {
         add_export(bar, name, fig, &status)?;
     }
-    if imports {
+    if model != ModelFile::None {
         add_import(bar, fig, &status)?;
     }
     bar.append_child(&status)?;

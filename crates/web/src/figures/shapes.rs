@@ -2,8 +2,10 @@
 //! pooling, dropout) and reads each layer's output shape and parameter count, computed by the
 //! engine's [`spiega_nn::shapes::infer_shapes`].
 //!
-//! The stack lives in the page as a list of rows cloned from a prototype row in the markup; the
-//! figure reads the rows back on every edit, so the rows are the state.
+//! The stack lives in the page as a list of rows. The markup opens with one row, a dense layer,
+//! which the figure copies (as it was, before any edit) for every layer it adds, so the page
+//! holds the room of its first stack before the figure starts; the figure reads the rows back on
+//! every edit, so the rows are the state.
 
 use super::Figure;
 use crate::controls;
@@ -32,7 +34,10 @@ pub fn mount(root: &Element) -> Result<Rc<RefCell<dyn Figure>>> {
     let fig = Rc::new(RefCell::new(ShapesFigure {
         root: root.clone(),
         stack: dom::query(root, "[data-role=\"stack\"]")?,
-        prototype: dom::query(root, "[data-role=\"prototypes\"] li")?,
+        prototype: dom::query::<Element>(root, "[data-role=\"stack\"] > li")?
+            .clone_node_with_deep(true)?
+            .dyn_into()
+            .map_err(|_| WebError::MissingElement("a layer row".into()))?,
         input_shape: dom::input(root, "input-shape")?,
         rows: dom::query(root, "[data-role=\"shape-rows\"]")?,
         total: dom::query(root, "[data-role=\"total\"]")?,

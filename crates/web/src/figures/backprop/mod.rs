@@ -611,10 +611,6 @@ fn draw_network(
 }
 
 impl Figure for BackpropFigure {
-    fn imports_model(&self) -> bool {
-        true
-    }
-
     fn import_model(&mut self, text: Result<&str>) {
         self.import_model_file(text);
     }

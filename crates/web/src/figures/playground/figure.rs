@@ -541,10 +541,6 @@ impl Figure for PlaygroundFigure {
         self.draw()
     }
 
-    fn exports_model(&self) -> bool {
-        true
-    }
-
     fn model_export(&mut self) -> Option<Result<spiega_lessons::playground::export_code::Export>> {
         Some(self.export_model())
     }
