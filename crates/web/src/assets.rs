@@ -151,15 +151,12 @@ pub fn when_rest_of_code(then: impl FnOnce(std::result::Result<(), String>) + 's
         then(Ok(()));
         return;
     };
-    // The loader's error names what failed ("the rest of the page's code could not be loaded
+    // The loader's error says what failed ("the rest of the page's code could not be loaded
     // (HTTP 404)"); anything else thrown is named as the browser's.
     let failed = |e: wasm_bindgen::JsValue| {
         let why = match e.dyn_ref::<js_sys::Error>() {
             Some(error) => String::from(error.message()),
-            None => format!(
-                "the rest of the page's code could not be loaded ({})",
-                WebError::from(e)
-            ),
+            None => WebError::from(e).to_string(),
         };
         format!("{why}; reloading the page may help")
     };

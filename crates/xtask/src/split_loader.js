@@ -9,6 +9,11 @@ const spiegaRestUrl = new URL(__REST_URL__, import.meta.url);
 let spiegaRest = null;
 let spiegaRestLoading = null;
 
+// What the page says when the rest cannot be had: the one sentence, with its cause.
+function spiegaRestFailed(cause) {
+    return new Error(`the rest of the page's code could not be loaded (${cause})`);
+}
+
 // Instantiating the rest writes its functions into the first part's table, over the
 // placeholders.
 function spiegaAttachRest(module) {
@@ -24,7 +29,7 @@ function spiegaLoadRestNow() {
     request.overrideMimeType('text/plain; charset=x-user-defined');
     request.send();
     if (request.status !== 200) {
-        throw new Error(`the rest of the page's code could not be loaded (HTTP ${request.status})`);
+        throw spiegaRestFailed(`HTTP ${request.status}`);
     }
     const text = request.responseText;
     const bytes = new Uint8Array(text.length);
@@ -54,7 +59,7 @@ globalThis.spiegaLoadRest = () => {
         .then(spiegaAttachRest)
         .catch((e) => {
             spiegaRestLoading = null;
-            throw new Error(`the rest of the page's code could not be loaded (${e?.message ?? e})`);
+            throw spiegaRestFailed(e?.message ?? e);
         });
     return spiegaRestLoading;
 };
