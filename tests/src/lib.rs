@@ -589,15 +589,24 @@ impl Page {
     /// the server until [`Page::release`]; waits only until the first chart has been drawn (the
     /// page's `spiega:first-chart` mark), not for every figure.
     pub async fn open_holding(held: &str, path: &str, width: u32, height: u32) -> Result<Self> {
+        let first_chart = "performance.getEntriesByName('spiega:first-chart').length > 0";
+        Self::open_holding_until(held, path, width, height, first_chart).await
+    }
+
+    /// Opens `path` of the built page with every file whose name starts with `held` held back
+    /// (see [`Page::open_holding`]), and waits only until the JavaScript `condition` holds.
+    pub async fn open_holding_until(
+        held: &str,
+        path: &str,
+        width: u32,
+        height: u32,
+        condition: &str,
+    ) -> Result<Self> {
         let server = StaticServer::start(&dist())?;
         server.hold(held);
         let page = Self::connect(server, width, height).await?;
         page.navigate(path).await?;
-        page.wait_until(
-            "performance.getEntriesByName('spiega:first-chart').length > 0",
-            20,
-        )
-        .await?;
+        page.wait_until(condition, 20).await?;
         Ok(page)
     }
 

@@ -223,7 +223,7 @@ pub fn new_input(kind: &str) -> Result<HtmlInputElement> {
     Ok(input)
 }
 
-/// A button (of a figure's toolbar, say) showing `text`, with the classes `btn` and `class`.
+/// A button (an earlier run's "Restore", say) showing `text`, with the classes `btn` and `class`.
 pub fn button(text: &str, class: &str) -> Result<HtmlButtonElement> {
     let button: HtmlButtonElement = document()?
         .create_element("button")?
@@ -233,16 +233,6 @@ pub fn button(text: &str, class: &str) -> Result<HtmlButtonElement> {
     button.set_class_name(&format!("btn {class}"));
     set_text(&button, text);
     Ok(button)
-}
-
-/// A status line with the class `class`: a polite live region whose text a tool sets
-/// to say what it did (empty, it takes no room).
-pub fn status_line(class: &str) -> Result<Element> {
-    let status = document()?.create_element("span")?;
-    status.set_class_name(class);
-    status.set_attribute("role", "status")?;
-    status.set_attribute("aria-live", "polite")?;
-    Ok(status)
 }
 
 /// Reads `file` as text and hands it to `then` once loaded (nothing if the browser cannot read

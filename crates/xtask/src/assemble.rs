@@ -4,7 +4,8 @@
 //! and the footer), and one file per section in `www/sections/`, in the order the plain-text
 //! file `www/sections/CONTENTS` lists them. The sections go, one after another with a blank line
 //! between, in place of the frame's line `<!-- spiega:sections -->`, and the contents list made
-//! from their headings ([`crate::toc`]) in place of its line `<!-- spiega:contents -->`.
+//! from their headings ([`crate::toc`]) in place of its line `<!-- spiega:contents -->`. Each
+//! figure gets its toolbar written in ([`crate::toolbar`]).
 //! `www/index.html` is generated and git-ignored; every task that builds the page runs this
 //! first, and Trunk runs it again before each build (a `pre_build` hook), so `trunk serve` picks
 //! up an edited section.
@@ -12,7 +13,7 @@
 //! Nothing is left out silently: a listed file that is missing, and a section file that is not
 //! listed, are both errors that name the file.
 
-use crate::toc;
+use crate::{toc, toolbar};
 use std::path::Path;
 use std::process::Command;
 
@@ -89,7 +90,8 @@ pub fn assemble(www: &Path) -> Result<String, String> {
                 file.display()
             ));
         }
-        texts.push((*name, read(&file)?));
+        let text = toolbar::add(&read(&file)?).map_err(|e| format!("{}: {e}", file.display()))?;
+        texts.push((*name, text));
     }
     let parsed = texts
         .iter()

@@ -47,6 +47,7 @@ mod soak;
 mod split;
 mod test;
 mod toc;
+mod toolbar;
 mod typeset;
 
 use std::path::PathBuf;

@@ -218,6 +218,26 @@ fn while_the_rest_is_on_its_way_later_figures_say_loading_and_the_view_stays() {
 const HEIGHTS: &str = "return [...document.querySelectorAll('[data-figure]')]
     .map((f) => [f.id, f.getBoundingClientRect().height]);";
 
+/// Every figure whose height changed from `before` to `after` (each `[id, height]` as
+/// [`HEIGHTS`] gives them), or that was under 100 px before (collapsed while it waited).
+fn moved(before: &serde_json::Value, after: &serde_json::Value) -> Result<Vec<String>> {
+    let (Some(before), Some(after)) = (before.as_array(), after.as_array()) else {
+        return Err(format!("no heights: {before} / {after}"));
+    };
+    assert!(
+        before.len() > 20 && before.len() == after.len(),
+        "{before:?} / {after:?}"
+    );
+    Ok(before
+        .iter()
+        .zip(after)
+        .filter_map(|(b, a)| match (b[1].as_f64(), a[1].as_f64()) {
+            (Some(h0), Some(h1)) if h0 >= 100.0 && (h1 - h0).abs() < 2.0 => None,
+            _ => Some(format!("{}: {} → {} px", b[0], b[1], a[1])),
+        })
+        .collect())
+}
+
 #[test]
 fn a_later_figure_keeps_its_height_when_it_starts() {
     for width in [1280, 390] {
@@ -225,30 +245,49 @@ fn a_later_figure_keeps_its_height_when_it_starts() {
             let page = Page::open_holding("spiega-web-rest-", "/", width, 900).await?;
             let waiting = page.js(HEIGHTS).await?;
             page.release().await?;
-            let started = page.js(HEIGHTS).await?;
-            let (Some(waiting), Some(started)) = (waiting.as_array(), started.as_array()) else {
-                return Err(format!("no heights: {waiting} / {started}"));
-            };
-            assert!(
-                waiting.len() > 20 && waiting.len() == started.len(),
-                "{waiting:?} / {started:?}"
-            );
-            let moved: Vec<String> = waiting
-                .iter()
-                .zip(started)
-                .filter_map(|(w, s)| match (w[1].as_f64(), s[1].as_f64()) {
-                    // Not collapsed while it waits, and the same height once started.
-                    (Some(before), Some(after))
-                        if before >= 100.0 && (after - before).abs() < 2.0 =>
-                    {
-                        None
-                    }
-                    _ => Some(format!("{}: {} → {} px", w[0], w[1], s[1])),
-                })
-                .collect();
+            let moved = moved(&waiting, &page.js(HEIGHTS).await?)?;
             assert!(
                 moved.is_empty(),
                 "at {width} px, these figures changed height as they started: {moved:?}"
+            );
+            page.finish().await
+        });
+    }
+}
+
+#[test]
+fn no_figure_moves_when_the_page_s_code_arrives() {
+    // The first part's file (`spiega-web-<hash>_bg.wasm`), held back: the reader has the
+    // markup and nothing of the page's code has run.
+    let first = std::fs::read_dir(spiega_e2e::dist())
+        .map_err(|e| e.to_string())
+        .and_then(|dir| {
+            dir.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .find(|n| n.starts_with("spiega-web-") && n.ends_with("_bg.wasm"))
+                .ok_or_else(|| "no first part in the build".to_owned())
+        });
+    for width in [1280, 390] {
+        run(async {
+            let first = first.clone()?;
+            let page = Page::open_holding_until(
+                &first,
+                "/",
+                width,
+                900,
+                "document.readyState === 'complete'",
+            )
+            .await?;
+            let markup = page.js(HEIGHTS).await?;
+            let started = page
+                .js("return document.querySelector('[data-ready]') === null")
+                .await?;
+            assert_eq!(started, true, "a figure started without the page's code");
+            page.release().await?;
+            let moved = moved(&markup, &page.js(HEIGHTS).await?)?;
+            assert!(
+                moved.is_empty(),
+                "at {width} px, these figures changed height once the page's code came: {moved:?}"
             );
             page.finish().await
         });

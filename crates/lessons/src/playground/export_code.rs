@@ -35,6 +35,9 @@ pub enum Language {
     Keras,
 }
 
+/// The export menu's value for the model file (JSON), beside the [`Language`]s' labels.
+pub const MODEL_FILE_CHOICE: &str = "json";
+
 impl Language {
     /// Every language, as the export menu lists them.
     pub const ALL: [Language; 3] = [Language::NumPy, Language::PyTorch, Language::Keras];

@@ -3,8 +3,9 @@
 //!
 //! A PNG is the chart's canvas at its full pixel size, drawn over the card's colour so it reads
 //! on any background, and named `spiega-<figure>-<chart>.png` after the canvas's `data-role`.
-//! When a figure has several charts, a menu named by each chart's label picks the one to save.
-//! The CSV is named `spiega-<figure>-results.csv`. Both are saved through [`download`], which
+//! When a figure has several charts, a menu picks the one to save. The buttons and the menu are
+//! in the page's markup (the build writes each figure's toolbar, `crates/xtask/src/toolbar.rs`);
+//! this file wires them when the figure starts. The CSV is named `spiega-<figure>-results.csv`. Both are saved through [`download`], which
 //! needs no script and no navigation, so they work under the page's Content-Security-Policy.
 
 use super::Figure;
@@ -19,10 +20,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{
-    Blob, CanvasRenderingContext2d, Element, HtmlButtonElement, HtmlCanvasElement,
-    HtmlSelectElement,
-};
+use web_sys::{Blob, CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlSelectElement};
 
 /// The columns of a training history: one row per recorded update, every split's loss and
 /// accuracy (empty where a split has no points or the task has no accuracy).
@@ -53,86 +51,25 @@ pub fn scores_rows(csv: &mut Csv, prefix: &[Cell], history: &[Scores]) {
     }
 }
 
-/// The plain name of the page's charts by their `data-role` (their labels change as they show
-/// new values, so the menu names them by what they are).
-pub fn chart_name(role: &str) -> Option<&'static str> {
-    Some(match role {
-        "accuracy" => "Accuracy against weights removed",
-        "attention" => "Attention weights",
-        "boundary-0" => "Boundary of the smallest network",
-        "boundary-1" => "Boundary of the chosen network",
-        "boundary-2" => "Boundary of the largest network",
-        "coefficients" => "Coefficients at the chosen rate",
-        "cross-entropy" => "Cross-entropy",
-        "curve" => "Loss against capacity",
-        "curves" | "loss-chart" => "Loss curves",
-        "decay" => "AdamW against Adam with L2",
-        "embeddings" => "Embeddings",
-        "feature-map" => "Feature map",
-        "heatmap" => "Output over the plane",
-        "histogram-0" => "Weights without a penalty",
-        "histogram-1" => "Weights with L1",
-        "histogram-2" => "Weights with L2",
-        "histogram-3" => "Weights with the elastic net",
-        "histograms" => "Pre-activation histograms",
-        "image" => "Input digit",
-        "impurity" => "Gini impurity and entropy",
-        "losses" => "Losses",
-        "map" => "Loss surface and paths",
-        "network" => "Network",
-        "paths" => "Coefficient paths",
-        "plane" => "Real and generated points",
-        "points" => "Training points",
-        "pooled" => "Pooled map",
-        "pr" => "Precision-recall curve",
-        "rate-chart" => "Learning rate per step",
-        "residuals" => "Residuals",
-        "roc" => "ROC curve",
-        _ => return None,
-    })
-}
-
-/// A chart's short name for the menu when it has no plain name: its label up to the first sentence or clause break, at
-/// most about 48 characters (cut at a word).
-pub fn short_name(label: &str) -> String {
-    let mut end = label.len();
-    for stop in [". ", ": ", "; ", " (", ", "] {
-        if let Some(i) = label.find(stop) {
-            end = end.min(i);
-        }
-    }
-    let name = label[..end].trim().trim_end_matches('.');
-    const MAX: usize = 48;
-    if name.chars().count() <= MAX {
-        return name.to_owned();
-    }
-    let cut: String = name.chars().take(MAX).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
-}
-
-/// Adds the export buttons for figure `name` (root `figure`) to its toolbar `bar`: one for its
-/// charts, and "Save data as CSV" when it keeps `data`.
-pub fn add(
+/// Wires the export buttons of figure `name` (root `figure`) that its toolbar `bar` holds (the
+/// build writes them, `crates/xtask/src/toolbar.rs`): the chart menu, "Save chart as PNG" and
+/// "Save data as CSV".
+pub fn wire(
     bar: &Element,
     figure: &Element,
     name: &str,
-    data: bool,
     fig: &Rc<RefCell<dyn Figure>>,
 ) -> Result<()> {
-    let canvases: Vec<HtmlCanvasElement> = dom::query_all(figure, "canvas[role=\"img\"]")?
-        .into_iter()
-        .filter_map(|c| c.dyn_into().ok())
-        .collect();
-    let status = dom::status_line("export-status")?;
-    if !canvases.is_empty() {
-        let menu = if canvases.len() > 1 {
-            Some(chart_menu(bar, name, &canvases)?)
-        } else {
-            None
+    let status: Element = dom::query(bar, ".export-status:not(.model-status)")?;
+    if let Some(button) = bar.query_selector("[data-export=\"png\"]")? {
+        let canvases: Vec<HtmlCanvasElement> = dom::query_all(figure, "canvas[role=\"img\"]")?
+            .into_iter()
+            .filter_map(|c| c.dyn_into().ok())
+            .collect();
+        let menu = match bar.query_selector("select[data-export=\"chart\"]")? {
+            Some(menu) => Some(chart_menu(menu, &canvases)?),
+            None => None,
         };
-        let button = tool_button("Save chart as PNG", "png")?;
-        bar.append_child(&button)?;
         let (figure_el, figure_name, status_el) = (figure.clone(), name.to_owned(), status.clone());
         dom::on(&button, "click", move |_| {
             let index = menu
@@ -146,9 +83,7 @@ pub fn add(
             report(&status_el, result);
         })?;
     }
-    if data {
-        let button = tool_button("Save data as CSV", "csv")?;
-        bar.append_child(&button)?;
+    if let Some(button) = bar.query_selector("[data-export=\"csv\"]")? {
         let (f, file, status_el) = (
             Rc::clone(fig),
             format!("spiega-{name}-results.csv"),
@@ -164,57 +99,28 @@ pub fn add(
             report(&status_el, result);
         })?;
     }
-    bar.append_child(&status)?;
     Ok(())
 }
 
-/// A plain toolbar button with a visible label; `kind` marks it for styles and tests.
-fn tool_button(label: &str, kind: &str) -> Result<HtmlButtonElement> {
-    let button = dom::button(label, "export-button")?;
-    button.set_attribute("data-export", kind)?;
-    Ok(button)
-}
-
-/// The labelled menu that picks which of several charts to save.
-fn chart_menu(
-    bar: &Element,
-    name: &str,
-    canvases: &[HtmlCanvasElement],
-) -> Result<HtmlSelectElement> {
-    let doc = dom::document()?;
-    let label = doc.create_element("label")?;
-    label.set_class_name("export-chart");
-    let text = doc.create_element("span")?;
-    dom::set_text(&text, "Chart");
-    label.append_child(&text)?;
-    let menu: HtmlSelectElement = doc
-        .create_element("select")?
+/// The menu that picks which of `canvases` to save, its options in their order, set on the
+/// figure's main chart: its largest canvas. A menu that does not list every chart is an error.
+fn chart_menu(menu: Element, canvases: &[HtmlCanvasElement]) -> Result<HtmlSelectElement> {
+    let menu: HtmlSelectElement = menu
         .dyn_into()
-        .map_err(|_| WebError::Browser("no select element".into()))?;
-    menu.set_attribute("data-export", "chart")?;
-    menu.set_attribute("aria-label", &format!("Chart of the {name} figure to save"))?;
-    for (i, canvas) in canvases.iter().enumerate() {
-        let option = doc.create_element("option")?;
-        option.set_attribute("value", &i.to_string())?;
-        // A canvas may name itself for the menu (`data-chart-name`), else its role or label does.
-        let label = canvas
-            .get_attribute("data-chart-name")
-            .or_else(|| chart_name(&chart_role(canvas)).map(str::to_owned))
-            .or_else(|| canvas.get_attribute("aria-label").map(|l| short_name(&l)))
-            .filter(|l| !l.is_empty())
-            .unwrap_or_else(|| chart_role(canvas));
-        dom::set_text(&option, &label);
-        menu.append_child(&option)?;
+        .map_err(|_| WebError::MissingElement("the chart menu".into()))?;
+    if usize::try_from(menu.length()).ok() != Some(canvases.len()) {
+        return Err(WebError::MissingElement(format!(
+            "a chart menu of {} charts (it lists {})",
+            canvases.len(),
+            menu.length()
+        )));
     }
-    // The menu starts on the figure's main chart: its largest canvas.
     let largest = canvases
         .iter()
         .enumerate()
         .max_by_key(|(_, c)| u64::from(c.width()) * u64::from(c.height()))
         .map_or(0, |(i, _)| i);
     menu.set_selected_index(i32::try_from(largest).unwrap_or(0));
-    label.append_child(&menu)?;
-    bar.append_child(&label)?;
     Ok(menu)
 }
 
@@ -275,23 +181,6 @@ fn save_png(canvas: &HtmlCanvasElement, figure: &Element, name: &str) -> Result<
 mod tests {
     use super::*;
     use spiega_lessons::playground::SplitScore;
-
-    #[test]
-    fn short_names_stop_at_the_first_break() {
-        assert_eq!(short_name("ROC curve"), "ROC curve");
-        assert_eq!(
-            short_name("Loss curves after 12 updates. Run A: training 0.5."),
-            "Loss curves after 12 updates"
-        );
-        assert_eq!(
-            short_name("ROC curve of the network on its split (40 points), area 0.9"),
-            "ROC curve of the network on its split"
-        );
-        let long = short_name(
-            "Real and generated points over the discriminator's probability of being real",
-        );
-        assert!(long.ends_with('…') && long.chars().count() <= 49, "{long}");
-    }
 
     #[test]
     fn scores_rows_follow_the_header() {

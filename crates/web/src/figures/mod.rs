@@ -48,8 +48,8 @@ pub trait Figure {
     fn update(&mut self) -> Result<()>;
 
     /// The figure's histories and scores as CSV text (a header row, then one row per value kept),
-    /// read from the engine's records; `None` while it has none (only a figure whose [`Tools`]
-    /// say it keeps data offers the download).
+    /// read from the engine's records; `None` while it has none (the download is offered by a figure
+    /// whose markup's `data-tools` names `data`).
     fn csv(&self) -> Option<String> {
         None
     }
@@ -88,81 +88,34 @@ pub trait Figure {
     }
 }
 
-/// What a figure's toolbar holds besides "Copy link" and one "Save chart as PNG" for its charts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tools {
-    /// "Save data as CSV": the figure keeps histories or scores ([`Figure::csv`]).
-    pub data: bool,
-    /// The model file buttons.
-    pub model: ModelFile,
-}
-
-/// Which model file buttons a figure's toolbar holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModelFile {
-    /// None: the figure has no network a reader can save or load.
-    None,
-    /// "Import model": the figure reads a network from a model file (the step-through).
-    Import,
-    /// The model menu, "Export model" and "Import model" (the playground).
-    ExportAndImport,
-}
-
 type Mount = fn(&Element) -> Result<Rc<RefCell<dyn Figure>>>;
 
-/// A figure that keeps histories or scores: its toolbar offers them as CSV.
-const DATA: Tools = Tools {
-    data: true,
-    model: ModelFile::None,
-};
-
-/// A figure with charts only: its toolbar offers the link and the charts as PNG.
-const CHARTS: Tools = Tools {
-    data: false,
-    model: ModelFile::None,
-};
-
-/// The figures the page knows, by their `data-figure` name, with what their toolbars hold (known
-/// before they mount, so the toolbar takes its place while the figure waits for its code).
-const FIGURES: [(&str, Mount, Tools); 23] = [
-    ("activations", activations::mount, CHARTS),
-    (
-        "backprop",
-        backprop::mount,
-        Tools {
-            data: false,
-            model: ModelFile::Import,
-        },
-    ),
-    ("initialisation", initialisation::mount, CHARTS),
-    ("optimizers", optimizers::mount, DATA),
-    ("cost-margin", costs::mount_margin, CHARTS),
-    ("cost-probability", costs::mount_probability, CHARTS),
-    ("gan", gan::mount, DATA),
-    ("batch-norm", batch_norm::mount, DATA),
-    ("batch-size", batch_size::mount, DATA),
-    (
-        "playground",
-        playground::mount,
-        Tools {
-            data: true,
-            model: ModelFile::ExportAndImport,
-        },
-    ),
+/// The figures the page knows, by their `data-figure` name.
+const FIGURES: [(&str, Mount); 23] = [
+    ("activations", activations::mount),
+    ("backprop", backprop::mount),
+    ("initialisation", initialisation::mount),
+    ("optimizers", optimizers::mount),
+    ("cost-margin", costs::mount_margin),
+    ("cost-probability", costs::mount_probability),
+    ("gan", gan::mount),
+    ("batch-norm", batch_norm::mount),
+    ("batch-size", batch_size::mount),
+    ("playground", playground::mount),
     // After the playground, whose live network it scores.
-    ("scores", scores::mount, DATA),
-    ("rouge", rouge::mount, CHARTS),
-    ("shapes", shapes::mount, CHARTS),
-    ("conv", conv::mount, CHARTS),
-    ("normalization", normalization::mount, CHARTS),
-    ("bias-variance", bias_variance::mount, DATA),
-    ("dropout", dropout::mount, DATA),
-    ("augmentation", augmentation::mount, DATA),
-    ("pruning", pruning::mount, DATA),
-    ("shrinkage", shrinkage::mount, DATA),
-    ("weight-penalties", penalties::mount, DATA),
-    ("softmax", softmax::mount, CHARTS),
-    ("transformer", transformer::mount, DATA),
+    ("scores", scores::mount),
+    ("rouge", rouge::mount),
+    ("shapes", shapes::mount),
+    ("conv", conv::mount),
+    ("normalization", normalization::mount),
+    ("bias-variance", bias_variance::mount),
+    ("dropout", dropout::mount),
+    ("augmentation", augmentation::mount),
+    ("pruning", pruning::mount),
+    ("shrinkage", shrinkage::mount),
+    ("weight-penalties", penalties::mount),
+    ("softmax", softmax::mount),
+    ("transformer", transformer::mount),
 ];
 
 /// How near the viewport, in viewport heights beyond its edges, a figure of the rest must be to
@@ -175,13 +128,12 @@ const NEAR_SCREENS: f64 = 1.0;
 const SLICE_MS: f64 = 40.0;
 
 /// One figure placeholder waiting to be mounted.
-type Pending = (&'static str, Mount, Tools, Element);
+type Pending = (&'static str, Mount, Element);
 
 /// Mounts every figure found in the page, then calls `then`.
 ///
 /// The figures of the first part ([`FIRST_PART`]: the first section's) mount at once. The
-/// others wait, marked `aria-busy` and with their toolbars in place (so nothing below them moves
-/// when they start), for the rest of the page's code; then those on or near the
+/// others wait, marked `aria-busy`, for the rest of the page's code; then those on or near the
 /// screen (within [`NEAR_SCREENS`], which includes the target of a deep link the browser has
 /// scrolled to) mount first, and the others in page order, in slices of [`SLICE_MS`], one slice
 /// per task, so the first chart is drawn without waiting for all of them and the page stays
@@ -194,17 +146,14 @@ pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
     };
     let mut near = Vec::new();
     let mut far = Vec::new();
-    for (name, mount, tools) in FIGURES {
+    for (name, mount) in FIGURES {
         for el in dom::query_all(&body, &format!("[data-figure=\"{name}\"]"))? {
             if FIRST_PART.contains(&name) {
-                mount_one(doc, (name, mount, tools, el));
-                continue;
-            }
-            tools::reserve(&el, name, tools)?;
-            if dom::near_view(&el, NEAR_SCREENS) {
-                near.push((name, mount, tools, el));
+                mount_one(doc, (name, mount, el));
+            } else if dom::near_view(&el, NEAR_SCREENS) {
+                near.push((name, mount, el));
             } else {
-                far.push((name, mount, tools, el));
+                far.push((name, mount, el));
             }
         }
     }
@@ -212,14 +161,14 @@ pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
     far.reverse();
     near.reverse();
     far.extend(near);
-    for (_, _, _, el) in &far {
+    for (_, _, el) in &far {
         el.set_attribute("aria-busy", "true")?;
     }
     let doc = doc.clone();
     assets::when_rest_of_code(move |loaded| match loaded {
         Ok(()) => mount_rest(doc, far, Box::new(then)),
         Err(why) => {
-            for (name, _, _, el) in far {
+            for (name, _, el) in far {
                 el.remove_attribute("aria-busy").ok();
                 cannot_start(name, &el, &WebError::Asset(why.clone()));
             }
@@ -261,16 +210,16 @@ fn mount_rest(doc: Document, mut rest: Vec<Pending>, then: Box<dyn FnOnce()>) {
 /// Mounts one figure (its lesson, controls, toolbar and "Try this" buttons) and draws it, or
 /// shows in its place why it could not start. The first figure drawn marks the page's
 /// `spiega:first-chart`.
-fn mount_one(doc: &Document, (name, mount, tools, el): Pending) {
+fn mount_one(doc: &Document, (name, mount, el): Pending) {
     el.remove_attribute("aria-busy").ok();
     if NEEDS_DIGITS.contains(&name) && !assets::digits_settled() {
-        wait_for_digits(doc, (name, mount, tools, el));
+        wait_for_digits(doc, (name, mount, el));
         return;
     }
     let mounted = mount(&el).and_then(|fig| {
         redraw_on_page_events(&fig)?;
         fig.borrow_mut().update()?;
-        tools::mount(&el, name, tools, &fig)?;
+        tools::mount(&el, name, &fig)?;
         try_this::wire(doc, &el, name, &fig)?;
         el.set_attribute("data-ready", "true")?;
         Ok(())
@@ -304,14 +253,14 @@ fn finish_when_data_arrive(then: Box<dyn FnOnce()>) {
 
 /// Shows `el` as busy, and mounts it once the digits have arrived; if they cannot be had, the
 /// figure says why in its place, as a figure that cannot start does.
-fn wait_for_digits(doc: &Document, (name, mount, tools, el): Pending) {
+fn wait_for_digits(doc: &Document, (name, mount, el): Pending) {
     el.set_attribute("aria-busy", "true").ok();
     WAITING.with_borrow_mut(|w| w.0 += 1);
     let doc = doc.clone();
     assets::when_digits(move |arrived| {
         el.remove_attribute("aria-busy").ok();
         match arrived {
-            Ok(()) => mount_one(&doc, (name, mount, tools, el)),
+            Ok(()) => mount_one(&doc, (name, mount, el)),
             Err(why) => cannot_start(name, &el, &WebError::Asset(why)),
         }
         let then = WAITING.with_borrow_mut(|w| {

@@ -1,6 +1,7 @@
-//! The toolbar's model tools, for a figure that has a network (its [`ModelFile`] in the figures' table): a
-//! menu of formats, "Export model" (a NumPy, PyTorch or Keras script, or a model file in JSON,
-//! `docs/model-format.md`) and "Import model" (a model file). What is saved and what is loaded
+//! The toolbar's model tools, for a figure that has a network: a menu of formats, "Export model"
+//! (a NumPy, PyTorch or Keras script, or a model file in JSON, `docs/model-format.md`) and
+//! "Import model" (a model file). The build writes them into the figure's toolbar when the
+//! figure's `data-tools` names `model` or `import`; this file wires them. What is saved and what is loaded
 //! are the figure's own ([`Figure::model_export`], [`Figure::import_model`]); this file knows no
 //! particular figure. A file that cannot be read is refused with a message naming the problem,
 //! and nothing the reader had changes.
@@ -13,74 +14,42 @@ use crate::assets;
 use crate::dom;
 use crate::download;
 use crate::error::{Result, WebError};
-use crate::figures::{Figure, ModelFile};
-use spiega_lessons::playground::export_code::{Export, Language};
+use crate::figures::Figure;
+use spiega_lessons::playground::export_code::{Export, Language, MODEL_FILE_CHOICE};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlSelectElement};
+use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
-/// The menu's value for the model file.
-const JSON: &str = "json";
-
-/// Adds to the toolbar `bar` of `fig` the buttons `model` names: the model menu and "Export
-/// model" when the figure exports its network, and "Import model" when it imports one.
-pub fn add(
-    bar: &Element,
-    name: &str,
-    model: ModelFile,
-    fig: &Rc<RefCell<dyn Figure>>,
-) -> Result<()> {
-    let status = dom::status_line("export-status model-status")?;
-    if model == ModelFile::ExportAndImport {
-        add_export(bar, name, fig, &status)?;
+/// Wires the model buttons that the toolbar `bar` of `fig` holds (the build writes them,
+/// `crates/xtask/src/toolbar.rs`): the model menu and "Export model" for a figure that exports
+/// its network, "Import model" for one that reads a model file; nothing for the others.
+pub fn wire(bar: &Element, fig: &Rc<RefCell<dyn Figure>>) -> Result<()> {
+    let Some(status) = bar.query_selector(".model-status")? else {
+        return Ok(());
+    };
+    if let Some(export) = bar.query_selector("[data-export=\"model\"]")? {
+        let menu = dom::query(bar, "select[data-export=\"model-format\"]")?;
+        wire_export(&export, menu, fig, &status)?;
     }
-    if model != ModelFile::None {
-        add_import(bar, fig, &status)?;
+    if let Some(input) = bar.query_selector("input[data-export=\"import-model\"]")? {
+        let input = input
+            .dyn_into()
+            .map_err(|_| WebError::MissingElement("the model file field".into()))?;
+        wire_import(input, fig, &status)?;
     }
-    bar.append_child(&status)?;
     Ok(())
 }
 
-/// The model menu and "Export model".
-fn add_export(
-    bar: &Element,
-    name: &str,
+/// "Export model", saving in the format that `menu` names.
+fn wire_export(
+    export: &Element,
+    menu: HtmlSelectElement,
     fig: &Rc<RefCell<dyn Figure>>,
     status: &Element,
 ) -> Result<()> {
-    let doc = dom::document()?;
-    let label = doc.create_element("label")?;
-    label.set_class_name("export-chart");
-    let text = doc.create_element("span")?;
-    dom::set_text(&text, "Model as");
-    label.append_child(&text)?;
-    let menu: HtmlSelectElement = doc
-        .create_element("select")?
-        .dyn_into()
-        .map_err(|_| WebError::Browser("no select element".into()))?;
-    menu.set_attribute("data-export", "model-format")?;
-    menu.set_attribute(
-        "aria-label",
-        &format!("Format of the {name} figure's model"),
-    )?;
-    let choices = Language::ALL
-        .iter()
-        .map(|l| (l.label(), l.label()))
-        .chain([("JSON", JSON)]);
-    for (text, value) in choices {
-        let option = doc.create_element("option")?;
-        option.set_attribute("value", value)?;
-        dom::set_text(&option, text);
-        menu.append_child(&option)?;
-    }
-    label.append_child(&menu)?;
-    bar.append_child(&label)?;
-    let export = dom::button("Export model", "export-button")?;
-    export.set_attribute("data-export", "model")?;
-    bar.append_child(&export)?;
     let (f, status_el) = (Rc::clone(fig), status.clone());
-    dom::on(&export, "click", move |_| {
+    dom::on(export, "click", move |_| {
         let (f, status_el, choice) = (Rc::clone(&f), status_el.clone(), menu.value());
         // The scripts and model files are written by the rest of the page's code.
         assets::when_rest_of_code(move |arrived| {
@@ -103,17 +72,13 @@ fn add_export(
     Ok(())
 }
 
-/// "Import model": a model file read, refused when too large, and handed to the figure.
-fn add_import(bar: &Element, fig: &Rc<RefCell<dyn Figure>>, status: &Element) -> Result<()> {
-    let doc = dom::document()?;
-    let import_label = doc.create_element("label")?;
-    import_label.set_class_name("btn file-btn");
-    dom::set_text(&import_label, "Import model");
-    let input = dom::new_input("file")?;
-    input.set_accept(".json,application/json");
-    input.set_attribute("data-export", "import-model")?;
-    import_label.append_child(&input)?;
-    bar.append_child(&import_label)?;
+/// "Import model" (the file field `input`): a model file read, refused when too large, and
+/// handed to the figure.
+fn wire_import(
+    input: HtmlInputElement,
+    fig: &Rc<RefCell<dyn Figure>>,
+    status: &Element,
+) -> Result<()> {
     let status = status.clone();
     let (f, field) = (Rc::clone(fig), input.clone());
     dom::on(&input, "change", move |_| {
@@ -155,7 +120,7 @@ fn add_import(bar: &Element, fig: &Rc<RefCell<dyn Figure>>, status: &Element) ->
 /// Saves `export` in the format `choice`, and says what was saved and what the script cannot
 /// reproduce.
 fn save(export: &Export, choice: &str) -> Result<String> {
-    if choice == JSON {
+    if choice == MODEL_FILE_CHOICE {
         download::save_text(
             "spiega-model.json",
             "application/json",

@@ -306,22 +306,16 @@ fn link(figure: &Element, name: &str) -> Result<String> {
     })
 }
 
-/// Adds the "Copy link" button and its status line to the figure's toolbar `bar`.
-pub fn mount_button(
+/// Wires the "Copy link" button and its status line in the figure's toolbar `bar` (written by
+/// the build, `crates/xtask/src/toolbar.rs`).
+pub fn wire_button(
     bar: &Element,
     figure: &Element,
     name: &str,
     fig: &Rc<RefCell<dyn Figure>>,
 ) -> Result<()> {
-    let button = dom::button("Copy link", "share-button")?;
-    button.set_attribute("data-role", "copy-link")?;
-    button.set_attribute(
-        "aria-label",
-        &format!("Copy link to the {name} figure with its settings"),
-    )?;
-    let status = dom::status_line("share-status")?;
-    bar.append_child(&button)?;
-    bar.append_child(&status)?;
+    let button: Element = dom::query(bar, "[data-role=\"copy-link\"]")?;
+    let status: Element = dom::query(bar, ".share-status")?;
 
     // What the clipboard says, once it answers: copied, or select the link by hand.
     let said = status.clone();
