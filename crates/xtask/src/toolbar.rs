@@ -131,45 +131,46 @@ fn charts(body: &str) -> Vec<String> {
 fn toolbar(name: &str, charts: &[String], tools: &str) -> String {
     let has = |word: &str| tools.split_whitespace().any(|w| w == word);
     let mut bar = format!(
-        "<div class=\"{TOOLBAR_CLASS}\" role=\"toolbar\" aria-label=\"Share or save the {name} figure\">"
+        r#"<div class="{TOOLBAR_CLASS}" role="toolbar" aria-label="Share or save the {name} figure">"#
     );
     bar += &format!(
-        "<button type=\"button\" class=\"btn share-button\" data-role=\"copy-link\" aria-label=\"Copy link to the {name} figure with its settings\" disabled>Copy link</button>"
+        r#"<button type="button" class="btn share-button" data-role="copy-link" aria-label="Copy link to the {name} figure with its settings" disabled>Copy link</button>"#
     );
-    bar += "<span class=\"share-status\" role=\"status\" aria-live=\"polite\"></span>";
+    bar += r#"<span class="share-status" role="status" aria-live="polite"></span>"#;
     if charts.len() > 1 {
         let options: String = charts
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("<option value=\"{i}\">{c}</option>"))
+            .map(|(i, c)| format!(r#"<option value="{i}">{c}</option>"#))
             .collect();
         bar += &format!(
-            "<label class=\"export-chart\"><span>Chart</span><select data-export=\"chart\" aria-label=\"Chart of the {name} figure to save\" disabled>{options}</select></label>"
+            r#"<label class="export-chart"><span>Chart</span><select data-export="chart" aria-label="Chart of the {name} figure to save" disabled>{options}</select></label>"#
         );
     }
     if !charts.is_empty() {
-        bar += "<button type=\"button\" class=\"btn export-button\" data-export=\"png\" disabled>Save chart as PNG</button>";
+        bar += r#"<button type="button" class="btn export-button" data-export="png" disabled>Save chart as PNG</button>"#;
     }
     if has("data") {
-        bar += "<button type=\"button\" class=\"btn export-button\" data-export=\"csv\" disabled>Save data as CSV</button>";
+        bar += r#"<button type="button" class="btn export-button" data-export="csv" disabled>Save data as CSV</button>"#;
     }
-    bar += "<span class=\"export-status\" role=\"status\" aria-live=\"polite\"></span>";
+    bar += r#"<span class="export-status" role="status" aria-live="polite"></span>"#;
     if has("model") {
         let options: String = Language::ALL
             .iter()
-            .map(|l| format!("<option value=\"{0}\">{0}</option>", l.label()))
+            .map(|l| format!(r#"<option value="{0}">{0}</option>"#, l.label()))
             .chain([format!(
-                "<option value=\"{MODEL_FILE_CHOICE}\">JSON</option>"
+                r#"<option value="{MODEL_FILE_CHOICE}">JSON</option>"#
             )])
             .collect();
         bar += &format!(
-            "<label class=\"export-chart\"><span>Model as</span><select data-export=\"model-format\" aria-label=\"Format of the {name} figure's model\" disabled>{options}</select></label>"
+            r#"<label class="export-chart"><span>Model as</span><select data-export="model-format" aria-label="Format of the {name} figure's model" disabled>{options}</select></label>"#
         );
-        bar += "<button type=\"button\" class=\"btn export-button\" data-export=\"model\" disabled>Export model</button>";
+        bar += r#"<button type="button" class="btn export-button" data-export="model" disabled>Export model</button>"#;
     }
     if has("model") || has("import") {
-        bar += "<label class=\"btn file-btn\">Import model<input type=\"file\" accept=\".json,application/json\" data-export=\"import-model\" disabled></label>";
-        bar += "<span class=\"export-status model-status\" role=\"status\" aria-live=\"polite\"></span>";
+        bar += r#"<label class="btn file-btn">Import model<input type="file" accept=".json,application/json" data-export="import-model" disabled></label>"#;
+        bar +=
+            r#"<span class="export-status model-status" role="status" aria-live="polite"></span>"#;
     }
     bar += "</div>";
     bar
@@ -214,8 +215,8 @@ fn chart_name(role: &str) -> Option<&'static str> {
     })
 }
 
-/// A chart's short name for the menu when it has no plain name: its label up to the first sentence or clause break, at
-/// most about 48 characters (cut at a word).
+/// A chart's short name for the menu when it has no plain name: its label up to the first
+/// sentence or clause break, at most about 48 characters (cut at a word).
 fn short_name(label: &str) -> String {
     let mut end = label.len();
     for stop in [". ", ": ", "; ", " (", ", "] {

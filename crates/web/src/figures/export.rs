@@ -5,8 +5,9 @@
 //! on any background, and named `spiega-<figure>-<chart>.png` after the canvas's `data-role`.
 //! When a figure has several charts, a menu picks the one to save. The buttons and the menu are
 //! in the page's markup (the build writes each figure's toolbar, `crates/xtask/src/toolbar.rs`);
-//! this file wires them when the figure starts. The CSV is named `spiega-<figure>-results.csv`. Both are saved through [`download`], which
-//! needs no script and no navigation, so they work under the page's Content-Security-Policy.
+//! this file wires them when the figure starts. The CSV is named `spiega-<figure>-results.csv`.
+//! Both are saved through [`download`], which needs no script and no navigation, so they work
+//! under the page's Content-Security-Policy.
 
 use super::Figure;
 use crate::charts::Palette;

@@ -48,8 +48,8 @@ pub trait Figure {
     fn update(&mut self) -> Result<()>;
 
     /// The figure's histories and scores as CSV text (a header row, then one row per value kept),
-    /// read from the engine's records; `None` while it has none (the download is offered by a figure
-    /// whose markup's `data-tools` names `data`).
+    /// read from the engine's records; `None` while it has none (the download is offered by a
+    /// figure whose markup's `data-tools` names `data`).
     fn csv(&self) -> Option<String> {
         None
     }
