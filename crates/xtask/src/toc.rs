@@ -30,7 +30,7 @@ pub struct Section<'a> {
 }
 
 /// The value of the attribute `name` in the tag `tag` (`<h3 class="x" id="y">`), if present.
-fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+pub fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let needle = format!("{name}=\"");
     let mut from = 0;
     while let Some(i) = tag[from..].find(&needle) {

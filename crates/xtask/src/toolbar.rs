@@ -14,6 +14,7 @@
 //! - its `data-tools` names the rest: `data` for "Save data as CSV", `model` for the model menu
 //!   with "Export model" and "Import model", `import` for "Import model" alone.
 
+use crate::toc::attribute;
 use spiega_lessons::playground::export_code::{Language, MODEL_FILE_CHOICE};
 
 /// The class of the bar (the page's code and its tests find it by it).
@@ -61,7 +62,7 @@ pub fn add(section: &str) -> Result<String, String> {
                 TOOLS.join(", ")
             ));
         }
-        let bar = toolbar(&name, &charts(body), &tools);
+        let bar = toolbar(name, &charts(body), tools);
         let at = body.rfind("<figcaption").unwrap_or(body.len()) + open_end;
         let indent = line_indent(&rest[..at]);
         out.push_str(&rest[..at]);
@@ -89,14 +90,6 @@ fn find_tag(text: &str, tag: &str) -> Option<usize> {
     None
 }
 
-/// The value of the attribute `name="…"` in the tag text `tag`, as written.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let start = tag.find(&key)? + key.len();
-    let end = tag[start..].find('"')? + start;
-    Some(tag[start..end].to_owned())
-}
-
 /// The white space that starts the line `before` ends on (the indentation of what follows).
 fn line_indent(before: &str) -> &str {
     let line = before.rsplit('\n').next().unwrap_or("");
@@ -112,13 +105,14 @@ fn charts(body: &str) -> Vec<String> {
             .find('>')
             .map_or(rest.len(), |e| start + e + 1);
         let tag = &rest[start..end];
-        if attribute(tag, "role").as_deref() == Some("img") {
-            let role = attribute(tag, "data-role").unwrap_or_else(|| "chart".into());
+        if attribute(tag, "role") == Some("img") {
+            let role = attribute(tag, "data-role").unwrap_or("chart");
             let name = attribute(tag, "data-chart-name")
-                .or_else(|| chart_name(&role).map(str::to_owned))
-                .or_else(|| attribute(tag, "aria-label").map(|l| short_name(&l)))
+                .or_else(|| chart_name(role))
+                .map(str::to_owned)
+                .or_else(|| attribute(tag, "aria-label").map(short_name))
                 .filter(|n| !n.is_empty())
-                .unwrap_or(role);
+                .unwrap_or_else(|| role.to_owned());
             names.push(name);
         }
         rest = &rest[end..];
