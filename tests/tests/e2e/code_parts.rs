@@ -218,9 +218,18 @@ fn while_the_rest_is_on_its_way_later_figures_say_loading_and_the_view_stays() {
 const HEIGHTS: &str = "return [...document.querySelectorAll('[data-figure]')]
     .map((f) => [f.id, f.getBoundingClientRect().height]);";
 
-/// Every figure whose height changed from `before` to `after` (each `[id, height]` as
-/// [`HEIGHTS`] gives them), or that was under 100 px before (collapsed while it waited).
-fn moved(before: &serde_json::Value, after: &serde_json::Value) -> Result<Vec<String>> {
+/// Answers the requests `page` held back, waits until every figure has started, and fails
+/// (saying, at `width` px, which figures moved `when` it happened) if any figure's height differs
+/// from `before` (each `[id, height]` as [`HEIGHTS`] gives them) or was under 100 px before
+/// (collapsed while it waited).
+async fn release_and_check_heights(
+    page: Page,
+    before: serde_json::Value,
+    width: u32,
+    when: &str,
+) -> Result<()> {
+    page.release().await?;
+    let after = page.js(HEIGHTS).await?;
     let (Some(before), Some(after)) = (before.as_array(), after.as_array()) else {
         return Err(format!("no heights: {before} / {after}"));
     };
@@ -228,14 +237,19 @@ fn moved(before: &serde_json::Value, after: &serde_json::Value) -> Result<Vec<St
         before.len() > 20 && before.len() == after.len(),
         "{before:?} / {after:?}"
     );
-    Ok(before
+    let moved: Vec<String> = before
         .iter()
         .zip(after)
         .filter_map(|(b, a)| match (b[1].as_f64(), a[1].as_f64()) {
             (Some(h0), Some(h1)) if h0 >= 100.0 && (h1 - h0).abs() < 2.0 => None,
             _ => Some(format!("{}: {} → {} px", b[0], b[1], a[1])),
         })
-        .collect())
+        .collect();
+    assert!(
+        moved.is_empty(),
+        "at {width} px, these figures changed height {when}: {moved:?}"
+    );
+    page.finish().await
 }
 
 #[test]
@@ -244,13 +258,7 @@ fn a_later_figure_keeps_its_height_when_it_starts() {
         run(async {
             let page = Page::open_holding("spiega-web-rest-", "/", width, 900).await?;
             let waiting = page.js(HEIGHTS).await?;
-            page.release().await?;
-            let moved = moved(&waiting, &page.js(HEIGHTS).await?)?;
-            assert!(
-                moved.is_empty(),
-                "at {width} px, these figures changed height as they started: {moved:?}"
-            );
-            page.finish().await
+            release_and_check_heights(page, waiting, width, "as they started").await
         });
     }
 }
@@ -283,13 +291,7 @@ fn no_figure_moves_when_the_page_s_code_arrives() {
                 .js("return document.querySelector('[data-ready]') === null")
                 .await?;
             assert_eq!(started, true, "a figure started without the page's code");
-            page.release().await?;
-            let moved = moved(&markup, &page.js(HEIGHTS).await?)?;
-            assert!(
-                moved.is_empty(),
-                "at {width} px, these figures changed height once the page's code came: {moved:?}"
-            );
-            page.finish().await
+            release_and_check_heights(page, markup, width, "once the page's code came").await
         });
     }
 }
