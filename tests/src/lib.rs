@@ -634,22 +634,33 @@ impl Page {
         ));
         std::fs::create_dir_all(&profile).map_err(err)?;
         let profile = TempDir(profile);
-        let driver = Driver::start(engine, &profile.0)?;
         let caps = match engine.capabilities(width, height, &profile.0.join("profile")) {
             Value::Object(m) => m,
             _ => return Err("capabilities".into()),
         };
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&driver.url)
-            .await
-            .map_err(|e| {
-                format!(
-                    "could not start {} through its WebDriver server: {e}\n{}",
+        // A port picked free can be taken by another test's server or browser before the
+        // WebDriver server binds it: a server that does not answer is replaced by a new one, on
+        // a new port, up to three times. What is under test starts after this.
+        let mut failures = Vec::new();
+        let (driver, client) = loop {
+            let driver = Driver::start(engine, &profile.0)?;
+            let connected =
+                ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                    .capabilities(caps.clone())
+                    .connect(&driver.url)
+                    .await;
+            match connected {
+                Ok(client) => break (driver, client),
+                Err(e) => failures.push(format!("{e}\n{}", driver.take_output().join("\n"))),
+            }
+            if failures.len() == 3 {
+                return Err(format!(
+                    "could not start {} through its WebDriver server:\n{}",
                     engine.name(),
-                    driver.take_output().join("\n")
-                )
-            })?;
+                    failures.join("\n")
+                ));
+            }
+        };
         let page = Self {
             client,
             base: server.base.clone(),
@@ -1089,9 +1100,53 @@ impl Page {
     /// Lets a playing comparison `figure` train until its state's `step` reaches `steps` (at most
     /// a minute), pauses it with its play button and returns the state.
     pub async fn train_to(&self, figure: &str, steps: u64) -> Result<Value> {
-        self.wait_state(figure, &format!("s.step >= {steps}"), 60)
+        self.pause_when(figure, "play", &format!("s.step >= {steps}"), 60)
+            .await
+    }
+
+    /// Has the page itself press the button with the `data-role` `role` in the playing `figure` at the first
+    /// `data-state` that satisfies `condition` (JavaScript on `s`), waiting at most `seconds`,
+    /// and returns the paused state. The page watches the state change by change, so a run that
+    /// trains quickly cannot reach its end between two looks from the test, where pressing Play
+    /// would start it again from scratch. Fails if the run was not playing when the condition
+    /// first held.
+    pub async fn pause_when(
+        &self,
+        figure: &str,
+        role: &str,
+        condition: &str,
+        seconds: u64,
+    ) -> Result<Value> {
+        self.js(&format!(
+            "const fig = document.querySelector({figure});
+             const button = fig.querySelector({button});
+             window.spiegaPaused = null;
+             const check = () => {{
+               const s = JSON.parse(fig.dataset.state || '{{}}');
+               if (!({condition})) return false;
+               if (button.getAttribute('aria-pressed') === 'true') {{
+                 button.click();
+                 window.spiegaPaused = 'paused';
+               }} else {{
+                 window.spiegaPaused = 'not playing at step ' + s.step;
+               }}
+               return true;
+             }};
+             if (!check()) {{
+               const watch = new MutationObserver(() => {{ if (check()) watch.disconnect(); }});
+               watch.observe(fig, {{ attributes: true, attributeFilter: ['data-state'] }});
+             }}
+             return 0;",
+            figure = json!(figure),
+            button = json!(format!("[data-role=\"{role}\"]")),
+        ))
+        .await?;
+        self.wait_until("window.spiegaPaused !== null", seconds)
             .await?;
-        self.click_role(figure, "play").await?;
+        let outcome = self.js("return window.spiegaPaused;").await?;
+        if outcome != "paused" {
+            return Err(format!("{figure} when {condition}: {outcome}"));
+        }
         self.state(figure).await
     }
 

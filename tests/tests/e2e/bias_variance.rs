@@ -128,13 +128,8 @@ fn capacity_sweep_pauses_resets_and_fits_a_phone() {
             .await?;
         let button = format!("{FIG} button[data-role=train]");
         page.click(&button).await?;
-        page.wait_until(
-            "JSON.parse(document.querySelector('#fig-bias-variance').dataset.state).step >= 100",
-            30,
-        )
-        .await?;
-        page.click(&button).await?;
-        let paused = page.state(FIG).await?;
+        // The sweep reaches its last update in about a second: the page pauses it at once.
+        let paused = page.pause_when(FIG, "train", "s.step >= 100", 30).await?;
         assert!(!paused["playing"].as_bool().unwrap_or(true), "{paused}");
         assert_eq!(page.text(&button).await?, "Resume");
         // Paused means paused: no more updates.

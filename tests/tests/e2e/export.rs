@@ -322,14 +322,7 @@ fn training_histories_save_as_csv_matching_the_state() {
         .await?;
         page.click(&format!("{DROPOUT} button[data-role=play]"))
             .await?;
-        page.wait_until(
-            &format!("JSON.parse(document.querySelector('{DROPOUT}').dataset.state).step >= 20"),
-            30,
-        )
-        .await?;
-        page.click(&format!("{DROPOUT} button[data-role=play]"))
-            .await?;
-        let state = page.state(DROPOUT).await?;
+        let state = page.pause_when(DROPOUT, "play", "s.step >= 20", 30).await?;
         let rows = save_csv(
             &page,
             &dir.0,

@@ -39,8 +39,8 @@ fn playing_stops_by_itself_at_the_round_limit_and_says_so() {
         );
         // Train again starts from untrained networks.
         page.click_role(FIG, "play").await?;
-        page.wait_state(FIG, "s.generatorSteps < 3000", 20).await?;
-        page.click_role(FIG, "play").await?;
+        page.pause_when(FIG, "play", "s.generatorSteps < 3000", 20)
+            .await?;
         page.finish().await
     })
 }
@@ -60,8 +60,8 @@ fn the_generated_points_move_toward_the_ring() {
         page.click_role(FIG, "play").await?;
         // A bounded budget: 1000 rounds (measured natively for seeds 1, 2, 3: from 0.36, 1.16,
         // 0.87 to 0.04, 0.013, 0.028; the distance swings on the way, as adversarial training does).
-        page.wait_state(FIG, "s.generatorSteps >= 1000", 60).await?;
-        page.click_role(FIG, "play").await?;
+        page.pause_when(FIG, "play", "s.generatorSteps >= 1000", 60)
+            .await?;
         let end = page.state(FIG).await?;
         assert!(!end["playing"].as_bool().unwrap_or(true), "{end}");
         assert!(num(&end, "distance") < first / 3.0, "{start} → {end}");
@@ -163,8 +163,8 @@ fn every_control_acts() {
         assert_eq!((num(&s, "noiseDim"), num(&s, "generatorSteps")), (1.0, 0.0));
         // Play and pause, with the button and with the keyboard.
         page.click_role(FIG, "play").await?;
-        page.wait_state(FIG, "s.generatorSteps >= 10", 20).await?;
-        page.click_role(FIG, "play").await?;
+        page.pause_when(FIG, "play", "s.generatorSteps >= 10", 20)
+            .await?;
         let paused = page.state(FIG).await?;
         assert!(!paused["playing"].as_bool().unwrap_or(true));
         page.js(&format!(
@@ -244,8 +244,8 @@ fn mode_collapse_can_be_provoked() {
         page.set_control(FIG, "speed", "20").await?;
         page.click_role(FIG, "reset").await?;
         page.click_role(FIG, "play").await?;
-        page.wait_state(FIG, "s.generatorSteps >= 1000", 60).await?;
-        page.click_role(FIG, "play").await?;
+        page.pause_when(FIG, "play", "s.generatorSteps >= 1000", 60)
+            .await?;
         let s = page.state(FIG).await?;
         // The page trains the recipe's settings, not the defaults.
         assert_eq!(num(&s, "lrGenerator"), 0.01, "{s}");
@@ -274,8 +274,8 @@ fn the_figure_looks_right_at_both_widths_and_themes() {
         let page = Page::open("/", 1280, 900).await?;
         scroll_to_figure(&page).await?;
         page.click_role(FIG, "play").await?;
-        page.wait_state(FIG, "s.generatorSteps >= 150", 30).await?;
-        page.click_role(FIG, "play").await?;
+        page.pause_when(FIG, "play", "s.generatorSteps >= 150", 30)
+            .await?;
         page.element_screenshot("#gan", "gan-1280-light").await?;
         let light = page.canvas_hash(PLANE).await?;
         page.click("#theme-toggle").await?;

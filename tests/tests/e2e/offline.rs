@@ -36,9 +36,13 @@ fn after_one_visit_the_page_reloads_and_trains_with_the_network_gone() {
             .await?;
         let before = spiega_e2e::num(&page.state("#fig-playground").await?, "step");
         page.click_role("#fig-playground", "play").await?;
-        page.wait_state("#fig-playground", &format!("s.step >= {} + 30", before), 10)
-            .await?;
-        page.click_role("#fig-playground", "play").await?;
+        page.pause_when(
+            "#fig-playground",
+            "play",
+            &format!("s.step >= {} + 30", before),
+            10,
+        )
+        .await?;
         // A figure at the end of the article draws.
         page.js("document.querySelector('#fig-transformer').scrollIntoView();")
             .await?;

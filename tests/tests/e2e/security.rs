@@ -74,12 +74,8 @@ fn the_page_has_a_strict_policy_and_asks_no_other_origin() {
         page.js("document.querySelector('#fig-playground').scrollIntoView();")
             .await?;
         page.click("#fig-playground [data-role=play]").await?;
-        page.wait_until(
-            "JSON.parse(document.querySelector('#fig-playground').dataset.state).step >= 50",
-            20,
-        )
-        .await?;
-        page.click("#fig-playground [data-role=play]").await?;
+        page.pause_when("#fig-playground", "play", "s.step >= 50", 20)
+            .await?;
         // Scroll the whole page so every figure that starts on sight does.
         page.js("window.scrollTo(0, document.body.scrollHeight);")
             .await?;
