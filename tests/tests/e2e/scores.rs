@@ -232,6 +232,35 @@ fn the_scores_follow_the_playgrounds_data_to_several_classes_and_regression() {
         assert_ne!(before, page.canvas_hash(&residuals).await?);
         page.element_screenshot(FIG, "fig-scores-regression")
             .await?;
+        // The chart menu offers the charts on show only, and has chosen one of them: the
+        // two-class charts it opened on are hidden now.
+        let menu = format!("{FIG} .figure-tools select[data-export=chart]");
+        page.js(&format!(
+            "document.querySelector('{menu}').focus(); return 0;"
+        ))
+        .await?;
+        let offered = page
+            .js(&format!(
+                "const menu = document.querySelector('{menu}');
+                 const charts = [...document.querySelectorAll('{FIG} canvas[role=img]')];
+                 return {{
+                   shown: charts.map(c => c.clientWidth > 0),
+                   enabled: [...menu.options].map(o => !o.disabled),
+                   chosen: menu.selectedIndex,
+                 }};"
+            ))
+            .await?;
+        let shown = offered["shown"].as_array().unwrap();
+        assert!(shown.contains(&Value::Bool(false)), "{offered}");
+        assert_eq!(offered["enabled"].as_array().unwrap(), shown, "{offered}");
+        let chosen = offered["chosen"].as_u64().unwrap() as usize;
+        assert_eq!(shown[chosen], true, "{offered}");
+        page.click(&format!("{FIG} .figure-tools button[data-export=png]"))
+            .await?;
+        let status = page
+            .text(&format!("{FIG} .figure-tools .export-status"))
+            .await?;
+        assert!(!status.contains("Could not save"), "{status}");
         page.finish().await
     })
 }

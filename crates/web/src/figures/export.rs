@@ -68,7 +68,7 @@ pub fn wire(
             .filter_map(|c| c.dyn_into().ok())
             .collect();
         let menu = match bar.query_selector("select[data-export=\"chart\"]")? {
-            Some(menu) => Some(chart_menu(menu, &canvases)?),
+            Some(menu) => Some(chart_menu(menu, &canvases, &button)?),
             None => None,
         };
         let (figure_el, figure_name, status_el) = (figure.clone(), name.to_owned(), status.clone());
@@ -104,8 +104,15 @@ pub fn wire(
 }
 
 /// The menu that picks which of `canvases` to save, its options in their order, set on the
-/// figure's main chart: its largest canvas. A menu that does not list every chart is an error.
-fn chart_menu(menu: Element, canvases: &[HtmlCanvasElement]) -> Result<HtmlSelectElement> {
+/// figure's main chart: its largest canvas on show. A menu that does not list every chart is an
+/// error. Some figures show some of their charts only in some settings (the scores figure's
+/// regression panel replaces its two-class one): whenever the reader reaches for the menu or
+/// for the save `button`, the charts not on show are greyed out in it ([`offer_shown`]).
+fn chart_menu(
+    menu: Element,
+    canvases: &[HtmlCanvasElement],
+    button: &Element,
+) -> Result<HtmlSelectElement> {
     let menu: HtmlSelectElement = menu
         .dyn_into()
         .map_err(|_| WebError::MissingElement("the chart menu".into()))?;
@@ -116,13 +123,45 @@ fn chart_menu(menu: Element, canvases: &[HtmlCanvasElement]) -> Result<HtmlSelec
             menu.length()
         )));
     }
-    let largest = canvases
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, c)| u64::from(c.width()) * u64::from(c.height()))
-        .map_or(0, |(i, _)| i);
-    menu.set_selected_index(i32::try_from(largest).unwrap_or(0));
+    offer_shown(&menu, canvases, true);
+    for (target, event) in [
+        (menu.as_ref(), "focus"),
+        (menu.as_ref(), "pointerdown"),
+        (button, "focus"),
+        (button, "pointerdown"),
+    ] {
+        let (menu, canvases) = (menu.clone(), canvases.to_vec());
+        dom::on(target, event, move |_| offer_shown(&menu, &canvases, false))?;
+    }
     Ok(menu)
+}
+
+/// Disables the options of `menu` whose charts are not on show (no width on screen); when the
+/// chosen one is among them, or `main` asks for it, chooses the largest chart on show instead.
+/// A figure with every chart hidden keeps its menu as it is.
+fn offer_shown(menu: &HtmlSelectElement, canvases: &[HtmlCanvasElement], main: bool) {
+    let shown: Vec<bool> = canvases.iter().map(|c| c.client_width() > 0).collect();
+    if !shown.contains(&true) {
+        return;
+    }
+    for (i, on) in shown.iter().enumerate() {
+        if let Some(option) = u32::try_from(i).ok().and_then(|i| menu.item(i))
+            && let Ok(option) = option.dyn_into::<web_sys::HtmlOptionElement>()
+        {
+            option.set_disabled(!on);
+        }
+    }
+    let chosen = usize::try_from(menu.selected_index()).ok();
+    if main || chosen.is_none_or(|i| shown.get(i) != Some(&true)) {
+        let largest = canvases
+            .iter()
+            .zip(&shown)
+            .enumerate()
+            .filter(|(_, (_, on))| **on)
+            .max_by_key(|(_, (c, _))| u64::from(c.width()) * u64::from(c.height()))
+            .map_or(0, |(i, _)| i);
+        menu.set_selected_index(i32::try_from(largest).unwrap_or(0));
+    }
 }
 
 /// The chart's `data-role`, its name in the file name.
