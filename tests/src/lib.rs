@@ -1178,6 +1178,19 @@ impl Page {
         Ok(background)
     }
 
+    /// Presses the theme button until the page shows `theme` (`light` or `dark`) as the reader's
+    /// choice, without reloading, and returns the page's background colour.
+    pub async fn show_theme(&self, theme: &str) -> Result<String> {
+        for _ in 0..3 {
+            let (shown, background) = self.theme_shown().await?;
+            if shown == theme {
+                return Ok(background);
+            }
+            self.click("#theme-toggle").await?;
+        }
+        Err(format!("the theme button did not switch to {theme}"))
+    }
+
     /// The visible elements cut by the window's left or right edge (partly in, partly out; one
     /// wholly outside, such as a skip link waiting for focus, is hidden on purpose), outside any
     /// box that scrolls or clips on its own (a wide equation or table). The page's body hides
@@ -1380,12 +1393,15 @@ impl Page {
     }
 
     /// Saves a screenshot of the first element matching `selector` (scrolled or not) under
-    /// `target/screenshots/<name>.png`.
+    /// `target/screenshots/<name>.png`. An element wholly in the window is taken from what the
+    /// window shows; one beyond it makes the browser lay out the whole page at once for the
+    /// picture, which costs about a second, and redraws every figure as the window changes size.
     pub async fn element_screenshot(&self, selector: &str, name: &str) -> Result<PathBuf> {
         let rect = self
             .js(&format!(
                 "const r = document.querySelector({}).getBoundingClientRect();
-                 return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height];",
+                 const inside = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth;
+                 return [r.left + window.scrollX, r.top + window.scrollY, r.width, r.height, inside ? 1 : 0];",
                 json!(selector)
             ))
             .await?;
@@ -1395,13 +1411,13 @@ impl Page {
             .iter()
             .filter_map(Value::as_f64)
             .collect();
-        let [x, y, width, height] = r[..] else {
+        let [x, y, width, height, inside] = r[..] else {
             return Err(format!("no rectangle for {selector}"));
         };
         let shot = self
             .cdp(
                 "Page.captureScreenshot",
-                json!({ "format": "png", "captureBeyondViewport": true,
+                json!({ "format": "png", "captureBeyondViewport": inside == 0.0,
                     "clip": { "x": x, "y": y, "width": width, "height": height, "scale": 1 } }),
             )
             .await?;

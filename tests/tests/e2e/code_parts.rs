@@ -190,7 +190,7 @@ fn while_the_rest_is_on_its_way_later_figures_say_loading_and_the_view_stays() {
         // A reader who has scrolled to the GAN while the rest is on its way.
         page.js("document.querySelector('#fig-gan').scrollIntoView({ block: 'start' }); return 0;")
             .await?;
-        page.screenshot("code-parts-loading").await?;
+        page.window_screenshot("code-parts-loading").await?;
         let gan_top = async || -> Result<f64> {
             let top = page.js(GAN_TOP).await?;
             top.as_f64()

@@ -120,7 +120,7 @@ fn screenshots_of_the_section() {
             let (mut backgrounds, mut charts) = (Vec::new(), Vec::new());
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
-                backgrounds.push(page.open_in_theme(theme, "/").await?);
+                backgrounds.push(page.show_theme(theme).await?);
                 charts.push(page.canvas_hash(&format!("{MARGIN} canvas")).await?);
                 // Nothing scrolls sideways on a phone.
                 page.assert_fits(w).await?;

@@ -176,7 +176,8 @@ fn the_playground_shows_its_starting_losses_before_play() {
             "before Play the loss chart shows no starting loss: {blue} training and {orange} \
              validation pixels"
         );
-        page.screenshot("playground-before-play").await?;
+        page.element_screenshot("#fig-playground", "playground-before-play")
+            .await?;
         page.finish().await
     });
 }

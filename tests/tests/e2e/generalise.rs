@@ -121,10 +121,12 @@ fn dropout_narrows_the_gap_and_every_curve_moves() {
         );
         page.js("document.querySelector('#dropout').scrollIntoView();")
             .await?;
-        page.screenshot("dropout-desktop").await?;
+        page.element_screenshot("#dropout", "dropout-desktop")
+            .await?;
         page.print_place("#dropout", "dropout-desktop").await?;
         page.click("#theme-toggle").await?;
-        page.screenshot("dropout-desktop-dark").await?;
+        page.element_screenshot("#dropout", "dropout-desktop-dark")
+            .await?;
         page.finish().await
     })
 }
@@ -208,12 +210,14 @@ fn dropout_controls_and_keys_change_what_is_shown() {
         page.train_to(DROPOUT, 200).await?;
         page.js("document.querySelector('#fig-dropout').scrollIntoView();")
             .await?;
-        page.screenshot("dropout-phone").await?;
+        page.element_screenshot("#fig-dropout", "dropout-phone")
+            .await?;
         page.print_place("#fig-dropout", "dropout-phone").await?;
         page.click("#theme-toggle").await?;
         page.js("document.querySelector('#fig-dropout').scrollIntoView();")
             .await?;
-        page.screenshot("dropout-phone-dark").await?;
+        page.element_screenshot("#fig-dropout", "dropout-phone-dark")
+            .await?;
         page.finish().await
     })
 }
@@ -273,13 +277,15 @@ fn l1_zeros_coefficients_that_l2_only_shrinks() {
         page.set_slider(&slider, -1.0).await?;
         page.js("document.querySelector('#regularisation').scrollIntoView();")
             .await?;
-        page.screenshot("regularisation-desktop").await?;
+        page.element_screenshot("#regularisation", "regularisation-desktop")
+            .await?;
         page.print_place("#regularisation", "regularisation-desktop")
             .await?;
         page.set_viewport(390, 844, true).await?;
         page.js("document.querySelector('#fig-shrinkage').scrollIntoView();")
             .await?;
-        page.screenshot("regularisation-phone").await?;
+        page.element_screenshot("#fig-shrinkage", "regularisation-phone")
+            .await?;
         page.print_place("#fig-shrinkage", "regularisation-phone")
             .await?;
         page.finish().await
@@ -337,7 +343,8 @@ fn pruning_keeps_accuracy_until_the_important_weights_go() {
         page.set_slider(&slider, 60.0).await?;
         page.js("document.querySelector('#pruning').scrollIntoView();")
             .await?;
-        page.screenshot("pruning-desktop").await?;
+        page.element_screenshot("#pruning", "pruning-desktop")
+            .await?;
         page.print_place("#pruning", "pruning-desktop").await?;
         page.finish().await
     })

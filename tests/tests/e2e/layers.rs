@@ -49,7 +49,7 @@ fn screenshots_of_the_section() {
             let mut backgrounds = Vec::new();
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
-                backgrounds.push(page.open_in_theme(theme, "/").await?);
+                backgrounds.push(page.show_theme(theme).await?);
                 page.assert_fits(w).await?;
                 for section in ["#layers", "#shapes"] {
                     let id = section.trim_start_matches('#');

@@ -313,7 +313,7 @@ fn screenshots_at_desktop_and_phone_widths_in_both_themes() {
             let mut backgrounds = Vec::new();
             for theme in ["light", "dark"] {
                 page.set_viewport(w, h, mobile).await?;
-                backgrounds.push(page.open_in_theme(theme, "/").await?);
+                backgrounds.push(page.show_theme(theme).await?);
                 let path = page.screenshot(&format!("{name}-{theme}")).await?;
                 let size = std::fs::metadata(&path).map_err(spiega_e2e::err)?.len();
                 assert!(
@@ -433,13 +433,14 @@ fn on_a_wide_screen_the_contents_stay_in_view_and_mark_the_section_being_read() 
         .await?;
         // Mid-article, in both themes, with the list open and closed, for a person to look at.
         for theme in ["light", "dark"] {
-            page.open_in_theme(theme, "/").await?;
+            page.show_theme(theme).await?;
             read_section(&page, "dropout").await?;
             page.window_screenshot(&format!("contents-desktop-{theme}"))
                 .await?;
             page.click(".toc-menu summary").await?;
             page.window_screenshot(&format!("contents-desktop-open-{theme}"))
                 .await?;
+            page.click(".toc-menu summary").await?;
         }
         page.js("localStorage.removeItem('spiega-theme'); return 0;")
             .await?;
@@ -453,7 +454,8 @@ fn on_a_phone_the_contents_stay_under_the_opening_and_nothing_overflows() {
         let page = Page::open("/", PHONE.0, PHONE.1).await?;
         page.set_viewport(PHONE.0, PHONE.1, true).await?;
         for theme in ["light", "dark"] {
-            page.open_in_theme(theme, "/").await?;
+            page.show_theme(theme).await?;
+            page.js("window.scrollTo(0, 0); return 0;").await?;
             // No menu in the masthead: the list under the opening is the contents.
             let menu = page
                 .js("return [document.getElementById('toc-menu').getClientRects().length, document.querySelector('nav.toc').getClientRects().length];")

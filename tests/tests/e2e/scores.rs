@@ -348,19 +348,17 @@ fn screenshots_of_the_section() {
         for (name, (w, h), mobile) in [("desktop", (1280, 900), false), ("phone", (390, 844), true)]
         {
             let (mut backgrounds, mut charts) = (Vec::new(), Vec::new());
+            page.set_viewport(w, h, mobile).await?;
+            // One more epoch for each width; the themes then show the same numbers.
+            let step = num(&page.state(FIG).await?, "step");
+            page.click(&format!("{PG} button[data-role=epoch]")).await?;
+            page.wait_state(FIG, &format!("s.step > {step}"), 5).await?;
             for theme in ["light", "dark"] {
-                page.set_viewport(w, h, mobile).await?;
-                backgrounds.push(page.open_in_theme(theme, "/").await?);
+                backgrounds.push(page.show_theme(theme).await?);
                 charts.push(
                     page.canvas_hash(&format!("{FIG} canvas[data-role=roc]"))
                         .await?,
                 );
-                page.click(&format!("{PG} button[data-role=epoch]")).await?;
-                page.wait_until(
-                    &format!("JSON.parse(document.querySelector('{FIG}').dataset.state).step > 0"),
-                    5,
-                )
-                .await?;
                 page.assert_fits(w).await?;
                 if mobile {
                     for fig in [FIG, ROUGE] {

@@ -461,16 +461,13 @@ fn the_playground_keeps_its_own_link_beside_the_figures_keys() {
 #[test]
 fn screenshots_of_the_toolbars() {
     run(async {
-        let page = Page::open("/", 1280, 900).await?;
+        let page = Page::open("/#activations.activation=relu", 1280, 900).await?;
         for (name, (w, h), mobile) in [("desktop", (1280, 900), false), ("phone", (390, 844), true)]
         {
             let mut backgrounds = Vec::new();
+            page.set_viewport(w, h, mobile).await?;
             for theme in ["light", "dark"] {
-                page.set_viewport(w, h, mobile).await?;
-                backgrounds.push(
-                    page.open_in_theme(theme, "/#activations.activation=relu")
-                        .await?,
-                );
+                backgrounds.push(page.show_theme(theme).await?);
                 page.assert_fits(w).await?;
                 for fig in ["#fig-activations", "#fig-dropout"] {
                     copy_link(&page, fig).await?;

@@ -19,19 +19,20 @@ async fn choose(page: &Page, fig: &str, role: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-/// Scrolls `selector` into view and takes a screenshot in the light and the dark theme.
+/// Scrolls `selector` into view and takes a screenshot of it in the light and the dark theme.
 async fn shots(page: &Page, selector: &str, name: &str) -> Result<()> {
     page.js(&format!(
         "document.querySelector('{selector}').scrollIntoView();"
     ))
     .await?;
-    page.screenshot(name).await?;
+    page.element_screenshot(selector, name).await?;
     page.click("#theme-toggle").await?;
     page.js(&format!(
         "document.querySelector('{selector}').scrollIntoView();"
     ))
     .await?;
-    page.screenshot(&format!("{name}-dark")).await?;
+    page.element_screenshot(selector, &format!("{name}-dark"))
+        .await?;
     Ok(())
 }
 
