@@ -1,14 +1,17 @@
 //! `cargo xtask test`: every check the project has, in order, with a summary at the end.
 //!
-//! Steps: formatting, lints (host and wasm32), import cycles between files (`cargo xtask
-//! cycles`), the engine's and the task runner's unit tests, the reference cases, the web crate's
-//! component tests in headless Chromium, a release build of the page (assembled from its section
-//! files first), the end-to-end tests against that build in headless Chromium (two at a time, then
-//! [`ALONE`] one by one), and their smoke subset ([`SMOKE`]) in Firefox and in WebKit. Each step's tests are counted from its output.
+//! Steps: formatting; the lints, which ride on the builds of the tests ([`linted`]): every
+//! host target of the workspace, then the web crate's for wasm32 (with the library and the
+//! lessons it uses); import cycles between files (`cargo xtask cycles`); the unit tests of
+//! every crate but the end-to-end harness; the reference cases; the web crate's component tests
+//! in headless Chromium; a release build of the page (assembled from its section files first);
+//! the end-to-end tests against that build in headless Chromium (two at a time, then [`ALONE`]
+//! one by one), run from the test binary the host build made; and their smoke subset
+//! ([`SMOKE`]) in Firefox and in WebKit. Each step's tests are counted from its output.
 
 use crate::setup;
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -34,21 +37,72 @@ pub const ALONE: &[&str] = &[
     "soak::",
 ];
 
-/// The command that runs the smoke tests in `engine` (`firefox` or `webkit`).
-fn smoke_command(root: &Path, dist: &Path, engine: &str) -> Command {
-    let mut c = setup::command("cargo", root);
-    c.args([
-        "test",
-        "-p",
-        "spiega-e2e",
-        "--",
-        "--exact",
-        "--test-threads=1",
-    ])
-    .args(SMOKE)
-    .env("SPIEGA_DIST", dist)
-    .env("SPIEGA_BROWSER", engine);
+/// Has cargo compile the workspace's own crates with Clippy's driver, which builds them as rustc
+/// does and lints them on the way, every warning an error: the lints cost no second pass over
+/// the dependencies, as `cargo clippy` (a check build beside the test build) did. Every cargo
+/// command of the test run goes through it, so each reuses what an earlier one built.
+fn linted(mut c: Command, root: &Path) -> Command {
+    let driver = setup::command("rustup", root)
+        .args(["which", "clippy-driver"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "clippy-driver".into());
+    // The arguments `cargo clippy -- -D warnings` hands its driver, in the form it hands them.
+    c.env("RUSTC_WORKSPACE_WRAPPER", driver).env(
+        "CLIPPY_ARGS",
+        "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
+    );
     c
+}
+
+/// The command that runs the end-to-end test binary `e2e` (built by the host build) with `args`
+/// against the page in `dist`, from the harness's folder, as `cargo test` would run it.
+fn e2e_command(root: &Path, e2e: &Path, dist: &Path, args: &[&str]) -> Command {
+    let mut c = setup::command(&e2e.display().to_string(), &root.join("tests"));
+    c.args(args).env("SPIEGA_DIST", dist);
+    c
+}
+
+/// Runs the host build of every test target (`cargo test --no-run`, with JSON messages on
+/// standard output and the compiler's own on standard error) and returns the step and the path
+/// of the end-to-end test binary it made.
+fn build_step(name: &'static str, mut cmd: Command) -> (Step, Option<PathBuf>) {
+    println!("\n==> {name}");
+    let start = Instant::now();
+    let mut step = Step::failed(name);
+    let mut e2e = None;
+    let mut child = match cmd.stdout(Stdio::piped()).spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            println!("could not start: {e}");
+            return (step, None);
+        }
+    };
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
+                println!("{line}");
+                continue;
+            };
+            let target = &message["target"];
+            if message["reason"] == "compiler-artifact"
+                && target["name"] == "e2e"
+                && target["kind"][0] == "test"
+                && let Some(path) = message["executable"].as_str()
+            {
+                e2e = Some(PathBuf::from(path));
+            }
+        }
+    }
+    step.ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    step.seconds = start.elapsed().as_secs_f64();
+    if step.ok && e2e.is_none() {
+        println!("the build made no end-to-end test binary");
+        step.ok = false;
+    }
+    (step, e2e)
 }
 
 /// The outcome of one step.
@@ -124,78 +178,55 @@ pub fn run(root: &Path) -> Result<bool, String> {
         c
     };
     let dist = root.join("target").join("e2e-dist");
-    let mut steps = vec![
-        run_step("format", cargo(&["fmt", "--all", "--check"])),
+    let mut steps = vec![run_step("format", cargo(&["fmt", "--all", "--check"]))];
+    let host = cargo(&[
+        "test",
+        "--workspace",
+        "--all-targets",
+        "--no-run",
+        "--message-format=json-render-diagnostics",
+    ]);
+    let (host_build, e2e) = build_step("lints and build (host)", linted(host, root));
+    steps.push(host_build);
+    steps.extend([
         run_step(
-            "lints (host)",
-            cargo(&[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ]),
-        ),
-        run_step(
-            "lints (wasm32: library and lessons)",
-            cargo(&[
-                "clippy",
-                "-p",
-                "spiega-nn",
-                "-p",
-                "spiega-lessons",
-                "--lib",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ]),
-        ),
-        run_step(
-            "lints (wasm32: page)",
-            cargo(&[
-                "clippy",
-                "-p",
-                "spiega-web",
-                "--all-targets",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ]),
+            "lints and build (wasm32: page, library, lessons)",
+            linted(
+                cargo(&[
+                    "test",
+                    "-p",
+                    "spiega-web",
+                    "--all-targets",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--no-run",
+                ]),
+                root,
+            ),
         ),
         run_step("import cycles", cargo(&["xtask", "cycles"])),
         run_step(
             "unit tests",
-            cargo(&[
-                "test",
-                "-p",
-                "spiega-nn",
-                "-p",
-                "spiega-lessons",
-                "-p",
-                "xtask",
-                "-p",
-                "spiega-web",
-                "-p",
-                "spiega-bench",
-            ]),
+            linted(
+                cargo(&["test", "--workspace", "--exclude", "spiega-e2e"]),
+                root,
+            ),
         ),
         run_step("reference cases", cargo(&["xtask", "reference"])),
         run_step(
             "component tests (wasm, headless Chromium)",
-            cargo(&[
-                "test",
-                "-p",
-                "spiega-web",
-                "--target",
-                "wasm32-unknown-unknown",
-            ]),
+            linted(
+                cargo(&[
+                    "test",
+                    "-p",
+                    "spiega-web",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                ]),
+                root,
+            ),
         ),
-    ];
+    ]);
     match crate::assemble::release_build(root, &dist) {
         Ok(build) => steps.push(run_step("release build of the page", build)),
         Err(e) => {
@@ -203,24 +234,29 @@ pub fn run(root: &Path) -> Result<bool, String> {
             steps.push(Step::failed("release build of the page"));
         }
     }
-    if steps.last().is_some_and(|s| s.ok) {
-        let mut e2e = cargo(&["test", "-p", "spiega-e2e", "--", "--test-threads=2"]);
+    if let (true, Some(e2e)) = (steps.last().is_some_and(|s| s.ok), e2e) {
+        let mut args = vec!["--test-threads=2"];
         for test in ALONE {
-            e2e.args(["--skip", test]);
+            args.extend(["--skip", test]);
         }
-        e2e.env("SPIEGA_DIST", &dist);
-        steps.push(run_step("end-to-end tests (headless Chromium)", e2e));
-        let mut alone = cargo(&["test", "-p", "spiega-e2e", "--", "--test-threads=1"]);
-        alone.args(ALONE).env("SPIEGA_DIST", &dist);
-        steps.push(run_step("end-to-end tests that watch frames, alone", alone));
         steps.push(run_step(
-            "smoke tests (headless Firefox)",
-            smoke_command(root, &dist, "firefox"),
+            "end-to-end tests (headless Chromium)",
+            e2e_command(root, &e2e, &dist, &args),
         ));
+        let alone = [&["--test-threads=1"], ALONE].concat();
         steps.push(run_step(
-            "smoke tests (WebKit under Xvfb)",
-            smoke_command(root, &dist, "webkit"),
+            "end-to-end tests that watch frames, alone",
+            e2e_command(root, &e2e, &dist, &alone),
         ));
+        let smoke = [&["--exact", "--test-threads=1"], SMOKE].concat();
+        for (name, engine) in [
+            ("smoke tests (headless Firefox)", "firefox"),
+            ("smoke tests (WebKit under Xvfb)", "webkit"),
+        ] {
+            let mut c = e2e_command(root, &e2e, &dist, &smoke);
+            c.env("SPIEGA_BROWSER", engine);
+            steps.push(run_step(name, c));
+        }
     }
 
     println!("\n==> summary");
@@ -234,7 +270,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
             s.failed
         );
     }
-    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 13;
+    let all_ok = steps.iter().all(|s| s.ok) && steps.len() == 12;
     let passed: usize = steps.iter().map(|s| s.passed).sum();
     let failed: usize = steps.iter().map(|s| s.failed).sum::<usize>()
         + steps.iter().filter(|s| !s.ok && s.failed == 0).count();
