@@ -262,7 +262,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
     println!("\n==> summary");
     for s in &steps {
         println!(
-            "{:<4} {:<44} {:>6.1} s  {} passed, {} failed",
+            "{:<4} {:<50} {:>6.1} s  {} passed, {} failed",
             if s.ok { "ok" } else { "FAIL" },
             s.name,
             s.seconds,
