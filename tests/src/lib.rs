@@ -1104,9 +1104,9 @@ impl Page {
             .await
     }
 
-    /// Has the page itself press the button with the `data-role` `role` in the playing `figure` at the first
-    /// `data-state` that satisfies `condition` (JavaScript on `s`), waiting at most `seconds`,
-    /// and returns the paused state. The page watches the state change by change, so a run that
+    /// Has the page itself press the button with the `data-role` `role` in the playing `figure`
+    /// at the first `data-state` that satisfies `condition` (JavaScript on `s`), waiting at most
+    /// `seconds`, and returns the paused state. The page watches the state change by change, so a run that
     /// trains quickly cannot reach its end between two looks from the test, where pressing Play
     /// would start it again from scratch. Fails if the run was not playing when the condition
     /// first held.

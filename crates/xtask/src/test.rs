@@ -37,24 +37,29 @@ pub const ALONE: &[&str] = &[
     "soak::",
 ];
 
-/// Has cargo compile the workspace's own crates with Clippy's driver, which builds them as rustc
-/// does and lints them on the way, every warning an error: the lints cost no second pass over
-/// the dependencies, as `cargo clippy` (a check build beside the test build) did. Every cargo
-/// command of the test run goes through it, so each reuses what an earlier one built.
-fn linted(mut c: Command, root: &Path) -> Command {
-    let driver = setup::command("rustup", root)
-        .args(["which", "clippy-driver"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_else(|| "clippy-driver".into());
+/// Has cargo compile the workspace's own crates with Clippy's `driver`, which builds them as
+/// rustc does and lints them on the way, every warning an error: the lints cost no second pass
+/// over the dependencies, as `cargo clippy` (a check build beside the test build) did. Every
+/// cargo command of the test run goes through it, so each reuses what an earlier one built.
+fn linted(mut c: Command, driver: &str) -> Command {
     // The arguments `cargo clippy -- -D warnings` hands its driver, in the form it hands them.
     c.env("RUSTC_WORKSPACE_WRAPPER", driver).env(
         "CLIPPY_ARGS",
         "-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__",
     );
     c
+}
+
+/// The path of Clippy's driver in the toolchain (`clippy-driver` from the path when rustup
+/// cannot say).
+fn clippy_driver(root: &Path) -> String {
+    setup::command("rustup", root)
+        .args(["which", "clippy-driver"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "clippy-driver".into())
 }
 
 /// The command that runs the end-to-end test binary `e2e` (built by the host build) with `args`
@@ -178,6 +183,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
         c
     };
     let dist = root.join("target").join("e2e-dist");
+    let driver = clippy_driver(root);
     let mut steps = vec![run_step("format", cargo(&["fmt", "--all", "--check"]))];
     let host = cargo(&[
         "test",
@@ -186,7 +192,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
         "--no-run",
         "--message-format=json-render-diagnostics",
     ]);
-    let (host_build, e2e) = build_step("lints and build (host)", linted(host, root));
+    let (host_build, e2e) = build_step("lints and build (host)", linted(host, &driver));
     steps.push(host_build);
     steps.extend([
         run_step(
@@ -201,7 +207,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
                     "wasm32-unknown-unknown",
                     "--no-run",
                 ]),
-                root,
+                &driver,
             ),
         ),
         run_step("import cycles", cargo(&["xtask", "cycles"])),
@@ -209,7 +215,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
             "unit tests",
             linted(
                 cargo(&["test", "--workspace", "--exclude", "spiega-e2e"]),
-                root,
+                &driver,
             ),
         ),
         run_step("reference cases", cargo(&["xtask", "reference"])),
@@ -223,7 +229,7 @@ pub fn run(root: &Path) -> Result<bool, String> {
                     "--target",
                     "wasm32-unknown-unknown",
                 ]),
-                root,
+                &driver,
             ),
         ),
     ]);
