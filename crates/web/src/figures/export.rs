@@ -104,10 +104,11 @@ pub fn wire(
 }
 
 /// The menu that picks which of `canvases` to save, its options in their order, set on the
-/// figure's main chart: its largest canvas on show. A menu that does not list every chart is an
-/// error. Some figures show some of their charts only in some settings (the scores figure's
-/// regression panel replaces its two-class one): whenever the reader reaches for the menu or
-/// for the save `button`, the charts not on show are greyed out in it ([`offer_shown`]).
+/// figure's main chart: its largest canvas (by pixels, which asks the browser for no layout
+/// while the page starts). A menu that does not list every chart is an error. Some figures show
+/// some of their charts only in some settings (the scores figure's regression panel replaces its
+/// two-class one): whenever the reader reaches for the menu or for the save `button`, the charts
+/// not on show are greyed out in it ([`offer_shown`]).
 fn chart_menu(
     menu: Element,
     canvases: &[HtmlCanvasElement],
@@ -123,7 +124,7 @@ fn chart_menu(
             menu.length()
         )));
     }
-    offer_shown(&menu, canvases, true);
+    menu.set_selected_index(largest(canvases, |_| true));
     for (target, event) in [
         (menu.as_ref(), "focus"),
         (menu.as_ref(), "pointerdown"),
@@ -131,15 +132,15 @@ fn chart_menu(
         (button, "pointerdown"),
     ] {
         let (menu, canvases) = (menu.clone(), canvases.to_vec());
-        dom::on(target, event, move |_| offer_shown(&menu, &canvases, false))?;
+        dom::on(target, event, move |_| offer_shown(&menu, &canvases))?;
     }
     Ok(menu)
 }
 
 /// Disables the options of `menu` whose charts are not on show (no width on screen); when the
-/// chosen one is among them, or `main` asks for it, chooses the largest chart on show instead.
-/// A figure with every chart hidden keeps its menu as it is.
-fn offer_shown(menu: &HtmlSelectElement, canvases: &[HtmlCanvasElement], main: bool) {
+/// chosen one is among them, chooses the largest chart on show instead. A figure with every
+/// chart hidden keeps its menu as it is.
+fn offer_shown(menu: &HtmlSelectElement, canvases: &[HtmlCanvasElement]) {
     let shown: Vec<bool> = canvases.iter().map(|c| c.client_width() > 0).collect();
     if !shown.contains(&true) {
         return;
@@ -152,16 +153,21 @@ fn offer_shown(menu: &HtmlSelectElement, canvases: &[HtmlCanvasElement], main: b
         }
     }
     let chosen = usize::try_from(menu.selected_index()).ok();
-    if main || chosen.is_none_or(|i| shown.get(i) != Some(&true)) {
-        let largest = canvases
-            .iter()
-            .zip(&shown)
-            .enumerate()
-            .filter(|(_, (_, on))| **on)
-            .max_by_key(|(_, (c, _))| u64::from(c.width()) * u64::from(c.height()))
-            .map_or(0, |(i, _)| i);
-        menu.set_selected_index(i32::try_from(largest).unwrap_or(0));
+    if chosen.is_none_or(|i| shown.get(i) != Some(&true)) {
+        menu.set_selected_index(largest(canvases, |i| shown[i]));
     }
+}
+
+/// The index, as the menu counts, of the largest of `canvases` (by pixels) that `eligible`
+/// accepts; the first when none does.
+fn largest(canvases: &[HtmlCanvasElement], eligible: impl Fn(usize) -> bool) -> i32 {
+    canvases
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| eligible(*i))
+        .max_by_key(|(_, c)| u64::from(c.width()) * u64::from(c.height()))
+        .and_then(|(i, _)| i32::try_from(i).ok())
+        .unwrap_or(0)
 }
 
 /// The chart's `data-role`, its name in the file name.
