@@ -3,7 +3,9 @@
 //! of its own, is fetched once the first figure is drawn, and every later figure mounts from it.
 //! A link into a later section waits for the rest, then starts that section's figure; a page
 //! served without the rest still runs the playground, and every later figure says in its place
-//! why it did not start.
+//! why it did not start. A reader skimming from top to bottom while the rest is on its way never
+//! meets a figure that is neither drawn nor saying "Loading…", and nothing changes height as
+//! figures start.
 
 use spiega_e2e::{Page, Result, copy_of_build_without, run};
 
@@ -214,8 +216,8 @@ fn while_the_rest_is_on_its_way_later_figures_say_loading_and_the_view_stays() {
     });
 }
 
-/// JavaScript: every figure's `[id, height in px]`.
-const HEIGHTS: &str = "return [...document.querySelectorAll('[data-figure]')]
+/// JavaScript: every figure's and figure part's (the gradient check's) `[id, height in px]`.
+const HEIGHTS: &str = "return [...document.querySelectorAll('[data-figure], [data-figure-part]')]
     .map((f) => [f.id, f.getBoundingClientRect().height]);";
 
 /// Answers the requests `page` held back, waits until every figure has started, and fails
@@ -292,6 +294,141 @@ fn no_figure_moves_when_the_page_s_code_arrives() {
                 .await?;
             assert_eq!(started, true, "a figure started without the page's code");
             release_and_check_heights(page, markup, width, "once the page's code came").await
+        });
+    }
+}
+
+/// JavaScript: starts a reader scrolling from the top of the page to its bottom at `pxPerSecond`
+/// (one step per frame, in the page, so the test's own pace cannot skip a frame) and looks, at
+/// every frame, at each figure (and figure part, such as the step-through's gradient check) in
+/// the window. `window.__scrolled` gathers those seen waiting (`loading`: marked busy, every
+/// canvas of theirs in the window in a chart frame, and every chart or result table of theirs
+/// in the window saying "Loading…") and those seen started
+/// (`ready`); every sighting of one that was neither (`empty`: nothing drawn and nothing said);
+/// and each started figure whose canvases in the window were blank the first time it was seen
+/// started (`blank`). It is `done` at the bottom.
+const READER: &str = "
+    const pxPerSecond = arguments[0];
+    const seen = { loading: new Set(), ready: new Set(), empty: [], blank: [], done: false, y: 0 };
+    window.__scrolled = seen;
+    const checked = new Set();
+    const inWindow = (e) => {
+        const r = e.getBoundingClientRect();
+        return e.offsetParent !== null && r.height > 0 && r.bottom > 0 && r.top < innerHeight;
+    };
+    const blankCanvases = (figure) => [...figure.querySelectorAll('canvas')].filter((c) => {
+        if (!inWindow(c) || c.width === 0) return false;
+        const d = new Uint32Array(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.buffer);
+        return d.every((p) => p === d[0]);
+    }).map((c) => c.dataset.role || 'canvas');
+    const says = (frame) => getComputedStyle(frame, '::after').content;
+    const waiting = (f) => {
+        if (f.getAttribute('aria-busy') !== 'true') return 'not marked busy';
+        const frames = [...f.querySelectorAll('.chart-frame')].filter(inWindow);
+        const bare = [...f.querySelectorAll('canvas')].filter((c) => inWindow(c) && !c.closest('.chart-frame'));
+        if (bare.length) return 'a canvas outside any chart frame: ' + bare.map((c) => c.dataset.role).join(', ');
+        if (!f.querySelector('.chart-frame')) return 'no chart or table of it can say it is loading';
+        const silent = frames.filter((fr) => says(fr) !== '\"Loading…\"');
+        return silent.length ? 'a frame says ' + says(silent[0]) : null;
+    };
+    const look = () => {
+        for (const f of document.querySelectorAll('[data-figure], [data-figure-part]')) {
+            if (!inWindow(f)) continue;
+            const owner = f.dataset.figure ? f
+                : document.querySelector('[data-figure=\"' + f.dataset.figurePart + '\"]');
+            const id = f.id || f.dataset.figurePart;
+            if (owner && owner.dataset.ready === 'true') {
+                seen.ready.add(id);
+                if (!checked.has(id)) {
+                    checked.add(id);
+                    const blank = blankCanvases(f);
+                    if (blank.length) seen.blank.push(id + ': ' + blank.join(', '));
+                }
+                continue;
+            }
+            const why = waiting(f);
+            if (why === null) {
+                seen.loading.add(id);
+            } else if (seen.empty.length < 20) {
+                seen.empty.push(id + ' at ' + Math.round(scrollY) + ' px: ' + why);
+            }
+        }
+    };
+    window.scrollTo(0, 0);
+    let last = performance.now();
+    const step = (now) => {
+        look();
+        const bottom = document.documentElement.scrollHeight - innerHeight;
+        if (scrollY >= bottom - 1) {
+            seen.done = true;
+            seen.loading = [...seen.loading];
+            seen.ready = [...seen.ready];
+            return;
+        }
+        window.scrollBy(0, Math.max(1, pxPerSecond * (now - last) / 1000));
+        last = now;
+        seen.y = scrollY / bottom;
+        requestAnimationFrame(step);
+    };
+    requestAnimationFrame(step);
+    return 0;";
+
+#[test]
+fn scrolling_from_top_to_bottom_never_shows_an_empty_figure() {
+    // A reader takes most of a minute to read a window of prose; this one skims two window
+    // heights a second, and the rest of the code is held back until they are a fifth of the
+    // way down, as on a slow network, so they meet later figures both waiting and starting.
+    for (width, height) in [(1280, 900), (390, 844)] {
+        run(async {
+            let page = Page::open_holding("spiega-web-rest-", "/", width, height).await?;
+            page.js(&READER.replace("arguments[0]", &(2 * height).to_string()))
+                .await?;
+            page.wait_until("window.__scrolled.y > 0.2", 120).await?;
+            page.release().await?;
+            page.wait_until("window.__scrolled.done", 180).await?;
+            let seen = page.js("return window.__scrolled;").await?;
+            assert_eq!(
+                seen["empty"],
+                serde_json::json!([]),
+                "at {width} px, figures in the window that were neither drawn nor said they were loading"
+            );
+            assert_eq!(
+                seen["blank"],
+                serde_json::json!([]),
+                "at {width} px, started figures whose charts in the window were blank"
+            );
+            let figures: Vec<String> = serde_json::from_value(
+                page.js(
+                    "return [...document.querySelectorAll('[data-figure], [data-figure-part]')]
+                           .map((f) => f.id);",
+                )
+                .await?,
+            )
+            .map_err(|e| e.to_string())?;
+            assert!(figures.len() > 20, "the page lists {figures:?}");
+            let met = |key: &str| -> Vec<String> {
+                serde_json::from_value(seen[key].clone()).unwrap_or_default()
+            };
+            let unseen: Vec<&String> = figures
+                .iter()
+                .filter(|f| !met("loading").contains(f) && !met("ready").contains(f))
+                .collect();
+            assert!(
+                unseen.is_empty(),
+                "at {width} px, the reader never saw {unseen:?}"
+            );
+            // The reader met both sides of the rest's arrival: figures waiting, and figures
+            // started (those they reached after it).
+            assert!(
+                met("loading").len() >= 3 && met("ready").len() >= 10,
+                "at {width} px, too few figures seen waiting or started to tell: {seen}"
+            );
+            println!(
+                "at {width} px: {} figures seen loading, {} seen started",
+                met("loading").len(),
+                met("ready").len()
+            );
+            page.finish().await
         });
     }
 }

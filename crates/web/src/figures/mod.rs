@@ -162,14 +162,14 @@ pub fn mount_all(doc: &Document, then: impl FnOnce() + 'static) -> Result<()> {
     near.reverse();
     far.extend(near);
     for (_, _, el) in &far {
-        el.set_attribute("aria-busy", "true")?;
+        show_busy(el, true);
     }
     let doc = doc.clone();
     assets::when_rest_of_code(move |loaded| match loaded {
         Ok(()) => mount_rest(doc, far, Box::new(then)),
         Err(why) => {
             for (name, _, el) in far {
-                el.remove_attribute("aria-busy").ok();
+                show_busy(&el, false);
                 cannot_start(name, &el, &WebError::Asset(why.clone()));
             }
             finish_when_data_arrive(Box::new(then));
@@ -211,7 +211,7 @@ fn mount_rest(doc: Document, mut rest: Vec<Pending>, then: Box<dyn FnOnce()>) {
 /// shows in its place why it could not start. The first figure drawn marks the page's
 /// `spiega:first-chart`.
 fn mount_one(doc: &Document, (name, mount, el): Pending) {
-    el.remove_attribute("aria-busy").ok();
+    show_busy(&el, false);
     if NEEDS_DIGITS.contains(&name) && !assets::digits_settled() {
         wait_for_digits(doc, (name, mount, el));
         return;
@@ -231,6 +231,20 @@ fn mount_one(doc: &Document, (name, mount, el): Pending) {
             }
         }
         Err(e) => cannot_start(name, &el, &e),
+    }
+}
+
+/// Marks the figure `el` and its parts elsewhere in the page (the step-through's gradient check)
+/// as waiting (`aria-busy`, which says "Loading…" over their charts and tables) or not. A part
+/// that cannot be found is left as it is: the figure itself is still marked.
+fn show_busy(el: &Element, busy: bool) {
+    let parts = share::figure_parts(el).unwrap_or_else(|_| vec![el.clone()]);
+    for part in parts {
+        if busy {
+            part.set_attribute("aria-busy", "true").ok();
+        } else {
+            part.remove_attribute("aria-busy").ok();
+        }
     }
 }
 
@@ -254,11 +268,11 @@ fn finish_when_data_arrive(then: Box<dyn FnOnce()>) {
 /// Shows `el` as busy, and mounts it once the digits have arrived; if they cannot be had, the
 /// figure says why in its place, as a figure that cannot start does.
 fn wait_for_digits(doc: &Document, (name, mount, el): Pending) {
-    el.set_attribute("aria-busy", "true").ok();
+    show_busy(&el, true);
     WAITING.with_borrow_mut(|w| w.0 += 1);
     let doc = doc.clone();
     assets::when_digits(move |arrived| {
-        el.remove_attribute("aria-busy").ok();
+        show_busy(&el, false);
         match arrived {
             Ok(()) => mount_one(&doc, (name, mount, el)),
             Err(why) => cannot_start(name, &el, &WebError::Asset(why)),
