@@ -54,22 +54,20 @@ const FIRST_FIGURES: [&str; 8] = [
 /// The lessons (`spiega_lessons::…`) that stay in the first part.
 const FIRST_LESSONS: [&str; 1] = ["playground"];
 
-/// The engine's layers (`spiega_nn::layer::…`) that only later sections use: they go to the rest.
-const LATER_LAYERS: [&str; 6] = [
-    "conv2d",
-    "attention",
-    "batch_norm",
-    "layer_norm",
-    "embedding",
-    "pool",
-];
-
-/// Parts of the first section's code, and of the engine, that only a reader's action or a later
-/// section runs (their own functions, named by the path they start with): the playground's model
-/// files and exported scripts (Export model, Import model) and the stemmer of the ROUGE section.
-/// Export model and Import model wait for the rest before they run
-/// (`figures/model_export.rs`); the stemmer runs only from the ROUGE figure.
-const LATER_PATHS: [&str; 3] = [
+/// Parts of the engine, and of the first section's code, that only a later section or a
+/// reader's action runs, named by their module path: a function moves when its name starts with
+/// one (an impl's `<Type as Trait>` too), and whatever only moving functions call moves with it
+/// ([`called_only_from`]). The engine's layers that only later sections build (convolution,
+/// attention, the normalisations, embeddings, pooling); the playground's model files and
+/// exported scripts (Export model and Import model wait for the rest before they run,
+/// `figures/model_export.rs`); the stemmer of the ROUGE section.
+const LATER_PATHS: [&str; 9] = [
+    "spiega_nn::layer::conv2d::",
+    "spiega_nn::layer::attention::",
+    "spiega_nn::layer::batch_norm::",
+    "spiega_nn::layer::layer_norm::",
+    "spiega_nn::layer::embedding::",
+    "spiega_nn::layer::pool::",
     "spiega_lessons::playground::model_file::",
     "spiega_lessons::playground::export_code::",
     "spiega_nn::metrics::porter::",
@@ -98,8 +96,7 @@ fn modules_after<'a>(name: &'a str, prefix: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// The modules whose functions go to the rest: the later sections' figures and lessons, and the
-/// engine layers only they use.
+/// The modules whose functions go to the rest: the later sections' figures and lessons.
 struct Later {
     /// Modules of `spiega_web::figures`.
     figures: Vec<String>,
@@ -136,10 +133,10 @@ impl Later {
         })
     }
 
-    /// Whether the function `name` goes to the rest: it names a later figure or lesson module
-    /// and no figure or lesson of the first part, or, naming no figure or lesson, only engine
-    /// layers that the later sections alone use. Everything else (the figures' shared code, the
-    /// engine, the charts, the standard library) stays in the first part.
+    /// Whether the function `name` goes to the rest: it starts with one of [`LATER_PATHS`], or
+    /// it names a later figure or lesson module and no figure or lesson of the first part.
+    /// Everything else (the figures' shared code, the engine, the charts, the standard library)
+    /// stays in the first part unless only moving functions call it.
     fn moves_to_rest(&self, name: &str) -> bool {
         if LATER_PATHS
             .iter()
@@ -154,13 +151,8 @@ impl Later {
         {
             return false;
         }
-        if figures.iter().any(|m| self.figures.iter().any(|f| f == m))
+        figures.iter().any(|m| self.figures.iter().any(|f| f == m))
             || lessons.iter().any(|m| self.lessons.iter().any(|l| l == m))
-        {
-            return true;
-        }
-        let layers = modules_after(name, "spiega_nn::layer::");
-        !layers.is_empty() && layers.iter().all(|m| LATER_LAYERS.contains(m))
     }
 }
 
