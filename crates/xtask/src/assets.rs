@@ -24,13 +24,18 @@ const ASSETS: [Asset; 1] = [Asset {
     bytes: spiega_nn::data::digits::DIGITS_FILE,
 }];
 
-/// `stem-<16 hex digits of the SHA-256 of bytes>.extension`, as Trunk names hashed files.
+/// `stem-<content_hash(bytes)>.extension`, as Trunk names hashed files.
 pub(crate) fn hashed_name(stem: &str, extension: &str, bytes: &[u8]) -> String {
-    let hash: String = Sha256::digest(bytes)[..8]
+    format!("{stem}-{}.{extension}", content_hash(bytes))
+}
+
+/// 16 hex digits of the SHA-256 of `bytes`: the part of a file's name that changes whenever
+/// its content does.
+pub(crate) fn content_hash(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)[..8]
         .iter()
         .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("{stem}-{hash}.{extension}")
+        .collect()
 }
 
 /// `html` with the `<meta name="{meta}" content="…">` tag's content set to `./{file}`; an error

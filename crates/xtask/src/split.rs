@@ -18,8 +18,9 @@
 //!    points them all at the first table), and no name section is written;
 //! 3. each part is optimised by `wasm-opt -O`[`WASM_OPT_LEVEL`], as the whole module was;
 //! 4. the rest is written beside the page as `spiega-web-rest-<hash>.wasm`; the loader
-//!    (`split_loader.js`) is appended to wasm-bindgen's JavaScript with that name, and the
-//!    page's integrity hashes of the two changed files are written again.
+//!    (`split_loader.js`) is appended to wasm-bindgen's JavaScript with that name; the first
+//!    part and the JavaScript are renamed from their final bytes (`spiega-web-<hash>_bg.wasm`,
+//!    `spiega-web-<hash>.js`), and the page's references and integrity hashes follow.
 //!
 //! The splitter is binaryen's `wasm-split` from Debian's binaryen 108 (`cargo xtask setup`
 //! unpacks it into `.tools/binaryen-108`): the npm build of binaryen 132, which does the rest,
@@ -216,15 +217,20 @@ fn function_names(wat: &str) -> Vec<&str> {
         .collect()
 }
 
-/// What else goes to the rest with `moved`: every function that only moving functions call,
-/// added until nothing changes, in the module's order. A function named by a table, an export,
-/// the start or a global can be called from anywhere and stays, as does one nothing calls. What
-/// this adds is code the later sections alone use (the engine's scores, ROUGE, the sequence
-/// tasks, their generic helpers): the first part cannot call it, so it costs the first figure
-/// nothing to leave it out.
+/// What else goes to the rest with `moved`: every function that the first part cannot reach
+/// without passing through a moving one, in the module's order. What stays is what the staying
+/// roots reach through calls (and `ref.func`) that do not pass through `moved`: the roots are
+/// the functions named by a table, an export, the start or a global, which can be called from
+/// anywhere, and those nothing calls. So a function that only moving functions call goes, and
+/// so does a group of functions that call one another (serde_json's `Value` reader and its map
+/// and list readers) when only moving functions call into it. What this adds is code the later
+/// sections alone use (the engine's scores, ROUGE, the sequence tasks, the model files' JSON,
+/// their generic helpers): the first part cannot call it, so it costs the first figure nothing
+/// to leave it out.
 fn called_only_from<'a>(wat: &'a str, moved: &[&'a str]) -> Vec<&'a str> {
     let mut named_elsewhere: HashSet<&str> = HashSet::new();
-    let mut callers: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut calls: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut called: HashSet<&str> = HashSet::new();
     let mut current = None;
     for line in wat.lines() {
         if let Some(header) = line.strip_prefix(" (func $") {
@@ -239,7 +245,8 @@ fn called_only_from<'a>(wat: &'a str, moved: &[&'a str]) -> Vec<&'a str> {
                 for site in ["(call $", "(return_call $", "(ref.func $"] {
                     for (at, _) in line.match_indices(site) {
                         if let Some(callee) = name_token(&line[at + site.len()..]) {
-                            callers.entry(callee).or_default().insert(caller);
+                            calls.entry(caller).or_default().push(callee);
+                            called.insert(callee);
                         }
                     }
                 }
@@ -250,27 +257,23 @@ fn called_only_from<'a>(wat: &'a str, moved: &[&'a str]) -> Vec<&'a str> {
         }
     }
     let named: HashSet<&str> = moved.iter().copied().collect();
-    let mut going = named.clone();
     let functions = function_names(wat);
-    loop {
-        let more: Vec<&str> = functions
-            .iter()
-            .copied()
-            .filter(|f| !going.contains(f) && !named_elsewhere.contains(f))
-            .filter(|f| {
-                callers
-                    .get(f)
-                    .is_some_and(|c| c.iter().all(|caller| going.contains(caller)))
-            })
-            .collect();
-        if more.is_empty() {
-            break;
+    let mut staying: HashSet<&str> = functions
+        .iter()
+        .copied()
+        .filter(|f| !named.contains(f) && (named_elsewhere.contains(f) || !called.contains(f)))
+        .collect();
+    let mut to_visit: Vec<&str> = staying.iter().copied().collect();
+    while let Some(f) = to_visit.pop() {
+        for &callee in calls.get(f).map_or(&[][..], Vec::as_slice) {
+            if !named.contains(callee) && staying.insert(callee) {
+                to_visit.push(callee);
+            }
         }
-        going.extend(more);
     }
     functions
         .into_iter()
-        .filter(|f| going.contains(f) && !named.contains(f))
+        .filter(|f| !staying.contains(f) && !named.contains(f))
         .collect()
 }
 
@@ -538,7 +541,6 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
     let first_bytes = finish(&first_text, "first")?;
     let rest_bytes = finish(&rest_text, "rest")?;
 
-    std::fs::write(&wasm, &first_bytes).map_err(|e| io(&wasm, e))?;
     let rest_name = crate::assets::hashed_name("spiega-web-rest", "wasm", &rest_bytes);
     let rest_path = staging.join(&rest_name);
     std::fs::write(&rest_path, &rest_bytes).map_err(|e| io(&rest_path, e))?;
@@ -558,25 +560,43 @@ pub fn split_page(root: &Path, staging: &Path) -> Result<(), String> {
         IMPORTS_LINE,
         "const imports = spiegaWithPlaceholders(__wbg_get_imports());",
     ) + &loader;
-    std::fs::write(&glue, &js).map_err(|e| io(&glue, e))?;
 
-    let page = staging.join("index.html");
-    let html = std::fs::read_to_string(&page).map_err(|e| io(&page, e))?;
+    // Both files the split changed are named from their final bytes, as the rest is. Trunk
+    // named them from wasm-bindgen's output, before the split: a change to the split alone
+    // would ship new contents under the names of the old, which a reader's browser and the
+    // offline copy hold as never changing.
     let name = |p: &Path| {
         p.file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("")
             .to_owned()
     };
-    let html = reintegrate(&html, &name(&wasm), &first_bytes);
-    let html = reintegrate(&html, &name(&glue), js.as_bytes());
+    let hash = crate::assets::content_hash;
+    let first_name = format!("spiega-web-{}_bg.wasm", hash(&first_bytes));
+    let glue_name = format!("spiega-web-{}.js", hash(js.as_bytes()));
+    for (old, name, bytes) in [
+        (&wasm, &first_name, &first_bytes[..]),
+        (&glue, &glue_name, js.as_bytes()),
+    ] {
+        std::fs::remove_file(old).map_err(|e| io(old, e))?;
+        let new = staging.join(name);
+        std::fs::write(&new, bytes).map_err(|e| io(&new, e))?;
+    }
+
+    let page = staging.join("index.html");
+    let html = std::fs::read_to_string(&page).map_err(|e| io(&page, e))?;
+    let html = html
+        .replace(&name(&wasm), &first_name)
+        .replace(&name(&glue), &glue_name);
+    let html = reintegrate(&html, &first_name, &first_bytes);
+    let html = reintegrate(&html, &glue_name, js.as_bytes());
     std::fs::write(&page, html).map_err(|e| io(&page, e))?;
 
     println!(
         "split the page's WebAssembly: {} functions moved to {rest_name} ({named} by their section, {} because only those call them); first part {} KB, rest {} KB (gzip)",
         moved.len(),
         moved.len() - named,
-        crate::gzip::size(&wasm)? / 1000,
+        crate::gzip::size(&staging.join(&first_name))? / 1000,
         crate::gzip::size(&rest_path)? / 1000,
     );
     Ok(())
@@ -651,13 +671,36 @@ mod tests {
             " )\n",
             " (func $called_by_nobody\n",
             " )\n",
+            // Two functions calling each other, reached only from `later`: they go together.
+            " (func $later_loop_a\n",
+            "  (call $later_loop_b)\n",
+            " )\n",
+            " (func $later_loop_b\n",
+            "  (call $later_loop_a)\n",
+            " )\n",
+            // The same, but `first` calls into it as well: both stay.
+            " (func $shared_loop_a\n",
+            "  (call $shared_loop_b)\n",
+            " )\n",
+            " (func $shared_loop_b\n",
+            "  (call $shared_loop_a)\n",
+            " )\n",
+            " (func $first_too\n",
+            "  (call $shared_loop_b)\n",
+            " )\n",
+            " (func $later_too\n",
+            "  (call $later_loop_a)\n",
+            "  (call $shared_loop_a)\n",
+            " )\n",
         );
         assert_eq!(
-            called_only_from(wat, &["later"]),
+            called_only_from(wat, &["later", "later_too"]),
             [
                 "only_later",
                 "helper\\20of\\20only_later",
-                "referenced_by_later"
+                "referenced_by_later",
+                "later_loop_a",
+                "later_loop_b",
             ]
         );
         assert!(called_only_from(wat, &[]).is_empty());
