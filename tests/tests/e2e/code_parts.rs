@@ -311,7 +311,6 @@ const READER: &str = "
     const pxPerSecond = arguments[0];
     const seen = { loading: new Set(), ready: new Set(), empty: [], blank: [], done: false, y: 0 };
     window.__scrolled = seen;
-    const checked = new Set();
     const inWindow = (e) => {
         const r = e.getBoundingClientRect();
         return e.offsetParent !== null && r.height > 0 && r.bottom > 0 && r.top < innerHeight;
@@ -338,9 +337,8 @@ const READER: &str = "
                 : document.querySelector('[data-figure=\"' + f.dataset.figurePart + '\"]');
             const id = f.id || f.dataset.figurePart;
             if (owner && owner.dataset.ready === 'true') {
-                seen.ready.add(id);
-                if (!checked.has(id)) {
-                    checked.add(id);
+                if (!seen.ready.has(id)) {
+                    seen.ready.add(id);
                     const blank = blankCanvases(f);
                     if (blank.length) seen.blank.push(id + ': ' + blank.join(', '));
                 }
@@ -397,21 +395,19 @@ fn scrolling_from_top_to_bottom_never_shows_an_empty_figure() {
                 serde_json::json!([]),
                 "at {width} px, started figures whose charts in the window were blank"
             );
-            let figures: Vec<String> = serde_json::from_value(
-                page.js(
-                    "return [...document.querySelectorAll('[data-figure], [data-figure-part]')]
-                           .map((f) => f.id);",
-                )
-                .await?,
-            )
-            .map_err(|e| e.to_string())?;
+            let heights = page.js(HEIGHTS).await?;
+            let figures: Vec<&str> = heights
+                .as_array()
+                .map(|all| all.iter().filter_map(|f| f[0].as_str()).collect())
+                .unwrap_or_default();
             assert!(figures.len() > 20, "the page lists {figures:?}");
             let met = |key: &str| -> Vec<String> {
                 serde_json::from_value(seen[key].clone()).unwrap_or_default()
             };
-            let unseen: Vec<&String> = figures
-                .iter()
-                .filter(|f| !met("loading").contains(f) && !met("ready").contains(f))
+            let (loading, ready) = (met("loading"), met("ready"));
+            let unseen: Vec<&str> = figures
+                .into_iter()
+                .filter(|f| !loading.iter().chain(&ready).any(|m| m == f))
                 .collect();
             assert!(
                 unseen.is_empty(),
@@ -420,13 +416,13 @@ fn scrolling_from_top_to_bottom_never_shows_an_empty_figure() {
             // The reader met both sides of the rest's arrival: figures waiting, and figures
             // started (those they reached after it).
             assert!(
-                met("loading").len() >= 3 && met("ready").len() >= 10,
+                loading.len() >= 3 && ready.len() >= 10,
                 "at {width} px, too few figures seen waiting or started to tell: {seen}"
             );
             println!(
                 "at {width} px: {} figures seen loading, {} seen started",
-                met("loading").len(),
-                met("ready").len()
+                loading.len(),
+                ready.len()
             );
             page.finish().await
         });
